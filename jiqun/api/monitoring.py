@@ -1,0 +1,166 @@
+"""/api/v1/ endpoints for quarterly monitoring: periods, reports, values and transitions."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from jiqun.api.pagination import BoundedPagination
+from jiqun.api.schemas import DbId, Problem
+from jiqun.monitoring.models import Provenance, Report, ReportingPeriod
+from jiqun.monitoring.selectors import report_figures, status_matrix
+from jiqun.monitoring.services import (
+    report_approve_city,
+    report_approve_province,
+    report_findings,
+    report_return,
+    report_submit,
+    report_values_save,
+)
+
+router = Router(tags=["monitoring"])
+
+# Figures are bounded to what a 20-digit, 4-place decimal column holds.
+Amount = Decimal
+
+
+class PeriodOut(Schema):
+    id: int
+    programme: str = Field(alias="programme.code")
+    year: int
+    quarter: int
+    months: str
+    deadline: datetime.date
+    status: str
+    indicators: list[str]
+
+    @staticmethod
+    def resolve_indicators(obj) -> list[str]:
+        return sorted(i.code for i in obj.indicators.all())
+
+
+class ValueOut(Schema):
+    indicator: str
+    current: Decimal | None
+    previous: Decimal | None
+    yoy: Decimal | None
+    quarter_only: Decimal | None
+    note: str
+    provenance: str
+
+
+class FindingOut(Schema):
+    severity: str
+    indicator: str
+    field: str
+    message: str
+
+
+class ReportOut(Schema):
+    id: int
+    period: int = Field(alias="period_id")
+    cluster: int | None = Field(None, alias="cluster_id")
+    enterprise: int | None = Field(None, alias="enterprise_id")
+    subject: str
+    status: str
+
+    @staticmethod
+    def resolve_subject(obj) -> str:
+        return obj.enterprise.name if obj.enterprise_id else obj.cluster.name
+
+
+class ReportDetailOut(ReportOut):
+    values: list[ValueOut]
+    findings: list[FindingOut]
+
+
+class ValueIn(Schema):
+    current: Decimal | None = Field(None, max_digits=20, decimal_places=4)
+    previous: Decimal | None = Field(None, max_digits=20, decimal_places=4)
+    note: str = Field("", max_length=500)
+
+
+class TransitionIn(Schema):
+    action: str = Field(description="submit | approve | return")
+    comment: str = Field("", max_length=2000)
+
+
+class MatrixOut(Schema):
+    counts: dict[str, int]
+    reports: list[dict]
+
+
+def _detail(report: Report) -> dict:
+    figures = report_figures(report)
+    findings, _notes = report_findings(report)
+    values = []
+    for value in report.values.select_related("indicator").order_by("indicator__code"):
+        figure = figures.get(value.indicator.code)
+        values.append({
+            "indicator": value.indicator.code, "current": value.current, "previous": value.previous,
+            "yoy": figure.yoy if figure else None, "quarter_only": figure.quarter_only if figure else None,
+            "note": value.note, "provenance": value.provenance,
+        })
+    return {**ReportOut.from_orm(report).dict(), "period": report.period_id, "cluster": report.cluster_id,
+            "enterprise": report.enterprise_id, "values": values,
+            "findings": [f.__dict__ for f in findings]}
+
+
+@router.get("/periods", response=list[PeriodOut], summary="报告期")
+def list_periods(request: HttpRequest):
+    return ReportingPeriod.objects.select_related("programme").prefetch_related("indicators")
+
+
+@router.get("/periods/{period_id}/matrix", response=MatrixOut, summary="填报状态（催报）")
+def period_matrix(request: HttpRequest, period_id: DbId):
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    rows, counts = status_matrix(period, Report.objects.for_user(request.user).filter(period=period))
+    return {"counts": counts, "reports": [
+        {"id": r.report.pk, "subject": r.report.enterprise.name if r.report.enterprise_id else r.report.cluster.name,
+         "status": r.report.status, "overdue": r.overdue} for r in rows]}
+
+
+@router.get("/reports", response=list[ReportOut], summary="统计报表")
+@paginate(BoundedPagination)
+def list_reports(request: HttpRequest, period: DbId | None = None, status: str | None = None):
+    reports = Report.objects.for_user(request.user).select_related("cluster", "enterprise")
+    if period:
+        reports = reports.filter(period_id=period)
+    if status:
+        reports = reports.filter(status=status)
+    return reports.order_by("id")
+
+
+@router.get("/reports/{report_id}", response=ReportDetailOut, summary="报表、数值与审核结果")
+def get_report(request: HttpRequest, report_id: DbId):
+    return _detail(get_object_or_404(Report.objects.for_user(request.user), pk=report_id))
+
+
+@router.put("/reports/{report_id}/values", response={200: ReportDetailOut, 400: Problem, 403: Problem, 422: Problem},
+            summary="填报数值（草稿或退回状态）")
+def put_values(request: HttpRequest, report_id: DbId, payload: dict[str, ValueIn]):
+    report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
+    report_values_save(actor=request.user, report=report,
+                       values={code: value.dict() for code, value in payload.items()}, provenance=Provenance.API)
+    return _detail(report)
+
+
+@router.post("/reports/{report_id}/transitions", response={200: ReportDetailOut, 400: Problem, 403: Problem,
+                                                           422: Problem},
+             summary="提交、审核通过或退回")
+def post_transition(request: HttpRequest, report_id: DbId, payload: TransitionIn):
+    report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
+    if payload.action == "submit":
+        report = report_submit(actor=request.user, report=report, comment=payload.comment)
+    elif payload.action == "approve":
+        approve = report_approve_city if report.status == "submitted" else report_approve_province
+        report = approve(actor=request.user, report=report, comment=payload.comment)
+    elif payload.action == "return":
+        report = report_return(actor=request.user, report=report, reason=payload.comment)
+    else:
+        raise ValidationError({"action": [f"未知操作“{payload.action}”，应为 submit、approve 或 return"]})
+    return _detail(report)

@@ -1,0 +1,261 @@
+"""The JSON API under /api/v1/: the registries, with the same scoping and services as the pages."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import paginate
+
+from jiqun.accounts.permissions import can_create_in_region, can_edit_cluster, can_edit_enterprise
+from jiqun.api.auth import api_auth
+from jiqun.api.monitoring import router as monitoring_router
+from jiqun.api.pagination import BoundedPagination
+from jiqun.api.schemas import (
+    CarrierOut,
+    ClusterIn,
+    ClusterOut,
+    ClusterPatch,
+    DbId,
+    EnterpriseIn,
+    EnterpriseOut,
+    EnterprisePatch,
+    Problem,
+    ProgrammeDetailOut,
+    ProgrammeOut,
+    RegionOut,
+    ZoneOut,
+)
+from jiqun.clusters.models import Cluster
+from jiqun.clusters.services import cluster_create, cluster_update
+from jiqun.enterprises.creditcode import credit_code_error
+from jiqun.enterprises.models import Enterprise, InnovationCarrier
+from jiqun.enterprises.services import enterprise_create, enterprise_update
+from jiqun.programmes.models import ClusterKind, Programme
+from jiqun.regions.models import Region, Zone
+from jiqun.regions.selectors import regions_for
+
+api = NinjaAPI(
+    title="jiqun API",
+    version="1",
+    description="集群培育平台接口。认证：Authorization: Bearer <令牌>（在“接口令牌”页面生成）。"
+    "可见范围与网页相同：范围外的对象返回 404。",
+    auth=api_auth,
+    urls_namespace="api",
+)
+api.add_router("/", monitoring_router)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    detail = "；".join(f"{field}: {'，'.join(msgs)}" for field, msgs in errors.items())
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        field = ".".join(str(p) for p in err.get("loc", [])[1:]) or "body"
+        errors.setdefault(field, []).append(err.get("msg", ""))
+    detail = _("请求格式有误：") + "；".join(f"{k}: {'，'.join(v)}" for k, v in errors.items())
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_denied(request: HttpRequest, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or _("无权执行该操作")}, status=403)
+
+
+def _regions(user, codes: list[str]) -> list[Region]:
+    allowed = {r.code: r for r in regions_for(user).filter(code__in=codes)}
+    missing = [c for c in codes if c not in allowed]
+    if missing:
+        raise ValidationError({"regions": [_("区划 %(codes)s 不存在或不在您的范围内") % {"codes": "、".join(missing)}]})
+    return [allowed[c] for c in codes]
+
+
+def _patch_changes(payload, *, required: set[str], nullable: set[str] = frozenset(), exclude=()) -> dict:
+    """The fields a PATCH sets; JSON null clears a text field, and is refused for a required one."""
+    changes = payload.dict(exclude_unset=True, exclude=set(exclude))
+    for key, value in list(changes.items()):
+        if value is None and key not in nullable:
+            if key in required:
+                raise ValidationError({key: [_("不能为空")]})
+            changes[key] = ""
+    return changes
+
+
+# Regions and programmes ---------------------------------------------------------------------------
+
+@api.get("/regions", response=list[RegionOut], tags=["regions"], summary="行政区划（本人范围内）")
+def list_regions(request: HttpRequest, level: str | None = None):
+    regions = regions_for(request.user)
+    return regions.filter(level=level) if level else regions
+
+
+@api.get("/zones", response=list[ZoneOut], tags=["regions"], summary="开发区/园区")
+def list_zones(request: HttpRequest):
+    return Zone.objects.for_user(request.user)
+
+
+@api.get("/programmes", response=list[ProgrammeOut], tags=["programmes"], summary="培育工程")
+def list_programmes(request: HttpRequest):
+    return Programme.objects.all()
+
+
+@api.get("/programmes/{code}", response=ProgrammeDetailOut, tags=["programmes"], summary="培育工程及其目标、任务")
+def get_programme(request: HttpRequest, code: str):
+    return get_object_or_404(Programme, code=code)
+
+
+# Clusters ------------------------------------------------------------------------------------------
+
+class ClusterFilter(Schema):
+    q: str | None = None
+    programme: str | None = None
+    tier: str | None = None
+    status: str | None = None
+    region: str | None = None
+
+
+@api.get("/clusters", response=list[ClusterOut], tags=["clusters"], summary="集群名录")
+@paginate(BoundedPagination)
+def list_clusters(request: HttpRequest, filters: Query[ClusterFilter]):
+    clusters = Cluster.objects.for_user(request.user).select_related("programme", "kind").prefetch_related(
+        "regions", "zones"
+    )
+    if filters.q:
+        clusters = clusters.filter(Q(name__icontains=filters.q) | Q(industry__icontains=filters.q))
+    if filters.programme:
+        clusters = clusters.filter(programme__code=filters.programme)
+    if filters.tier:
+        clusters = clusters.filter(tier=filters.tier)
+    if filters.status:
+        clusters = clusters.filter(status=filters.status)
+    if filters.region:
+        clusters = clusters.filter(regions__code__startswith=filters.region.rstrip("0") or "37")
+    return clusters.order_by("id")
+
+
+@api.get("/clusters/{cluster_id}", response=ClusterOut, tags=["clusters"], summary="集群详情")
+def get_cluster(request: HttpRequest, cluster_id: DbId):
+    return get_object_or_404(Cluster.objects.for_user(request.user), pk=cluster_id)
+
+
+@api.post("/clusters", response={201: ClusterOut, 400: Problem, 403: Problem, 422: Problem}, tags=["clusters"],
+          summary="新增集群")
+def create_cluster(request: HttpRequest, payload: ClusterIn):
+    regions = _regions(request.user, payload.regions)
+    if not all(can_create_in_region(request.user, r.code) for r in regions) or not regions:
+        raise PermissionDenied(_("只能在本人范围内新增集群"))
+    programme = Programme.objects.filter(code=payload.programme).first()
+    if programme is None:
+        raise ValidationError({"programme": [_("培育工程 %(code)s 不存在") % {"code": payload.programme}]})
+    kind = None
+    if payload.kind:
+        kind = ClusterKind.objects.filter(programme=programme, code=payload.kind).first()
+        if kind is None:
+            raise ValidationError({"kind": [_("集群类别 %(code)s 不属于该培育工程") % {"code": payload.kind}]})
+    if Cluster.objects.filter(programme=programme, code=payload.code).exists():
+        raise ValidationError({"code": [_("编码 %(code)s 在该培育工程中已存在") % {"code": payload.code}]})
+    fields = payload.dict(exclude={"programme", "regions", "kind"})
+    cluster = cluster_create(actor=request.user, programme=programme, kind=kind, regions=regions, **fields)
+    return Status(201, cluster)
+
+
+@api.patch("/clusters/{cluster_id}", response={200: ClusterOut, 400: Problem, 403: Problem, 422: Problem},
+           tags=["clusters"], summary="修改集群")
+def update_cluster(request: HttpRequest, cluster_id: DbId, payload: ClusterPatch):
+    cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=cluster_id)
+    if not can_edit_cluster(request.user, cluster):
+        raise PermissionDenied(_("您无权修改该集群：跨市集群由省级维护，只读角色不能修改。"))
+    changes = _patch_changes(payload, required={"name", "status"}, exclude={"regions", "basis"})
+    regions = _regions(request.user, payload.regions) if payload.regions is not None else None
+    return cluster_update(actor=request.user, cluster=cluster, regions=regions, basis=payload.basis, **changes)
+
+
+# Enterprises ---------------------------------------------------------------------------------------
+
+class EnterpriseFilter(Schema):
+    q: str | None = None
+    region: str | None = None
+    cluster: DbId | None = None
+    honour: str | None = None
+
+
+@api.get("/enterprises", response=list[EnterpriseOut], tags=["enterprises"], summary="企业名录")
+@paginate(BoundedPagination)
+def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]):
+    enterprises = Enterprise.objects.for_user(request.user).prefetch_related("honours", "memberships")
+    if filters.q:
+        enterprises = enterprises.filter(Q(name__icontains=filters.q) | Q(credit_code__iexact=filters.q))
+    if filters.region:
+        enterprises = enterprises.filter(region__code__startswith=filters.region.rstrip("0") or "37")
+    if filters.cluster:
+        enterprises = enterprises.filter(memberships__cluster_id=filters.cluster)
+    if filters.honour:
+        enterprises = enterprises.filter(honours__kind=filters.honour)
+    return enterprises.order_by("id")
+
+
+@api.get("/enterprises/{enterprise_id}", response=EnterpriseOut, tags=["enterprises"], summary="企业详情")
+def get_enterprise(request: HttpRequest, enterprise_id: DbId):
+    return get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
+
+
+def _check_credit_code(code: str | None, exclude_pk: int | None = None) -> None:
+    if not code:
+        return
+    message = credit_code_error(code)
+    if message:
+        raise ValidationError({"credit_code": [message]})
+
+
+def _zone(user, zone_id: DbId | None) -> Zone | None:
+    if zone_id is None:
+        return None
+    zone = Zone.objects.for_user(user).filter(pk=zone_id).first()
+    if zone is None:
+        raise ValidationError({"zone": [_("园区 %(id)s 不存在或不在您的范围内") % {"id": zone_id}]})
+    return zone
+
+
+@api.post("/enterprises", response={201: EnterpriseOut, 400: Problem, 403: Problem, 422: Problem},
+          tags=["enterprises"], summary="新增企业")
+def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
+    (region,) = _regions(request.user, [payload.region])
+    if not can_create_in_region(request.user, region.code):
+        raise PermissionDenied(_("只能在本人范围内新增企业"))
+    _check_credit_code(payload.credit_code)
+    enterprise = enterprise_create(
+        actor=request.user, name=payload.name, full_name=payload.full_name, credit_code=payload.credit_code,
+        region=region, zone=_zone(request.user, payload.zone), industry_code=payload.industry_code,
+    )
+    return Status(201, enterprise)
+
+
+@api.patch("/enterprises/{enterprise_id}", response={200: EnterpriseOut, 400: Problem, 403: Problem, 422: Problem},
+           tags=["enterprises"], summary="修改企业")
+def update_enterprise(request: HttpRequest, enterprise_id: DbId, payload: EnterprisePatch):
+    enterprise = get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
+    if not can_edit_enterprise(request.user, enterprise):
+        raise PermissionDenied(_("您无权修改该企业"))
+    changes = _patch_changes(payload, required={"name", "region"}, nullable={"credit_code", "zone"})
+    if "credit_code" in changes:
+        _check_credit_code(changes["credit_code"])
+    if "region" in changes:
+        (changes["region"],) = _regions(request.user, [changes["region"]])
+    if "zone" in changes:
+        changes["zone"] = _zone(request.user, changes["zone"])
+    return enterprise_update(actor=request.user, enterprise=enterprise, **changes)
+
+
+@api.get("/carriers", response=list[CarrierOut], tags=["enterprises"], summary="创新载体")
+@paginate(BoundedPagination)
+def list_carriers(request: HttpRequest, level: str | None = None):
+    carriers = InnovationCarrier.objects.for_user(request.user)
+    return carriers.filter(level=level) if level else carriers.order_by("id")

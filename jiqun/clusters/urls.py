@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jiqun.clusters import views
+
+app_name = "clusters"
+urlpatterns = [
+    path("", views.cluster_list, name="list"),
+    path("new/", views.cluster_create_view, name="create"),
+    path("<int:pk>/", views.cluster_detail, name="detail"),
+    path("<int:pk>/edit/", views.cluster_edit, name="edit"),
+]

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from jiqun.accounts import views as account_views
+from jiqun.api.views import api
+from jiqun.core import views as core_views
+
+admin.site.site_header = "集群培育平台 · 系统管理"
+admin.site.site_title = "jiqun"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/", include("jiqun.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("programmes/", include("jiqun.programmes.urls")),
+    path("clusters/", include("jiqun.clusters.urls")),
+    path("enterprises/", include("jiqun.enterprises.urls")),
+    path("regions/", include("jiqun.regions.urls")),
+    path("monitoring/", include("jiqun.monitoring.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

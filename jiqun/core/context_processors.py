@@ -1,0 +1,32 @@
+"""The navigation bar, filtered by what the user's role may open."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jiqun.accounts.models import ADMIN_ROLES, Role
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("home", _("首页")), ("programmes:list", _("培育工程"))]
+    if user.role not in ADMIN_ROLES and user.role != Role.EXPERT:
+        items += [
+            ("clusters:list", _("集群")),
+            ("enterprises:list", _("企业")),
+            ("enterprises:carriers", _("创新载体")),
+            ("monitoring:periods", _("统计季报")),
+            ("regions:list", _("区划与园区")),
+        ]
+    items.append(("accounts:tokens", _("接口令牌")))
+    if user.is_staff:
+        items.append(("admin:index", _("系统管理")))
+    path = request.path
+    nav = []
+    for name, label in items:
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        nav.append({"url": url, "label": label, "active": active})
+    return {"nav_items": nav}

@@ -1,0 +1,49 @@
+"""Load the demo province."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from jiqun.core.demo import DEMO_USERS, demo_load
+from jiqun.programmes.packs import PackError
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo province: Shandong's regions (GB/T 2260), the five programme packs with every "
+        "cluster, enterprise, target and task they name, demo users for each role, and generated figures "
+        "labelled 演示数据. Running it again updates in place; --reset empties the database first."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--reset", action="store_true", help="delete all data first (asks unless --no-input)")
+        parser.add_argument("--no-input", action="store_true", dest="no_input")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when programmes are already loaded")
+
+    def handle(self, *args, reset: bool, no_input: bool, if_empty: bool, **options) -> None:
+        from jiqun.programmes.models import Programme
+
+        if if_empty and Programme.objects.exists():
+            self.stdout.write("演示数据已存在，跳过。")
+            return
+        if reset:
+            if not no_input and input("将删除全部数据后重新载入演示省份，确定吗？[y/N] ").strip().lower() != "y":
+                raise CommandError("已取消")
+            call_command("flush", interactive=False, verbosity=0)
+        bar = tqdm(total=10, desc="载入演示省份", unit="步", disable=options.get("verbosity", 1) == 0)
+        def step(label: str) -> None:
+            bar.set_postfix_str(label)
+            bar.update(1)
+        try:
+            counts = demo_load(progress=step)
+        except PackError as exc:
+            raise CommandError(f"数据包有误，未写入任何数据：\n{exc}") from exc
+        finally:
+            bar.close()
+        self.stdout.write(self.style.SUCCESS(
+            f"已载入：培育工程 {counts['programmes']} 个，集群 {counts['clusters']} 个，企业 {counts['enterprises']} 家。"
+        ))
+        self.stdout.write(f"演示账号（密码均为 {settings.JIQUN_DEMO_PASSWORD}）：")
+        for username, role, region, _full_name, _org in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {role.label}  {region or ''}")

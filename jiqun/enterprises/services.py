@@ -1,0 +1,118 @@
+"""Writes to the enterprise registry. Each is atomic, validated and audited."""
+
+from django.db import transaction
+
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record, snapshot
+from jiqun.enterprises.creditcode import normalise
+from jiqun.enterprises.models import (
+    Enterprise,
+    EnterpriseScale,
+    Honour,
+    InnovationCarrier,
+    MemberRole,
+    Membership,
+    Source,
+)
+
+EDITABLE_FIELDS = ["name", "full_name", "credit_code", "region", "zone", "industry_code"]
+
+
+def _clean_code(code: str | None) -> str | None:
+    return normalise(code) if code and code.strip() else None
+
+
+@transaction.atomic
+def enterprise_create(
+    *,
+    actor,
+    name: str,
+    region,
+    full_name: str = "",
+    credit_code: str | None = None,
+    zone=None,
+    industry_code: str = "",
+    source: str = Source.MANUAL,
+    clause: str = "",
+) -> Enterprise:
+    enterprise = Enterprise(
+        name=name, full_name=full_name, credit_code=_clean_code(credit_code), region=region, zone=zone,
+        industry_code=industry_code.strip().upper(), source=source, clause=clause,
+    )
+    enterprise.full_clean()
+    enterprise.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=enterprise, after=snapshot(enterprise))
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, actor, enterprise: Enterprise, **changes) -> Enterprise:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"enterprise_update() got fields it cannot change: {sorted(unknown)}")
+    before = snapshot(enterprise)
+    if "credit_code" in changes:
+        changes["credit_code"] = _clean_code(changes["credit_code"])
+    for field, value in changes.items():
+        setattr(enterprise, field, value)
+    enterprise.full_clean()
+    enterprise.save()
+    after = snapshot(enterprise)
+    if after != before:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=enterprise, before=before, after=after)
+    return enterprise
+
+
+@transaction.atomic
+def membership_set(
+    *, actor, enterprise: Enterprise, cluster, role: str = MemberRole.BACKBONE, source: str = Source.MANUAL
+) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        enterprise=enterprise, cluster=cluster, defaults={"role": role, "source": source}
+    )
+    if not created and membership.role != role:
+        before = snapshot(membership)
+        membership.role = role
+        membership.full_clean()
+        membership.save()
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=membership, before=before, after=snapshot(membership))
+    elif created:
+        membership.full_clean()
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=membership, after=snapshot(membership))
+    return membership
+
+
+@transaction.atomic
+def scale_set(*, actor, enterprise: Enterprise, year: int, above_scale: bool, source: str = Source.MANUAL):
+    """Record whether the enterprise was 规模以上 in a year (入库 or 退库)."""
+    scale, _ = EnterpriseScale.objects.update_or_create(
+        enterprise=enterprise, year=year, defaults={"above_scale": above_scale, "source": source}
+    )
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=enterprise, after={"year": year, "above_scale": above_scale})
+    return scale
+
+
+@transaction.atomic
+def honour_add(
+    *, actor, enterprise: Enterprise, kind: str, level: str, year: int, valid_until: int | None = None,
+    source: str = Source.MANUAL,
+) -> Honour:
+    honour = Honour(enterprise=enterprise, kind=kind, level=level, year=year, valid_until=valid_until, source=source)
+    honour.full_clean()
+    honour.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=honour, after=snapshot(honour))
+    return honour
+
+
+@transaction.atomic
+def carrier_create(
+    *, actor, name: str, kind: str, level: str, region, host=None, cluster=None, year: int | None = None,
+    source: str = Source.MANUAL,
+) -> InnovationCarrier:
+    carrier = InnovationCarrier(
+        name=name, kind=kind, level=level, region=region, host=host, cluster=cluster, year=year, source=source
+    )
+    carrier.full_clean()
+    carrier.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=carrier, after=snapshot(carrier))
+    return carrier

@@ -1,0 +1,143 @@
+"""审核: the checks a report must pass (强制性, errors) and the ones that need a written explanation (核实性).
+
+Pure functions over plain values, so the form, the Excel import and the API check exactly alike.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ERROR = "error"  # 强制性审核: the report cannot be submitted
+WARNING = "warning"  # 核实性审核: needs a written explanation (说明) before submission
+
+# 分项 ≤ 合计: (part, whole). Each pair is a definition, not a heuristic.
+PART_OF_WHOLE = [
+    ("profit", "revenue"),  # 利润 ≤ 主营业务收入
+    ("researchers", "employees"),  # 科研人员 ≤ 就业人数
+    ("hightech_output", "output_value"),  # 高新技术产品产值 ≤ 工业总产值
+    ("local_purchases", "total_purchases"),  # 本地采购 ≤ 采购总额
+]
+
+YOY_LIMIT = Decimal("0.5")  # |同比| over 50% needs an explanation
+MAGNITUDES = (10, 1000, 10000)  # 元/千元/万元 slips: a value about 10×, 1000× or 10000× its history
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    code: str
+    name: str
+    unit: str
+    kind: str  # flow | stock
+    precision: int
+    min_value: Decimal | None
+    max_value: Decimal | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    indicator: str
+    field: str  # current | previous
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass
+class History:
+    """What the checks compare against."""
+
+    previous_quarter: dict[str, Decimal] = field(default_factory=dict)  # same year, last quarter's 本期累计
+    last_year_approved: dict[str, Decimal] = field(default_factory=dict)  # approved 本期累计 a year ago
+
+
+def yoy(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """同比 growth as a fraction; None where the base is zero or negative (shown as —)."""
+    if current is None or previous is None or previous <= 0:
+        return None
+    return (current - previous) / previous
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _magnitude_slip(value: Decimal, reference: Decimal) -> int | None:
+    if value <= 0 or reference <= 0:
+        return None
+    ratio = value / reference
+    for factor in MAGNITUDES:
+        if Decimal(factor) * Decimal("0.8") <= ratio <= Decimal(factor) * Decimal("1.25"):
+            return factor
+        if Decimal(factor) * Decimal("0.8") <= 1 / ratio <= Decimal(factor) * Decimal("1.25"):
+            return -factor
+    return None
+
+
+def check_report(
+    rules: list[IndicatorRule],
+    values: dict[str, tuple[Decimal | None, Decimal | None]],
+    notes: dict[str, str],
+    quarter: int,
+    history: History | None = None,
+) -> list[Finding]:
+    """Every finding for one report; warnings whose indicator has a note are still listed but explained."""
+    history = history or History()
+    findings: list[Finding] = []
+    by_code = {rule.code: rule for rule in rules}
+    for rule in rules:
+        current, previous = values.get(rule.code, (None, None))
+        for field_name, value, label in (("current", current, "本期累计"), ("previous", previous, "上年同期")):
+            if value is None:
+                findings.append(Finding(ERROR, rule.code, field_name, f"“{rule.name}”{label}未填报"))
+                continue
+            if rule.min_value is not None and value < rule.min_value:
+                findings.append(Finding(ERROR, rule.code, field_name,
+                                        f"“{rule.name}”{label}为 {value}，不能小于 {rule.min_value.normalize():f}"))
+            if rule.max_value is not None and value > rule.max_value:
+                findings.append(Finding(ERROR, rule.code, field_name,
+                                        f"“{rule.name}”{label}为 {value}，不能大于 {rule.max_value.normalize():f}"))
+            if _decimals(value) > rule.precision:
+                findings.append(Finding(ERROR, rule.code, field_name,
+                                        f"“{rule.name}”{label}最多保留 {rule.precision} 位小数"))
+    for part, whole in PART_OF_WHOLE:
+        if part in by_code and whole in by_code:
+            for index, label in ((0, "本期累计"), (1, "上年同期")):
+                p, w = values.get(part, (None, None))[index], values.get(whole, (None, None))[index]
+                if p is not None and w is not None and p > w:
+                    findings.append(Finding(ERROR, part, "current" if index == 0 else "previous",
+                                            f"{label}“{by_code[part].name}”({p}) 大于“{by_code[whole].name}”({w})"))
+    for rule in rules:
+        current, previous = values.get(rule.code, (None, None))
+        growth = yoy(current, previous)
+        if growth is not None and abs(growth) > YOY_LIMIT:
+            findings.append(Finding(WARNING, rule.code, "current",
+                                    f"“{rule.name}”同比{'增长' if growth > 0 else '下降'} {abs(growth) * 100:.1f}%，"
+                                    f"超过 50%，请说明原因"))
+        last_quarter = history.previous_quarter.get(rule.code)
+        if rule.kind == "flow" and quarter > 1 and current is not None and last_quarter is not None \
+                and current < last_quarter:
+            findings.append(Finding(WARNING, rule.code, "current",
+                                    f"“{rule.name}”是本年累计数，本期 {current} 小于上期 {last_quarter}，"
+                                    f"累计值不应下降，请说明（如属更正请注明）"))
+        reference = last_quarter if last_quarter is not None else previous
+        if current is not None and reference is not None:
+            slip = _magnitude_slip(current, reference)
+            if slip is not None:
+                word = f"约为参照值的 {slip} 倍" if slip > 0 else f"约为参照值的 1/{-slip}"
+                findings.append(Finding(WARNING, rule.code, "current",
+                                        f"“{rule.name}”本期 {current} {word}，疑似计量单位错误（元/千元/万元），"
+                                        f"请核实单位为{rule.unit}"))
+        approved = history.last_year_approved.get(rule.code)
+        if previous is not None and approved is not None and previous != approved:
+            findings.append(Finding(WARNING, rule.code, "previous",
+                                    f"“{rule.name}”上年同期 {previous} 与去年审定数 {approved} 不一致，"
+                                    f"如属口径调整请说明"))
+    return findings
+
+
+def unexplained(findings: list[Finding], notes: dict[str, str]) -> list[Finding]:
+    """Errors, and warnings whose indicator carries no explanation: what blocks a submission."""
+    return [f for f in findings if f.is_error or not (notes.get(f.indicator) or "").strip()]

@@ -1,0 +1,97 @@
+"""Generated quarterly figures for the demo province, every value marked 演示数据 (provenance demo).
+
+Seven quarters (2025 Q1 to 2026 Q3) for the clusters of 鲁政办字〔2023〕185号: the seven indicators of the
+2020 document plus output and high-tech output. Earlier quarters are approved; the latest is mid-way, so
+the status matrix and the 催报 list have something to show.
+"""
+
+import datetime
+import random
+from decimal import Decimal
+
+from jiqun.accounts.models import User
+from jiqun.monitoring.models import Provenance, ReportingPeriod
+from jiqun.monitoring.services import (
+    period_open,
+    report_approve_city,
+    report_approve_province,
+    report_submit,
+    report_values_save,
+)
+from jiqun.programmes.models import Indicator, Programme
+
+# programme code, who fills, who approves for the city
+PROGRAMMES = [("SD-2023-185", "sheng", "sheng"), ("JN-2020-231", "jining", "jining")]
+INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure",
+              "tech_platforms", "output_value", "hightech_output"]
+QUARTERS = [(2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3)]
+FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Decimal("1")}
+
+
+def _annual_base(rng: random.Random) -> dict[str, Decimal]:
+    revenue = Decimal(rng.randint(600, 5200)) * 10000  # 亿元 → 万元
+    employees = Decimal(rng.randint(30_000, 220_000))
+    return {
+        "revenue": revenue, "profit": (revenue * Decimal(rng.uniform(0.04, 0.09))).quantize(Decimal(1)),
+        "new_enterprises": Decimal(rng.randint(8, 60)), "employees": employees,
+        "researchers": (employees * Decimal(rng.uniform(0.06, 0.14))).quantize(Decimal(1)),
+        "rd_expenditure": (revenue * Decimal(rng.uniform(0.018, 0.035))).quantize(Decimal(1)),
+        "tech_platforms": Decimal(rng.randint(10, 90)),
+        "output_value": (revenue * Decimal(rng.uniform(1.02, 1.12))).quantize(Decimal(1)),
+    }
+
+
+def demo_statistics_generate(seed: int = 2026) -> int:
+    rng = random.Random(seed)
+    total = 0
+    for code, filler, city_reviewer in PROGRAMMES:
+        programme = Programme.objects.filter(code=code).first()
+        users = {u.username: u for u in User.objects.filter(username__in=[filler, city_reviewer, "sheng"])}
+        if programme is None or len(users) < len({filler, city_reviewer, "sheng"}) or programme.periods.exists():
+            continue
+        total += _programme_statistics(programme, users[filler], users[city_reviewer], users["sheng"], rng)
+    return total
+
+
+def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rng: random.Random) -> int:
+    indicators = Indicator.objects.filter(code__in=INDICATORS)
+    bases = {}
+    growth = {}
+    reports = 0
+    for year, quarter in QUARTERS:
+        period = period_open(actor=province_reviewer, programme=programme, year=year, quarter=quarter,
+                             deadline=datetime.date(year + (quarter == 4), quarter * 3 % 12 + 1, 25),
+                             indicators=indicators)
+        latest = (year, quarter) == QUARTERS[-1]
+        for report in period.reports.select_related("cluster").order_by("cluster__name"):
+            cluster = report.cluster_id
+            if cluster not in bases:
+                bases[cluster] = _annual_base(rng)
+                growth[cluster] = Decimal(rng.uniform(0.02, 0.16))
+            if latest and rng.random() < 0.3:
+                continue  # not reported yet: shows in the 催报 list
+            base = bases[cluster]
+            factor = (1 + growth[cluster]) ** (year - 2025)
+            values = {}
+            for code, annual in base.items():
+                kind_flow = code in ("revenue", "profit", "new_enterprises", "rd_expenditure", "output_value")
+                share = FLOW_SHARE[quarter] if kind_flow else Decimal(1)
+                current = (annual * factor * share).quantize(Decimal(1))
+                previous = (annual * factor / (1 + growth[cluster]) * share).quantize(Decimal(1))
+                values[code] = {"current": current, "previous": previous}
+            values["hightech_output"] = {
+                field: (values["output_value"][field] * Decimal("0.46")).quantize(Decimal(1))
+                for field in ("current", "previous")
+            }
+            for entry in values.values():
+                entry["note"] = "演示数据"
+            report_values_save(actor=actor, report=report, values=values, provenance=Provenance.DEMO)
+            report_submit(actor=actor, report=report)
+            if not latest or rng.random() < 0.5:
+                report_approve_city(actor=city_reviewer, report=report)
+                if not latest:
+                    report_approve_province(actor=province_reviewer, report=report)
+            reports += 1
+    ReportingPeriod.objects.filter(programme=programme).exclude(year=QUARTERS[-1][0], quarter=QUARTERS[-1][1]).update(
+        status="closed")
+    return reports

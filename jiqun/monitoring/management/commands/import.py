@@ -1,0 +1,53 @@
+"""`jiqun import report FILE.xlsx --user NAME`: import a filled quarterly template."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jiqun.accounts.models import User
+from jiqun.monitoring.excel import annotate_workbook
+from jiqun.monitoring.importer import ReportImporter
+from jiqun.monitoring.models import ReportingPeriod
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a filled 统计季报 workbook as the named user, with that user's scope. The whole file is checked "
+        "first; if any cell is wrong nothing is written, each problem is printed with sheet, row and column, and "
+        "--annotated writes the workbook back with the bad cells marked. Importing the same file twice writes "
+        "nothing the second time."
+    )
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        report = sub.add_parser("report", help="a filled quarterly template (.xlsx)")
+        report.add_argument("file")
+        report.add_argument("--user", required=True, help="username whose scope applies")
+        report.add_argument("--period", type=int, help="refuse the file unless it is for this period id")
+        report.add_argument("--annotated", help="where to write the marked-up workbook when refused")
+
+    def handle(self, *args, what: str, file: str, user: str, period: int | None, annotated: str | None,
+               **options) -> None:
+        account = User.objects.filter(username=user, is_active=True).first()
+        if account is None:
+            raise CommandError(f"用户 {user} 不存在或已停用")
+        target = None
+        if period is not None:
+            target = ReportingPeriod.objects.filter(pk=period).first()
+            if target is None:
+                raise CommandError(f"报告期 {period} 不存在")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{file}")
+        result = ReportImporter(user=account, content=path.read_bytes(), file_name=path.name, period=target).run()
+        if result.already_imported:
+            self.stdout.write(f"该文件已于 {result.already_imported.uploaded_at:%Y-%m-%d %H:%M} 导入，未重复写入。")
+            return
+        if result.problems:
+            if annotated and result.sheets:
+                errors = [(p.sheet, p.row, p.col, p.reason) for p in result.problems]
+                Path(annotated).write_bytes(annotate_workbook(result.sheets, errors))
+            lines = "\n".join(f"  {p}" for p in result.problems)
+            raise CommandError(f"文件未导入，发现 {len(result.problems)} 处问题，未写入任何数据：\n{lines}")
+        self.stdout.write(self.style.SUCCESS(
+            f"已导入 {len(result.reports)} 份报表、{result.values_written} 个数值（批次 {result.batch.pk}）"))

@@ -1,0 +1,50 @@
+"""Who may fill, review and approve a report. Visibility is `Report.objects.for_user`."""
+
+import rules
+
+from jiqun.accounts.models import Role
+from jiqun.accounts.permissions import owns_cluster, owns_enterprise
+from jiqun.accounts.scoping import region_within
+
+
+def _report_regions(report) -> list[str]:
+    if report.enterprise_id:
+        return [report.enterprise.region_id]
+    return list(report.cluster.regions.values_list("code", flat=True))
+
+
+@rules.predicate
+def can_fill_report(user, report) -> bool:
+    if not user.is_authenticated or not report.editable:
+        return False
+    if report.enterprise_id:
+        return owns_enterprise(user, report.enterprise)
+    return owns_cluster(user, report.cluster)
+
+
+@rules.predicate
+def can_review_city(user, report) -> bool:
+    """A city officer reviews reports with a region in its city; the province may stand in."""
+    if user.role == Role.PROVINCE_ADMIN:
+        return True
+    if user.role != Role.CITY_OFFICER:
+        return False
+    return any(region_within(user, code) for code in _report_regions(report))
+
+
+@rules.predicate
+def can_review_province(user, report) -> bool:
+    return user.role == Role.PROVINCE_ADMIN
+
+
+@rules.predicate
+def can_return(user, report) -> bool:
+    """A city-approved report goes back only from the province; a submitted one from its city."""
+    if report.status == "city_approved":
+        return can_review_province(user, report)
+    return can_review_city(user, report)
+
+
+@rules.predicate
+def can_open_period(user) -> bool:
+    return user.is_authenticated and user.role == Role.PROVINCE_ADMIN

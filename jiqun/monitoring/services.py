@@ -1,0 +1,225 @@
+"""Writes for statistical monitoring: periods, values, the report workflow and corrections.
+
+The workflow is one table (TRANSITIONS); each transition has its own service, writes one ReportEvent and
+one audit entry, and refuses anything the table or the permissions do not allow.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record
+from jiqun.clusters.models import Cluster, ClusterStatus
+from jiqun.enterprises.models import Enterprise
+from jiqun.monitoring.checks import check_report, unexplained
+from jiqun.monitoring.models import (
+    CorrectionRequest,
+    CorrectionStatus,
+    PeriodStatus,
+    Provenance,
+    Report,
+    ReportEvent,
+    ReportingPeriod,
+    ReportStatus,
+    ReportValue,
+)
+from jiqun.monitoring.permissions import (
+    can_fill_report,
+    can_open_period,
+    can_return,
+    can_review_city,
+    can_review_province,
+)
+from jiqun.monitoring.selectors import report_history, rules_for
+
+S = ReportStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    allowed: object  # a rules predicate (user, report)
+    label: str
+
+
+# The whole workflow: 草稿 → 已提交 → 退回 | 市级通过 → 省级通过 (locked).
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, can_fill_report, "提交"),
+    "return": Transition(frozenset({S.SUBMITTED, S.CITY_APPROVED}), S.RETURNED, can_return, "退回"),
+    "approve_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_review_city, "市级审核通过"),
+    "approve_province": Transition(frozenset({S.CITY_APPROVED}), S.PROVINCE_APPROVED, can_review_province,
+                                   "省级审核通过"),
+}
+
+DEFAULT_INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure",
+                      "tech_platforms"]  # the seven of the 2020 SEI document; a programme pack may name others
+
+
+@transaction.atomic
+def period_open(
+    *, actor, programme, year: int, quarter: int, deadline: datetime.date, indicators=None,
+    enterprise_level: bool = False,
+) -> ReportingPeriod:
+    """Open a period and create a draft report for every active cluster (and member enterprise)."""
+    if actor is not None and not can_open_period(actor):
+        raise PermissionDenied("只有省级管理员可以开启报告期")
+    if ReportingPeriod.objects.filter(programme=programme, year=year, quarter=quarter).exists():
+        raise ValidationError({"quarter": [f"{programme.name} {year}年第{quarter}季度的报告期已开启"]})
+    from jiqun.programmes.models import Indicator
+
+    if indicators is None:
+        codes = (programme.reporting or {}).get("indicators") or DEFAULT_INDICATORS
+        indicators = Indicator.objects.filter(code__in=codes, kind__in=["flow", "stock"])
+    period = ReportingPeriod(programme=programme, year=year, quarter=quarter, deadline=deadline,
+                             enterprise_level=enterprise_level, opened_by=getattr(actor, "username", "system"))
+    period.full_clean()
+    period.save()
+    period.indicators.set(indicators)
+    clusters = Cluster.objects.filter(programme=programme).exclude(status=ClusterStatus.EXITED)
+    Report.objects.bulk_create([Report(period=period, cluster=c) for c in clusters])
+    if enterprise_level:
+        members = Enterprise.objects.filter(memberships__cluster__in=clusters).distinct()
+        Report.objects.bulk_create([Report(period=period, enterprise=e) for e in members])
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=period,
+                 after={"reports": period.reports.count(), "deadline": deadline})
+    return period
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@transaction.atomic
+def report_values_save(
+    *, actor, report: Report, values: dict[str, dict], provenance: str = Provenance.FORM, batch=None,
+    rows: dict[str, int] | None = None, check_permission: bool = True,
+) -> list[ReportValue]:
+    """Save figures of a draft or returned report: {code: {"current", "previous", "note"}}."""
+    if check_permission and not can_fill_report(actor, report):
+        raise PermissionDenied(f"报表“{report}”当前状态为{report.get_status_display()}，您不能修改")
+    allowed = {i.code: i for i in report.period.indicators.all()}
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValidationError({"indicator": [f"本报告期不填报指标 {'、'.join(unknown)}"]})
+    saved = []
+    existing = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    before = {code: [str(v.current), str(v.previous), v.note] for code, v in existing.items()}
+    for code, data in values.items():
+        value = existing.get(code) or ReportValue(report=report, indicator=allowed[code])
+        if "current" in data:
+            value.current = _decimal(data["current"])
+        if "previous" in data:
+            value.previous = _decimal(data["previous"])
+        if "note" in data:
+            value.note = (data["note"] or "").strip()
+        value.provenance = provenance
+        value.batch = batch
+        value.source_row = (rows or {}).get(code)
+        value.updated_by = getattr(actor, "username", "")
+        value.save()
+        saved.append(value)
+    report.save(update_fields=["updated_at"])
+    after = {v.indicator.code: [str(v.current), str(v.previous), v.note] for v in saved}
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before=before, after=after)
+    return saved
+
+
+def report_findings(report: Report):
+    """The 审核 findings of a report as it stands."""
+    values = {v.indicator.code: (v.current, v.previous) for v in report.values.select_related("indicator")}
+    notes = {v.indicator.code: v.note for v in report.values.select_related("indicator")}
+    return check_report(rules_for(report.period), values, notes, report.period.quarter, report_history(report)), notes
+
+
+def _transition(*, actor, report: Report, action: str, comment: str = "") -> Report:
+    rule = TRANSITIONS[action]
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status not in rule.sources:
+        raise ValidationError(f"报表当前状态为“{report.get_status_display()}”，不能{rule.label}")
+    if not rule.allowed(actor, report):
+        raise PermissionDenied(f"您无权对该报表执行“{rule.label}”")
+    before = report.status
+    report.status = rule.target
+    if action == "submit":
+        report.submitted_at = timezone.now()
+    report.save(update_fields=["status", "submitted_at", "updated_at"])
+    ReportEvent.objects.create(report=report, from_status=before, to_status=rule.target, actor=actor,
+                               actor_name=getattr(actor, "username", ""), comment=comment)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before={"status": before},
+                 after={"status": rule.target, "comment": comment})
+    return report
+
+
+@transaction.atomic
+def report_submit(*, actor, report: Report, comment: str = "") -> Report:
+    """Submit when every 强制性审核 passes and every 核实性审核 warning is explained."""
+    if report.period.status != PeriodStatus.OPEN:
+        raise ValidationError("该报告期已关闭，不能提交")
+    findings, notes = report_findings(report)
+    blocking = unexplained(findings, notes)
+    if blocking:
+        raise ValidationError([f.message + ("" if f.is_error else "（须在“说明”中解释）") for f in blocking])
+    return _transition(actor=actor, report=report, action="submit", comment=comment)
+
+
+@transaction.atomic
+def report_return(*, actor, report: Report, reason: str) -> Report:
+    if not reason.strip():
+        raise ValidationError({"reason": ["退回须填写理由"]})
+    return _transition(actor=actor, report=report, action="return", comment=reason.strip())
+
+
+@transaction.atomic
+def report_approve_city(*, actor, report: Report, comment: str = "") -> Report:
+    return _transition(actor=actor, report=report, action="approve_city", comment=comment)
+
+
+@transaction.atomic
+def report_approve_province(*, actor, report: Report, comment: str = "") -> Report:
+    return _transition(actor=actor, report=report, action="approve_province", comment=comment)
+
+
+@transaction.atomic
+def correction_request_create(*, actor, report: Report, changes: dict[str, dict], reason: str) -> CorrectionRequest:
+    """Ask to change a locked report; nothing changes until the province approves."""
+    if report.status != S.PROVINCE_APPROVED:
+        raise ValidationError("只有省级审核通过（已锁定）的报表需要更正申请；其他状态请直接修改或退回")
+    if not reason.strip():
+        raise ValidationError({"reason": ["更正须填写理由"]})
+    codes = set(report.period.indicators.values_list("code", flat=True))
+    unknown = sorted(set(changes) - codes)
+    if unknown:
+        raise ValidationError({"changes": [f"本报告期不填报指标 {'、'.join(unknown)}"]})
+    request = CorrectionRequest(report=report, changes={k: {f: str(v) for f, v in d.items()} for k, d in changes.items()},
+                                reason=reason.strip(), requested_by=getattr(actor, "username", ""))
+    request.full_clean()
+    request.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=request, after=request.changes)
+    return request
+
+
+@transaction.atomic
+def correction_decide(*, actor, correction: CorrectionRequest, approve: bool, comment: str = "") -> CorrectionRequest:
+    """Approve (apply, keeping the old values in history) or reject a correction; province only."""
+    if not can_review_province(actor, correction.report):
+        raise PermissionDenied("只有省级管理员可以审批更正申请")
+    if correction.status != CorrectionStatus.PENDING:
+        raise ValidationError("该更正申请已处理")
+    if approve:
+        report_values_save(actor=actor, report=correction.report, values=correction.changes,
+                           provenance=Provenance.CORRECTION, check_permission=False)
+    correction.status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
+    correction.decided_by = getattr(actor, "username", "")
+    correction.decided_at = timezone.now()
+    correction.decision_comment = comment
+    correction.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=correction, after={"status": correction.status})
+    return correction

@@ -1,0 +1,280 @@
+"""Pages for quarterly monitoring: periods, the status matrix, filling, Excel in and out, review, roll-up."""
+
+import uuid
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record
+from jiqun.monitoring.excel import build_reminder_list, build_template
+from jiqun.monitoring.forms import IndicatorForm, PeriodOpenForm, ReturnForm, UploadForm
+from jiqun.monitoring.importer import ReportImporter
+from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
+from jiqun.monitoring.permissions import (
+    can_fill_report,
+    can_open_period,
+    can_review_city,
+    can_review_province,
+)
+from jiqun.monitoring.selectors import region_rollup, report_figures, status_matrix, template_rows, yoy_text
+from jiqun.monitoring.services import (
+    period_open,
+    report_approve_city,
+    report_approve_province,
+    report_findings,
+    report_return,
+    report_submit,
+    report_values_save,
+)
+from jiqun.programmes.models import Indicator
+from jiqun.regions.models import Region
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+def period_list(request: HttpRequest) -> HttpResponse:
+    form = PeriodOpenForm(request.POST or None) if can_open_period(request.user) else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                period = period_open(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已开启报告期，生成报表 %(n)d 份") % {"n": period.reports.count()})
+                return redirect("monitoring:period", pk=period.pk)
+    periods = ReportingPeriod.objects.select_related("programme")
+    return render(request, "monitoring/periods.html", {"periods": periods, "form": form})
+
+
+@login_required
+def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=pk)
+    reports = Report.objects.for_user(request.user).filter(period=period)
+    status = request.GET.get("status", "")
+    if status in ReportStatus.values:
+        reports = reports.filter(status=status)
+    rows, counts = status_matrix(period, reports)
+    if request.GET.get("overdue"):
+        rows = [row for row in rows if row.overdue]
+    return render(request, "monitoring/period.html", {
+        "period": period, "rows": rows, "counts": counts, "statuses": ReportStatus.choices, "status": status,
+        "upload_form": UploadForm(),
+    })
+
+
+@login_required
+def period_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """催报名单 as Excel: the visible reports not yet submitted."""
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    reports = Report.objects.for_user(request.user).filter(period=period,
+                                                           status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
+    rows, _counts = status_matrix(period, reports)
+    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"催报名单 {period.label}")
+    return _xlsx(build_reminder_list(period, rows), f"催报名单-{period.year}年{period.months}.xlsx")
+
+
+@login_required
+def period_template(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=pk)
+    rows = template_rows(request.user, period)
+    if not rows:
+        messages.error(request, _("本报告期没有您可以填报的报表（都已提交，或不在您的范围内）"))
+        return redirect("monitoring:period", pk=pk)
+    indicators = list(period.indicators.order_by("code"))
+    content = build_template(period=period, indicators=indicators, rows=rows,
+                             unit_name=request.user.organisation or request.user.get_full_name() or request.user.username)
+    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"统计季报模板 {period.label}")
+    return _xlsx(content, f"统计季报-{period.year}年{period.months}.xlsx")
+
+
+def _result_dir(user) -> Path:
+    path = Path(settings.MEDIA_ROOT) / "import-results" / str(user.pk)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+def period_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "monitoring/upload_result.html", {"period": period, "form": form, "result": None})
+    upload = form.cleaned_data["file"]
+    content = upload.read()
+    result = ReportImporter(user=request.user, content=content, file_name=upload.name, period=period).run()
+    annotated = None
+    if result.problems and result.sheets:
+        from jiqun.monitoring.excel import annotate_workbook
+
+        token = uuid.uuid4().hex
+        errors = [(p.sheet, p.row, p.col, p.reason) for p in result.problems]
+        (_result_dir(request.user) / f"{token}.xlsx").write_bytes(annotate_workbook(result.sheets, errors))
+        annotated = token
+    findings = [(report, report_findings(report)[0]) for report in result.reports]
+    return render(request, "monitoring/upload_result.html", {
+        "period": period, "form": UploadForm(), "result": result, "annotated": annotated, "findings": findings,
+        "file_name": upload.name,
+    })
+
+
+@login_required
+def upload_annotated(request: HttpRequest, token: str) -> HttpResponse:
+    """The user's own refused workbook with the bad cells marked; only its uploader can fetch it."""
+    if not token.isalnum():
+        raise Http404
+    path = _result_dir(request.user) / f"{token}.xlsx"
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename="审核结果.xlsx", content_type=XLSX)
+
+
+def _parse_form_values(request: HttpRequest, indicators) -> tuple[dict[str, dict], dict[str, str]]:
+    values, errors = {}, {}
+    for indicator in indicators:
+        entry = {"note": request.POST.get(f"{indicator.code}-note", "")}
+        for field_name in ("current", "previous"):
+            raw = request.POST.get(f"{indicator.code}-{field_name}", "").strip().replace(",", "")
+            if raw == "":
+                entry[field_name] = None
+                continue
+            try:
+                entry[field_name] = Decimal(raw)
+                if not entry[field_name].is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                errors[f"{indicator.code}-{field_name}"] = _("“%(v)s”不是数字") % {"v": raw}
+        values[indicator.code] = entry
+    return values, errors
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(
+        Report.objects.for_user(request.user).select_related("period__programme", "cluster", "enterprise"), pk=pk)
+    indicators = list(report.period.indicators.order_by("code"))
+    form_errors: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action in ("save", "submit"):
+                values, form_errors = _parse_form_values(request, indicators)
+                if form_errors:
+                    raise ValidationError(_("有数值格式错误，未保存"))
+                report_values_save(actor=request.user, report=report, values=values)
+                if action == "submit":
+                    report_submit(actor=request.user, report=report)
+                    messages.success(request, _("已提交"))
+                else:
+                    messages.success(request, _("已保存"))
+            elif action == "approve":
+                if report.status == ReportStatus.SUBMITTED:
+                    report_approve_city(actor=request.user, report=report, comment=request.POST.get("comment", ""))
+                else:
+                    report_approve_province(actor=request.user, report=report, comment=request.POST.get("comment", ""))
+                messages.success(request, _("已审核通过"))
+            elif action == "return":
+                report_return(actor=request.user, report=report, reason=request.POST.get("reason", ""))
+                messages.success(request, _("已退回"))
+            return redirect("monitoring:report", pk=pk)
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        report.refresh_from_db()
+    findings, _notes = report_findings(report)
+    figures = report_figures(report)
+    by_code = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    lines = []
+    for indicator in indicators:
+        value = by_code.get(indicator.code)
+        figure = figures.get(indicator.code)
+        lines.append({
+            "indicator": indicator, "value": value,
+            "current": request.POST.get(f"{indicator.code}-current") if form_errors else getattr(value, "current", None),
+            "previous": request.POST.get(f"{indicator.code}-previous") if form_errors else getattr(value, "previous", None),
+            "note": getattr(value, "note", ""),
+            "yoy": yoy_text(figure, profit=indicator.code == "profit") if figure else "—",
+            "quarter_only": figure.quarter_only if figure else None,
+            "findings": [f for f in findings if f.indicator == indicator.code],
+            "errors": {k.split("-")[1]: v for k, v in form_errors.items() if k.startswith(indicator.code + "-")},
+        })
+    return render(request, "monitoring/report.html", {
+        "report": report, "lines": lines, "findings": findings,
+        "can_fill": can_fill_report(request.user, report),
+        "can_approve": (report.status == ReportStatus.SUBMITTED and can_review_city(request.user, report))
+        or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),
+        "events": report.events.all(), "return_form": ReturnForm(),
+        "corrections": report.corrections.all(),
+    })
+
+
+@login_required
+def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approved cluster figures summed by city and for the province."""
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    if request.user.role not in ("province_admin", "city_officer", "leader"):
+        raise Http404
+    rollups = region_rollup(period)
+    prefix = Region.objects.get(code=request.user.region_id).prefix if request.user.region_id else None
+    if prefix is None:
+        raise Http404
+    names = dict(Region.objects.filter(code__in=rollups.keys()).values_list("code", "name"))
+    indicators = list(period.indicators.order_by("code"))
+    table = []
+    for code, rollup in rollups.items():
+        if not code.startswith(prefix) and not (code == "370000" and prefix == "37"):
+            continue
+        cells = []
+        for indicator in indicators:
+            figure = rollup.totals.get(indicator.code)
+            cells.append({"figure": figure, "precision": indicator.precision,
+                          "yoy": yoy_text(figure, profit=indicator.code == "profit") if figure else "—"})
+        table.append({"name": names.get(code, code), "code": code, "reports": rollup.reports, "cells": cells,
+                      "warnings": rollup.warnings})
+    return render(request, "monitoring/rollup.html", {"period": period, "indicators": indicators, "table": table})
+
+
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "monitoring/indicators.html", {
+        "indicators": Indicator.objects.select_related("numerator", "denominator"),
+        "can_edit": request.user.role == "province_admin",
+    })
+
+
+@login_required
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator, pk=pk)
+    if request.user.role != "province_admin":
+        raise Http404
+    form = IndicatorForm(request.POST or None, instance=Indicator.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        from jiqun.programmes.services import indicator_update
+
+        indicator_update(actor=request.user, indicator=indicator, **form.cleaned_data)
+        messages.success(request, _("已保存"))
+        return redirect("monitoring:indicators")
+    return render(request, "monitoring/indicator_form.html", {"form": form, "indicator": indicator})

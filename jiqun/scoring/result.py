@@ -1,0 +1,129 @@
+"""The result of a scoring run: scores, ranks, weights, every intermediate table and the parameters.
+
+A result round-trips through JSON (:meth:`ScoreResult.to_json` / :meth:`ScoreResult.from_json`), so a
+stored run can be shown again and re-run (:meth:`ScoreResult.rerun`) from its own input snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from jiqun.scoring.matrix import DecisionMatrix
+from jiqun.scoring.weights import WeightResult
+
+FORMAT = 1
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreResult:
+    """Scores and ranks of the alternatives with everything needed to explain and repeat them.
+
+    Attributes
+    ----------
+    matrix : DecisionMatrix
+        The input snapshot.
+    weights : WeightResult
+        The weights used, with their own method, parameters and tables.
+    params : dict
+        The parameters of the run: 'method', 'normalization', 'cost_rule', 'ideal', 'bounds', 'ties',
+        'digits', 'grade_thresholds', 'grade_labels', 'weights' (the weighting method, or 'given'),
+        'entropy_variant'.
+    normalized : ndarray, shape (m, n)
+        The normalised matrix r.
+    scores : ndarray, shape (m,)
+        Higher is better (TOPSIS closeness, or the weighted sum).
+    ranks : ndarray of int, shape (m,)
+        1 = best, under params['ties'].
+    tables : dict of str to ndarray
+        Method tables; for TOPSIS 'ideal', 'anti_ideal', 'distance_to_ideal', 'distance_to_anti_ideal'.
+    grades : tuple of str, optional
+        One grade per alternative when thresholds were given.
+    """
+
+    matrix: DecisionMatrix
+    weights: WeightResult
+    params: dict[str, Any]
+    normalized: np.ndarray
+    scores: np.ndarray
+    ranks: np.ndarray
+    tables: dict[str, np.ndarray]
+    grades: tuple[str, ...] | None = None
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """Return the names of the alternatives."""
+        return self.matrix.alternatives
+
+    @property
+    def weighted(self) -> np.ndarray:
+        """Return the weighted normalised matrix v_ij = w_j r_ij (computed on demand, not stored)."""
+        return self.normalized * self.weights.weights
+
+    def ranking(self) -> list[tuple[int, str, float]]:
+        """Return (rank, alternative, score) from best to worst; ties keep the input order."""
+        order = np.argsort(self.ranks, kind="stable")
+        return [(int(self.ranks[i]), self.alternatives[i], float(self.scores[i])) for i in order]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict holding the input, the parameters and every table."""
+        return {
+            "format": FORMAT,
+            "matrix": self.matrix.to_dict(),
+            "weights": self.weights.to_dict(),
+            "params": self.params,
+            "normalized": self.normalized.tolist(),
+            "weighted": self.weighted.tolist(),
+            "scores": self.scores.tolist(),
+            "ranks": self.ranks.tolist(),
+            "tables": {k: v.tolist() for k, v in self.tables.items()},
+            "grades": None if self.grades is None else list(self.grades),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScoreResult:
+        """Rebuild a result from :meth:`to_dict` output (the weighted matrix is derived, not read)."""
+        if data.get("format") != FORMAT:
+            raise ValueError(f"unsupported result format {data.get('format')!r}")
+        return cls(
+            matrix=DecisionMatrix.from_dict(data["matrix"]),
+            weights=WeightResult.from_dict(data["weights"]),
+            params=dict(data["params"]),
+            normalized=np.array(data["normalized"], dtype=np.float64),
+            scores=np.array(data["scores"], dtype=np.float64),
+            ranks=np.array(data["ranks"], dtype=np.int64),
+            tables={k: np.array(v, dtype=np.float64) for k, v in data["tables"].items()},
+            grades=None if data.get("grades") is None else tuple(data["grades"]),
+        )
+
+    def to_json(self, indent: int | None = None) -> str:
+        """Return the result as JSON (UTF-8 text, Chinese names kept readable)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> ScoreResult:
+        """Rebuild a result from :meth:`to_json` output."""
+        return cls.from_dict(json.loads(text))
+
+    def rerun(self) -> ScoreResult:
+        """Recompute the result from the stored input and parameters."""
+        from jiqun.scoring.score import score  # score.py imports this module, so import at call time
+
+        p = self.params
+        return score(
+            self.matrix,
+            weights=self.weights if p["weights"] == "given" else p["weights"],
+            method=p["method"],
+            normalization=p["normalization"],
+            cost_rule=p["cost_rule"],
+            entropy_variant=p["entropy_variant"],
+            bounds=None if p["bounds"] is None else (p["bounds"][0], p["bounds"][1]),
+            ideal=p["ideal"],
+            ties=p["ties"],
+            digits=p["digits"],
+            grade_thresholds=p["grade_thresholds"],
+            grade_labels=p["grade_labels"],
+        )

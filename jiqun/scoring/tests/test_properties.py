@@ -1,0 +1,166 @@
+"""Property tests: invariances the published definitions imply, checked on generated matrices."""
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from jiqun.scoring import (
+    ScoreResult,
+    ScoringInputError,
+    ahp,
+    critic_weights,
+    cv_weights,
+    decision_matrix,
+    entropy_weights,
+    rank,
+    score,
+    tied,
+)
+
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+@st.composite
+def matrices(draw, min_rows=3, max_rows=10):
+    m = draw(st.integers(min_rows, max_rows))
+    n = draw(st.integers(2, 5))
+    values = draw(arrays(np.float64, (m, n), elements=st.floats(1.0, 1000.0, width=64)))
+    assume((values.max(axis=0) > values.min(axis=0) * (1 + 1e-6)).all())  # no (near-)constant column
+    directions = draw(st.lists(st.sampled_from("+-"), min_size=n, max_size=n))
+    return decision_matrix(values, directions=directions)
+
+
+def critic_defined(m) -> bool:
+    """False when every criterion is perfectly correlated with the others (CRITIC is then undefined)."""
+    try:
+        critic_weights(m)
+    except ScoringInputError:
+        return False
+    return True
+
+
+def well_separated(scores: np.ndarray) -> bool:
+    """True unless two scores are so close that rounding noise could reorder them."""
+    ordered = np.sort(scores)
+    gaps = np.diff(ordered)
+    scale = np.maximum(np.abs(ordered[1:]), np.abs(ordered[:-1]))
+    return bool(((gaps == 0) | (gaps > 1e-9 * np.maximum(scale, 1.0))).all())
+
+
+@SETTINGS
+@given(matrices(), st.floats(0.01, 100.0), st.data())
+def test_scaling_a_benefit_column_leaves_topsis_vector_results_unchanged(m, factor, data):
+    j = data.draw(st.integers(0, m.shape[1] - 1))
+    values = m.values.copy()
+    values[:, j] *= factor
+    scaled = decision_matrix(values, directions=m.directions)
+
+    a = score(m, weights="entropy", method="topsis", normalization="vector")
+    b = score(scaled, weights="entropy", method="topsis", normalization="vector")
+
+    np.testing.assert_allclose(b.weights.weights, a.weights.weights, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(b.scores, a.scores, rtol=1e-9, atol=1e-12)
+    if well_separated(a.scores):
+        assert b.ranks.tolist() == a.ranks.tolist()
+
+
+@SETTINGS
+@given(matrices(), st.sampled_from(["topsis", "wsum"]), st.data())
+def test_permuting_alternatives_permutes_the_results(m, method, data):
+    order = np.array(data.draw(st.permutations(range(m.shape[0]))))
+    permuted = decision_matrix(
+        m.values[order], alternatives=[m.alternatives[i] for i in order], directions=m.directions
+    )
+
+    assume(critic_defined(m))
+    a = score(m, weights="critic", method=method)
+    b = score(permuted, weights="critic", method=method)
+
+    np.testing.assert_allclose(b.scores, a.scores[order], rtol=1e-9, atol=1e-12)
+    if well_separated(a.scores):
+        assert b.ranks.tolist() == a.ranks[order].tolist()
+
+
+@SETTINGS
+@given(matrices(min_rows=2))
+def test_objective_weights_are_non_negative_and_sum_to_one(m):
+    assume(critic_defined(m))
+    results = [entropy_weights(m), entropy_weights(m, variant="minmax"), critic_weights(m), cv_weights(m)]
+
+    for result in results:
+        assert (result.weights >= 0).all()
+        assert abs(result.weights.sum() - 1) < 1e-12
+
+
+@SETTINGS
+@given(arrays(np.float64, st.integers(1, 30), elements=st.floats(-1e6, 1e6, width=64)))
+def test_min_ranks_count_the_clearly_better_scores(scores):
+    assume(well_separated(scores))
+
+    ranks = rank(scores, ties="min")
+
+    for i, s in enumerate(scores):
+        better = (scores > s) & ~tied(scores, s)
+        assert ranks[i] == 1 + int(better.sum())
+
+
+@SETTINGS
+@given(arrays(np.float64, st.integers(1, 30), elements=st.floats(-1e6, 1e6, width=64), unique=True))
+def test_ranks_of_distinct_scores_are_a_permutation(scores):
+    assume(well_separated(scores))
+
+    for ties in ("min", "dense", "max", "ordinal"):
+        assert sorted(rank(scores, ties=ties).tolist()) == list(range(1, scores.size + 1))
+
+
+@SETTINGS
+@given(matrices(), st.sampled_from(["topsis", "wsum"]), st.data())
+def test_reflecting_a_criterion_and_flipping_its_direction_changes_nothing(m, method, data):
+    assume(critic_defined(m))
+    j = data.draw(st.integers(0, m.shape[1] - 1))
+    values = m.values.copy()
+    values[:, j] = values[:, j].max() + values[:, j].min() - values[:, j]
+    directions = list(m.directions)
+    directions[j] = "cost" if directions[j] == "benefit" else "benefit"
+    mirrored = decision_matrix(values, directions=directions)
+
+    for weights in ("critic", [1 / m.shape[1]] * m.shape[1]):
+        a = score(m, weights=weights, method=method, normalization="minmax", cost_rule="complement")
+        b = score(mirrored, weights=weights, method=method, normalization="minmax", cost_rule="complement")
+        np.testing.assert_allclose(b.scores, a.scores, rtol=1e-9, atol=1e-12)
+
+
+@SETTINGS
+@given(matrices(), st.sampled_from(["vector", "minmax", "sum", "max"]))
+def test_topsis_closeness_lies_between_zero_and_one(m, normalization):
+    result = score(m, weights="entropy", normalization=normalization)
+
+    assert ((result.scores >= 0) & (result.scores <= 1)).all()
+
+
+@SETTINGS
+@given(st.integers(2, 9), st.data())
+def test_ahp_weights_are_positive_and_lambda_max_is_at_least_n(n, data):
+    scale = [1 / 9, 1 / 7, 1 / 5, 1 / 3, 1, 3, 5, 7, 9]
+    a = np.ones((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            a[i, j] = data.draw(st.sampled_from(scale))
+            a[j, i] = 1 / a[i, j]
+
+    for priority in ("eigen", "mean", "geometric"):
+        result = ahp(a, priority=priority)
+        assert (result.weights > 0).all()
+        assert abs(result.weights.sum() - 1) < 1e-12
+        assert result.lambda_max >= n - 1e-9
+
+
+@SETTINGS
+@given(matrices())
+def test_json_round_trip_is_exact(m):
+    result = score(m, weights="entropy")
+
+    back = ScoreResult.from_json(result.to_json())
+
+    assert back.to_dict() == result.to_dict()

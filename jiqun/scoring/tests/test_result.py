@@ -1,0 +1,91 @@
+"""Results round-trip through JSON and re-run to the same numbers."""
+
+import json
+
+import numpy as np
+import pytest
+
+from jiqun.scoring import ScoreResult, ahp, decision_matrix, score
+from jiqun.scoring.tests import examples as ex
+
+
+def matrix():
+    return decision_matrix(
+        ex.AIRCRAFT,
+        alternatives=["歼A", "歼B", "歼C", "歼D"],
+        criteria=ex.AIRCRAFT_CRITERIA,
+        directions=ex.AIRCRAFT_DIRECTIONS,
+    )
+
+
+def assert_same(a: ScoreResult, b: ScoreResult) -> None:
+    assert a.to_dict() == b.to_dict()
+    np.testing.assert_array_equal(a.scores, b.scores)
+    np.testing.assert_array_equal(a.ranks, b.ranks)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"weights": "entropy"},
+        {"weights": "critic", "method": "wsum", "normalization": "zscore"},
+        {
+            "weights": ex.AIRCRAFT_WEIGHTS,
+            "ties": "dense",
+            "grade_thresholds": [0.5],
+            "grade_labels": ["好", "差"],
+        },
+        {
+            "weights": "cv",
+            "normalization": "minmax",
+            "ideal": "fixed",
+            "bounds": ([1, 1000, 10000, 1, 0, 0], [3, 3000, 30000, 10, 10, 10]),
+        },
+    ],
+)
+def test_a_result_round_trips_through_json(kwargs):
+    result = score(matrix(), **kwargs)
+
+    back = ScoreResult.from_json(result.to_json())
+
+    assert_same(back, result)
+    np.testing.assert_array_equal(back.weighted, result.weighted)
+
+
+@pytest.mark.parametrize("weights", ["entropy", "equal", "critic", "cv", ex.AIRCRAFT_WEIGHTS])
+def test_rerun_from_stored_json_gives_the_same_result(weights):
+    result = score(matrix(), weights=weights)
+
+    rerun = ScoreResult.from_json(result.to_json()).rerun()
+
+    assert_same(rerun, result)
+
+
+def test_rerun_keeps_ahp_weights_and_their_provenance():
+    pairwise = np.ones((6, 6))
+    pairwise[0, 5], pairwise[5, 0] = 3, 1 / 3
+    result = score(matrix(), weights=ahp(pairwise, names=ex.AIRCRAFT_CRITERIA))
+
+    rerun = ScoreResult.from_json(result.to_json()).rerun()
+
+    assert_same(rerun, result)
+    assert rerun.weights.method == "ahp"
+    assert rerun.weights.params["pairwise"] == pairwise.tolist()
+
+
+def test_the_json_carries_every_table_and_the_parameters():
+    data = json.loads(score(matrix(), weights="entropy").to_json())
+
+    assert {"matrix", "weights", "params", "normalized", "weighted", "scores", "ranks", "tables"} <= set(data)
+    assert set(data["tables"]) == {"ideal", "anti_ideal", "distance_to_ideal", "distance_to_anti_ideal"}
+    assert set(data["weights"]["tables"]) == {"proportions", "entropy", "divergence"}
+    assert data["params"]["method"] == "topsis" and data["params"]["ties"] == "min"
+    assert data["matrix"]["alternatives"][0] == "歼A"
+
+
+def test_an_unknown_format_is_refused():
+    data = score(matrix(), weights="entropy").to_dict()
+    data["format"] = 99
+
+    with pytest.raises(ValueError, match="unsupported result format"):
+        ScoreResult.from_dict(data)
