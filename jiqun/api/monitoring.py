@@ -2,18 +2,21 @@
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Body, Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiqun.api.pagination import BoundedPagination
 from jiqun.api.schemas import DbId, Problem
-from jiqun.monitoring.models import Provenance, Report, ReportingPeriod
+from jiqun.monitoring.models import CorrectionRequest, Provenance, Report, ReportingPeriod
 from jiqun.monitoring.selectors import report_figures, status_matrix
 from jiqun.monitoring.services import (
+    correction_decide,
+    correction_request_create,
     report_approve_city,
     report_approve_province,
     report_findings,
@@ -89,6 +92,29 @@ class TransitionIn(Schema):
     comment: str = Field("", max_length=2000)
 
 
+class CorrectionIn(Schema):
+    changes: dict[str, ValueIn] = Field(description="{指标编码: {current, previous}}; 只列出要更正的数值")
+    reason: str = Field(max_length=2000)
+
+
+class CorrectionOut(Schema):
+    id: int
+    report: int = Field(alias="report_id")
+    changes: dict
+    reason: str
+    status: str
+    requested_by: str
+    requested_at: datetime.datetime
+    decided_by: str
+    decided_at: datetime.datetime | None
+    decision_comment: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    comment: str = Field("", max_length=2000)
+
+
 class MatrixOut(Schema):
     counts: dict[str, int]
     reports: list[dict]
@@ -105,9 +131,9 @@ def _detail(report: Report) -> dict:
             "yoy": figure.yoy if figure else None, "quarter_only": figure.quarter_only if figure else None,
             "note": value.note, "provenance": value.provenance,
         })
-    return {**ReportOut.from_orm(report).dict(), "period": report.period_id, "cluster": report.cluster_id,
-            "enterprise": report.enterprise_id, "values": values,
-            "findings": [f.__dict__ for f in findings]}
+    return SimpleNamespace(id=report.pk, period_id=report.period_id, cluster_id=report.cluster_id,
+                           enterprise_id=report.enterprise_id, cluster=report.cluster, enterprise=report.enterprise,
+                           status=report.status, values=values, findings=[f.__dict__ for f in findings])
 
 
 @router.get("/periods", response=list[PeriodOut], summary="报告期")
@@ -142,7 +168,7 @@ def get_report(request: HttpRequest, report_id: DbId):
 
 @router.put("/reports/{report_id}/values", response={200: ReportDetailOut, 400: Problem, 403: Problem, 422: Problem},
             summary="填报数值（草稿或退回状态）")
-def put_values(request: HttpRequest, report_id: DbId, payload: dict[str, ValueIn]):
+def put_values(request: HttpRequest, report_id: DbId, payload: Body[dict[str, ValueIn]]):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
     report_values_save(actor=request.user, report=report,
                        values={code: value.dict() for code, value in payload.items()}, provenance=Provenance.API)
@@ -164,3 +190,32 @@ def post_transition(request: HttpRequest, report_id: DbId, payload: TransitionIn
     else:
         raise ValidationError({"action": [f"未知操作“{payload.action}”，应为 submit、approve 或 return"]})
     return _detail(report)
+
+
+@router.get("/reports/{report_id}/corrections", response=list[CorrectionOut], summary="更正申请")
+def list_corrections(request: HttpRequest, report_id: DbId):
+    return get_object_or_404(Report.objects.for_user(request.user), pk=report_id).corrections.all()
+
+
+@router.post("/reports/{report_id}/corrections", response={201: CorrectionOut, 400: Problem, 403: Problem,
+                                                           422: Problem},
+             summary="对已锁定报表申请更正（省级审批后生效）")
+def post_correction(request: HttpRequest, report_id: DbId, payload: CorrectionIn):
+    report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
+    changes = {code: {k: v for k, v in value.dict().items() if k in ("current", "previous") and v is not None}
+               for code, value in payload.changes.items()}
+    changes = {code: fields for code, fields in changes.items() if fields}
+    if not changes:
+        raise ValidationError({"changes": ["没有填写要更正的数值"]})
+    return Status(201, correction_request_create(actor=request.user, report=report, changes=changes,
+                                                 reason=payload.reason))
+
+
+@router.post("/corrections/{correction_id}/decision", response={200: CorrectionOut, 400: Problem, 403: Problem,
+                                                                 422: Problem},
+             summary="审批更正申请（省级）")
+def post_correction_decision(request: HttpRequest, correction_id: DbId, payload: DecisionIn):
+    visible = Report.objects.for_user(request.user)
+    correction = get_object_or_404(CorrectionRequest.objects.filter(report__in=visible), pk=correction_id)
+    return correction_decide(actor=request.user, correction=correction, approve=payload.approve,
+                             comment=payload.comment)

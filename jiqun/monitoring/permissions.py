@@ -46,5 +46,17 @@ def can_return(user, report) -> bool:
 
 
 @rules.predicate
+def can_request_correction(user, report) -> bool:
+    """Whoever filled or reviewed a locked report may ask to correct it; the province decides."""
+    if not user.is_authenticated or report.status != "province_approved":
+        return False
+    if report.enterprise_id and owns_enterprise(user, report.enterprise):
+        return True
+    if report.cluster_id and owns_cluster(user, report.cluster):
+        return True
+    return can_review_city(user, report)
+
+
+@rules.predicate
 def can_open_period(user) -> bool:
     return user.is_authenticated and user.role == Role.PROVINCE_ADMIN

@@ -31,6 +31,7 @@ from jiqun.monitoring.models import (
 from jiqun.monitoring.permissions import (
     can_fill_report,
     can_open_period,
+    can_request_correction,
     can_return,
     can_review_city,
     can_review_province,
@@ -192,6 +193,8 @@ def correction_request_create(*, actor, report: Report, changes: dict[str, dict]
     """Ask to change a locked report; nothing changes until the province approves."""
     if report.status != S.PROVINCE_APPROVED:
         raise ValidationError("只有省级审核通过（已锁定）的报表需要更正申请；其他状态请直接修改或退回")
+    if not can_request_correction(actor, report):
+        raise PermissionDenied("您无权对该报表申请更正")
     if not reason.strip():
         raise ValidationError({"reason": ["更正须填写理由"]})
     codes = set(report.period.indicators.values_list("code", flat=True))

@@ -17,15 +17,18 @@ from jiqun.audit.services import audit_record
 from jiqun.monitoring.excel import build_reminder_list, build_template
 from jiqun.monitoring.forms import IndicatorForm, PeriodOpenForm, ReturnForm, UploadForm
 from jiqun.monitoring.importer import ReportImporter
-from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
+from jiqun.monitoring.models import CorrectionStatus, Report, ReportingPeriod, ReportStatus
 from jiqun.monitoring.permissions import (
     can_fill_report,
     can_open_period,
+    can_request_correction,
     can_review_city,
     can_review_province,
 )
 from jiqun.monitoring.selectors import region_rollup, report_figures, status_matrix, template_rows, yoy_text
 from jiqun.monitoring.services import (
+    correction_decide,
+    correction_request_create,
     period_open,
     report_approve_city,
     report_approve_province,
@@ -152,12 +155,12 @@ def upload_annotated(request: HttpRequest, token: str) -> HttpResponse:
     return FileResponse(path.open("rb"), as_attachment=True, filename="审核结果.xlsx", content_type=XLSX)
 
 
-def _parse_form_values(request: HttpRequest, indicators) -> tuple[dict[str, dict], dict[str, str]]:
+def _parse_form_values(request: HttpRequest, indicators, prefix: str = "") -> tuple[dict[str, dict], dict[str, str]]:
     values, errors = {}, {}
     for indicator in indicators:
-        entry = {"note": request.POST.get(f"{indicator.code}-note", "")}
+        entry = {"note": request.POST.get(f"{prefix}{indicator.code}-note", "")}
         for field_name in ("current", "previous"):
-            raw = request.POST.get(f"{indicator.code}-{field_name}", "").strip().replace(",", "")
+            raw = request.POST.get(f"{prefix}{indicator.code}-{field_name}", "").strip().replace(",", "")
             if raw == "":
                 entry[field_name] = None
                 continue
@@ -169,6 +172,25 @@ def _parse_form_values(request: HttpRequest, indicators) -> tuple[dict[str, dict
                 errors[f"{indicator.code}-{field_name}"] = _("“%(v)s”不是数字") % {"v": raw}
         values[indicator.code] = entry
     return values, errors
+
+
+def _correction_changes(request: HttpRequest, report: Report, indicators) -> dict[str, dict]:
+    """The figures a correction form changes: blank means unchanged; a number that is not one is refused."""
+    values, errors = _parse_form_values(request, indicators, prefix="corr-")
+    if errors:
+        names = {i.code: i.name for i in indicators}
+        raise ValidationError([f"{names[key.split('-')[0]]}：{message}" for key, message in errors.items()])
+    current = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    changes = {}
+    for code, entry in values.items():
+        old = current.get(code)
+        changed = {field: entry[field] for field in ("current", "previous")
+                   if entry[field] is not None and entry[field] != getattr(old, field, None)}
+        if changed:
+            changes[code] = changed
+    if not changes:
+        raise ValidationError(_("没有填写要更正的数值"))
+    return changes
 
 
 @login_required
@@ -199,6 +221,16 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "return":
                 report_return(actor=request.user, report=report, reason=request.POST.get("reason", ""))
                 messages.success(request, _("已退回"))
+            elif action == "correct":
+                changes = _correction_changes(request, report, indicators)
+                correction_request_create(actor=request.user, report=report, changes=changes,
+                                          reason=request.POST.get("reason", ""))
+                messages.success(request, _("更正申请已提交，待省级审批"))
+            elif action in ("correction_approve", "correction_reject"):
+                correction = get_object_or_404(report.corrections, pk=request.POST.get("correction") or 0)
+                correction_decide(actor=request.user, correction=correction, approve=action == "correction_approve",
+                                  comment=request.POST.get("comment", ""))
+                messages.success(request, _("更正申请已处理"))
             return redirect("monitoring:report", pk=pk)
         except (ValidationError, PermissionDenied) as exc:
             for message in getattr(exc, "messages", [str(exc)]):
@@ -227,8 +259,28 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": (report.status == ReportStatus.SUBMITTED and can_review_city(request.user, report))
         or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),
         "events": report.events.all(), "return_form": ReturnForm(),
-        "corrections": report.corrections.all(),
+        "corrections": _corrections_shown(report, indicators),
+        "can_correct": can_request_correction(request.user, report),
+        "can_decide": can_review_province(request.user, report),
     })
+
+
+def _corrections_shown(report: Report, indicators) -> list[dict]:
+    """Each correction with its changes as (indicator, field, old, new); old is today's value until applied."""
+    names = {i.code: i for i in indicators}
+    current = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    shown = []
+    for correction in report.corrections.all():
+        changes = []
+        for code, fields in correction.changes.items():
+            for field, new in fields.items():
+                if field not in ("current", "previous"):
+                    continue
+                changes.append({"indicator": names.get(code, code), "field": _("本期累计") if field == "current"
+                                else _("上年同期"), "old": getattr(current.get(code), field, None), "new": new})
+        shown.append({"request": correction, "changes": changes,
+                      "pending": correction.status == CorrectionStatus.PENDING})
+    return shown
 
 
 @login_required

@@ -1,0 +1,222 @@
+"""The monitoring pages as the three personas use them: forms, Excel in and out, review, corrections, scope."""
+
+import datetime
+import io
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from jiqun.monitoring.models import CorrectionRequest, ReportingPeriod, ReportStatus, ReportValue
+from jiqun.monitoring.services import (
+    report_approve_city,
+    report_approve_province,
+    report_submit,
+    report_values_save,
+)
+from jiqun.monitoring.tests.helpers import (
+    GOOD,
+    column_of,
+    fill_template,
+    open_test_period,
+    read_sheet,
+    report_of,
+    values,
+)
+from jiqun.programmes.models import Programme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def period():
+    return open_test_period()
+
+
+@pytest.fixture
+def rencheng(period):
+    return report_of(period, "任城测试集群")
+
+
+def form_data(pairs: dict[str, tuple[str, str]], action: str = "save") -> dict[str, str]:
+    data = {"action": action}
+    for code, (current, previous) in pairs.items():
+        data[f"{code}-current"], data[f"{code}-previous"] = current, previous
+    return data
+
+
+def locked(report, jining, province):
+    report_values_save(actor=jining, report=report, values=values(GOOD))
+    report_submit(actor=jining, report=report)
+    report_approve_city(actor=jining, report=report)
+    report_approve_province(actor=province, report=report)
+
+
+def test_the_period_page_shows_only_reports_in_scope(period, as_jining, as_jinan):
+    jining = as_jining.get(f"/monitoring/periods/{period.pk}/").content.decode()
+    jinan = as_jinan.get(f"/monitoring/periods/{period.pk}/").content.decode()
+    assert "任城测试集群" in jining and "历下测试集群" not in jining
+    assert "历下测试集群" in jinan and "任城测试集群" not in jinan
+
+
+def test_a_report_outside_scope_is_404(rencheng, as_jinan):
+    assert as_jinan.get(f"/monitoring/reports/{rencheng.pk}/").status_code == 404
+    assert as_jinan.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD)).status_code == 404
+    assert not ReportValue.objects.filter(report=rencheng).exists()
+
+
+def test_filling_the_form_saves_then_submits(rencheng, as_jining):
+    response = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD), follow=True)
+    assert "已保存" in response.content.decode()
+    assert ReportValue.objects.get(report=rencheng, indicator__code="revenue").provenance == "form"
+    response = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD, "submit"), follow=True)
+    rencheng.refresh_from_db()
+    assert rencheng.status == ReportStatus.SUBMITTED and "已提交" in response.content.decode()
+
+
+def test_a_word_in_a_number_field_is_named_and_nothing_is_saved(rencheng, as_jining):
+    data = form_data(GOOD)
+    data["revenue-current"] = "五百亿"
+    page = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", data).content.decode()
+    assert "“五百亿”不是数字" in page and "有数值格式错误，未保存" in page
+    assert not ReportValue.objects.filter(report=rencheng).exists()
+
+
+def test_submission_is_blocked_by_a_mandatory_check(rencheng, as_jining):
+    bad = {**GOOD, "profit": ("9999999", "290000")}  # profit above revenue
+    page = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(bad, "submit"), follow=True)
+    rencheng.refresh_from_db()
+    assert rencheng.status == ReportStatus.DRAFT
+    assert "利润" in page.content.decode()
+
+
+def test_city_approves_and_province_locks_through_the_page(rencheng, jining_officer, as_jining, as_province):
+    report_values_save(actor=jining_officer, report=rencheng, values=values(GOOD))
+    report_submit(actor=jining_officer, report=rencheng)
+    as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "approve", "comment": "无误"})
+    rencheng.refresh_from_db()
+    assert rencheng.status == ReportStatus.CITY_APPROVED
+    page = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "approve"}, follow=True).content.decode()
+    assert "无权" in page
+    as_province.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "approve"})
+    rencheng.refresh_from_db()
+    assert rencheng.status == ReportStatus.PROVINCE_APPROVED
+
+
+def test_a_return_without_reason_is_refused_on_the_page(rencheng, jining_officer, as_jining):
+    report_values_save(actor=jining_officer, report=rencheng, values=values(GOOD))
+    report_submit(actor=jining_officer, report=rencheng)
+    page = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "return", "reason": ""},
+                          follow=True).content.decode()
+    assert "退回须填写理由" in page
+    rencheng.refresh_from_db()
+    assert rencheng.status == ReportStatus.SUBMITTED
+
+
+def test_a_locked_report_is_corrected_through_the_page(rencheng, jining_officer, province_admin, as_jining,
+                                                        as_province):
+    locked(rencheng, jining_officer, province_admin)
+    page = as_jining.get(f"/monitoring/reports/{rencheng.pk}/").content.decode()
+    assert "申请更正" in page and 'name="revenue-current"' not in page
+    as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {
+        "action": "correct", "corr-revenue-current": "5300000", "reason": "漏报一家企业"})
+    correction = CorrectionRequest.objects.get(report=rencheng)
+    assert correction.changes == {"revenue": {"current": "5300000"}}
+    page = as_province.get(f"/monitoring/reports/{rencheng.pk}/").content.decode()
+    assert "同意更正" in page and "5300000" in page
+    as_province.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "correction_approve",
+                                                            "correction": correction.pk, "comment": "同意"})
+    value = ReportValue.objects.get(report=rencheng, indicator__code="revenue")
+    assert value.current == 5300000 and value.history.filter(current=5200000).exists()
+
+
+def test_a_correction_with_a_bad_number_or_no_change_is_refused(rencheng, jining_officer, province_admin, as_jining):
+    locked(rencheng, jining_officer, province_admin)
+    url = f"/monitoring/reports/{rencheng.pk}/"
+    page = as_jining.post(url, {"action": "correct", "corr-profit-current": "三十万", "reason": "x"},
+                          follow=True).content.decode()
+    assert "利润" in page and "“三十万”不是数字" in page
+    page = as_jining.post(url, {"action": "correct", "corr-revenue-current": "5200000", "reason": "x"},
+                          follow=True).content.decode()
+    assert "没有填写要更正的数值" in page
+    assert not CorrectionRequest.objects.exists()
+
+
+def test_the_city_cannot_decide_a_correction(rencheng, jining_officer, province_admin, as_jining):
+    locked(rencheng, jining_officer, province_admin)
+    as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {
+        "action": "correct", "corr-revenue-current": "5300000", "reason": "漏报"})
+    correction = CorrectionRequest.objects.get()
+    page = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {
+        "action": "correction_approve", "correction": correction.pk}, follow=True).content.decode()
+    assert "只有省级管理员可以审批更正申请" in page
+    correction.refresh_from_db()
+    assert correction.status == "pending"
+
+
+def test_the_template_downloads_for_the_users_scope_and_uploads_back(period, as_jining):
+    response = as_jining.get(f"/monitoring/periods/{period.pk}/template.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    template = response.content
+    book = CalamineWorkbook.from_filelike(io.BytesIO(template))
+    assert "填报说明" in book.sheet_names
+    indicators = list(period.indicators.order_by("code"))
+    key = read_sheet(template)[5][0]
+    cells = {}
+    for code, (current, previous) in GOOD.items():
+        cells[column_of(code, "current", indicators)] = float(current)
+        cells[column_of(code, "previous", indicators)] = float(previous)
+    upload = io.BytesIO(fill_template(template, {key: cells}))
+    upload.name = "季报.xlsx"
+    page = as_jining.post(f"/monitoring/periods/{period.pk}/upload/", {"file": upload}).content.decode()
+    assert "已导入" in page or "导入成功" in page, page
+    assert ReportValue.objects.filter(report__period=period, provenance="import").count() == len(GOOD)
+
+
+def test_a_refused_upload_offers_the_marked_workbook_to_its_uploader_only(period, as_jining, as_jinan):
+    template = as_jining.get(f"/monitoring/periods/{period.pk}/template.xlsx").content
+    indicators = list(period.indicators.order_by("code"))
+    key = read_sheet(template)[5][0]
+    upload = io.BytesIO(fill_template(template, {key: {column_of("revenue", "current", indicators): "约五百亿"}}))
+    upload.name = "季报.xlsx"
+    response = as_jining.post(f"/monitoring/periods/{period.pk}/upload/", {"file": upload})
+    page = response.content.decode()
+    assert "不是数字" in page
+    token = response.context["annotated"]
+    marked = as_jining.get(f"/monitoring/uploads/{token}.xlsx")
+    assert "审核结果" in CalamineWorkbook.from_filelike(io.BytesIO(b"".join(marked.streaming_content))).sheet_names
+    assert as_jinan.get(f"/monitoring/uploads/{token}.xlsx").status_code == 404
+    assert not ReportValue.objects.filter(report__period=period).exists()
+
+
+def test_the_reminder_list_names_who_has_not_submitted(period, as_province):
+    response = as_province.get(f"/monitoring/periods/{period.pk}/reminders.xlsx")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    text = "".join(str(cell) for row in rows for cell in row)
+    assert "任城测试集群" in text and "历下测试集群" in text
+
+
+def test_only_the_province_opens_a_period_and_bad_input_is_named(as_province, as_jining):
+    programme = Programme.objects.get(code="SD-SEI-2020")
+    data = {"programme": programme.pk, "year": 2031, "quarter": 1, "deadline": "2031-04-15"}
+    assert as_jining.post("/monitoring/", data).status_code == 404
+    page = as_province.post("/monitoring/", {**data, "year": "明年"}).content.decode()
+    assert "整数" in page or "数字" in page
+    assert not ReportingPeriod.objects.filter(year=2031).exists()
+    as_province.post("/monitoring/", data)
+    assert ReportingPeriod.objects.filter(programme=programme, year=2031, quarter=1,
+                                          deadline=datetime.date(2031, 4, 15)).exists()
+
+
+def test_the_rollup_sums_approved_reports_by_city(rencheng, jining_officer, province_admin, as_province, as_jinan):
+    locked(rencheng, jining_officer, province_admin)
+    page = as_province.get(f"/monitoring/periods/{rencheng.period.pk}/rollup/").content.decode()
+    assert "济宁市" in page and "5,200,000" in page
+    assert "济宁市" not in as_jinan.get(f"/monitoring/periods/{rencheng.period.pk}/rollup/").content.decode()
+
+
+def test_indicators_are_edited_by_the_province_only(as_province, as_jining):
+    from jiqun.programmes.models import Indicator
+
+    indicator = Indicator.objects.get(code="revenue")
+    assert as_jining.get(f"/monitoring/indicators/{indicator.pk}/edit/").status_code == 404
+    assert "主营业务收入" in as_province.get("/monitoring/indicators/").content.decode()
