@@ -245,8 +245,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         figure = figures.get(indicator.code)
         lines.append({
             "indicator": indicator, "value": value,
-            "current": request.POST.get(f"{indicator.code}-current") if form_errors else getattr(value, "current", None),
-            "previous": request.POST.get(f"{indicator.code}-previous") if form_errors else getattr(value, "previous", None),
+            "current": request.POST.get(f"{indicator.code}-current") if form_errors else _plain(value, "current"),
+            "previous": request.POST.get(f"{indicator.code}-previous") if form_errors else _plain(value, "previous"),
             "note": getattr(value, "note", ""),
             "yoy": yoy_text(figure, profit=indicator.code == "profit") if figure else "—",
             "quarter_only": figure.quarter_only if figure else None,
@@ -263,6 +263,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_correct": can_request_correction(request.user, report),
         "can_decide": can_review_province(request.user, report),
     })
+
+
+def _plain(value, field: str) -> str | None:
+    """A stored figure as a person would type it: 5200000, not 5200000.0000."""
+    number = getattr(value, field, None)
+    return None if number is None else format(number.normalize(), "f")
 
 
 def _corrections_shown(report: Report, indicators) -> list[dict]:
