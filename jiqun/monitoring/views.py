@@ -25,7 +25,14 @@ from jiqun.monitoring.permissions import (
     can_review_city,
     can_review_province,
 )
-from jiqun.monitoring.selectors import region_rollup, report_figures, status_matrix, template_rows, yoy_text
+from jiqun.monitoring.selectors import (
+    cluster_from_enterprises,
+    region_rollup,
+    report_figures,
+    status_matrix,
+    template_rows,
+    yoy_text,
+)
 from jiqun.monitoring.services import (
     correction_decide,
     correction_request_create,
@@ -238,6 +245,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         report.refresh_from_db()
     findings, _notes = report_findings(report)
     figures = report_figures(report)
+    members = None
+    if report.cluster_id and report.period.enterprise_level:
+        members = cluster_from_enterprises(report.period, report.cluster)
     by_code = {v.indicator.code: v for v in report.values.select_related("indicator")}
     lines = []
     for indicator in indicators:
@@ -250,6 +260,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "note": getattr(value, "note", ""),
             "yoy": yoy_text(figure, profit=indicator.code == "profit") if figure else "—",
             "quarter_only": figure.quarter_only if figure else None,
+            "members": members.totals.get(indicator.code) if members else None,
             "findings": [f for f in findings if f.indicator == indicator.code],
             "errors": {k.split("-")[1]: v for k, v in form_errors.items() if k.startswith(indicator.code + "-")},
         })
@@ -259,7 +270,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": (report.status == ReportStatus.SUBMITTED and can_review_city(request.user, report))
         or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),
         "events": report.events.all(), "return_form": ReturnForm(),
-        "corrections": _corrections_shown(report, indicators),
+        "corrections": _corrections_shown(report, indicators), "members": members,
         "can_correct": can_request_correction(request.user, report),
         "can_decide": can_review_province(request.user, report),
     })

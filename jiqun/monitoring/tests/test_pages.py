@@ -220,3 +220,31 @@ def test_indicators_are_edited_by_the_province_only(as_province, as_jining):
     indicator = Indicator.objects.get(code="revenue")
     assert as_jining.get(f"/monitoring/indicators/{indicator.pk}/edit/").status_code == 404
     assert "主营业务收入" in as_province.get("/monitoring/indicators/").content.decode()
+
+
+def test_a_cluster_report_shows_its_members_sum_and_warns_of_double_counting(as_jining):
+    import datetime as dt
+
+    from jiqun.clusters.tests.factories import make_cluster, make_enterprise
+    from jiqun.enterprises.services import membership_set
+    from jiqun.monitoring.services import period_open
+    from jiqun.programmes.models import Indicator
+
+    programme = Programme.objects.create(code="TEST-ENT", name="企业填报测试", document_title="测试", source_file="x",
+                                         scope="province", period_start=2024, period_end=2026, pack_hash="x")
+    first, second = make_cluster("370811", name="成员汇总集群"), make_cluster("370811", name="另一集群")
+    for cluster in (first, second):
+        cluster.programme = programme
+        cluster.save()
+    shared = make_enterprise("370811", name="两群共有企业", cluster=first)
+    membership_set(actor=None, enterprise=shared, cluster=second)
+    make_enterprise("370811", name="单群企业", cluster=first)
+    period = period_open(actor=None, programme=programme, year=2025, quarter=2, deadline=dt.date(2025, 7, 15),
+                         indicators=Indicator.objects.filter(code__in=["revenue", "employees"]), enterprise_level=True)
+    for report in period.reports.filter(enterprise__isnull=False):
+        report_values_save(actor=None, report=report, check_permission=False,
+                           values={"revenue": {"current": 1000, "previous": 900}, "employees": {"current": 50}})
+    period.reports.filter(enterprise__isnull=False).update(status=ReportStatus.PROVINCE_APPROVED)
+    page = as_jining.get(f"/monitoring/reports/{period.reports.get(cluster=first).pk}/").content.decode()
+    assert "成员企业合计" in page and "2,000.00" in page
+    assert "重复计入" in page and "两群共有企业" in page
