@@ -37,8 +37,19 @@ def jining_officer(db) -> User:
 
 
 def client_for(user: User) -> Client:
+    """A logged-in client; for the roles that need two factors, with the TOTP step done as well."""
+    from django.conf import settings
+
     client = Client()
     client.force_login(user)
+    if user.role in settings.TWO_FACTOR_ROLES:
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test"})
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+        response = client.post("/accounts/2fa/", {"code": f"{code:0{device.digits}d}"})
+        assert response.status_code == 302, "the TOTP step failed"
     return client
 
 

@@ -1,7 +1,8 @@
-"""Send a user whose password is older than PASSWORD_MAX_AGE_DAYS to change it first."""
+"""Gates after login: an expired password must be changed; an administrator role must confirm a TOTP code."""
 
 import datetime
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -25,4 +26,29 @@ class PasswordExpiryMiddleware:
             and timezone.now() - user.password_changed_at > datetime.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
         ):
             return redirect(reverse("password_change") + "?expired=1")
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Users of the roles in TWO_FACTOR_ROLES reach no page until a TOTP code confirms the session.
+
+    Without a confirmed device they are sent to set one up; with one, to enter its code. Logging out, the
+    two-factor page itself and static files stay reachable. The API authenticates by token and is left alone.
+    """
+
+    EXEMPT = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.role in settings.TWO_FACTOR_ROLES
+            and not user.is_verified()
+            and not request.path.startswith(self.EXEMPT)
+        ):
+            return redirect(reverse("accounts:two_factor") + "?next=" + quote(request.get_full_path()))
         return self.get_response(request)
