@@ -46,4 +46,5 @@ class Command(BaseCommand):
         ))
         self.stdout.write(f"演示账号（密码均为 {settings.JIQUN_DEMO_PASSWORD}）：")
         for username, role, region, _full_name, _org in DEMO_USERS:
-            self.stdout.write(f"  {username:<10} {role.label}  {region or ''}")
+            second = "  （登录后须绑定并输入动态验证码）" if role in settings.TWO_FACTOR_ROLES else ""
+            self.stdout.write(f"  {username:<10} {role.label}  {region or ''}{second}")
