@@ -7,8 +7,11 @@
     reflected) with ranks.
 
 The engine runs its full path (validation, named tables, tie-aware ranks, result objects); the baseline
-is what a careful numpy programmer would write for the same numbers, without any of that. Time is the
-best of several repeats (time.perf_counter); memory is the tracemalloc peak of one run, input excluded.
+is what a careful numpy programmer would write for the same numbers, without any of that, and the run
+checks that both give the same numbers. Time is the best of many runs (time.perf_counter), engine and
+baseline taking turns so that neither gets the machine's quieter moments; memory is the tracemalloc peak
+of one run, input excluded. BLAS threads are left as the environment sets them, and the load average is
+recorded, because on a small shared machine OpenBLAS's waiting threads make timings noisy.
 Writes bench/results/scoring.md. Run: .venv/bin/python bench/bench_scoring.py
 """
 
@@ -28,10 +31,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jiqun.scoring import decision_matrix, rank_stability, score  # noqa: E402
+from jiqun.scoring import decision_matrix, rank_stability, score, tied  # noqa: E402
 
 GOAL = 1.2
 SEED = 20260101
+ROUNDS = 10
 
 
 def cpu_model() -> str:
@@ -88,7 +92,9 @@ def plain_topsis(x: np.ndarray, is_cost: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def engine_wsum(x: np.ndarray, directions: list[str], w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    result = score(decision_matrix(x, directions=directions), weights=w, method="wsum", normalization="minmax")
+    result = score(
+        decision_matrix(x, directions=directions), weights=w, method="wsum", normalization="minmax"
+    )
     return result.scores, result.ranks
 
 
@@ -100,17 +106,35 @@ def plain_wsum(x: np.ndarray, is_cost: np.ndarray, w: np.ndarray) -> tuple[np.nd
     return s, ordinal_ranks(s[:, None])[:, 0]
 
 
+def check_ranks(engine: np.ndarray, plain: np.ndarray, scores: np.ndarray) -> None:
+    """Check that the engine's 'min' ranks equal the baseline's ordinal ranks except within a tie.
+
+    In a tie the baseline's argsort puts the tied scores in some order, while the engine gives them all
+    the best of their places; so where the two differ, the engine's rank must be the baseline rank of a
+    score tied with this one.
+    """
+    by_place = np.empty_like(scores)
+    by_place[plain - 1] = scores
+    differ = np.flatnonzero(engine != plain)
+    assert (engine[differ] < plain[differ]).all()
+    assert tied(by_place[engine[differ] - 1], scores[differ]).all()
+
+
 # measurement --------------------------------------------------------------------------------------------
 
 
-def best_time(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def best_times(engine: Callable[[], object], plain: Callable[[], object]) -> tuple[float, float]:
+    """Return the best time of each, taking turns for ROUNDS rounds of three runs each."""
+    engine()  # warm up
+    plain()
+    best = [float("inf"), float("inf")]
+    for _ in range(ROUNDS):
+        for k, run in enumerate((engine, plain)):
+            for _ in range(3):
+                start = time.perf_counter()
+                run()
+                best[k] = min(best[k], time.perf_counter() - start)
+    return best[0], best[1]
 
 
 def peak_memory(run: Callable[[], object]) -> int:
@@ -123,14 +147,12 @@ def peak_memory(run: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
-def measure(label: str, engine: Callable[[], object], plain: Callable[[], object], repeats: int) -> list[tuple]:
-    rows = []
-    # Alternate engine and baseline so that neither benefits from a quieter moment of the machine.
-    t_engine = min(best_time(engine, repeats) for _ in range(2))
-    t_plain = min(best_time(plain, repeats) for _ in range(2))
-    rows.append((f"{label}: time (best of {2 * repeats})", t_engine, t_plain, "s"))
-    rows.append((f"{label}: peak memory (tracemalloc)", peak_memory(engine), peak_memory(plain), "B"))
-    return rows
+def measure(label: str, engine: Callable[[], object], plain: Callable[[], object]) -> list[tuple]:
+    t_engine, t_plain = best_times(engine, plain)
+    return [
+        (f"{label}: time (best of {3 * ROUNDS})", t_engine, t_plain, "s"),
+        (f"{label}: peak memory (tracemalloc)", peak_memory(engine), peak_memory(plain), "B"),
+    ]
 
 
 def show(value: float, unit: str) -> str:
@@ -139,49 +161,68 @@ def show(value: float, unit: str) -> str:
     return f"{value / 2**20:.1f} MiB"
 
 
-def main() -> int:
-    rng = np.random.default_rng(SEED)
-    rows: list[tuple] = []
-
-    xa = rng.uniform(1.0, 100.0, size=(1000, 30))
-    dir_a = ["+"] * 24 + ["-"] * 6
-    cost_a = np.array([d == "-" for d in dir_a])
-    scores_e, keep_e = engine_topsis(xa, dir_a)
-    scores_p, keep_p = plain_topsis(xa, cost_a)
+def bench_topsis(rng: np.random.Generator) -> list[tuple]:
+    x = rng.uniform(1.0, 100.0, size=(1000, 30))
+    directions = ["+"] * 24 + ["-"] * 6
+    is_cost = np.array([d == "-" for d in directions])
+    scores_e, keep_e = engine_topsis(x, directions)
+    scores_p, keep_p = plain_topsis(x, is_cost)
     np.testing.assert_allclose(scores_e, scores_p, rtol=1e-12)
-    np.testing.assert_allclose(keep_e, keep_p)  # random data: no ties, so ordinal and 'min' ranks agree
-    rows += measure(
+    np.testing.assert_array_equal(keep_e, keep_p)  # random data: no ties, so ordinal and 'min' ranks agree
+    return measure(
         "(a) entropy-TOPSIS 1,000 × 30 + 1,000 perturbation draws",
-        lambda: engine_topsis(xa, dir_a),
-        lambda: plain_topsis(xa, cost_a),
-        repeats=5,
+        lambda: engine_topsis(x, directions),
+        lambda: plain_topsis(x, is_cost),
     )
-    del xa
 
-    xb = rng.uniform(0.0, 1000.0, size=(500_000, 20))
-    dir_b = ["+"] * 15 + ["-"] * 5
-    cost_b = np.array([d == "-" for d in dir_b])
+
+def bench_wsum(rng: np.random.Generator) -> list[tuple]:
+    x = rng.uniform(0.0, 1000.0, size=(500_000, 20))
+    directions = ["+"] * 15 + ["-"] * 5
+    is_cost = np.array([d == "-" for d in directions])
     w = rng.dirichlet(np.ones(20))
     w /= w.sum()
-    s_e, r_e = engine_wsum(xb, dir_b, w)
-    s_p, r_p = plain_wsum(xb, cost_b, w)
+    s_e, r_e = engine_wsum(x, directions, w)
+    s_p, r_p = plain_wsum(x, is_cost, w)
     np.testing.assert_allclose(s_e, s_p, rtol=1e-12)
-    rows += measure(
+    check_ranks(r_e, r_p, s_e)
+    return measure(
         "(b) weighted sum 500,000 × 20",
-        lambda: engine_wsum(xb, dir_b, w),
-        lambda: plain_wsum(xb, cost_b, w),
-        repeats=5,
+        lambda: engine_wsum(x, directions, w),
+        lambda: plain_wsum(x, is_cost, w),
     )
 
+
+def blas_threads() -> str:
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    given = [f"{name}={os.environ[name]}" for name in names if name in os.environ]
+    return ", ".join(given) if given else "BLAS threads as the library chooses"
+
+
+def load() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def main() -> int:
+    rng = np.random.default_rng(SEED)
+    load_before = load()
+    rows = bench_topsis(rng) + bench_wsum(rng)
     lines = [
         "## Scoring engine",
         "",
         f"Measured {datetime.date.today().isoformat()} by `bench/bench_scoring.py` on {platform.platform()}, "
-        f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}.",
+        f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}, "
+        f"{blas_threads()}; load average {load_before} before and {load()} after the run.",
         "",
-        "The engine runs its full path: input validation with named errors, every intermediate table kept, "
-        "ranks with the 'min' tie rule at 12 significant digits, result objects. The baseline is plain "
-        "numpy for the same numbers (checked equal in the run) with `argsort` ranks and nothing else. "
+        "The engine runs its full path: input validation with named errors, every intermediate table kept "
+        "(the normalised matrix as its column statistics, from which it is rebuilt exactly on demand), "
+        "ranks with the 'min' tie rule at 12 significant digits, the rank interval and mean rank of every "
+        "alternative over the draws, result objects. The baseline is plain numpy for the same numbers "
+        "(checked equal in the run: scores, keep shares, and ranks up to the ties) with `argsort` ranks "
+        f"and nothing else. Time: best of {3 * ROUNDS} runs, engine and baseline taking turns. "
         f"Goal: the engine within {GOAL}× the baseline.",
         "",
         "| figure | jiqun | plain numpy baseline | ratio |",

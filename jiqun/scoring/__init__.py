@@ -9,9 +9,12 @@ Typical use::
 
     m = decision_matrix(values, alternatives=names, criteria=indicators, directions="+,+,-")
     result = score(m, weights="entropy", method="topsis")
-    result.scores, result.ranks, result.tables["distance_to_ideal"]
+    result.scores, result.ranks, result.tables["distance_to_ideal"], result.normalized
     stability = rank_stability(result, draws=1000, seed=0)
     stored = result.to_json(); same = ScoreResult.from_json(stored).rerun()
+
+Large matrices are scored a block of rows at a time; the normalised matrix a result carries is rebuilt
+exactly from its column statistics (:class:`Scaling`) when it is first asked for.
 """
 
 from jiqun.scoring.agglomeration import (
@@ -36,7 +39,7 @@ from jiqun.scoring.ahp import (
 from jiqun.scoring.errors import ScoringInputError
 from jiqun.scoring.hierarchy import AhpHierarchyResult, ahp_hierarchy
 from jiqun.scoring.matrix import BENEFIT, COST, DecisionMatrix, decision_matrix, parse_direction
-from jiqun.scoring.normalize import COST_RULES, DEFAULT_COST_RULE, NORMALIZATIONS, normalize
+from jiqun.scoring.normalize import COST_RULES, DEFAULT_COST_RULE, NORMALIZATIONS, Scaling, normalize
 from jiqun.scoring.rank import TIE_RULES, grade, rank, rank_columns, rank_rows, tied
 from jiqun.scoring.result import ScoreResult
 from jiqun.scoring.robustness import StabilityResult, perturb_weights, rank_stability
@@ -67,6 +70,7 @@ __all__ = [
     "HhiResult",
     "KrugmanResult",
     "LocationQuotientResult",
+    "Scaling",
     "ScoreResult",
     "ScoringInputError",
     "StabilityResult",

@@ -49,6 +49,30 @@ def reference_points(
     return np.where(lower_is_better, low, high), np.where(lower_is_better, high, low)
 
 
+def topsis_distances(
+    normalized: np.ndarray, weights: np.ndarray, ideal: np.ndarray, anti_ideal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return D⁺_i = ‖w∘r_i − A⁺‖₂ and D⁻_i = ‖w∘r_i − A⁻‖₂ for rows `normalized` (any block of rows)."""
+    weighted = normalized * weights
+    gap = weighted - ideal
+    d_plus = np.sqrt(np.einsum("ij,ij->i", gap, gap))
+    np.subtract(weighted, anti_ideal, out=gap)
+    d_minus = np.sqrt(np.einsum("ij,ij->i", gap, gap))
+    return d_plus, d_minus
+
+
+def closeness(d_plus: np.ndarray, d_minus: np.ndarray) -> np.ndarray:
+    """Return C_i = D⁻_i / (D⁺_i + D⁻_i), refusing alternatives that no criterion separates."""
+    total = d_plus + d_minus
+    if (total == 0).any():
+        raise input_error(
+            "no criterion with a positive weight separates the alternatives, so TOPSIS closeness is undefined",
+            "没有权重为正且有区分度的指标，无法计算 TOPSIS 贴近度",
+        )
+    np.divide(d_minus, total, out=total)
+    return total
+
+
 def topsis(
     normalized: np.ndarray,
     weights: np.ndarray,
@@ -75,19 +99,11 @@ def topsis(
     best, worst = reference_points(normalized, lower_is_better, reference)
     ideal = best * weights
     anti_ideal = worst * weights
-    weighted = normalized * weights
-    d_plus = np.sqrt(np.einsum("ij,ij->i", weighted - ideal, weighted - ideal))
-    d_minus = np.sqrt(np.einsum("ij,ij->i", weighted - anti_ideal, weighted - anti_ideal))
-    total = d_plus + d_minus
-    if (total == 0).any():
-        raise input_error(
-            "no criterion with a positive weight separates the alternatives, so TOPSIS closeness is undefined",
-            "没有权重为正且有区分度的指标，无法计算 TOPSIS 贴近度",
-        )
+    d_plus, d_minus = topsis_distances(normalized, weights, ideal, anti_ideal)
     tables = {
         "ideal": ideal,
         "anti_ideal": anti_ideal,
         "distance_to_ideal": d_plus,
         "distance_to_anti_ideal": d_minus,
     }
-    return d_minus / total, tables
+    return closeness(d_plus, d_minus), tables

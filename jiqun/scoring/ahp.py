@@ -174,18 +174,19 @@ def pairwise_matrix(values: Any, names: Sequence[str] | None = None) -> tuple[np
     labels = tuple(f"C{i + 1}" for i in range(n)) if names is None else tuple(str(x) for x in names)
     if len(labels) != n or len(set(labels)) != n:
         raise input_error(f"the pairwise matrix needs {n} unique names", f"判断矩阵需要 {n} 个互不相同的名称")
-    diagonal = np.isnan(np.diag(a))
-    a[diagonal, diagonal] = 1.0
-    blank = np.isnan(a)
-    a[blank] = 1.0 / a.T[blank]
 
     def cell(i: int, j: int) -> str:
         return f"pairwise cell ({labels[i]!r}, {labels[j]!r})"
 
+    # Check the judgements given before filling the blanks, so an error names the cell the user wrote.
+    for i, j in np.argwhere(~np.isnan(a) & (~np.isfinite(a) | (a <= 0))):
+        raise input_error(f"{cell(i, j)} is {a[i, j]:g}; judgements must be positive", "判断值须为正数")
+    diagonal = np.isnan(np.diag(a))
+    a[diagonal, diagonal] = 1.0
+    blank = np.isnan(a)
+    a[blank] = 1.0 / a.T[blank]
     for i, j in np.argwhere(np.isnan(a)):
         raise input_error(f"{cell(i, j)} and its mirror are both blank", "判断矩阵对称位置同时为空")
-    for i, j in np.argwhere(~np.isfinite(a) | (a <= 0)):
-        raise input_error(f"{cell(i, j)} is {a[i, j]:g}; judgements must be positive", "判断值须为正数")
     for i in range(n):
         if abs(a[i, i] - 1.0) > RECIPROCAL_TOLERANCE + 1e-12:
             raise input_error(f"{cell(i, i)} is {a[i, i]:g}; the diagonal must be 1", "对角线须为 1")

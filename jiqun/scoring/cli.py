@@ -135,9 +135,9 @@ def _score(args: argparse.Namespace) -> int:
     if stability is not None:
         headers += ["keep/保持", "range/名次区间"]
     rows = []
-    for rank_value, name, value in result.ranking():
-        i = result.alternatives.index(name)
-        row = [str(rank_value), name, _f(value), *(_f(float(t[i])) for t in extra)]
+    for i in np.argsort(result.ranks, kind="stable"):  # best first; ties keep the order of the file
+        row = [str(result.ranks[i]), result.alternatives[i], _f(float(result.scores[i]))]
+        row += [_f(float(t[i])) for t in extra]
         if stability is not None:
             row += [f"{stability.keep_share[i]:.3f}", f"{stability.rank_min[i]}–{stability.rank_max[i]}"]
         rows.append(row)
@@ -303,13 +303,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _join_types(argv: Sequence[str]) -> list[str]:
-    """Turn '--types -,+' into '--types=-,+': argparse would take '-,+' for an option."""
+# Options whose value may start with a minus sign: '--types -,+' (a cost criterion first), or a mistyped
+# '--weights -0.2,…' that should reach the engine's own message. argparse would read such a value as an option.
+_SIGNED_VALUES = ("--types", "--weights")
+
+
+def _join_signed_values(argv: Sequence[str]) -> list[str]:
+    """Turn '--types -,+' into '--types=-,+' so that argparse reads '-,+' as the value."""
     out: list[str] = []
     i = 0
     while i < len(argv):
-        if argv[i] == "--types" and i + 1 < len(argv):
-            out.append(f"--types={argv[i + 1]}")
+        if argv[i] in _SIGNED_VALUES and i + 1 < len(argv):
+            out.append(f"{argv[i]}={argv[i + 1]}")
             i += 2
         else:
             out.append(argv[i])
@@ -322,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(_join_types(arguments))
+        args = parser.parse_args(_join_signed_values(arguments))
     except SystemExit as exc:  # --help, or a usage error argparse has already reported
         return exc.code if isinstance(exc.code, int) else INPUT_ERROR
     try:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,6 +63,8 @@ def read_table(path: str | Path) -> Table:
     """Read a CSV table; raise ScoringInputError on a missing, empty or ragged file."""
     name = str(path)
     file = Path(path)
+    if file.is_dir():
+        raise _error(name, "is a directory, not a CSV file", "这是文件夹，不是 CSV 文件")
     if not file.is_file():
         raise _error(name, "file not found", "文件不存在")
     try:
@@ -69,6 +72,21 @@ def read_table(path: str | Path) -> Table:
     except OSError as exc:
         raise _error(name, f"cannot read the file ({exc.strerror})", "无法读取文件") from None
     reader = csv.reader(io.StringIO(_decode(name, data), newline=""))
+    try:
+        header, rows, lines = _records(name, reader)
+    except csv.Error as exc:
+        raise _error(
+            name, f"line {reader.line_num} is not valid CSV ({exc})", f"第 {reader.line_num} 行不是有效的 CSV"
+        ) from None
+    columns = tuple(header[1:])
+    row_names = tuple(r[0] for r in rows)
+    _unique(name, columns, "column", "列")
+    _unique(name, row_names, "row", "行")
+    return Table(name, columns, row_names, tuple(r[1:] for r in rows), tuple(lines))
+
+
+def _records(name: str, reader: Any) -> tuple[list[str], list[tuple[str, ...]], list[int]]:
+    """Return the header, the data rows and their line numbers, skipping blank lines."""
     header: list[str] | None = None
     rows: list[tuple[str, ...]] = []
     lines: list[int] = []
@@ -99,11 +117,7 @@ def read_table(path: str | Path) -> Table:
         raise _error(name, "the file is empty", "文件为空")
     if not rows:
         raise _error(name, "the file has a header but no data rows", "文件只有表头，没有数据行")
-    columns = tuple(header[1:])
-    row_names = tuple(r[0] for r in rows)
-    _unique(name, columns, "column", "列")
-    _unique(name, row_names, "row", "行")
-    return Table(name, columns, row_names, tuple(r[1:] for r in rows), tuple(lines))
+    return header, rows, lines
 
 
 def _number(text: str, fractions: bool) -> float:

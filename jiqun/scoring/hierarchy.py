@@ -3,7 +3,9 @@
 The global weight of an element is the product of the local weights (priorities) on its path from the
 goal. Consistency is reported per matrix, per level (层次总排序一致性比率: for the matrices at depth d,
 CR_d = Σ g·CI / Σ g·RI, g the global weight of the element whose children are compared) and for the
-whole hierarchy (the same ratio over all matrices; Saaty 1980, consistency of a hierarchy).
+whole hierarchy (the same ratio over all matrices; Saaty 1980, consistency of a hierarchy). Chinese
+textbooks also accumulate the level ratios, CR⁽ᵏ⁾ = CR⁽ᵏ⁻¹⁾ + CR_k (姜启源《数学模型》, 层次总排序的组合一致性
+检验); that sum is reported as the cumulative CR.
 
 References
 ----------
@@ -43,6 +45,8 @@ class AhpHierarchyResult:
         node whose children are compared (层次总排序一致性比率).
     total_cr : float
         The same ratio over all matrices of the hierarchy (Saaty 1980, consistency of a hierarchy).
+    threshold : float
+        CR above which a matrix, a level or the hierarchy is flagged (0.1).
     """
 
     root: str
@@ -53,6 +57,11 @@ class AhpHierarchyResult:
     level_cr: tuple[float, ...]
     total_cr: float
     threshold: float = CR_THRESHOLD
+
+    @property
+    def cumulative_cr(self) -> float:
+        """Return Σ_d CR_d over the levels, the combined ratio of the Chinese textbooks (组合一致性比率)."""
+        return float(sum(self.level_cr))
 
     @property
     def consistent(self) -> bool:
@@ -76,6 +85,7 @@ class AhpHierarchyResult:
             "node_weights": self.node_weights,
             "level_cr": list(self.level_cr),
             "total_cr": self.total_cr,
+            "cumulative_cr": self.cumulative_cr,
             "threshold": self.threshold,
             "consistent": self.consistent,
         }

@@ -18,6 +18,7 @@ from jiqun.scoring.errors import ScoringInputError, input_error
 
 BENEFIT = "benefit"
 COST = "cost"
+WEIGHT_SUM_TOLERANCE = 1e-6
 
 _DIRECTION_WORDS = {
     BENEFIT: ("+", "benefit", "max", "1", "+1", "正", "正向", "效益", "效益型"),
@@ -125,6 +126,38 @@ def _names(given: Sequence[str] | None, count: int, prefix: str, what: str, what
     return names
 
 
+def check_weights(values: Sequence[float] | np.ndarray, criteria: Sequence[str]) -> np.ndarray:
+    """Return weights given by the user as a float64 array, checked; they are not rescaled here.
+
+    Raises
+    ------
+    ScoringInputError
+        Unless there is one finite weight ≥ 0 per criterion (naming the criterion of a bad one) and the
+        weights sum to 1 within 1e-6 (giving the actual sum).
+    """
+    try:
+        w = np.array(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise input_error("weights must be numbers", "权重须为数值") from None
+    if w.shape != (len(criteria),):
+        raise input_error(
+            f"{w.size} weights for {len(criteria)} criteria",
+            f"权重有 {w.size} 个，但指标有 {len(criteria)} 个",
+        )
+    for j, value in enumerate(w):
+        if not np.isfinite(value) or value < 0:
+            raise input_error(
+                f"weight {value:g} must be a finite number ≥ 0", "权重须为非负有限数", criterion=criteria[j]
+            )
+    total = float(w.sum())
+    if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+        raise input_error(
+            f"weights must sum to 1, they sum to {total:.10g}", f"权重之和须为 1，实际为 {total:.10g}"
+        )
+    w.flags.writeable = False
+    return w
+
+
 def _float_values(values: Any) -> np.ndarray:
     """Convert to a read-only float64 array, copying unless it already is a read-only float64 array."""
     if isinstance(values, np.ndarray) and values.dtype == np.float64 and not values.flags.writeable:
@@ -157,6 +190,9 @@ class DecisionMatrix:
         'benefit' (higher is better) or 'cost' (lower is better), one per criterion.
     labels : tuple of str
         Display names of the criteria (e.g. Chinese names), used in messages; default: the names.
+    weights : ndarray, shape (n,), optional
+        Weights that come with the data (checked: ≥ 0, summing to 1); :func:`~jiqun.scoring.score.score`
+        uses them when it is given no other weights.
     column_min, column_max : ndarray, shape (n,)
         Computed once on entry; they check for NaN and infinity (both propagate into a minimum or a
         maximum) and serve every later check and min-max normalisation without another pass.
@@ -167,6 +203,7 @@ class DecisionMatrix:
     criteria: Sequence[str]
     directions: tuple[str, ...]
     labels: Sequence[str]
+    weights: np.ndarray | None = None
     column_min: np.ndarray = field(init=False, repr=False)
     column_max: np.ndarray = field(init=False, repr=False)
 
@@ -232,12 +269,12 @@ class DecisionMatrix:
         """Return an error about criterion j."""
         return input_error(problem, problem_zh, criterion=self.criteria[j], label=self.labels[j])
 
-    def require_alternatives(self, minimum: int, method: str) -> None:
+    def require_alternatives(self, minimum: int, method: str, method_zh: str) -> None:
         """Raise unless there are at least `minimum` alternatives."""
         if self.shape[0] < minimum:
             raise input_error(
                 f"{method} needs at least {minimum} alternatives, got {self.shape[0]}",
-                f"{method} 至少需要 {minimum} 个备选方案",
+                f"{method_zh}至少需要 {minimum} 个备选方案",
             )
 
     def _first_cell(self, bad_columns: np.ndarray, bad_values: Any) -> tuple[int, int]:
@@ -246,7 +283,7 @@ class DecisionMatrix:
         i = int(np.argmax(bad_values(self.values[:, j])))
         return i, j
 
-    def require_nonnegative(self, method: str, columns: np.ndarray | None = None) -> None:
+    def require_nonnegative(self, method: str, method_zh: str, columns: np.ndarray | None = None) -> None:
         """Raise on the first negative value (in `columns`, a boolean mask, if given)."""
         bad = self.column_min < 0
         if columns is not None:
@@ -257,10 +294,10 @@ class DecisionMatrix:
                 i,
                 j,
                 f"value {self.values[i, j]:g} is negative; {method} needs values ≥ 0",
-                f"值为负数，{method} 要求非负值",
+                f"值为负数，{method_zh}要求非负值",
             )
 
-    def require_positive(self, method: str, columns: np.ndarray | None = None) -> None:
+    def require_positive(self, method: str, method_zh: str, columns: np.ndarray | None = None) -> None:
         """Raise on the first value ≤ 0 (in `columns`, a boolean mask, if given)."""
         bad = self.column_min <= 0
         if columns is not None:
@@ -271,10 +308,10 @@ class DecisionMatrix:
                 i,
                 j,
                 f"value {self.values[i, j]:g} is not positive; {method} needs values > 0",
-                f"值不为正，{method} 要求正值",
+                f"值不为正，{method_zh}要求正值",
             )
 
-    def require_varying(self, method: str) -> None:
+    def require_varying(self, method: str, method_zh: str) -> None:
         """Raise on the first criterion whose values are all equal."""
         constant = self.column_min == self.column_max
         if constant.any():
@@ -283,7 +320,7 @@ class DecisionMatrix:
                 j,
                 f"all alternatives have the same value {self.column_min[j]:g}, so {method} is undefined "
                 "(it divides by the spread); drop the criterion or choose another method",
-                f"所有方案取值相同，无法进行{method}；请删除该指标或改用其他方法",
+                f"所有方案取值相同，无法进行{method_zh}；请删除该指标或改用其他方法",
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -293,6 +330,7 @@ class DecisionMatrix:
             "criteria": list(self.criteria),
             "directions": list(self.directions),
             "labels": list(self.labels),
+            "weights": None if self.weights is None else self.weights.tolist(),
             "values": self.values.tolist(),
         }
 
@@ -305,6 +343,7 @@ class DecisionMatrix:
             criteria=data["criteria"],
             directions=data["directions"],
             labels=data.get("labels"),
+            weights=data.get("weights"),
         )
 
 
@@ -315,6 +354,7 @@ def decision_matrix(
     criteria: Sequence[str] | None = None,
     directions: Sequence[str | int] | str | None = None,
     labels: Sequence[str] | None = None,
+    weights: Sequence[float] | np.ndarray | None = None,
 ) -> DecisionMatrix:
     """Validate and build a :class:`DecisionMatrix`.
 
@@ -329,11 +369,21 @@ def decision_matrix(
         or a comma-separated string such as '+,-,+'. Default: every criterion is a benefit.
     labels : sequence of str, optional
         Display names of the criteria used in messages (e.g. Chinese names).
+    weights : sequence of float, optional
+        One weight per criterion, ≥ 0 and summing to 1 (within 1e-6).
 
     Raises
     ------
     ScoringInputError
-        On a non-numeric, missing (NaN) or infinite value, a wrong shape, or bad names or directions.
+        On a non-numeric, missing (NaN) or infinite value, a wrong shape, bad names or directions, or bad
+        weights; the message names the alternative and the criterion.
+
+    Examples
+    --------
+    >>> m = decision_matrix([[3.0, 200.0], [5.0, 150.0]], alternatives=["济南", "青岛"],
+    ...                     criteria=["产值", "能耗"], directions="+,-", weights=[0.6, 0.4])
+    >>> m.shape, m.directions
+    ((2, 2), ('benefit', 'cost'))
     """
     array = _float_values(values)
     if array.ndim != 2:
@@ -365,4 +415,5 @@ def decision_matrix(
                 criterion=name,
             ) from None
     label_names = crit_names if labels is None else tuple(str(x) for x in labels)
-    return DecisionMatrix(array, alt_names, crit_names, tuple(parsed), label_names)
+    checked = None if weights is None else check_weights(weights, crit_names)
+    return DecisionMatrix(array, alt_names, crit_names, tuple(parsed), label_names, checked)

@@ -20,6 +20,8 @@ techniques in ranking. *Materials & Design* 65, 335–342.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -111,14 +113,16 @@ def _bounds_arrays(matrix: DecisionMatrix, method: str, bounds: Bounds) -> tuple
 
 
 def _validate(matrix: DecisionMatrix, method: str, rule: str, lower: np.ndarray | None) -> None:
-    name = f"{method} normalisation"
+    name, name_zh = f"{method} normalisation", _NAMES_ZH[method]
     cost = matrix.is_cost
     bounded = lower is not None
     if method in ("vector", "sum", "max"):
         # Ratio-scale normalisations: a negative value or a zero column has no meaning.
-        matrix.require_nonnegative(name)
+        matrix.require_nonnegative(name, name_zh)
         if rule == "reciprocal":
-            matrix.require_positive(f"{name} with the reciprocal cost rule", columns=cost)
+            matrix.require_positive(
+                f"{name} with the reciprocal cost rule", f"{name_zh}（倒数法）", columns=cost
+            )
         if lower is not None:
             need_positive = cost & (rule == "reciprocal")
             bad = (lower < 0) | (need_positive & (lower <= 0))
@@ -137,47 +141,158 @@ def _validate(matrix: DecisionMatrix, method: str, rule: str, lower: np.ndarray 
                     f"所有值均为 0，无法{_NAMES_ZH[method]}",
                 )
     elif method == "zscore":
-        matrix.require_alternatives(2, name)
-        matrix.require_varying(name)
+        matrix.require_alternatives(2, name, name_zh)
+        matrix.require_varying(name, name_zh)
     elif not bounded:
-        matrix.require_varying(name)
+        matrix.require_varying(name, name_zh)
 
 
-def _kernel(
-    x: np.ndarray, cost: np.ndarray, method: str, rule: str, lower: np.ndarray, upper: np.ndarray
-) -> np.ndarray:
-    """Normalise the columns of `x`, with `lower`/`upper` the column extremes or the fixed bounds."""
-    flip = cost if rule != "none" else np.zeros_like(cost)
-    if method == "minmax":
-        # One new array, then in place: (x − lo)/(hi − lo), or (hi − x)/(hi − lo) for a reflected cost.
-        out = x - np.where(flip, upper, lower)
-        out *= np.where(flip, -1.0, 1.0) / (upper - lower)
+@dataclass(frozen=True, eq=False)
+class Scaling:
+    """The column statistics of one normalisation, taken once from whole columns (or from fixed bounds).
+
+    Every step that remains is element by element, so applying a Scaling to any block of rows gives
+    exactly those rows of the normalised matrix, bit for bit. A large matrix is therefore scored block by
+    block, and a result rebuilds its normalised matrix on demand instead of holding a second copy.
+
+    Attributes
+    ----------
+    method : str
+        'vector', 'minmax', 'sum', 'max' or 'zscore'.
+    cost_rule : str
+        'complement', 'reciprocal', 'negate' or 'none'.
+    is_cost : ndarray of bool, shape (n,)
+    bounded : bool
+        True when 'lower' and 'upper' are fixed bounds given by the user, not the observed extremes.
+    statistics : dict of str to ndarray
+        minmax and max: 'lower', 'upper' (column minimum and maximum, or the bounds); vector: 'norm'
+        (√Σy²); sum: 'total' (Σy); zscore: 'mean', 'std' (ddof = 1). y is x, or 1/x for a cost criterion
+        under the reciprocal rule.
+    """
+
+    method: str
+    cost_rule: str
+    is_cost: np.ndarray
+    bounded: bool
+    statistics: dict[str, np.ndarray]
+
+    @property
+    def flipped(self) -> np.ndarray:
+        """Return the criteria this normalisation turns around (cost criteria, unless the rule is 'none')."""
+        return self.is_cost & (self.cost_rule != "none")
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """Return rows `x` (shape (k, n), in the units of the data) normalised; a new array."""
+        s = self.statistics
+        flip = self.flipped
+        if self.method in ("minmax", "zscore"):
+            if self.method == "minmax":  # (x − lo)/(hi − lo), reflected (hi − x)/(hi − lo)
+                low, high, spread = s["lower"], s["upper"], s["upper"] - s["lower"]
+            else:  # (x − x̄)/s, negated (x̄ − x)/s = −z
+                low, high, spread = s["mean"], s["mean"], s["std"]
+            if flip.any():
+                # −x + hi is hi − x exactly, and +0.0 where x = hi (x − hi over a negative spread gives −0.0).
+                out = x * np.where(flip, -1.0, 1.0)
+                out += np.where(flip, high, -low)
+            else:
+                out = x - low
+            out /= spread
+            return out
+        divisor = s[_DIVISOR[self.method]]
+        out = x / divisor
+        if not flip.any():
+            return out
+        if self.cost_rule == "complement":
+            out[:, flip] = 1.0 - out[:, flip]
+        elif self.method == "max":  # Hwang & Yoon's min/x
+            out[:, flip] = s["lower"][flip] / x[:, flip]
+        else:  # reciprocal: the divisor of these columns was taken from 1/x
+            out[:, flip] = (1.0 / x[:, flip]) / divisor[flip]
         return out
-    if method == "zscore":
-        out = x - x.mean(axis=0)
-        out /= x.std(axis=0, ddof=1)
-        if flip.any():
-            out[:, flip] *= -1.0
-        return out
-    if method == "vector":
-        out = x / np.sqrt(np.einsum("ij,ij->j", x, x))
-    elif method == "sum":
-        out = x / x.sum(axis=0)
-    else:  # max
-        out = x / upper
-    if not flip.any():
-        return out
-    if rule == "complement":
-        out[:, flip] = 1.0 - out[:, flip]
-    else:  # reciprocal
-        inv = 1.0 / x[:, flip]
-        if method == "vector":
-            out[:, flip] = inv / np.sqrt(np.einsum("ij,ij->j", inv, inv))
-        elif method == "sum":
-            out[:, flip] = inv / inv.sum(axis=0)
+
+    def extremes(self, matrix: DecisionMatrix, *, fixed: bool = False) -> np.ndarray:
+        """Return the lower and upper extremes of every criterion, normalised (rows 0 and 1).
+
+        The extremes are the observed minimum and maximum, or with `fixed` the bounds. Every
+        normalisation is monotone in x and works element by element, so for the observed extremes these
+        two rows hold exactly the largest and the smallest value of each normalised column: TOPSIS takes
+        its ideal from them without another pass over the data.
+        """
+        if fixed:
+            if not self.bounded:
+                raise input_error("a fixed ideal needs bounds", "固定理想解需要给出上下限")
+            rows = np.vstack([self.statistics["lower"], self.statistics["upper"]])
         else:
-            out[:, flip] = inv * lower[flip]
-    return out
+            rows = np.vstack([matrix.column_min, matrix.column_max])
+        return self.apply(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "method": self.method,
+            "cost_rule": self.cost_rule,
+            "is_cost": self.is_cost.tolist(),
+            "bounded": self.bounded,
+            "statistics": {k: v.tolist() for k, v in self.statistics.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scaling:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(
+            data["method"],
+            data["cost_rule"],
+            np.array(data["is_cost"], dtype=bool),
+            bool(data["bounded"]),
+            {k: _frozen(np.array(v, dtype=np.float64)) for k, v in data["statistics"].items()},
+        )
+
+
+_DIVISOR = {"vector": "norm", "sum": "total", "max": "upper"}
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def fit(
+    matrix: DecisionMatrix,
+    method: str = "vector",
+    *,
+    cost_rule: str | None = None,
+    bounds: Bounds | None = None,
+) -> Scaling:
+    """Validate `matrix` for the normalisation and return its column statistics (see :func:`normalize`)."""
+    rule = check_method(method, cost_rule)
+    if bounds is None:
+        _validate(matrix, method, rule, None)
+        # The extremes the matrix computed on entry save two passes over the data.
+        lower, upper = matrix.column_min, matrix.column_max
+    else:
+        lower, upper = _bounds_arrays(matrix, method, bounds)
+        _validate(matrix, method, rule, lower)
+    x = matrix.values
+    is_cost = matrix.is_cost
+    if method in ("minmax", "max"):
+        statistics = {"lower": lower, "upper": upper}
+    elif method == "zscore":
+        statistics = {"mean": x.mean(axis=0), "std": x.std(axis=0, ddof=1)}
+    else:
+        reciprocal = is_cost & (rule == "reciprocal")
+        if method == "vector":
+            column = np.sqrt(np.einsum("ij,ij->j", x, x))
+        else:
+            column = x.sum(axis=0)
+        if reciprocal.any():
+            inv = 1.0 / x[:, reciprocal]
+            column[reciprocal] = (
+                np.sqrt(np.einsum("ij,ij->j", inv, inv)) if method == "vector" else inv.sum(axis=0)
+            )
+        statistics = {_DIVISOR[method]: column}
+    return Scaling(
+        method, rule, _frozen(is_cost), bounds is not None, {k: _frozen(v) for k, v in statistics.items()}
+    )
 
 
 def normalize(
@@ -212,20 +327,12 @@ def normalize(
     ScoringInputError
         On a negative value for vector, sum or max normalisation; a value ≤ 0 for the reciprocal rule;
         a constant criterion for minmax or zscore; an all-zero criterion; a value outside its bounds.
+
+    Examples
+    --------
+    >>> from jiqun.scoring import decision_matrix
+    >>> m = decision_matrix([[1.0, 4.0], [2.0, 2.0], [4.0, 1.0]], directions="+,-")
+    >>> normalize(m, "minmax").tolist()
+    [[0.0, 0.0], [0.3333333333333333, 0.6666666666666666], [1.0, 1.0]]
     """
-    rule = check_method(method, cost_rule)
-    if bounds is None:
-        _validate(matrix, method, rule, None)
-        # The extremes the matrix computed on entry save two passes over the data.
-        lower, upper = matrix.column_min, matrix.column_max
-    else:
-        lower, upper = _bounds_arrays(matrix, method, bounds)
-        _validate(matrix, method, rule, lower)
-    return _kernel(matrix.values, matrix.is_cost, method, rule, lower, upper)
-
-
-def normalize_bounds(matrix: DecisionMatrix, method: str, cost_rule: str, bounds: Bounds) -> np.ndarray:
-    """Return the bounds themselves normalised like the data: row 0 the lower, row 1 the upper bound."""
-    lower, upper = _bounds_arrays(matrix, method, bounds)
-    _validate(matrix, method, cost_rule, lower)
-    return _kernel(np.vstack([lower, upper]), matrix.is_cost, method, cost_rule, lower, upper)
+    return fit(matrix, method, cost_rule=cost_rule, bounds=bounds).apply(matrix.values)

@@ -7,15 +7,16 @@ stored run can be shown again and re-run (:meth:`ScoreResult.rerun`) from its ow
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from jiqun.scoring.matrix import DecisionMatrix
+from jiqun.scoring.normalize import Scaling
 from jiqun.scoring.weights import WeightResult
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,8 +33,9 @@ class ScoreResult:
         The parameters of the run: 'method', 'normalization', 'cost_rule', 'ideal', 'bounds', 'ties',
         'digits', 'grade_thresholds', 'grade_labels', 'weights' (the weighting method, or 'given'),
         'entropy_variant'.
-    normalized : ndarray, shape (m, n)
-        The normalised matrix r.
+    scaling : Scaling
+        The column statistics of the normalisation (e.g. each column's √Σx²), from which
+        :attr:`normalized` is rebuilt exactly.
     scores : ndarray, shape (m,)
         Higher is better (TOPSIS closeness, or the weighted sum).
     ranks : ndarray of int, shape (m,)
@@ -42,16 +44,33 @@ class ScoreResult:
         Method tables; for TOPSIS 'ideal', 'anti_ideal', 'distance_to_ideal', 'distance_to_anti_ideal'.
     grades : tuple of str, optional
         One grade per alternative when thresholds were given.
+    stored_normalized : ndarray, optional
+        The normalised matrix as read from a stored result; None until :attr:`normalized` is first used
+        on a fresh result.
     """
 
     matrix: DecisionMatrix
     weights: WeightResult
     params: dict[str, Any]
-    normalized: np.ndarray
+    scaling: Scaling
     scores: np.ndarray
     ranks: np.ndarray
     tables: dict[str, np.ndarray]
     grades: tuple[str, ...] | None = None
+    stored_normalized: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def normalized(self) -> np.ndarray:
+        """Return the normalised matrix r (shape (m, n)), rebuilt from the input on first use.
+
+        Scoring works through the matrix a block of rows at a time and does not keep r, which for a
+        large matrix would double the memory; the same element-by-element steps rebuild it bit for bit.
+        """
+        if self.stored_normalized is None:
+            normalized = self.scaling.apply(self.matrix.values)
+            normalized.flags.writeable = False
+            object.__setattr__(self, "stored_normalized", normalized)
+        return self.stored_normalized  # type: ignore[return-value]
 
     @property
     def alternatives(self) -> tuple[str, ...]:
@@ -75,6 +94,7 @@ class ScoreResult:
             "matrix": self.matrix.to_dict(),
             "weights": self.weights.to_dict(),
             "params": self.params,
+            "normalization": self.scaling.to_dict(),
             "normalized": self.normalized.tolist(),
             "weighted": self.weighted.tolist(),
             "scores": self.scores.tolist(),
@@ -88,15 +108,22 @@ class ScoreResult:
         """Rebuild a result from :meth:`to_dict` output (the weighted matrix is derived, not read)."""
         if data.get("format") != FORMAT:
             raise ValueError(f"unsupported result format {data.get('format')!r}")
+        arrays = {
+            "stored_normalized": np.array(data["normalized"], dtype=np.float64),
+            "scores": np.array(data["scores"], dtype=np.float64),
+            "ranks": np.array(data["ranks"], dtype=np.int64),
+        }
+        tables = {k: np.array(v, dtype=np.float64) for k, v in data["tables"].items()}
+        for array in (*arrays.values(), *tables.values()):
+            array.flags.writeable = False
         return cls(
             matrix=DecisionMatrix.from_dict(data["matrix"]),
             weights=WeightResult.from_dict(data["weights"]),
             params=dict(data["params"]),
-            normalized=np.array(data["normalized"], dtype=np.float64),
-            scores=np.array(data["scores"], dtype=np.float64),
-            ranks=np.array(data["ranks"], dtype=np.int64),
-            tables={k: np.array(v, dtype=np.float64) for k, v in data["tables"].items()},
+            scaling=Scaling.from_dict(data["normalization"]),
+            tables=tables,
             grades=None if data.get("grades") is None else tuple(data["grades"]),
+            **arrays,
         )
 
     def to_json(self, indent: int | None = None) -> str:

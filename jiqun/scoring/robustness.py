@@ -11,7 +11,7 @@ Both keep a zero weight at zero.
 
 For each draw the scores are recomputed with the same normalised matrix and method, and ranked with the
 same tie rule. Because the weights are non-negative, the TOPSIS distances are
-D_i² = Σ_j w_j² (r_ij − r*_j)², so all draws take two matrix products instead of a loop.
+D_i² = Σ_j w_j² (r_ij − r*_j)², so a chunk of draws takes one matrix product instead of a loop.
 
 References
 ----------
@@ -28,12 +28,17 @@ import numpy as np
 
 from jiqun.scoring.aggregate import reference_points
 from jiqun.scoring.errors import input_error
-from jiqun.scoring.normalize import normalize_bounds, oriented_cost
-from jiqun.scoring.rank import rank_rows
+from jiqun.scoring.normalize import oriented_cost
+from jiqun.scoring.rank import check_ties, rank_keys
 from jiqun.scoring.result import ScoreResult
 
 SCHEMES = ("multiplicative", "dirichlet")
-CHUNK_ELEMENTS = 1 << 16
+# Distances per matrix product. Each product wakes the BLAS worker threads, which on a small shared machine
+# may have to wait for a core, so the draws take few products (one for 1,000 alternatives × 1,000 draws)
+# while the memory stays bounded whatever the number of draws (16 MiB of distances, 8 MiB of scores).
+PRODUCT_ELEMENTS = 1 << 21
+# Scores ranked at a time: about 512 KiB, so that sorting and counting stay in the processor's cache.
+RANK_ELEMENTS = 1 << 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +79,19 @@ class StabilityResult:
             "params": self.params,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StabilityResult:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(
+            alternatives=tuple(data["alternatives"]),
+            baseline_ranks=np.array(data["baseline_ranks"], dtype=np.int64),
+            keep_share=np.array(data["keep_share"], dtype=np.float64),
+            rank_min=np.array(data["rank_min"], dtype=np.int64),
+            rank_max=np.array(data["rank_max"], dtype=np.int64),
+            rank_mean=np.array(data["rank_mean"], dtype=np.float64),
+            params=dict(data["params"]),
+        )
+
 
 def perturb_weights(
     weights: np.ndarray,
@@ -107,25 +125,45 @@ def perturb_weights(
     return out
 
 
+class DrawScorer:
+    """Scores of a result's alternatives under many weight vectors at once.
+
+    The squared gaps to the ideal and the anti-ideal, (r_ij − r*_j)², do not depend on the weights, so
+    they are computed once, side by side in one (n, 2m) array: one matrix product per chunk of draws then
+    gives both distances.
+    """
+
+    def __init__(self, result: ScoreResult):
+        r = result.normalized
+        p = result.params
+        self.method = p["method"]
+        self.m = r.shape[0]
+        if self.method == "wsum":
+            self.columns = np.ascontiguousarray(r.T)
+            return
+        lower_is_better = oriented_cost(result.matrix.is_cost, p["cost_rule"])
+        extremes = result.scaling.extremes(result.matrix, fixed=p["ideal"] == "fixed")
+        best, worst = reference_points(extremes, lower_is_better)
+        gaps = np.empty((r.shape[1], 2 * self.m))
+        np.square((r - best).T, out=gaps[:, : self.m])
+        np.square((r - worst).T, out=gaps[:, self.m :])
+        self.columns = gaps
+
+    def scores(self, draws: np.ndarray) -> np.ndarray:
+        """Return the scores (draws × alternatives) under each row of weights `draws`."""
+        if self.method == "wsum":
+            return draws @ self.columns
+        distances = np.square(draws) @ self.columns
+        np.sqrt(distances, out=distances)
+        d_plus, d_minus = distances[:, : self.m], distances[:, self.m :]
+        total = d_plus + d_minus
+        np.divide(d_minus, total, out=total)
+        return total
+
+
 def scores_by_draw(result: ScoreResult, draws: np.ndarray) -> np.ndarray:
     """Return the scores (draws × alternatives) of `result`'s method under each row of weights `draws`."""
-    r = result.normalized
-    p = result.params
-    if p["method"] == "wsum":
-        return draws @ r.T
-    lower_is_better = oriented_cost(result.matrix.is_cost, p["cost_rule"])
-    reference = None
-    if p["ideal"] == "fixed":
-        reference = normalize_bounds(result.matrix, p["normalization"], p["cost_rule"], p["bounds"])
-    best, worst = reference_points(r, lower_is_better, reference)
-    squared = draws * draws
-    d_plus = squared @ ((r - best) ** 2).T
-    d_minus = squared @ ((r - worst) ** 2).T
-    np.sqrt(d_plus, out=d_plus)
-    np.sqrt(d_minus, out=d_minus)
-    d_plus += d_minus
-    d_minus /= d_plus
-    return d_minus
+    return DrawScorer(result).scores(draws)
 
 
 def rank_stability(
@@ -166,15 +204,19 @@ def rank_stability(
     rank_min = np.full(m, m, dtype=np.int64)
     rank_max = np.zeros(m, dtype=np.int64)
     rank_sum = np.zeros(m, dtype=np.int64)
-    # Chunks of about 64k scores stay in the processor's cache: faster, and memory does not grow with draws.
-    chunk = max(1, CHUNK_ELEMENTS // m)
-    for start in range(0, draws, chunk):
-        scores = scores_by_draw(result, weights[start : start + chunk])
-        ranks = rank_rows(scores, ties=p["ties"], digits=p["digits"])
-        keep += (ranks == baseline).sum(axis=0)
-        np.minimum(rank_min, ranks.min(axis=0), out=rank_min)
-        np.maximum(rank_max, ranks.max(axis=0), out=rank_max)
-        rank_sum += ranks.sum(axis=0)
+    check_ties(p["ties"], p["digits"])  # a result read from JSON has not been through score()
+    scorer = DrawScorer(result)
+    per_product = max(1, PRODUCT_ELEMENTS // (2 * m))
+    per_rank = max(1, RANK_ELEMENTS // m)
+    for start in range(0, draws, per_product):
+        keys = scorer.scores(weights[start : start + per_product])
+        np.negative(keys, out=keys)  # rank_keys puts the smallest first
+        for first in range(0, keys.shape[0], per_rank):
+            ranks = rank_keys(keys[first : first + per_rank], ties=p["ties"], digits=p["digits"])
+            keep += (ranks == baseline).sum(axis=0)
+            np.minimum(rank_min, ranks.min(axis=0), out=rank_min)
+            np.maximum(rank_max, ranks.max(axis=0), out=rank_max)
+            rank_sum += ranks.sum(axis=0)
     params: dict[str, Any] = {
         "scheme": scheme,
         "draws": draws,
@@ -188,7 +230,7 @@ def rank_stability(
     else:
         params["concentration"] = concentration
     return StabilityResult(
-        alternatives=result.alternatives,
+        alternatives=tuple(result.alternatives),
         baseline_ranks=baseline,
         keep_share=keep / draws,
         rank_min=rank_min,

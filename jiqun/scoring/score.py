@@ -2,32 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from jiqun.scoring.aggregate import DEFAULT_NORMALIZATION, IDEALS, METHODS, topsis, weighted_sum
+from jiqun.scoring.aggregate import (
+    DEFAULT_NORMALIZATION,
+    IDEALS,
+    METHODS,
+    closeness,
+    reference_points,
+    topsis_distances,
+)
 from jiqun.scoring.ahp import AhpResult
 from jiqun.scoring.errors import input_error
 from jiqun.scoring.hierarchy import AhpHierarchyResult
 from jiqun.scoring.matrix import DecisionMatrix
-from jiqun.scoring.normalize import Bounds, check_method, normalize, normalize_bounds, oriented_cost
+from jiqun.scoring.normalize import Bounds, Scaling, check_method, fit, oriented_cost
 from jiqun.scoring.rank import DEFAULT_DIGITS, check_grades, check_ties, grade, rank
 from jiqun.scoring.result import ScoreResult
 from jiqun.scoring.weights import OBJECTIVE_METHODS, WeightResult, fixed_weights, objective_weights
+
+# Rows per block × criteria: blocks of about 64k values stay in the processor's cache, and the full
+# normalised matrix is never held beside the input (a result rebuilds it exactly when it is asked for).
+BLOCK_ELEMENTS = 1 << 16
 
 WeightsSpec = str | Sequence[float] | np.ndarray | WeightResult | AhpResult | AhpHierarchyResult
 
 
 def resolve_weights(
-    matrix: DecisionMatrix, weights: WeightsSpec, *, entropy_variant: str = "raw"
+    matrix: DecisionMatrix, weights: WeightsSpec | None, *, entropy_variant: str = "raw"
 ) -> WeightResult:
     """Return the WeightResult for `weights`: a method name, a vector, or weights derived elsewhere.
 
     Weights derived elsewhere (AHP, a combination, …) must name exactly the matrix's criteria; they are
-    re-ordered to the matrix's order.
+    re-ordered to the matrix's order. None takes the weights that came with the matrix.
     """
+    if weights is None:
+        if matrix.weights is None:
+            raise input_error(
+                "no weights: give weights, or a decision matrix that carries them",
+                "未给出权重：请指定权重或赋权方法",
+            )
+        return fixed_weights(matrix.weights, matrix.criteria)
     if isinstance(weights, str):
         return objective_weights(matrix, weights, entropy_variant=entropy_variant)
     if isinstance(weights, AhpResult | AhpHierarchyResult):
@@ -48,7 +66,7 @@ def resolve_weights(
 def score(
     matrix: DecisionMatrix,
     *,
-    weights: WeightsSpec,
+    weights: WeightsSpec | None = None,
     method: str = "topsis",
     normalization: str | None = None,
     cost_rule: str | None = None,
@@ -65,9 +83,10 @@ def score(
     Parameters
     ----------
     matrix : DecisionMatrix
-    weights : str, sequence of float, WeightResult, AhpResult or AhpHierarchyResult
+    weights : str, sequence of float, WeightResult, AhpResult or AhpHierarchyResult, optional
         'equal', 'entropy', 'critic' or 'cv' to derive them from the data; a vector summing to 1; or
         weights derived elsewhere (e.g. :func:`~jiqun.scoring.ahp.ahp`, :func:`combine_weights`).
+        Default: the weights that came with the matrix.
     method : {'topsis', 'wsum'}
         TOPSIS closeness (Hwang & Yoon 1981) or the weighted sum (simple additive weighting).
     normalization : {'vector', 'minmax', 'sum', 'max', 'zscore'}, optional
@@ -124,17 +143,13 @@ def score(
     if grade_thresholds is not None and grade_labels is not None:
         check_grades(grade_thresholds, grade_labels)
     weight_result = resolve_weights(matrix, weights, entropy_variant=entropy_variant)
-    normalized = normalize(matrix, norm, cost_rule=rule, bounds=bounds)
-    w = weight_result.weights
+    scaling = fit(matrix, norm, cost_rule=rule, bounds=bounds)
     if method == "wsum":
-        scores, tables = weighted_sum(normalized, w), {}
+        scores, tables = _weighted_sum_by_block(matrix, scaling, weight_result.weights), {}
     else:
-        reference = None
-        if ideal == "fixed" and bounds is not None:
-            reference = normalize_bounds(matrix, norm, rule, bounds)
-        else:
-            matrix.require_alternatives(2, "TOPSIS with a relative ideal")
-        scores, tables = topsis(normalized, w, lower_is_better, reference)
+        if ideal == "relative":
+            matrix.require_alternatives(2, "TOPSIS with a relative ideal", "TOPSIS（相对理想解）")
+        scores, tables = _topsis_by_block(matrix, scaling, weight_result.weights, lower_is_better, ideal)
     ranks = rank(scores, ties=ties, digits=digits)
     grades = None
     if grade_thresholds is not None and grade_labels is not None:
@@ -152,6 +167,55 @@ def score(
         "weights": weights if isinstance(weights, str) and weights in OBJECTIVE_METHODS else "given",
         "entropy_variant": entropy_variant,
     }
-    for array in (normalized, scores, ranks, *tables.values()):
+    for array in (scores, ranks, *tables.values()):
         array.flags.writeable = False
-    return ScoreResult(matrix, weight_result, params, normalized, scores, ranks, tables, grades)
+    return ScoreResult(
+        matrix=matrix,
+        weights=weight_result,
+        params=params,
+        scaling=scaling,
+        scores=scores,
+        ranks=ranks,
+        tables=tables,
+        grades=grades,
+    )
+
+
+def row_blocks(m: int, n: int) -> Iterator[slice]:
+    """Yield slices of rows of about BLOCK_ELEMENTS values each."""
+    step = max(1, BLOCK_ELEMENTS // n)
+    for start in range(0, m, step):
+        yield slice(start, min(start + step, m))
+
+
+def _weighted_sum_by_block(matrix: DecisionMatrix, scaling: Scaling, weights: np.ndarray) -> np.ndarray:
+    """Return S_i = Σ_j w_j r_ij, normalising one block of rows at a time."""
+    scores = np.empty(matrix.shape[0])
+    for rows in row_blocks(*matrix.shape):
+        np.matmul(scaling.apply(matrix.values[rows]), weights, out=scores[rows])
+    return scores
+
+
+def _topsis_by_block(
+    matrix: DecisionMatrix,
+    scaling: Scaling,
+    weights: np.ndarray,
+    lower_is_better: np.ndarray,
+    ideal: str,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Return TOPSIS closeness and its tables (see :func:`~jiqun.scoring.aggregate.topsis`), by block."""
+    best, worst = reference_points(scaling.extremes(matrix, fixed=ideal == "fixed"), lower_is_better)
+    ideal_point, anti_ideal = best * weights, worst * weights
+    m = matrix.shape[0]
+    d_plus, d_minus = np.empty(m), np.empty(m)
+    for rows in row_blocks(*matrix.shape):
+        d_plus[rows], d_minus[rows] = topsis_distances(
+            scaling.apply(matrix.values[rows]), weights, ideal_point, anti_ideal
+        )
+    tables = {
+        "ideal": ideal_point,
+        "anti_ideal": anti_ideal,
+        "distance_to_ideal": d_plus,
+        "distance_to_anti_ideal": d_minus,
+    }
+    return closeness(d_plus, d_minus), tables

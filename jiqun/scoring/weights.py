@@ -24,12 +24,11 @@ from typing import Any
 import numpy as np
 
 from jiqun.scoring.errors import input_error
-from jiqun.scoring.matrix import DecisionMatrix
+from jiqun.scoring.matrix import DecisionMatrix, check_weights
 from jiqun.scoring.normalize import normalize
 
 OBJECTIVE_METHODS = ("equal", "entropy", "critic", "cv")
 ENTROPY_VARIANTS = ("raw", "minmax")
-WEIGHT_SUM_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,26 +96,8 @@ def fixed_weights(values: Sequence[float] | np.ndarray, criteria: Sequence[str])
     ScoringInputError
         Naming the criterion with a bad weight, or giving the actual sum.
     """
-    try:
-        w = np.array(values, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        raise input_error("weights must be numbers", "权重须为数值") from None
-    if w.shape != (len(criteria),):
-        raise input_error(
-            f"{w.size} weights for {len(criteria)} criteria",
-            f"权重有 {w.size} 个，但指标有 {len(criteria)} 个",
-        )
-    for j, value in enumerate(w):
-        if not np.isfinite(value) or value < 0:
-            raise input_error(
-                f"weight {value:g} must be a finite number ≥ 0", "权重须为非负有限数", criterion=criteria[j]
-            )
-    total = float(w.sum())
-    if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
-        raise input_error(
-            f"weights must sum to 1, they sum to {total:.10g}", f"权重之和须为 1，实际为 {total:.10g}"
-        )
-    return _result(w / total, "fixed", criteria, {"given": w.tolist()}, {})
+    w = check_weights(values, criteria)
+    return _result(w / w.sum(), "fixed", criteria, {"given": w.tolist()}, {})
 
 
 def equal_weights(matrix: DecisionMatrix) -> WeightResult:
@@ -125,12 +106,18 @@ def equal_weights(matrix: DecisionMatrix) -> WeightResult:
     return _result(np.full(n, 1.0 / n), "equal", matrix.criteria, {}, {})
 
 
+_NO_SPREAD = ("no criterion separates the alternatives", "没有指标能区分各方案")
+
+
 def _normalised_divergence(
-    d: np.ndarray, method: str, why: str = "no criterion separates the alternatives"
+    d: np.ndarray, method: str, method_zh: str, why: tuple[str, str] = _NO_SPREAD
 ) -> np.ndarray:
+    """Return d / Σd, refusing an all-zero d with a message that says why."""
     total = d.sum()
     if not total > 0:
-        raise input_error(f"{why}, so {method} weights are undefined", f"无法计算{method}权重（{why}）")
+        raise input_error(
+            f"{why[0]}, so {method} weights are undefined", f"{why[1]}，无法计算{method_zh}权重"
+        )
     return d / total
 
 
@@ -167,9 +154,9 @@ def entropy_weights(matrix: DecisionMatrix, *, variant: str = "raw") -> WeightRe
         raise input_error(
             f"unknown entropy variant {variant!r}; choose raw or minmax", f"未知的熵权法数据口径 {variant!r}"
         )
-    matrix.require_alternatives(2, "the entropy method")
+    matrix.require_alternatives(2, "the entropy method", "熵权法")
     if variant == "raw":
-        matrix.require_nonnegative("the entropy method on raw data")
+        matrix.require_nonnegative("the entropy method on raw data", "熵权法（原始数据）")
         y = matrix.values
         zero = y.sum(axis=0) == 0
         if zero.any():
@@ -183,12 +170,13 @@ def entropy_weights(matrix: DecisionMatrix, *, variant: str = "raw") -> WeightRe
     m = y.shape[0]
     p = y / y.sum(axis=0)
     k = 1.0 / np.log(m)
+    # p ln p in place, with 0 · ln 0 = 0: the logarithm is taken only where p > 0, the rest stays 0.
     plogp = np.zeros_like(p)
-    positive = p > 0
-    plogp[positive] = p[positive] * np.log(p[positive])
+    np.log(p, out=plogp, where=p > 0)
+    plogp *= p
     entropy = -k * plogp.sum(axis=0)
     divergence = 1.0 - entropy
-    w = _normalised_divergence(divergence, "entropy")
+    w = _normalised_divergence(divergence, "entropy", "熵权法")
     tables = {"proportions": p, "entropy": entropy, "divergence": divergence}
     return _result(w, "entropy", matrix.criteria, {"variant": variant, "k": k}, tables)
 
@@ -212,15 +200,14 @@ def critic_weights(matrix: DecisionMatrix) -> WeightResult:
     ScoringInputError
         On a constant criterion (its correlation is undefined).
     """
-    matrix.require_varying("the CRITIC method")
+    matrix.require_varying("the CRITIC method", "CRITIC 法")
     r = normalize(matrix, "minmax")
     std = r.std(axis=0, ddof=1)
     correlation = np.atleast_2d(np.corrcoef(r, rowvar=False))
     conflict = (1.0 - correlation).sum(axis=0)
     information = std * conflict
-    w = _normalised_divergence(
-        information, "CRITIC", "every criterion is perfectly correlated with the others"
-    )
+    why = ("every criterion is perfectly correlated with the others", "各指标之间完全相关")
+    w = _normalised_divergence(information, "CRITIC", "CRITIC 法", why)
     tables = {
         "normalized": r,
         "std": std,
@@ -242,8 +229,8 @@ def cv_weights(matrix: DecisionMatrix) -> WeightResult:
     WeightResult
         Tables 'mean', 'std', 'cv'.
     """
-    matrix.require_alternatives(2, "the coefficient-of-variation method")
-    matrix.require_nonnegative("the coefficient-of-variation method")
+    matrix.require_alternatives(2, "the coefficient-of-variation method", "变异系数法")
+    matrix.require_nonnegative("the coefficient-of-variation method", "变异系数法")
     mean = matrix.values.mean(axis=0)
     zero = mean == 0
     if zero.any():
@@ -254,7 +241,7 @@ def cv_weights(matrix: DecisionMatrix) -> WeightResult:
         )
     std = matrix.values.std(axis=0, ddof=1)
     cv = std / mean
-    w = _normalised_divergence(cv, "coefficient-of-variation")
+    w = _normalised_divergence(cv, "coefficient-of-variation", "变异系数法")
     return _result(w, "cv", matrix.criteria, {}, {"mean": mean, "std": std, "cv": cv})
 
 
@@ -315,5 +302,10 @@ def combine_weights(
         w = alpha * ws + (1.0 - alpha) * wo
         params["alpha"] = alpha
     else:
-        w = _normalised_divergence(ws * wo, "multiplicative combined")
+        w = _normalised_divergence(
+            ws * wo,
+            "multiplicative combined",
+            "乘法合成",
+            ("no criterion has both weights above 0", "没有指标的主客观权重同时为正"),
+        )
     return _result(w, "combined", subjective.criteria, params, {"subjective": ws, "objective": wo})

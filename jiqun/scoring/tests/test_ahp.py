@@ -114,3 +114,22 @@ def test_hierarchy_refuses_a_node_outside_the_root():
         ahp_hierarchy(
             {"goal": (["a", "b"], [[1, 1], [1, 1]]), "stray": (["c", "d"], [[1, 1], [1, 1]])}, root="goal"
         )
+
+
+def test_a_zero_judgement_is_named_not_its_blank_mirror():
+    with pytest.raises(
+        ScoringInputError, match=r"pairwise cell \('a', 'b'\) is 0; judgements must be positive"
+    ):
+        ahp([[1, 0], [np.nan, 1]], names=["a", "b"])
+
+
+def test_the_cumulative_cr_adds_the_level_ratios():
+    economy = [[1, 2, 5], [1 / 2, 1, 3], [1 / 5, 1 / 3, 1]]
+    h = ahp_hierarchy(
+        {"goal": (["经济", "创新", "开放"], economy), "经济": (["产值", "税收", "就业"], economy)},
+        root="goal",
+    )
+
+    assert h.cumulative_cr == pytest.approx(sum(h.level_cr))
+    assert h.level_cr[0] == pytest.approx(ahp(economy).cr)
+    assert h.to_dict()["cumulative_cr"] == h.cumulative_cr

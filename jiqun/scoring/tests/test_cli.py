@@ -276,3 +276,44 @@ def test_it_runs_as_a_module(tmp_path):
 
     assert done.returncode == 0, done.stderr
     assert abs(json.loads(done.stdout)["hhi"] - 0.34) < 1e-12
+
+
+def test_a_directory_exits_2(tmp_path, capsys):
+    err = bad(tmp_path, capsys, ["lq", str(tmp_path)])
+    assert "is a directory" in err
+
+
+def test_a_file_that_is_not_csv_exits_2(tmp_path, capsys):
+    err = bad(tmp_path, capsys, ["lq", write(tmp_path, "产业,济南\n化工," + "9" * 200_000 + "\n")])
+    assert "line 2 is not valid CSV" in err
+
+
+def test_negative_weights_given_apart_reach_the_engine_message(tmp_path, capsys):
+    err = bad(
+        tmp_path,
+        capsys,
+        [
+            "score",
+            write(tmp_path, AIRCRAFT_CSV),
+            "--types",
+            AIRCRAFT_TYPES,
+            "--weights",
+            "-0.2,0.2,0.2,0.2,0.3,0.3",
+        ],
+    )
+    assert "criterion '速度': weight -0.2 must be a finite number ≥ 0" in err
+
+
+def test_the_text_table_lists_the_best_first_with_ties_in_file_order(tmp_path, capsys):
+    path = write(tmp_path, "城市,产值\n甲,1\n乙,3\n丙,3\n丁,2\n")
+
+    assert main(["score", path, "--types=+", "--weights=1", "--method=wsum"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("rank/排名"))
+    assert [line.split()[:2] for line in lines[header + 1 :]] == [
+        ["1", "乙"],
+        ["1", "丙"],
+        ["3", "丁"],
+        ["4", "甲"],
+    ]

@@ -26,6 +26,7 @@ def aircraft():
 
 
 def test_topsis_reproduces_hwang_yoon_fighter_aircraft():
+    """Hwang & Yoon (1981), LNEMS 186, TOPSIS numerical example pp. 133-134: closeness C* and order."""
     result = score(aircraft(), weights=ex.AIRCRAFT_WEIGHTS, method="topsis")
 
     assert result.params["normalization"] == "vector"
@@ -36,6 +37,7 @@ def test_topsis_reproduces_hwang_yoon_fighter_aircraft():
 
 
 def test_topsis_on_hwang_yoon_normalised_table_prints_their_figures():
+    """Hwang & Yoon (1981), pp. 133-134: from the book's normalised table r_ij, its A*, A- and C* to print."""
     book = ex.AIRCRAFT_NORMALIZED
     lower_is_better = np.array([False, False, False, True, False, False])
 
@@ -47,6 +49,7 @@ def test_topsis_on_hwang_yoon_normalised_table_prints_their_figures():
 
 
 def test_topsis_reproduces_hwang_yoon_intermediate_tables():
+    """Hwang & Yoon (1981), pp. 133-134: the tables r_ij, A*, A-, S* and S- of the fighter-aircraft example."""
     result = score(aircraft(), weights=ex.AIRCRAFT_WEIGHTS, method="topsis")
 
     # The book's normalised cost column is off in the 4th decimal (see examples.py), hence 1e-3.
@@ -58,6 +61,7 @@ def test_topsis_reproduces_hwang_yoon_intermediate_tables():
 
 
 def test_topsis_matches_exact_vector_normalisation_of_the_aircraft_data():
+    """Hwang & Yoon (1981), TOPSIS step 1: r_ij = x_ij / sqrt(sum_i x_ij^2), computed without rounding."""
     result = score(aircraft(), weights=ex.AIRCRAFT_WEIGHTS, method="topsis")
 
     exact = ex.AIRCRAFT / np.sqrt((ex.AIRCRAFT**2).sum(axis=0))
@@ -66,6 +70,8 @@ def test_topsis_matches_exact_vector_normalisation_of_the_aircraft_data():
 
 
 def test_ahp_reproduces_saaty_house_example():
+    """Saaty (1990), EJOR 48(1) 9-26, the house example: the 8 x 8 criteria matrix, its priorities,
+    lambda_max = 9.669, C.I. = 0.238 and C.R. = 0.169 (RI(8) = 1.41, Saaty's table)."""
     result = ahp(ex.house_matrix(), names=ex.HOUSE_CRITERIA)
 
     assert result.lambda_max == pytest.approx(ex.HOUSE_LAMBDA_MAX, abs=5e-4)
@@ -77,12 +83,14 @@ def test_ahp_reproduces_saaty_house_example():
 
 
 def test_ellison_glaeser_reproduces_farhauer_kroell_example():
+    """Farhauer & Kröll (2013), the Ellison-Glaeser example as reproduced by REAT's ellison.a: 0.05990628."""
     result = ellison_glaeser(ex.EG_FIRM_EMPLOYMENT, ex.EG_FIRM_REGION, ex.EG_REGION_EMPLOYMENT)
 
     assert result.gamma == pytest.approx(ex.EG_GAMMA, abs=1e-8)
 
 
 def test_location_quotient_reproduces_farhauer_kroell_example():
+    """Farhauer & Kröll (2013), the location-quotient example as reproduced by REAT's locq: 0.3847623."""
     # A 2 x 2 table with the example's margins: industry i / other industries x region j / other regions.
     e_ij, e_j, e_i, e = ex.LQ_E_IJ, ex.LQ_E_J, ex.LQ_E_I, ex.LQ_E
     table = [[e_ij, e_i - e_ij], [e_j - e_ij, e - e_j - e_i + e_ij]]
@@ -93,6 +101,7 @@ def test_location_quotient_reproduces_farhauer_kroell_example():
 
 
 def test_hhi_reproduces_doersam_car_makers_example():
+    """Dörsam (2004), the car-makers example as reproduced by REAT's herf: H = 0.34, H* = 0.12."""
     result = hhi(ex.HHI_SALES)
 
     assert result.hhi == pytest.approx(0.34)
@@ -101,4 +110,5 @@ def test_hhi_reproduces_doersam_car_makers_example():
 
 
 def test_krugman_index_reproduces_farhauer_kroell_example():
+    """Farhauer & Kröll (2013), Krugman index of two regions without a common industry (REAT krugman.spec): 2."""
     assert krugman_index([20, 10, 70, 0, 0], [0, 0, 0, 60, 40]) == pytest.approx(2.0)

@@ -127,3 +127,26 @@ def test_it_round_trips_a_matrix_through_a_dict():
     back = type(m).from_dict(m.to_dict())
 
     assert back.to_dict() == m.to_dict()
+
+
+def test_it_carries_checked_weights():
+    m = decision_matrix(np.ones((2, 3)), criteria=["a", "b", "c"], weights=[0.2, 0.3, 0.5])
+
+    assert m.weights.tolist() == [0.2, 0.3, 0.5]
+    assert type(m).from_dict(m.to_dict()).weights.tolist() == [0.2, 0.3, 0.5]
+
+
+def test_it_names_the_criterion_of_a_bad_weight_in_the_matrix():
+    with pytest.raises(ScoringInputError, match="criterion 'b': weight nan"):
+        decision_matrix(np.ones((2, 2)), criteria=["a", "b"], weights=[1.0, np.nan])
+    with pytest.raises(ScoringInputError, match="weights must sum to 1, they sum to 1.1"):
+        decision_matrix(np.ones((2, 2)), weights=[0.6, 0.5])
+
+
+def test_messages_in_chinese_name_the_method_in_chinese():
+    m = decision_matrix([[1.0, 2.0], [1.0, 3.0]], criteria=["产值", "税收"])
+
+    with pytest.raises(ScoringInputError) as info:
+        normalize(m, "minmax")
+
+    assert str(info.value).endswith("/ 所有方案取值相同，无法进行极差标准化；请删除该指标或改用其他方法")

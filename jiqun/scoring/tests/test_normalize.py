@@ -1,9 +1,12 @@
 """Normalisation formulas and their cost rules (see normalize.py for the references)."""
 
+import json
+
 import numpy as np
 import pytest
 
-from jiqun.scoring import ScoringInputError, decision_matrix, normalize
+from jiqun.scoring import Scaling, ScoringInputError, decision_matrix, normalize
+from jiqun.scoring.normalize import fit
 
 X = np.array([[1.0, 4.0], [2.0, 2.0], [4.0, 1.0]])
 
@@ -122,3 +125,33 @@ def test_normalising_does_not_modify_the_input():
         normalize(m, method)
 
     np.testing.assert_array_equal(m.values, before)
+
+
+@pytest.mark.parametrize("method", ["vector", "minmax", "sum", "max", "zscore"])
+def test_a_block_of_rows_normalises_exactly_like_the_whole_matrix(method):
+    x = np.random.default_rng(2).uniform(1, 50, size=(40, 4))
+    m = decision_matrix(x, directions="+,-,+,-")
+    scaling = fit(m, method)
+
+    whole = normalize(m, method)
+
+    np.testing.assert_array_equal(np.vstack([scaling.apply(x[:13]), scaling.apply(x[13:])]), whole)
+
+
+def test_max_reciprocal_is_exactly_min_over_x():
+    r = normalize(matrix(), "max")
+
+    assert r[:, 1].tolist() == [1.0 / 4.0, 1.0 / 2.0, 1.0 / 1.0]
+
+
+def test_the_column_statistics_are_named_and_round_trip():
+    scaling = fit(matrix(), "vector", cost_rule="reciprocal")
+
+    assert scaling.statistics["norm"].tolist() == [np.sqrt(21.0), np.sqrt(1 + 1 / 4 + 1 / 16)]
+    back = Scaling.from_dict(json.loads(json.dumps(scaling.to_dict())))
+    np.testing.assert_array_equal(back.apply(X), scaling.apply(X))
+
+
+def test_fixed_extremes_need_bounds():
+    with pytest.raises(ScoringInputError, match="fixed ideal needs bounds"):
+        fit(matrix(), "minmax").extremes(matrix(), fixed=True)

@@ -1,5 +1,7 @@
 """Property tests: invariances the published definitions imply, checked on generated matrices."""
 
+from unittest import mock
+
 import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -9,14 +11,18 @@ from jiqun.scoring import (
     ScoreResult,
     ScoringInputError,
     ahp,
+    combine_weights,
     critic_weights,
     cv_weights,
     decision_matrix,
     entropy_weights,
+    normalize,
     rank,
     score,
     tied,
+    topsis,
 )
+from jiqun.scoring.normalize import fit, oriented_cost
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -164,3 +170,96 @@ def test_json_round_trip_is_exact(m):
     back = ScoreResult.from_json(result.to_json())
 
     assert back.to_dict() == result.to_dict()
+
+
+RULES = [
+    ("vector", "none"),
+    ("vector", "complement"),
+    ("vector", "reciprocal"),
+    ("minmax", "complement"),
+    ("minmax", "none"),
+    ("sum", "reciprocal"),
+    ("sum", "complement"),
+    ("max", "reciprocal"),
+    ("max", "complement"),
+    ("zscore", "negate"),
+    ("zscore", "none"),
+]
+
+
+@SETTINGS
+@given(matrices(), st.sampled_from(RULES))
+def test_the_normalised_extremes_are_exactly_the_column_extremes(m, rule):
+    scaling = fit(m, rule[0], cost_rule=rule[1])
+
+    r = scaling.apply(m.values)
+    extremes = scaling.extremes(m)
+
+    np.testing.assert_array_equal(extremes.max(axis=0), r.max(axis=0))
+    np.testing.assert_array_equal(extremes.min(axis=0), r.min(axis=0))
+
+
+@SETTINGS
+@given(matrices(max_rows=40), st.sampled_from(RULES), st.integers(1, 9), st.sampled_from(["topsis", "wsum"]))
+def test_scoring_block_by_block_gives_the_whole_matrix_formula(m, rule, block, method):
+    normalization, cost_rule = rule
+    assume(method == "topsis" or cost_rule != "none")
+    whole = score(m, weights="equal", method=method, normalization=normalization, cost_rule=cost_rule)
+
+    with mock.patch("jiqun.scoring.score.BLOCK_ELEMENTS", block * m.shape[1]):
+        blocked = score(m, weights="equal", method=method, normalization=normalization, cost_rule=cost_rule)
+
+    by_block = [blocked.scaling.apply(m.values[k : k + block]) for k in range(0, m.shape[0], block)]
+    np.testing.assert_array_equal(np.vstack(by_block), whole.normalized)  # bit for bit
+    np.testing.assert_allclose(blocked.scores, whole.scores, rtol=1e-14, atol=1e-15)
+    if method == "topsis":
+        lower_is_better = oriented_cost(m.is_cost, cost_rule)
+        expected, _ = topsis(
+            normalize(m, normalization, cost_rule=cost_rule), whole.weights.weights, lower_is_better
+        )
+    else:
+        expected = normalize(m, normalization, cost_rule=cost_rule) @ whole.weights.weights
+    np.testing.assert_allclose(blocked.scores, expected, rtol=1e-12, atol=1e-14)
+
+
+@SETTINGS
+@given(matrices(), st.floats(0.0, 1.0), st.sampled_from(["linear", "multiplicative"]))
+def test_combined_weights_are_non_negative_and_sum_to_one(m, alpha, combination):
+    assume(critic_defined(m))
+
+    result = combine_weights(critic_weights(m), entropy_weights(m), method=combination, alpha=alpha)
+
+    assert (result.weights >= 0).all()
+    assert abs(result.weights.sum() - 1) < 1e-12
+
+
+@SETTINGS
+@given(matrices(), st.sampled_from(["topsis", "wsum"]))
+def test_ranks_are_a_permutation_up_to_ties(m, method):
+    result = score(m, weights="entropy", method=method)
+
+    ordinal = rank(result.scores, ties="ordinal")
+    assert sorted(ordinal.tolist()) == list(range(1, m.shape[0] + 1))
+    # 'min' ranks differ from a permutation only inside a tie, where they take the group's best place.
+    order = np.argsort(ordinal)
+    assert result.ranks[order[0]] == 1
+    assert (np.diff(result.ranks[order]) >= 0).all()
+
+
+@SETTINGS
+@given(matrices(), st.data())
+def test_a_cost_criterion_is_the_mirror_of_a_benefit_criterion_under_topsis(m, data):
+    # Hwang & Yoon: a cost criterion takes its ideal at the minimum. Negating its values and calling it a
+    # benefit gives the same distances under an affine normalisation (min-max, the reflection undone).
+    j = data.draw(st.integers(0, m.shape[1] - 1))
+    values = m.values.copy()
+    values[:, j] *= -1.0
+    directions = list(m.directions)
+    directions[j] = "benefit" if directions[j] == "cost" else "cost"
+    mirrored = decision_matrix(values, directions=directions)
+    weights = [1 / m.shape[1]] * m.shape[1]
+
+    a = score(m, weights=weights, normalization="minmax", cost_rule="none")
+    b = score(mirrored, weights=weights, normalization="minmax", cost_rule="none")
+
+    np.testing.assert_allclose(b.scores, a.scores, rtol=1e-9, atol=1e-12)

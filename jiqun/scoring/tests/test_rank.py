@@ -68,3 +68,24 @@ def test_a_score_on_the_threshold_reaches_the_grade():
 def test_thresholds_must_decrease():
     with pytest.raises(ScoringInputError, match="strictly decreasing"):
         grade([0.5], [0.6, 0.8], ["A", "B", "C"])
+
+
+def test_rows_with_and_without_ties_are_ranked_alike():
+    scores = np.array([[0.4, 0.1, 0.3, 0.2], [0.5, 0.5, 0.1, 0.2], [0.3, 0.3 + 1e-15, 0.9, 0.0]])
+
+    for ties in ("min", "dense", "max", "ordinal"):
+        together = rank_rows(scores, ties=ties)
+        for k, row in enumerate(scores):
+            assert together[k].tolist() == rank(row, ties=ties).tolist()
+    assert rank_rows(scores).tolist() == [[1, 4, 2, 3], [1, 1, 4, 3], [2, 2, 1, 4]]
+
+
+def test_a_gap_just_above_the_tolerance_is_not_a_tie_anywhere_in_the_row():
+    # The quick test "smallest gap > tolerance at the largest magnitude" must not hide this pair.
+    assert rank([1000.0, 0.5, 0.5 + 1e-13]).tolist() == [1, 2, 2]
+    assert rank([1000.0, 0.5, 0.5 + 1e-9]).tolist() == [1, 3, 2]
+
+
+def test_no_score_and_one_score_rank_trivially():
+    assert rank([]).tolist() == []
+    assert rank([0.5], ties="dense").tolist() == [1]

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from jiqun.scoring import ScoreResult, ahp, decision_matrix, score
+from jiqun.scoring import ScoreResult, ahp, decision_matrix, normalize, score
 from jiqun.scoring.tests import examples as ex
 
 
@@ -76,7 +76,16 @@ def test_rerun_keeps_ahp_weights_and_their_provenance():
 def test_the_json_carries_every_table_and_the_parameters():
     data = json.loads(score(matrix(), weights="entropy").to_json())
 
-    assert {"matrix", "weights", "params", "normalized", "weighted", "scores", "ranks", "tables"} <= set(data)
+    assert {
+        "matrix",
+        "weights",
+        "params",
+        "normalization",
+        "normalized",
+        "weighted",
+        "scores",
+        "ranks",
+    } <= set(data)
     assert set(data["tables"]) == {"ideal", "anti_ideal", "distance_to_ideal", "distance_to_anti_ideal"}
     assert set(data["weights"]["tables"]) == {"proportions", "entropy", "divergence"}
     assert data["params"]["method"] == "topsis" and data["params"]["ties"] == "min"
@@ -89,3 +98,32 @@ def test_an_unknown_format_is_refused():
 
     with pytest.raises(ValueError, match="unsupported result format"):
         ScoreResult.from_dict(data)
+
+
+@pytest.mark.parametrize("normalization", ["vector", "minmax", "sum", "max", "zscore"])
+def test_the_normalised_matrix_is_rebuilt_exactly_on_first_use(normalization):
+    result = score(matrix(), weights="equal", normalization=normalization)
+
+    assert result.stored_normalized is None  # scoring went block by block and kept no copy
+    expected = normalize(matrix(), normalization, cost_rule=result.params["cost_rule"])
+    np.testing.assert_array_equal(result.normalized, expected)
+    assert result.normalized is result.normalized and not result.normalized.flags.writeable
+
+
+def test_a_stored_result_shows_its_stored_tables():
+    data = score(matrix(), weights="entropy").to_dict()
+    data["normalized"][0][0] = 0.123  # as stored by an older version, say
+
+    back = ScoreResult.from_dict(data)
+
+    assert back.normalized[0, 0] == 0.123
+    assert back.rerun().normalized[0, 0] != 0.123
+
+
+def test_the_json_carries_the_column_statistics_of_the_normalisation():
+    data = json.loads(score(matrix(), weights="entropy").to_json())
+
+    assert data["normalization"]["method"] == "vector"
+    np.testing.assert_allclose(
+        data["normalization"]["statistics"]["norm"], np.sqrt((ex.AIRCRAFT**2).sum(axis=0))
+    )

@@ -1,12 +1,16 @@
 """Rank stability under weight perturbation."""
 
+import json
 import time
+from unittest import mock
 
 import numpy as np
 import pytest
 
 from jiqun.scoring import (
+    ScoreResult,
     ScoringInputError,
+    StabilityResult,
     decision_matrix,
     perturb_weights,
     rank,
@@ -114,3 +118,32 @@ def test_stability_of_1000_alternatives_and_30_criteria_with_1000_draws_is_fast(
     assert s.keep_share.shape == (1000,)
     assert elapsed < 5.0  # about 0.1 s on a 2-core machine; see bench/bench_scoring.py
     assert rank(result.scores).tolist() == result.ranks.tolist()
+
+
+def test_stability_round_trips_through_json():
+    s = rank_stability(aircraft_result(), draws=50, seed=3)
+
+    back = StabilityResult.from_dict(json.loads(json.dumps(s.to_dict())))
+
+    assert back.to_dict() == s.to_dict()
+
+
+def test_the_chunking_of_the_draws_does_not_change_the_result():
+    result = aircraft_result()
+    whole = rank_stability(result, draws=300, seed=1)
+
+    with (
+        mock.patch("jiqun.scoring.robustness.PRODUCT_ELEMENTS", 100),
+        mock.patch("jiqun.scoring.robustness.RANK_ELEMENTS", 7),
+    ):
+        chunked = rank_stability(result, draws=300, seed=1)
+
+    assert chunked.to_dict() == whole.to_dict()
+
+
+def test_stability_of_a_result_read_from_json_is_the_same():
+    result = aircraft_result(normalization="minmax")
+
+    back = ScoreResult.from_json(result.to_json())
+
+    assert rank_stability(back, draws=100).to_dict() == rank_stability(result, draws=100).to_dict()

@@ -1,9 +1,11 @@
 """Aggregation (weighted sum, TOPSIS with relative or fixed ideal), grades and the score() parameters."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
-from jiqun.scoring import ScoringInputError, ahp, decision_matrix, entropy_weights, score
+from jiqun.scoring import ScoringInputError, ahp, decision_matrix, entropy_weights, normalize, score, topsis
 from jiqun.scoring.tests import examples as ex
 
 X = np.array([[3.0, 200.0, 5.0], [5.0, 150.0, 2.0], [4.0, 300.0, 4.0], [2.0, 100.0, 1.0]])
@@ -126,3 +128,50 @@ def test_results_are_read_only():
 
     for array in (result.normalized, result.scores, result.ranks, result.weights.weights):
         assert not array.flags.writeable
+
+
+def test_weights_that_come_with_the_matrix_are_used_when_no_other_is_given():
+    m = decision_matrix(X, directions="+,-,+", weights=[0.5, 0.2, 0.3])
+
+    result = score(m, method="wsum")
+
+    np.testing.assert_allclose(result.weights.weights, [0.5, 0.2, 0.3])
+    assert result.weights.method == "fixed" and result.params["weights"] == "given"
+    assert score(m, weights="equal").weights.method == "equal"  # weights given to score() win
+
+
+def test_without_any_weights_it_asks_for_them():
+    with pytest.raises(ScoringInputError, match="no weights"):
+        score(matrix())
+
+
+def test_a_matrix_larger_than_one_block_scores_like_the_whole_matrix_formulas():
+    rng = np.random.default_rng(5)
+    x = rng.uniform(1, 100, size=(3000, 30))  # 90,000 values: two blocks of 2,184 rows
+    m = decision_matrix(x, directions=["+"] * 20 + ["-"] * 10)
+
+    t = score(m, weights="entropy")
+    w = score(m, weights="entropy", method="wsum")
+
+    closeness, tables = topsis(normalize(m, "vector", cost_rule="none"), t.weights.weights, m.is_cost)
+    np.testing.assert_allclose(t.scores, closeness, rtol=1e-13)
+    np.testing.assert_allclose(t.tables["distance_to_ideal"], tables["distance_to_ideal"], rtol=1e-13)
+    np.testing.assert_allclose(w.scores, normalize(m, "minmax") @ w.weights.weights, rtol=1e-13)
+
+
+def test_scoring_a_large_matrix_allocates_far_less_than_the_matrix():
+    # The input is read-only float64, so the matrix does not copy it; the normalised matrix is never
+    # held whole (scores go block by block), so the peak is the ranks' work arrays, a few values per row.
+    x = np.random.default_rng(0).uniform(0, 1000, size=(100_000, 20))
+    x.flags.writeable = False
+    m = decision_matrix(x, directions=["+"] * 15 + ["-"] * 5)
+
+    tracemalloc.start()
+    try:
+        score(m, weights=[0.05] * 20, method="wsum")
+        score(m, weights=[0.05] * 20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 0.6 * x.nbytes  # about 0.35 for the weighted sum and 0.4 for TOPSIS
