@@ -66,3 +66,26 @@ def as_jinan(jinan_officer) -> Client:
 @pytest.fixture
 def as_jining(jining_officer) -> Client:
     return client_for(jining_officer)
+
+
+def token_client(user: User) -> Client:
+    """A client that authenticates to /api/v1/ with a fresh bearer token of the user's."""
+    from jiqun.accounts.services import api_token_create
+
+    _token, key = api_token_create(actor=user, user=user, name="test")
+    return Client(headers={"Authorization": f"Bearer {key}"})
+
+
+@pytest.fixture
+def api_province(province_admin) -> Client:
+    return token_client(province_admin)
+
+
+@pytest.fixture
+def api_jinan(jinan_officer) -> Client:
+    return token_client(jinan_officer)
+
+
+@pytest.fixture
+def api_jining(jining_officer) -> Client:
+    return token_client(jining_officer)

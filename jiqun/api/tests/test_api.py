@@ -3,31 +3,15 @@ import json
 import pytest
 from django.test import Client
 
-from jiqun.accounts.services import api_token_create
 from jiqun.clusters.tests.factories import make_cluster, make_enterprise
 from jiqun.enterprises.models import Enterprise
 
 pytestmark = pytest.mark.django_db
 
 
-def token_client(user) -> Client:
-    _token, key = api_token_create(actor=user, user=user, name="test")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
-@pytest.fixture
-def api_jinan(jinan_officer):
-    return token_client(jinan_officer)
 
-
-@pytest.fixture
-def api_jining(jining_officer):
-    return token_client(jining_officer)
-
-
-@pytest.fixture
-def api_province(province_admin):
-    return token_client(province_admin)
 
 
 def test_openapi_document_is_served(client):

@@ -5,16 +5,12 @@ import json
 import pytest
 from django.test import Client
 
-from jiqun.accounts.services import api_token_create
 from jiqun.monitoring.models import CorrectionRequest, ReportEvent, ReportValue
 from jiqun.monitoring.tests.helpers import GOOD, open_test_period, report_of
 
 pytestmark = pytest.mark.django_db
 
 
-def token_client(user) -> Client:
-    _token, key = api_token_create(actor=user, user=user, name="test")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def put(client: Client, url: str, body) -> object:
@@ -35,19 +31,7 @@ def rencheng(period):
     return report_of(period, "任城测试集群")
 
 
-@pytest.fixture
-def api_jining(jining_officer):
-    return token_client(jining_officer)
 
-
-@pytest.fixture
-def api_jinan(jinan_officer):
-    return token_client(jinan_officer)
-
-
-@pytest.fixture
-def api_province(province_admin):
-    return token_client(province_admin)
 
 
 GOOD_BODY = {code: {"current": current, "previous": previous} for code, (current, previous) in GOOD.items()}
