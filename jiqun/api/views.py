@@ -28,6 +28,7 @@ from jiqun.api.schemas import (
     RegionOut,
     ZoneOut,
 )
+from jiqun.api.targets import router as targets_router
 from jiqun.clusters.models import Cluster
 from jiqun.clusters.services import cluster_create, cluster_update
 from jiqun.enterprises.creditcode import credit_code_error
@@ -46,6 +47,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", monitoring_router)
+api.add_router("/", targets_router)
 
 
 @api.exception_handler(ValidationError)

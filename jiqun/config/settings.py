@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jiqun.clusters",
     "jiqun.enterprises",
     "jiqun.monitoring",
+    "jiqun.targets",
     "jiqun.api",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("enterprises/", include("jiqun.enterprises.urls")),
     path("regions/", include("jiqun.regions.urls")),
     path("monitoring/", include("jiqun.monitoring.urls")),
+    path("targets/", include("jiqun.targets.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict:
             ("enterprises:list", _("企业")),
             ("enterprises:carriers", _("创新载体")),
             ("monitoring:periods", _("统计季报")),
+            ("targets:overview", _("目标与督导")),
             ("regions:list", _("区划与园区")),
         ]
     items.append(("accounts:tokens", _("接口令牌")))

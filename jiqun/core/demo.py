@@ -62,6 +62,12 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
     from jiqun.monitoring.demo import demo_statistics_generate
 
     generated["demo_reports"] = demo_statistics_generate()
+    from django.apps import apps
+
+    if apps.is_installed("jiqun.targets"):
+        from jiqun.targets.demo import demo_supervision_generate
+
+        generated["demo_supervision"] = demo_supervision_generate()
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,

@@ -1,60 +1,19 @@
 """The pages as a user meets them, in Debian's headless Chromium at 1366×768."""
 
-import os
-from pathlib import Path
-
-import pytest
-
 from jiqun.clusters.models import Cluster
-from jiqun.conftest import PASSWORD
-from jiqun.core.demo import demo_load
+from jiqun.core.tests.browser import (
+    BROWSER_TEST,
+    SHOTS,
+    browser,
+    fits_the_screen,
+    log_in,
+    page,
+    playwright,
+    site,
+)
 from jiqun.enterprises.models import Enterprise
 
-playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[3] / "test-results"
-
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the database calls made here are ours.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run",
-        ])
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def site(live_server, transactional_db):
-    demo_load()
-    return live_server.url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page, site: str, username: str) -> None:
-    page.goto(f"{site}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{site}/")
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 1366
+pytestmark = BROWSER_TEST
 
 
 def test_officer_logs_in_opens_a_cluster_and_is_refused_a_bad_credit_code(site, page):

@@ -2,9 +2,7 @@
 
 from pathlib import Path
 
-import pytest
-
-from jiqun.core.tests.test_browser import CHROMIUM, SHOTS, browser, log_in, page, site  # noqa: F401 (fixtures)
+from jiqun.core.tests.browser import BROWSER_TEST, SHOTS, browser, log_in, page, site
 from jiqun.monitoring.models import ReportStatus, ReportValue
 from jiqun.monitoring.tests.helpers import (
     GOOD,
@@ -15,10 +13,10 @@ from jiqun.monitoring.tests.helpers import (
     report_of,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")]
+pytestmark = BROWSER_TEST
 
 
-def test_a_quarter_from_template_to_province_approval(site, page, tmp_path):  # noqa: F811
+def test_a_quarter_from_template_to_province_approval(site, page, tmp_path):
     period = open_test_period(year=2026, quarter=3)
     report = report_of(period, "任城测试集群")
     log_in(page, site, "jining")

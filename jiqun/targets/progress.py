@@ -1,0 +1,226 @@
+"""Progress towards one numeric target: attainment, 序时进度, required vs actual growth, forecast, status.
+
+Pure arithmetic on Decimals and dates, with no Django import, so every rule is tested on hand-computed
+cases. docs/targets.md explains the method and why each threshold is what it is.
+
+Time is counted in months (`month_index`): statistics are dated at the end of a month (1-9月 ends on
+30 September), so a quarter is exactly 0.25 years and 1-9月 is exactly 75% of a year.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+ON_TRACK = "on_track"  # the forecast for the target year reaches the target
+AT_RISK = "at_risk"  # the forecast falls short by less than AT_RISK_BAND of the target
+BEHIND = "behind"  # the forecast falls short by more
+ACHIEVED = "achieved"  # the current figure already meets the target
+EXPIRED = "expired"  # the target year is over and the target was not met
+NO_DATA = "no_data"  # no figure on record to judge by
+
+STATUSES = [ON_TRACK, AT_RISK, BEHIND, ACHIEVED, EXPIRED, NO_DATA]
+
+AT_RISK_BAND = Decimal("0.10")  # a forecast within 10% of the target is at risk, beyond that behind
+ABOUT_TOLERANCE = Decimal("0.05")  # 左右 (≈): a figure within 5% below the target counts as reaching it
+GRACE_MONTHS = 6  # a year's annual figures are approved by mid next year; then a missed target expires
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+def month_index(day: date) -> Decimal:
+    """Months from year 0 to the end of `day`; the last day of a month is a whole number."""
+    days = calendar.monthrange(day.year, day.month)[1]
+    return Decimal(day.year * 12 + day.month - 1) + Decimal(day.day) / Decimal(days)
+
+
+def years_between(start: date, end: date) -> Decimal:
+    return (month_index(end) - month_index(start)) / 12
+
+
+def year_end(year: int) -> date:
+    return date(year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Point:
+    """A figure and the date it refers to (a period end, a year end, or the day it was counted)."""
+
+    at: date
+    value: Decimal
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Goal:
+    value: Decimal
+    comparator: str  # ">=", "<=", "==" (read as >=, a goal to reach) or "≈" (左右)
+    start: date  # start of the period: the baseline's date, or the programme's start
+    due: date  # end of the target year
+    linear: bool = False  # shares and 百分点 move by points: growth is measured in points a year
+    baseline: Point | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: str
+    reason: str
+    current: Point | None = None
+    attainment: Decimal | None = None  # 完成率: current ÷ target, %
+    progress: Decimal | None = None  # share of the way from baseline to target, %
+    elapsed: Decimal | None = None  # 序时进度: share of the period gone at the current figure's date, %
+    gap: Decimal | None = None  # progress (attainment when there is no baseline) − elapsed, 百分点
+    required: Decimal | None = None  # growth a year needed to reach the target: a rate, or points a year
+    required_rest: bool = False  # under a year left: `required` is the growth needed in the time left
+    actual: Decimal | None = None  # recent actual growth a year, in the same terms
+    forecast: Decimal | None = None  # expected figure for the target year
+    method: str = ""  # how the forecast was made, in words
+    compound: bool = True  # growth as a rate (compound) or as points a year (linear)
+    years_left: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A forecast made by the caller, who knows something the arithmetic here cannot (e.g. a year-to-date)."""
+
+    value: Decimal
+    method: str
+
+
+def meets(goal: Goal, value: Decimal) -> bool:
+    if goal.comparator == "<=":
+        return value <= goal.value
+    if goal.comparator == "≈":
+        return value >= goal.value * (1 - ABOUT_TOLERANCE)
+    return value >= goal.value
+
+
+def shortfall(goal: Goal, value: Decimal) -> Decimal | None:
+    """How far a figure falls short of the target, as a share of the target (0 or less: none)."""
+    if goal.value == 0:
+        return None
+    if goal.comparator == "<=":
+        return (value - goal.value) / abs(goal.value)
+    return (goal.value - value) / abs(goal.value)
+
+
+def compound_rate(start: Decimal, end: Decimal, years: Decimal) -> Decimal:
+    """The yearly rate that turns `start` into `end` in `years` (CAGR); both must be positive."""
+    return (end / start) ** (1 / years) - 1
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def assess(
+    goal: Goal,
+    *,
+    as_of: date,
+    current: Point | None,
+    trend: tuple[Point, Point] | None = None,
+    growth_from: Point | None = None,
+    forecast: Forecast | None = None,
+    cumulative: bool = False,
+) -> Progress:
+    """Judge one target.
+
+    `current` is the figure the target is judged by; `trend` is the pair of figures the recent actual
+    growth is measured on (e.g. 上年同期 and 本期); `growth_from` is the level the required growth and the
+    default forecast start from (default: `current`). A `cumulative` current (a year-to-date sum) is not a
+    level: growth is then measured only from `growth_from`, and without it the caller's forecast is used.
+    """
+    if current is None:
+        return Progress(NO_DATA, "尚无可用数据", compound=not goal.linear)
+
+    attainment = None
+    if goal.value != 0 and current.value != 0:
+        ratio = goal.value / current.value if goal.comparator == "<=" else current.value / goal.value
+        attainment = ratio * HUNDRED
+    elif goal.value != 0:
+        attainment = ZERO
+
+    progress = None
+    base = goal.baseline
+    if base is not None and base.value != goal.value and base.at <= current.at:
+        progress = (current.value - base.value) / (goal.value - base.value) * HUNDRED
+
+    period = years_between(goal.start, goal.due)
+    elapsed = HUNDRED if period <= 0 else min(max(years_between(goal.start, current.at) / period, ZERO), 1) * HUNDRED
+    measure = progress if progress is not None else attainment
+    gap = measure - elapsed if measure is not None else None
+
+    origin = growth_from or (None if cumulative else current)
+    trend_positive = trend is None or (trend[0].value > 0 and trend[1].value > 0)
+    compound = (not goal.linear and goal.value > 0 and trend_positive
+                and (origin is None or origin.value > 0))
+    years_left = years_between(origin.at, goal.due) if origin is not None else None
+
+    required, required_rest = None, False
+    if origin is not None and years_left is not None and years_left > 0:
+        # Annualising over a few months gives absurd rates; under a year, state what the rest must bring.
+        required_rest = years_left < 1
+        span = max(years_left, Decimal(1))
+        if compound:
+            required = compound_rate(origin.value, goal.value, span)
+        else:
+            required = (goal.value - origin.value) / span
+
+    actual = None
+    if trend is not None:
+        trend_years = years_between(trend[0].at, trend[1].at)
+        if trend_years > 0:
+            if compound:
+                actual = compound_rate(trend[0].value, trend[1].value, trend_years)
+            else:
+                actual = (trend[1].value - trend[0].value) / trend_years
+
+    expected, method = None, "无增速数据，不作预测"
+    if forecast is not None:
+        expected, method = forecast.value, forecast.method
+    elif origin is not None and actual is not None and years_left is not None and years_left >= 0:
+        n = _fmt(years_left)
+        if compound:
+            expected = origin.value * (1 + actual) ** years_left
+            method = (f"以{origin.label or '当前值'} {_fmt(origin.value)} 为基数，按近期实际增速 {_pct(actual)} "
+                      f"复利外推 {n} 年：基数 ×(1+增速)^{n}")
+        else:
+            expected = origin.value + actual * years_left
+            method = (f"以{origin.label or '当前值'} {_fmt(origin.value)} 为基数，按近期每年变动 {_fmt(actual)} "
+                      f"线性外推 {n} 年：基数 + 年变动 × {n}")
+
+    result = dict(current=current, attainment=attainment, progress=progress, elapsed=elapsed, gap=gap,
+                  required=required, required_rest=required_rest, actual=actual, forecast=expected, method=method, compound=compound,
+                  years_left=years_left)
+
+    if meets(goal, current.value):
+        early = "（提前达成）" if current.at < goal.due else ""
+        return Progress(ACHIEVED, f"{current.label or '当前值'} {_fmt(current.value)} 已达到目标{early}", **result)
+
+    months_past = month_index(as_of) - month_index(goal.due)
+    if months_past > 0 and (current.at >= goal.due or months_past > GRACE_MONTHS):
+        return Progress(EXPIRED, f"目标年已过，{current.label or '最新值'} {_fmt(current.value)} 未达到目标", **result)
+
+    if expected is not None:
+        short = shortfall(goal, expected)
+        if meets(goal, expected):
+            return Progress(ON_TRACK, f"预测目标年可达 {_fmt(expected)}，能够完成", **result)
+        if short is not None and short <= AT_RISK_BAND:
+            return Progress(AT_RISK, f"预测目标年为 {_fmt(expected)}，差目标 {_pct(short)}，在 "
+                                     f"{_pct(AT_RISK_BAND)} 以内", **result)
+        return Progress(BEHIND, f"预测目标年为 {_fmt(expected)}，差目标 "
+                                f"{_pct(short) if short is not None else '—'}", **result)
+
+    if gap is None:
+        return Progress(BEHIND, "无法计算进度", **result)
+    which = "进度" if progress is not None else "完成率"
+    if gap >= 0:
+        return Progress(ON_TRACK, f"无预测；{which}不低于序时进度", **result)
+    if gap >= -AT_RISK_BAND * HUNDRED:
+        return Progress(AT_RISK, f"无预测；{which}落后序时进度 {_fmt(-gap)} 个百分点", **result)
+    return Progress(BEHIND, f"无预测；{which}落后序时进度 {_fmt(-gap)} 个百分点", **result)

@@ -1,0 +1,233 @@
+"""Writes for targets and supervision. Each is keyword-only, validated, atomic and audited.
+
+Nothing here records a target as achieved: attainment is always computed (selectors.py).
+"""
+
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record, snapshot
+from jiqun.enterprises.models import Source
+from jiqun.programmes.models import Target, Task
+from jiqun.targets.models import (
+    TASK_TRANSITIONS,
+    ChainChecklist,
+    ChecklistEvidence,
+    TargetOverride,
+    TaskStatus,
+    TaskUpdate,
+)
+from jiqun.targets.permissions import can_adjust_target, can_fill_checklist, can_open_checklist, task_units
+from jiqun.targets.supervision import checklist_items, task_status
+
+EVIDENCE_EXTENSIONS = {"pdf", "ofd", "doc", "docx", "xls", "xlsx", "wps", "et", "jpg", "jpeg", "png"}
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+YEAR_RANGE = (2000, 2100)
+
+
+def _no_nul(where: str, **texts: str) -> None:
+    """A NUL character is not text (PostgreSQL refuses it); say which field holds one."""
+    bad = {field: [f"{where}：含有不可见的空字符（\\x00），请删除后重试"] for field, text in texts.items()
+           if text and "\x00" in text}
+    if bad:
+        raise ValidationError(bad)
+
+
+def _evidence_file(upload, field: str = "evidence_file") -> tuple[ContentFile, str, str] | None:
+    """Check an uploaded evidence file; return its content, original name and SHA-256."""
+    if upload is None:
+        return None
+    name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in EVIDENCE_EXTENSIONS:
+        raise ValidationError({field: [f"附件“{name}”的类型不受支持，请上传 "
+                                       f"{'、'.join(sorted(EVIDENCE_EXTENSIONS))} 文件"]})
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError({field: [f"附件“{name}”超过 20MB"]})
+    content = upload.read()
+    return ContentFile(content), name, hashlib.sha256(content).hexdigest()
+
+
+# --- target adjustments ----------------------------------------------------------------------------
+
+@transaction.atomic
+def target_override_set(
+    *, actor, target: Target, reason: str, value: Decimal | None = None, year: int | None = None,
+    comparator: str = "", baseline_value: Decimal | None = None, baseline_year: int | None = None,
+) -> TargetOverride:
+    """Adjust a pack target (province admin): value, year, comparator or baseline, with the reason."""
+    if not can_adjust_target(actor):
+        raise PermissionDenied("只有省级管理员可以调整目标")
+    where = f"目标 {target.programme.code} {target.code}"
+    _no_nul(where, reason=reason, comparator=comparator)
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = [f"{where}：请填写调整依据（文件、会议纪要或批示及文号）"]
+    if value is None and year is None and not comparator and baseline_value is None and baseline_year is None:
+        errors["__all__"] = [f"{where}：没有填写任何调整内容"]
+    if value is not None and value < 0:
+        errors["value"] = [f"{where}：目标值不能为负数（{value}）"]
+    for key, number in (("year", year), ("baseline_year", baseline_year)):
+        if number is not None and not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
+            errors[key] = [f"{where}：年份 {number} 不在 {YEAR_RANGE[0]}—{YEAR_RANGE[1]} 之间"]
+    if (baseline_value is None) != (baseline_year is None):
+        errors["baseline_year"] = [f"{where}：基数和基数年份须同时填写"]
+    effective_year = year or target.year
+    if baseline_year is not None and baseline_year >= effective_year:
+        errors.setdefault("baseline_year", []).append(
+            f"{where}：基数年份 {baseline_year} 应早于目标年 {effective_year}")
+    if errors:
+        raise ValidationError(errors)
+    override = TargetOverride.objects.filter(target=target).first()
+    before = snapshot(override) if override else None
+    override = override or TargetOverride(target=target)
+    override.value, override.year, override.comparator = value, year, comparator or ""
+    override.baseline_value, override.baseline_year = baseline_value, baseline_year
+    override.reason, override.updated_by = reason.strip(), getattr(actor, "username", "")
+    override.full_clean()
+    override.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE if before else AuditAction.CREATE, obj=override,
+                 object_repr=f"调整目标 {target.programme.code} {target.code}", before=before,
+                 after=snapshot(override))
+    return override
+
+
+@transaction.atomic
+def target_override_clear(*, actor, target: Target) -> None:
+    """Go back to the figures of the programme's document."""
+    if not can_adjust_target(actor):
+        raise PermissionDenied("只有省级管理员可以调整目标")
+    override = TargetOverride.objects.filter(target=target).first()
+    if override is None:
+        return
+    before = snapshot(override)
+    override.delete()
+    audit_record(actor=actor, action=AuditAction.DELETE, object_type="targets.targetoverride",
+                 object_id=str(before["id"]), object_repr=f"恢复目标 {target.programme.code} {target.code} 文件原值",
+                 before=before)
+
+
+# --- task updates ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def task_update_create(
+    *, actor, task: Task, status: str, progress: str, unit: str = "", evidence: str = "", evidence_file=None,
+    source: str = Source.MANUAL,
+) -> TaskUpdate:
+    """Report a task's progress as one of its units; completing it needs evidence."""
+    where = f"任务 {task.programme.code} {task.code}“{task.title}”"
+    units = task_units(actor, task)
+    if not units:
+        organisation = getattr(actor, "organisation", "") or "未填写单位"
+        raise PermissionDenied(f"{where}：只有牵头单位或责任单位可以报送进展（您的单位：{organisation}；"
+                               f"本任务单位：{'、'.join([*task.lead_units, *task.responsible_units])}）")
+    _no_nul(where, progress=progress, unit=unit, evidence=evidence)
+    Task.objects.select_for_update().filter(pk=task.pk).first()
+    current = task_status(task)
+    errors: dict[str, list[str]] = {}
+    if status not in TaskStatus.values or status == TaskStatus.NOT_STARTED:
+        allowed = "、".join(f"{s}（{TaskStatus(s).label}）" for s in sorted(TASK_TRANSITIONS[TaskStatus.NOT_STARTED]))
+        errors["status"] = [f"{where}：状态“{status}”无效，应为 {allowed}"]
+    elif status not in TASK_TRANSITIONS[current]:
+        errors["status"] = [f"{where}：已是“{TaskStatus(current).label}”，不能再改为“{TaskStatus(status).label}”"]
+    if not (progress or "").strip():
+        errors["progress"] = [f"{where}：请填写进展情况"]
+    unit = unit or units[0]
+    if unit not in units:
+        errors["unit"] = [f"{where}：您不能以“{unit}”的名义报送，可选：{'、'.join(units)}"]
+    stored = None
+    try:
+        stored = _evidence_file(evidence_file)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if status == TaskStatus.COMPLETED and not (evidence or "").strip() and stored is None:
+        errors.setdefault("evidence", []).append(f"{where}：报告“已完成”须附佐证材料（说明或附件）")
+    if errors:
+        raise ValidationError(errors)
+    update = TaskUpdate(
+        task=task, from_status=current, status=status, unit=unit, region_id=actor.region_id,
+        progress=progress.strip(), evidence=(evidence or "").strip(), reported_by=actor,
+        reported_by_name=actor.username, source=source,
+    )
+    if stored is not None:
+        content, update.evidence_name, update.sha256 = stored
+    update.full_clean(exclude=["evidence_file"])
+    if stored is not None:
+        update.evidence_file.save(update.evidence_name, content, save=False)
+    update.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=update, object_repr=f"任务进展 {task.programme.code} "
+                 f"{task.code} {update.get_status_display()}", after=snapshot(update, fields=[
+                     "task", "from_status", "status", "unit", "progress", "evidence", "evidence_name", "sha256"]))
+    return update
+
+
+# --- chain checklists ------------------------------------------------------------------------------
+
+@transaction.atomic
+def checklist_create(
+    *, actor, programme, checklist_code: str, cluster, chain: str, region, chief: str = "",
+    source: str = Source.MANUAL,
+) -> ChainChecklist:
+    """Open a chain's checklist sheet (e.g. 九个一) for the county or zone that runs the chain."""
+    where = f"产业链“{(chain or '（未填写）').replace(chr(0), '')}”"
+    _no_nul(where, chain=chain, chief=chief, checklist_code=checklist_code)
+    errors: dict[str, list[str]] = {}
+    if not checklist_items(programme, checklist_code):
+        errors["checklist_code"] = [f"{where}：培育工程 {programme.code} 没有清单“{checklist_code}”"]
+    if cluster.programme_id != programme.pk:
+        errors["cluster"] = [f"{where}：集群“{cluster.name}”不属于培育工程 {programme.code}"]
+    if not (chain or "").strip():
+        errors["chain"] = ["请填写产业链名称"]
+    if errors:
+        raise ValidationError(errors)
+    if not can_open_checklist(actor, region.code):
+        raise PermissionDenied(f"{where}：只能为本人范围内的县市区建立清单（{region.name}不在您的范围内）")
+    if ChainChecklist.objects.filter(checklist_code=checklist_code, cluster=cluster, chain=chain.strip(),
+                                     region=region).exists():
+        raise ValidationError({"chain": [f"{where}：{region.name}已为“{cluster.name}”建立该链的清单"]})
+    sheet = ChainChecklist(programme=programme, checklist_code=checklist_code, cluster=cluster, chain=chain.strip(),
+                           region=region, chief=chief.strip(), created_by=getattr(actor, "username", ""),
+                           source=source)
+    sheet.full_clean()
+    sheet.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=sheet, after=snapshot(sheet))
+    return sheet
+
+
+@transaction.atomic
+def checklist_evidence_set(
+    *, actor, sheet: ChainChecklist, item_code: str, done: bool, evidence: str = "", evidence_file=None,
+    source: str = Source.MANUAL,
+) -> ChecklistEvidence:
+    """Record whether one item is in place for a chain; an item in place needs evidence."""
+    if not can_fill_checklist(actor, sheet):
+        raise PermissionDenied(f"{sheet}：只有{sheet.region.name}或其上级、集群促进机构可以填报")
+    _no_nul(str(sheet), evidence=evidence, item_code=item_code)
+    items = {item.code: item for item in checklist_items(sheet.programme, sheet.checklist_code)}
+    if item_code not in items:
+        raise ValidationError({"item_code": [f"{sheet}：清单没有第“{item_code}”项，应为 {'、'.join(items)}"]})
+    where = f"{sheet} 第{item_code}项“{items[item_code].name}”"
+    entry = ChecklistEvidence.objects.filter(sheet=sheet, item_code=item_code).first()
+    stored = _evidence_file(evidence_file)
+    has_file = stored is not None or bool(entry and entry.evidence_file)
+    if done and not (evidence or "").strip() and not has_file:
+        raise ValidationError({"evidence": [f"{where}：标记为已落实须填写佐证材料（说明或附件）"]})
+    before = snapshot(entry, fields=["done", "evidence", "evidence_name", "sha256"]) if entry else None
+    entry = entry or ChecklistEvidence(sheet=sheet, item_code=item_code)
+    entry.done, entry.evidence = done, (evidence or "").strip()
+    entry.updated_by, entry.source = getattr(actor, "username", ""), source
+    if stored is not None:
+        content, entry.evidence_name, entry.sha256 = stored
+        entry.evidence_file.save(entry.evidence_name, content, save=False)
+    entry.full_clean(exclude=["evidence_file"])
+    entry.save()
+    after = snapshot(entry, fields=["done", "evidence", "evidence_name", "sha256"])
+    if after != before:
+        audit_record(actor=actor, action=AuditAction.UPDATE if before else AuditAction.CREATE, obj=entry,
+                     object_repr=where[:200], before=before, after=after)
+    return entry
