@@ -1,7 +1,7 @@
 """Generated quarterly figures for the demo province, every value marked 演示数据 (provenance demo).
 
 Seven quarters (2025 Q1 to 2026 Q3) for the clusters of 鲁政办字〔2023〕185号: the seven indicators of the
-2020 document plus output and high-tech output. Earlier quarters are approved; the latest is mid-way, so
+2020 document plus output, high-tech output and 营业收入. Earlier quarters are approved; the latest is mid-way, so
 the status matrix and the 催报 list have something to show.
 """
 
@@ -20,16 +20,16 @@ from jiqun.monitoring.services import (
 )
 from jiqun.programmes.models import Indicator, Programme
 
-# programme code, who fills, who approves for the city
-PROGRAMMES = [("SD-2023-185", "sheng", "sheng"), ("JN-2020-231", "jining", "jining")]
+# programme code, who fills, who approves for the city, a cluster's annual revenue range in 亿元
+PROGRAMMES = [("SD-2023-185", "sheng", "sheng", (600, 5200)), ("JN-2020-231", "jining", "jining", (120, 900))]
 INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure",
-              "tech_platforms", "output_value", "hightech_output"]
+              "tech_platforms", "output_value", "hightech_output", "operating_revenue"]
 QUARTERS = [(2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3)]
 FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Decimal("1")}
 
 
-def _annual_base(rng: random.Random) -> dict[str, Decimal]:
-    revenue = Decimal(rng.randint(600, 5200)) * 10000  # 亿元 → 万元
+def _annual_base(rng: random.Random, revenue_range: tuple[int, int]) -> dict[str, Decimal]:
+    revenue = Decimal(rng.randint(*revenue_range)) * 10000  # 亿元 → 万元
     employees = Decimal(rng.randint(30_000, 220_000))
     return {
         "revenue": revenue, "profit": (revenue * Decimal(rng.uniform(0.04, 0.09))).quantize(Decimal(1)),
@@ -38,22 +38,26 @@ def _annual_base(rng: random.Random) -> dict[str, Decimal]:
         "rd_expenditure": (revenue * Decimal(rng.uniform(0.018, 0.035))).quantize(Decimal(1)),
         "tech_platforms": Decimal(rng.randint(10, 90)),
         "output_value": (revenue * Decimal(rng.uniform(1.02, 1.12))).quantize(Decimal(1)),
+        # 营业收入 (the Jining document's measure) = 主营业务收入 + other business income
+        "operating_revenue": (revenue * Decimal("1.05")).quantize(Decimal(1)),
     }
 
 
 def demo_statistics_generate(seed: int = 2026) -> int:
     rng = random.Random(seed)
     total = 0
-    for code, filler, city_reviewer in PROGRAMMES:
+    for code, filler, city_reviewer, revenue_range in PROGRAMMES:
         programme = Programme.objects.filter(code=code).first()
         users = {u.username: u for u in User.objects.filter(username__in=[filler, city_reviewer, "sheng"])}
         if programme is None or len(users) < len({filler, city_reviewer, "sheng"}) or programme.periods.exists():
             continue
-        total += _programme_statistics(programme, users[filler], users[city_reviewer], users["sheng"], rng)
+        total += _programme_statistics(programme, users[filler], users[city_reviewer], users["sheng"], rng,
+                                       revenue_range)
     return total
 
 
-def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rng: random.Random) -> int:
+def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rng: random.Random,
+                          revenue_range: tuple[int, int]) -> int:
     indicators = Indicator.objects.filter(code__in=INDICATORS)
     bases = {}
     growth = {}
@@ -66,7 +70,7 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
         for report in period.reports.select_related("cluster").order_by("cluster__name"):
             cluster = report.cluster_id
             if cluster not in bases:
-                bases[cluster] = _annual_base(rng)
+                bases[cluster] = _annual_base(rng, revenue_range)
                 growth[cluster] = Decimal(rng.uniform(0.02, 0.16))
             if latest and rng.random() < 0.3:
                 continue  # not reported yet: shows in the 催报 list
@@ -74,7 +78,8 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
             factor = (1 + growth[cluster]) ** (year - 2025)
             values = {}
             for code, annual in base.items():
-                kind_flow = code in ("revenue", "profit", "new_enterprises", "rd_expenditure", "output_value")
+                kind_flow = code in ("revenue", "profit", "new_enterprises", "rd_expenditure", "output_value",
+                                 "operating_revenue")
                 share = FLOW_SHARE[quarter] if kind_flow else Decimal(1)
                 current = (annual * factor * share).quantize(Decimal(1))
                 previous = (annual * factor / (1 + growth[cluster]) * share).quantize(Decimal(1))
