@@ -48,6 +48,7 @@ from jiqun.programmes.models import Indicator
 from jiqun.regions.models import Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FINDINGS_SHOWN = 50  # an upload of more reports than this lists no per-report findings
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -144,7 +145,10 @@ def period_upload(request: HttpRequest, pk: int) -> HttpResponse:
         errors = [(p.sheet, p.row, p.col, p.reason) for p in result.problems]
         (_result_dir(request.user) / f"{token}.xlsx").write_bytes(annotate_workbook(result.sheets, errors))
         annotated = token
-    findings = [(report, report_findings(report)[0]) for report in result.reports]
+    # The checks of each imported report, shown at once for a cluster-sized file; an enterprise-level file of
+    # thousands of rows is summarised and each report shows its own findings on its page.
+    findings = ([(report, report_findings(report)[0]) for report in result.reports]
+                if len(result.report_ids) <= FINDINGS_SHOWN else None)
     return render(request, "monitoring/upload_result.html", {
         "period": period, "form": UploadForm(), "result": result, "annotated": annotated, "findings": findings,
         "file_name": upload.name,

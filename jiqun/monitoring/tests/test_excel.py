@@ -83,11 +83,11 @@ def test_bad_cells_are_all_named_and_nothing_is_written(period, jining_officer):
     revenue = column_of("revenue", "current", indicators)
     profit = column_of("profit", "current", indicators)
     employees = column_of("employees", "current", indicators)
-    content = filled(jining_officer, period, {key: {revenue: "约五百亿", profit: "31亿元", employees: "=B6*2"}})
+    content = filled(jining_officer, period, {key: {revenue: "约五百亿", profit: "31人", employees: "=B6*2"}})
     result = importer(jining_officer, period, content)
     reasons = {(p.row, p.col): p.reason for p in result.problems}
     assert "不是数字" in reasons[(6, revenue + 1)]
-    assert "单位“亿元”与本列单位“万元”不符" in reasons[(6, profit + 1)]
+    assert "单位“人”与本列单位“万元”不符" in reasons[(6, profit + 1)]
     assert "是公式" in reasons[(6, employees + 1)]
     assert not ReportValue.objects.filter(report__period=period).exists()
     assert not ImportBatch.objects.exists()

@@ -1,0 +1,102 @@
+"""Reading a cell as users type it: full-width digits, thousands commas, a unit in the cell, and what fits the database."""
+
+import re
+from decimal import Decimal
+
+STORABLE_DECIMALS = 4  # ReportValue.current/previous: decimal_places=4, max_digits=20
+STORABLE_DIGITS = 16
+HALF_WIDTH = str.maketrans({chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
+GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+PLAIN = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
+WITH_UNIT = re.compile(r"(?P<number>[-+]?[\d.,]+)(?P<unit>[^\d.,+-].*)")
+SCALES = {"十": 1, "百": 2, "千": 3, "万": 4, "亿": 8}  # powers of ten
+
+
+def clean_text(value) -> str:
+    """A cell as text: full-width characters made half-width, every space removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "".join(str(value).translate(HALF_WIDTH).split())
+
+
+def unit_scale(unit: str) -> tuple[str, int]:
+    """A unit as its base and a power of ten: 万元 → (元, 4), 亿元 → (元, 8), 万千瓦 → (瓦, 7), 人 → (人, 0)."""
+    power = 0
+    while len(unit) > 1 and unit[0] in SCALES:
+        power += SCALES[unit[0]]
+        unit = unit[1:]
+    return unit, power
+
+
+def storable(number: Decimal, shown) -> Decimal:
+    if not number.is_finite():
+        raise ValueError(f"“{shown}”不是数字")
+    if number.adjusted() >= STORABLE_DIGITS:
+        raise ValueError(f"数值 {shown} 过大，请核对单位")
+    if number.as_tuple().exponent < -STORABLE_DECIMALS and number.normalize().as_tuple().exponent < -STORABLE_DECIMALS:
+        raise ValueError(f"数值 {shown} 的小数超过 {STORABLE_DECIMALS} 位，请按本列单位保留小数")
+    return number
+
+
+def float_text(value: float) -> str:
+    """A spreadsheet number as exact decimal text, as Excel shows it: 15 significant digits, so 0.1+0.2 is 0.3.
+
+    The shortest repr is already that for almost every figure; only long ones go through Decimal checks.
+    """
+    text = repr(value)
+    if len(text) > 16 or "e" in text or "n" in text or len(text) - text.find(".") > STORABLE_DECIMALS + 1:
+        text = format(value, ".15g")
+        if "n" in text:  # inf, nan
+            raise ValueError("不是数字")
+        return str(storable(Decimal(text), text))
+    return text
+
+
+def from_float(value: float) -> Decimal:
+    return Decimal(float_text(value))
+
+
+def number_text(number: Decimal | None) -> str | None:
+    return None if number is None else str(number)
+
+
+def parse_number(value, unit: str) -> Decimal | None:
+    """A cell's number in the column's unit, or None when empty; raises ValueError with the reason in Chinese."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("不是数字")
+    if isinstance(value, float):
+        return from_float(value)
+    if isinstance(value, int):
+        return storable(Decimal(value), value)
+    if not isinstance(value, str):
+        raise ValueError(f"“{value}”不是数字（是日期或时间）")
+    text = clean_text(value)
+    if text in ("", "-", "—", "--", "——"):
+        return None
+    power = 0
+    match = WITH_UNIT.fullmatch(text)
+    if match:
+        given, given_power = unit_scale(match["unit"])
+        base, column_power = unit_scale(unit)
+        if given != base:
+            raise ValueError(f"单位“{match['unit']}”与本列单位“{unit}”不符，请按{unit}填写数值")
+        power = given_power - column_power
+        text = match["number"]
+    if "," in text:
+        if not GROUPED.fullmatch(text):
+            raise ValueError(f"“{value.strip()}”的千分位逗号位置不对")
+        text = text.replace(",", "")
+    if not PLAIN.fullmatch(text):
+        raise ValueError(f"“{value.strip()}”不是数字")
+    number = Decimal(text)
+    if power:
+        number = Decimal(f"{number.scaleb(power):f}")  # 1.2亿元 → 12000, not 1.2E+4
+    return storable(number, value.strip())
+
+
+# Formulas ------------------------------------------------------------------------------------------
+
