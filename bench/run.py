@@ -24,8 +24,12 @@ def cpu_model() -> str:
 
 
 def main() -> int:
-    only = set(sys.argv[1:])
+    """`bench/run.py [NAME …]` runs the named benches (all by default); `--gather` only rewrites RESULTS.md."""
+    args = sys.argv[1:]
+    only = set(args) - {"--gather"}
     for script in sorted(HERE.glob("bench_*.py")):
+        if "--gather" in args:
+            break
         if only and script.stem.removeprefix("bench_") not in only:
             continue
         print(f"== {script.name}", flush=True)
