@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import cpu_model  # noqa: E402
+
 GOAL = 3.0
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))  # smaller only to try the script out
 INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure", "tech_platforms",
@@ -41,14 +43,6 @@ READ_RUNS = 3
 IMPORT_RUNS = 2
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 # The measurement, in a child process per database (Django's settings are read once per process) -----

@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import cpu_model  # noqa: E402
 from jiqun.scoring import decision_matrix, rank_stability, score, tied  # noqa: E402
 
 GOAL = 1.2
@@ -38,14 +39,6 @@ SEED = 20260101
 ROUNDS = 10
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def ordinal_ranks(scores: np.ndarray) -> np.ndarray:

@@ -10,17 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from machine import cpu_model  # bench/machine.py: scripts run with bench/ on sys.path
+
 HERE = Path(__file__).resolve().parent
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> int:
