@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from jiqun.monitoring.models import CorrectionRequest, ReportEvent, ReportValue
-from jiqun.monitoring.tests.helpers import GOOD, open_test_period, report_of
+from jiqun.monitoring.tests.helpers import GOOD
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,6 @@ def post(client: Client, url: str, body) -> object:
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
-@pytest.fixture
-def period():
-    return open_test_period()
-
-
-@pytest.fixture
-def rencheng(period):
-    return report_of(period, "任城测试集群")
 
 
 

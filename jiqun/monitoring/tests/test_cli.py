@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jiqun.monitoring.models import ImportBatch, ReportingPeriod, ReportValue
-from jiqun.monitoring.tests.helpers import GOOD, column_of, fill_template, open_test_period, read_sheet
+from jiqun.monitoring.tests.helpers import GOOD, column_of, fill_template, read_sheet
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -20,10 +20,6 @@ def run(*args) -> str:
     call_command(*args, stdout=out)
     return out.getvalue()
 
-
-@pytest.fixture
-def period():
-    return open_test_period()
 
 
 def filled_file(period, tmp_path, user="jining", override=None) -> Path:

@@ -4,14 +4,10 @@ from jiqun.monitoring.excel import build_template
 from jiqun.monitoring.importer import ReportImporter
 from jiqun.monitoring.models import ImportBatch, ReportValue
 from jiqun.monitoring.selectors import template_rows
-from jiqun.monitoring.tests.helpers import GOOD, column_of, fill_template, open_test_period, read_sheet
+from jiqun.monitoring.tests.helpers import GOOD, column_of, fill_template, read_sheet
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def period():
-    return open_test_period()
 
 
 def template_for(user, period) -> bytes:

@@ -39,10 +39,6 @@ LIXIA = "历下测试集群"  # in 370102, kept by the Jinan officer
 FIRST = 5  # 0-based index of the first data row in the template (Excel row 6)
 
 
-@pytest.fixture
-def period():
-    return open_test_period()
-
 
 def col(code: str, field: str, period) -> int:
     """0-based column of an indicator's field."""

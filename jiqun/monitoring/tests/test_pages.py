@@ -17,9 +17,7 @@ from jiqun.monitoring.tests.helpers import (
     GOOD,
     column_of,
     fill_template,
-    open_test_period,
     read_sheet,
-    report_of,
     values,
 )
 from jiqun.programmes.models import Programme
@@ -27,14 +25,6 @@ from jiqun.programmes.models import Programme
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def period():
-    return open_test_period()
-
-
-@pytest.fixture
-def rencheng(period):
-    return report_of(period, "任城测试集群")
 
 
 def form_data(pairs: dict[str, tuple[str, str]], action: str = "save") -> dict[str, str]:

@@ -21,10 +21,6 @@ from jiqun.monitoring.tests.helpers import GOOD, open_test_period, report_of, va
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def period():
-    return open_test_period()
-
 
 @pytest.fixture
 def filled(period, jining_officer):
