@@ -202,11 +202,7 @@ def list_corrections(request: HttpRequest, report_id: DbId):
              summary="对已锁定报表申请更正（省级审批后生效）")
 def post_correction(request: HttpRequest, report_id: DbId, payload: CorrectionIn):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
-    changes = {code: {k: v for k, v in value.dict().items() if k in ("current", "previous") and v is not None}
-               for code, value in payload.changes.items()}
-    changes = {code: fields for code, fields in changes.items() if fields}
-    if not changes:
-        raise ValidationError({"changes": ["没有填写要更正的数值"]})
+    changes = {code: value.dict() for code, value in payload.changes.items()}
     return Status(201, correction_request_create(actor=request.user, report=report, changes=changes,
                                                  reason=payload.reason))
 

@@ -5,6 +5,7 @@ import rules
 from jiqun.accounts.models import Role
 from jiqun.accounts.permissions import owns_cluster, owns_enterprise
 from jiqun.accounts.scoping import region_within
+from jiqun.monitoring.models import ReportStatus
 
 
 def _report_regions(report) -> list[str]:
@@ -40,7 +41,7 @@ def can_review_province(user, report) -> bool:
 @rules.predicate
 def can_return(user, report) -> bool:
     """A city-approved report goes back only from the province; a submitted one from its city."""
-    if report.status == "city_approved":
+    if report.status == ReportStatus.CITY_APPROVED:
         return can_review_province(user, report)
     return can_review_city(user, report)
 
@@ -48,7 +49,7 @@ def can_return(user, report) -> bool:
 @rules.predicate
 def can_request_correction(user, report) -> bool:
     """Whoever filled or reviewed a locked report may ask to correct it; the province decides."""
-    if not user.is_authenticated or report.status != "province_approved":
+    if not user.is_authenticated or report.status != ReportStatus.PROVINCE_APPROVED:
         return False
     if report.enterprise_id and owns_enterprise(user, report.enterprise):
         return True

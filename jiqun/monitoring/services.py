@@ -197,6 +197,11 @@ def correction_request_create(*, actor, report: Report, changes: dict[str, dict]
         raise PermissionDenied("您无权对该报表申请更正")
     if not reason.strip():
         raise ValidationError({"reason": ["更正须填写理由"]})
+    changes = {code: {f: v for f, v in fields.items() if f in ("current", "previous") and v is not None}
+               for code, fields in changes.items()}
+    changes = {code: fields for code, fields in changes.items() if fields}
+    if not changes:
+        raise ValidationError({"changes": ["没有填写要更正的数值"]})
     codes = set(report.period.indicators.values_list("code", flat=True))
     unknown = sorted(set(changes) - codes)
     if unknown:

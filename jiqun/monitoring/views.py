@@ -186,22 +186,15 @@ def _parse_form_values(request: HttpRequest, indicators, prefix: str = "") -> tu
 
 
 def _correction_changes(request: HttpRequest, report: Report, indicators) -> dict[str, dict]:
-    """The figures a correction form changes: blank means unchanged; a number that is not one is refused."""
+    """The figures a correction form changes: blank or the same as now means unchanged; a non-number is refused."""
     values, errors = _parse_form_values(request, indicators, prefix="corr-")
     if errors:
         names = {i.code: i.name for i in indicators}
         raise ValidationError([f"{names[key.split('-')[0]]}：{message}" for key, message in errors.items()])
     current = {v.indicator.code: v for v in report.values.select_related("indicator")}
-    changes = {}
-    for code, entry in values.items():
-        old = current.get(code)
-        changed = {field: entry[field] for field in ("current", "previous")
-                   if entry[field] is not None and entry[field] != getattr(old, field, None)}
-        if changed:
-            changes[code] = changed
-    if not changes:
-        raise ValidationError(_("没有填写要更正的数值"))
-    return changes
+    return {code: {field: entry[field] for field in ("current", "previous")
+                   if entry[field] != getattr(current.get(code), field, None)}
+            for code, entry in values.items()}
 
 
 @login_required
@@ -274,7 +267,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": (report.status == ReportStatus.SUBMITTED and can_review_city(request.user, report))
         or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),
         "events": report.events.all(), "return_form": ReturnForm(),
-        "corrections": _corrections_shown(report, indicators), "members": members,
+        "corrections": _corrections_shown(report, indicators, by_code), "members": members,
         "can_correct": can_request_correction(request.user, report),
         "can_decide": can_review_province(request.user, report),
     })
@@ -286,10 +279,9 @@ def _plain(value, field: str) -> str | None:
     return None if number is None else format(number.normalize(), "f")
 
 
-def _corrections_shown(report: Report, indicators) -> list[dict]:
+def _corrections_shown(report: Report, indicators, current: dict) -> list[dict]:
     """Each correction with its changes as (indicator, field, old, new); old is today's value until applied."""
     names = {i.code: i for i in indicators}
-    current = {v.indicator.code: v for v in report.values.select_related("indicator")}
     shown = []
     for correction in report.corrections.all():
         changes = []

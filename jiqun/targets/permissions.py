@@ -9,7 +9,12 @@ only generically (各市人民政府, 各县市区、功能区 …) are reported
 import rules
 
 from jiqun.accounts.models import Role
-from jiqun.accounts.permissions import can_write, is_province_admin
+from jiqun.accounts.permissions import (
+    can_create_in_region,
+    can_write,
+    is_province_admin,
+    may_create_in_region,
+)
 from jiqun.accounts.scoping import region_within
 
 PROVINCE_NAME = "山东省"
@@ -65,18 +70,9 @@ def owns_sheet(user, sheet) -> bool:
     """The county that runs the chain, the city above it, the province, or the cluster's promotion body."""
     if user.role == Role.CLUSTER_ORG:
         return user.clusters.filter(pk=sheet.cluster_id).exists()
-    if user.role not in {Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER}:
-        return False
-    return region_within(user, sheet.region_id)
-
-
-@rules.predicate
-def may_open_sheet(user, region_code: str) -> bool:
-    if user.role not in {Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER}:
-        return False
-    return region_within(user, region_code)
+    return may_create_in_region(user, sheet.region_id)
 
 
 can_adjust_target = is_province_admin
 can_fill_checklist = can_write & owns_sheet
-can_open_checklist = can_write & may_open_sheet
+can_open_checklist = can_create_in_region  # a sheet is opened like any record in a region
