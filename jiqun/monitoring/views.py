@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
+from jiqun.core.downloads import XLSX, xlsx_response
 from jiqun.monitoring.excel import build_reminder_list, build_template
 from jiqun.monitoring.forms import IndicatorForm, PeriodOpenForm, ReturnForm, UploadForm
 from jiqun.monitoring.importer import ReportImporter
@@ -47,20 +48,9 @@ from jiqun.monitoring.services import (
 from jiqun.programmes.models import Indicator
 from jiqun.regions.models import Region
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FINDINGS_SHOWN = 50  # an upload of more reports than this lists no per-report findings
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 @login_required
@@ -105,7 +95,7 @@ def period_reminders(request: HttpRequest, pk: int) -> HttpResponse:
                                                            status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
     rows, _counts = status_matrix(period, reports)
     audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"催报名单 {period.label}")
-    return _xlsx(build_reminder_list(period, rows), f"催报名单-{period.year}年{period.months}.xlsx")
+    return xlsx_response(build_reminder_list(period, rows), f"催报名单-{period.year}年{period.months}.xlsx")
 
 
 @login_required
@@ -119,7 +109,7 @@ def period_template(request: HttpRequest, pk: int) -> HttpResponse:
     content = build_template(period=period, indicators=indicators, rows=rows,
                              unit_name=request.user.organisation or request.user.get_full_name() or request.user.username)
     audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"统计季报模板 {period.label}")
-    return _xlsx(content, f"统计季报-{period.year}年{period.months}.xlsx")
+    return xlsx_response(content, f"统计季报-{period.year}年{period.months}.xlsx")
 
 
 def _result_dir(user) -> Path:

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from jiqun.enterprises.models import CarrierKind, Honour, HonourKind
 from jiqun.programmes.models import Indicator
-from jiqun.targets.figures import BasisRow, ProgrammeData, Series, convert, trend_of, year_points
+from jiqun.programmes.units import convert
+from jiqun.targets.figures import BasisRow, ProgrammeData, Series, trend_of, year_points
 from jiqun.targets.progress import Point, year_end
 
 KEY_ROLES = {"chain_leader", "leader", "backbone"}  # 龙头和骨干企业: the key-enterprise library

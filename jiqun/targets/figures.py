@@ -31,26 +31,10 @@ from jiqun.enterprises.models import (
 )
 from jiqun.monitoring.models import Report, ReportStatus, ReportValue
 from jiqun.programmes.models import Indicator, Programme
+from jiqun.programmes.units import convert
 from jiqun.targets.progress import Point, year_end
 
 APPROVED = ReportStatus.PROVINCE_APPROVED
-COUNT_UNITS = {"个", "家", "处", "项"}
-# (from, to) → factor; amounts are stored in 万元 and the documents set them in 亿元.
-UNIT_FACTORS = {("万元", "亿元"): Decimal("0.0001"), ("亿元", "万元"): Decimal(10000)}
-
-
-class UnitMismatch(ValueError):
-    pass
-
-
-def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
-    """A figure in the indicator's unit expressed in the target's unit."""
-    if from_unit == to_unit or (from_unit in COUNT_UNITS and to_unit in COUNT_UNITS):
-        return value
-    factor = UNIT_FACTORS.get((from_unit, to_unit))
-    if factor is None:
-        raise UnitMismatch(f"目标单位“{to_unit}”与指标单位“{from_unit}”无法换算")
-    return value * factor
 
 
 def quarter_end(year: int, quarter: int) -> date:

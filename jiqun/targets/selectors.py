@@ -12,10 +12,11 @@ from jiqun.accounts.models import REGION_ROLES
 from jiqun.accounts.scoping import region_within
 from jiqun.clusters.models import Cluster
 from jiqun.programmes.models import Programme, Target
+from jiqun.programmes.units import COUNT_UNITS, UnitMismatch
 from jiqun.regions.models import Region, Zone
 from jiqun.targets import progress as P
 from jiqun.targets.counts import count_series
-from jiqun.targets.figures import COUNT_UNITS, ProgrammeData, Series, UnitMismatch, statistics_series
+from jiqun.targets.figures import ProgrammeData, Series, statistics_series
 from jiqun.targets.models import ProgressStatus, TargetOverride
 
 LINEAR_UNITS = {"%", "百分点"}

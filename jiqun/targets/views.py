@@ -2,7 +2,6 @@
 behind it, tasks (督导) with their updates and overdue list, and chain checklists (九个一)."""
 
 import datetime
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster
+from jiqun.core.downloads import xlsx_response
 from jiqun.programmes.models import Programme, SubjectKind
 from jiqun.regions.selectors import regions_for
 from jiqun.targets.excel import build_targets_workbook
@@ -52,14 +52,6 @@ from jiqun.targets.supervision import (
     task_rows,
     tasks_for,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _programme_or_404(code: str) -> Programme:
@@ -142,7 +134,7 @@ def programme_export(request: HttpRequest, code: str) -> HttpResponse:
                                      user_name=request.user.get_full_name() or request.user.username)
     audit_record(actor=request.user, action=AuditAction.EXPORT, obj=programme,
                  object_repr=f"目标进度 {programme.code} 截至{wanted['as_of']}（{len(rows)} 行）")
-    return _xlsx(content, f"目标进度-{programme.code}-{wanted['as_of']:%Y%m%d}.xlsx")
+    return xlsx_response(content, f"目标进度-{programme.code}-{wanted['as_of']:%Y%m%d}.xlsx")
 
 
 @login_required

@@ -3,13 +3,14 @@
 import re
 from decimal import Decimal
 
+from jiqun.programmes.units import unit_scale
+
 STORABLE_DECIMALS = 4  # ReportValue.current/previous: decimal_places=4, max_digits=20
 STORABLE_DIGITS = 16
 HALF_WIDTH = str.maketrans({chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
 GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 PLAIN = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 WITH_UNIT = re.compile(r"(?P<number>[-+]?[\d.,]+)(?P<unit>[^\d.,+-].*)")
-SCALES = {"十": 1, "百": 2, "千": 3, "万": 4, "亿": 8}  # powers of ten
 
 
 def clean_text(value) -> str:
@@ -20,14 +21,6 @@ def clean_text(value) -> str:
         value = int(value)
     return "".join(str(value).translate(HALF_WIDTH).split())
 
-
-def unit_scale(unit: str) -> tuple[str, int]:
-    """A unit as its base and a power of ten: 万元 → (元, 4), 亿元 → (元, 8), 万千瓦 → (瓦, 7), 人 → (人, 0)."""
-    power = 0
-    while len(unit) > 1 and unit[0] in SCALES:
-        power += SCALES[unit[0]]
-        unit = unit[1:]
-    return unit, power
 
 
 def storable(number: Decimal, shown) -> Decimal:
