@@ -24,6 +24,7 @@ from jiqun.monitoring.services import (
     report_submit,
     report_values_save,
 )
+from jiqun.monitoring.values import values_of
 
 router = Router(tags=["monitoring"])
 
@@ -54,6 +55,7 @@ class ValueOut(Schema):
     quarter_only: Decimal | None
     note: str
     provenance: str
+    revision: int = Field(description="设置该值的修订号（报表页“修改记录”）")
 
 
 class FindingOut(Schema):
@@ -123,13 +125,14 @@ class MatrixOut(Schema):
 def _detail(report: Report) -> dict:
     figures = report_figures(report)
     findings, _notes = report_findings(report)
+    sources = dict(report.revisions.values_list("number", "provenance"))
     values = []
-    for value in report.values.select_related("indicator").order_by("indicator__code"):
-        figure = figures.get(value.indicator.code)
+    for code, value in sorted(values_of(report.figures).items()):
+        figure = figures.get(code)
         values.append({
-            "indicator": value.indicator.code, "current": value.current, "previous": value.previous,
+            "indicator": code, "current": value.current, "previous": value.previous,
             "yoy": figure.yoy if figure else None, "quarter_only": figure.quarter_only if figure else None,
-            "note": value.note, "provenance": value.provenance,
+            "note": value.note, "provenance": sources.get(value.revision, ""), "revision": value.revision,
         })
     return SimpleNamespace(id=report.pk, period_id=report.period_id, cluster_id=report.cluster_id,
                            enterprise_id=report.enterprise_id, cluster=report.cluster, enterprise=report.enterprise,

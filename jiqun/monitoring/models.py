@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from jiqun.accounts.scoping import cluster_q, enterprise_q
 
@@ -89,6 +88,10 @@ class Report(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # {indicator code: [本期累计, 上年同期, 说明, revision]}: numbers as exact decimal text or null; revision is the
+    # number of the ReportRevision that last set the entry (its provenance). Read through jiqun.monitoring.values.
+    figures = models.JSONField(_("填报值"), default=dict, blank=True)
+    revision = models.PositiveIntegerField(_("修订次数"), default=0)
 
     objects = ReportQuerySet.as_manager()
 
@@ -125,30 +128,34 @@ class Provenance(models.TextChoices):
     DEMO = "demo", _("演示数据")
 
 
-class ReportValue(models.Model):
-    """A reported figure: 本期累计 and 上年同期 (可比口径), as reported, with where it came from."""
+class ReportRevision(models.Model):
+    """One write to a report's figures: who, when, from where (form, file and row, API, correction), what it set.
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="values")
-    indicator = models.ForeignKey("programmes.Indicator", verbose_name=_("指标"), on_delete=models.PROTECT)
-    current = models.DecimalField(_("本期累计"), max_digits=20, decimal_places=4, null=True, blank=True)
-    previous = models.DecimalField(_("上年同期"), max_digits=20, decimal_places=4, null=True, blank=True)
-    note = models.CharField(_("说明"), max_length=500, blank=True)
-    provenance = models.CharField(_("来源"), max_length=12, choices=Provenance.choices, default=Provenance.FORM)
+    Append-only: the figures of any past moment are the entries of the revisions up to it, so a correction or a
+    re-import never loses the value it replaced. One row per write, not per value: an import of 100,000
+    enterprise reports writes 100,000 revisions, not a million history rows.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="revisions", db_index=False)
+    number = models.PositiveIntegerField(_("修订号"))
+    provenance = models.CharField(_("来源"), max_length=12, choices=Provenance.choices)
     batch = models.ForeignKey("ImportBatch", verbose_name=_("导入批次"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="values")
+                              on_delete=models.SET_NULL, related_name="revisions")
     source_row = models.PositiveIntegerField(_("来源行"), null=True, blank=True)
-    updated_by = models.CharField(_("填报人"), max_length=150, blank=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(_("填报人"), max_length=150, blank=True)
+    at = models.DateTimeField(_("时间"))
+    changes = models.JSONField(_("本次填报值"), help_text=_("本次写入的条目，格式同报表的填报值"))
 
     class Meta:
-        unique_together = [("report", "indicator")]
-        ordering = ["report", "indicator__code"]
-        verbose_name = _("填报值")
-        verbose_name_plural = _("填报值")
+        ordering = ["report", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="one_revision_number_per_report")]
+        verbose_name = _("填报修订")
+        verbose_name_plural = _("填报修订")
 
     def __str__(self) -> str:
-        return f"{self.indicator.name}={self.current}"
+        return f"{self.report_id}#{self.number} {self.get_provenance_display()}"
 
 
 class ReportEvent(models.Model):

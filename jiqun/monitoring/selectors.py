@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from jiqun.monitoring.checks import History, IndicatorRule, yoy
-from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus, ReportValue
+from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
+from jiqun.monitoring.values import currents_of, values_of
 
 APPROVED = [ReportStatus.CITY_APPROVED, ReportStatus.PROVINCE_APPROVED]
 FINAL = [ReportStatus.PROVINCE_APPROVED]
@@ -29,9 +30,7 @@ def rules_for(period: ReportingPeriod) -> list[IndicatorRule]:
 
 
 def _values_of(report: Report | None) -> dict[str, Decimal]:
-    if report is None:
-        return {}
-    return {v.indicator.code: v.current for v in report.values.select_related("indicator") if v.current is not None}
+    return {} if report is None else currents_of(report.figures)
 
 
 def _sibling(report: Report, year: int, quarter: int, statuses: list[str]) -> Report | None:
@@ -86,15 +85,16 @@ def report_figures(report: Report) -> dict[str, Figure]:
         earlier = _sibling(report, report.period.year, report.period.quarter - 1,
                            [ReportStatus.SUBMITTED, *APPROVED])
         same_year_before = _values_of(earlier)
+    flows = set(report.period.indicators.filter(kind="flow").values_list("code", flat=True))
     figures = {}
-    for value in report.values.select_related("indicator"):
+    for code, value in values_of(report.figures).items():
         figure = Figure(value.current, value.previous)
-        if value.indicator.kind == "flow" and value.current is not None:
+        if code in flows and value.current is not None:
             if report.period.quarter == 1:
                 figure.quarter_only = value.current
-            elif value.indicator.code in same_year_before:
-                figure.quarter_only = value.current - same_year_before[value.indicator.code]
-        figures[value.indicator.code] = figure
+            elif code in same_year_before:
+                figure.quarter_only = value.current - same_year_before[code]
+        figures[code] = figure
     return figures
 
 
@@ -107,16 +107,16 @@ class Rollup:
     warnings: list[str] = field(default_factory=list)
 
 
-def rollup(reports, ratios=()) -> Rollup:
+def rollup(reports: QuerySet, ratios=()) -> Rollup:
     """Sum flows and stocks over reports; recompute each ratio indicator from its summed parts."""
     sums: dict[str, list[Decimal | None]] = defaultdict(lambda: [None, None])
-    for value in ReportValue.objects.filter(report__in=reports).select_related("indicator"):
-        pair = sums[value.indicator.code]
-        for index, number in enumerate((value.current, value.previous)):
-            if number is not None:
-                pair[index] = (pair[index] or Decimal(0)) + number
-    count = reports.count() if hasattr(reports, "count") else len(reports)
-    result = Rollup(totals={code: Figure(c, p) for code, (c, p) in sums.items()}, reports=count)
+    for figures in reports.order_by().values_list("figures", flat=True).iterator(chunk_size=2000):
+        for code, stored in figures.items():
+            pair = sums[code]
+            for index in (0, 1):
+                if stored[index] is not None:
+                    pair[index] = (pair[index] or Decimal(0)) + Decimal(stored[index])
+    result = Rollup(totals={code: Figure(c, p) for code, (c, p) in sums.items()}, reports=reports.count())
     for ratio in ratios:
         num, den = result.totals.get(ratio.numerator.code), result.totals.get(ratio.denominator.code)
         if num and den:
@@ -196,11 +196,12 @@ def template_rows(user, period: ReportingPeriod):
 
     rows = []
     reports = Report.objects.for_user(user).filter(period=period).select_related("cluster", "enterprise__region")
-    for report in reports.prefetch_related("cluster__regions", "values__indicator"):
+    for report in reports.prefetch_related("cluster__regions"):
         if not can_fill_report(user, report):
             continue
-        on_file = {v.indicator.code: (v.current, v.previous) for v in report.values.all()}
-        notes = {v.note for v in report.values.all() if v.note}
+        stored = values_of(report.figures).values()
+        on_file = {v.code: (v.current, v.previous) for v in stored}
+        notes = {v.note for v in stored if v.note}
         if report.enterprise_id:
             enterprise = report.enterprise
             rows.append(TemplateRow(key=enterprise.credit_code or f"E{enterprise.pk}", name=enterprise.name,

@@ -6,7 +6,6 @@ one audit entry, and refuses anything the table or the permissions do not allow.
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,8 +24,8 @@ from jiqun.monitoring.models import (
     Report,
     ReportEvent,
     ReportingPeriod,
+    ReportRevision,
     ReportStatus,
-    ReportValue,
 )
 from jiqun.monitoring.permissions import (
     can_fill_report,
@@ -37,6 +36,15 @@ from jiqun.monitoring.permissions import (
     can_review_province,
 )
 from jiqun.monitoring.selectors import report_history, rules_for
+from jiqun.monitoring.values import (
+    NOTE_LENGTH,
+    entry,
+    number_text,
+    same_number,
+    storable,
+    to_decimal,
+    values_of,
+)
 
 S = ReportStatus
 
@@ -92,51 +100,64 @@ def period_open(
     return period
 
 
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+FIELD_NAMES = {"current": "本期累计", "previous": "上年同期"}
 
 
 @transaction.atomic
 def report_values_save(
-    *, actor, report: Report, values: dict[str, dict], provenance: str = Provenance.FORM, batch=None,
-    rows: dict[str, int] | None = None, check_permission: bool = True,
-) -> list[ReportValue]:
-    """Save figures of a draft or returned report: {code: {"current", "previous", "note"}}."""
+    *, actor, report: Report, values: dict[str, dict], provenance: str = Provenance.FORM,
+    check_permission: bool = True,
+) -> ReportRevision | None:
+    """Save figures of a draft or returned report: {code: {"current", "previous", "note"}}; one revision per save.
+
+    Entries that do not change keep their revision (and so their provenance); None when nothing changed.
+    """
     if check_permission and not can_fill_report(actor, report):
         raise PermissionDenied(f"报表“{report}”当前状态为{report.get_status_display()}，您不能修改")
     allowed = {i.code: i for i in report.period.indicators.all()}
     unknown = sorted(set(values) - set(allowed))
     if unknown:
         raise ValidationError({"indicator": [f"本报告期不填报指标 {'、'.join(unknown)}"]})
-    saved = []
-    existing = {v.indicator.code: v for v in report.values.select_related("indicator")}
-    before = {code: [str(v.current), str(v.previous), v.note] for code, v in existing.items()}
+    locked = Report.objects.select_for_update().get(pk=report.pk)  # two saves must not take one revision number
+    figures, number = dict(locked.figures), locked.revision + 1
+    changes, errors = {}, []
     for code, data in values.items():
-        value = existing.get(code) or ReportValue(report=report, indicator=allowed[code])
-        if "current" in data:
-            value.current = _decimal(data["current"])
-        if "previous" in data:
-            value.previous = _decimal(data["previous"])
-        if "note" in data:
-            value.note = (data["note"] or "").strip()
-        value.provenance = provenance
-        value.batch = batch
-        value.source_row = (rows or {}).get(code)
-        value.updated_by = getattr(actor, "username", "")
-        value.save()
-        saved.append(value)
-    report.save(update_fields=["updated_at"])
-    after = {v.indicator.code: [str(v.current), str(v.previous), v.note] for v in saved}
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before=before, after=after)
-    return saved
+        old = figures.get(code) or entry(None, None, "", 0)
+        numbers = {"current": old[0], "previous": old[1]}
+        for field_name in numbers:
+            if field_name in data:
+                try:
+                    numbers[field_name] = number_text(storable(to_decimal(data[field_name]), data[field_name]))
+                except ValueError as exc:
+                    errors.append(f"{allowed[code].name}{FIELD_NAMES[field_name]}：{exc}")
+        note = (data.get("note") or "").strip() if "note" in data else old[2]
+        if len(note) > NOTE_LENGTH:
+            errors.append(f"{allowed[code].name}说明：有 {len(note)} 个字，最多 {NOTE_LENGTH} 个")
+        if code in figures and same_number(old[0], numbers["current"]) and same_number(old[1], numbers["previous"]) \
+                and old[2] == note:
+            continue
+        figures[code] = changes[code] = entry(numbers["current"], numbers["previous"], note, number)
+    if errors:
+        raise ValidationError({"values": errors})
+    if not changes:
+        return None
+    before = {code: locked.figures[code][:3] for code in changes if code in locked.figures}
+    revision = ReportRevision.objects.create(
+        report=locked, number=number, provenance=provenance, actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "username", ""), at=timezone.now(), changes=changes)
+    locked.figures, locked.revision = figures, number
+    locked.save(update_fields=["figures", "revision", "updated_at"])
+    report.figures, report.revision, report.updated_at = figures, number, locked.updated_at
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before=before,
+                 after={code: stored[:3] for code, stored in changes.items()})
+    return revision
 
 
 def report_findings(report: Report):
     """The 审核 findings of a report as it stands."""
-    values = {v.indicator.code: (v.current, v.previous) for v in report.values.select_related("indicator")}
-    notes = {v.indicator.code: v.note for v in report.values.select_related("indicator")}
+    stored = values_of(report.figures)
+    values = {code: (v.current, v.previous) for code, v in stored.items()}
+    notes = {code: v.note for code, v in stored.items()}
     return check_report(rules_for(report.period), values, notes, report.period.quarter, report_history(report)), notes
 
 

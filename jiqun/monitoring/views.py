@@ -45,6 +45,7 @@ from jiqun.monitoring.services import (
     report_submit,
     report_values_save,
 )
+from jiqun.monitoring.values import values_of
 from jiqun.programmes.models import Indicator
 from jiqun.regions.models import Region
 
@@ -181,7 +182,7 @@ def _correction_changes(request: HttpRequest, report: Report, indicators) -> dic
     if errors:
         names = {i.code: i.name for i in indicators}
         raise ValidationError([f"{names[key.split('-')[0]]}：{message}" for key, message in errors.items()])
-    current = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    current = values_of(report.figures)
     return {code: {field: entry[field] for field in ("current", "previous")
                    if entry[field] != getattr(current.get(code), field, None)}
             for code, entry in values.items()}
@@ -235,13 +236,16 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = None
     if report.cluster_id and report.period.enterprise_level:
         members = cluster_from_enterprises(report.period, report.cluster)
-    by_code = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    by_code = values_of(report.figures)
+    revisions = list(report.revisions.select_related("batch").order_by("-number"))
+    sources = {revision.number: revision for revision in revisions}
+    names = {i.code: i.name for i in indicators}
     lines = []
     for indicator in indicators:
         value = by_code.get(indicator.code)
         figure = figures.get(indicator.code)
         lines.append({
-            "indicator": indicator, "value": value,
+            "indicator": indicator, "value": value, "source": sources.get(value.revision) if value else None,
             "current": request.POST.get(f"{indicator.code}-current") if form_errors else _plain(value, "current"),
             "previous": request.POST.get(f"{indicator.code}-previous") if form_errors else _plain(value, "previous"),
             "note": getattr(value, "note", ""),
@@ -257,6 +261,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": (report.status == ReportStatus.SUBMITTED and can_review_city(request.user, report))
         or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),
         "events": report.events.all(), "return_form": ReturnForm(),
+        "revisions": [{"revision": r, "changes": [(names.get(code, code), *stored[:3])
+                                                  for code, stored in sorted(r.changes.items())]}
+                      for r in revisions],
         "corrections": _corrections_shown(report, indicators, by_code), "members": members,
         "can_correct": can_request_correction(request.user, report),
         "can_decide": can_review_province(request.user, report),

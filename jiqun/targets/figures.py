@@ -29,7 +29,8 @@ from jiqun.enterprises.models import (
     InnovationCarrier,
     Membership,
 )
-from jiqun.monitoring.models import Report, ReportStatus, ReportValue
+from jiqun.monitoring.models import Report, ReportStatus
+from jiqun.monitoring.values import values_of
 from jiqun.programmes.models import Indicator, Programme
 from jiqun.programmes.units import convert
 from jiqun.targets.progress import Point, year_end
@@ -140,20 +141,17 @@ class ProgrammeData:
     def _reports(self) -> tuple[dict, dict, dict]:
         expected: dict[tuple[int, int], set[int]] = defaultdict(set)
         report_ids: dict[tuple[int, int, int], int] = {}
+        values: dict[tuple[int, int, int], dict[str, tuple]] = defaultdict(dict)
         rows = Report.objects.filter(period__programme=self.programme, enterprise__isnull=True).values_list(
-            "pk", "cluster_id", "period__year", "period__quarter", "status")
-        for pk, cluster, year, quarter, status in rows:
+            "pk", "cluster_id", "period__year", "period__quarter", "status", "figures")
+        for pk, cluster, year, quarter, status, figures in rows:
             if quarter_end(year, quarter) > self.as_of or cluster not in self.clusters:
                 continue
             expected[(year, quarter)].add(cluster)
             if status == APPROVED:
                 report_ids[(cluster, year, quarter)] = pk
-        values: dict[tuple[int, int, int], dict[str, tuple]] = defaultdict(dict)
-        approved = ReportValue.objects.filter(report_id__in=list(report_ids.values())).values_list(
-            "report__cluster_id", "report__period__year", "report__period__quarter", "indicator__code", "current",
-            "previous")
-        for cluster, year, quarter, code, current, previous in approved:
-            values[(cluster, year, quarter)][code] = (current, previous)
+                for code, value in values_of(figures).items():
+                    values[(cluster, year, quarter)][code] = (value.current, value.previous)
         return expected, report_ids, values
 
     def period_totals(self, clusters: set[int], code: str) -> list[PeriodTotal]:
@@ -254,11 +252,11 @@ class ProgrammeData:
     @cached_property
     def enterprise_revenue(self) -> dict[tuple[int, int], Decimal]:
         """Each member enterprise's approved 1-12月 主营业务收入 (万元) by year."""
-        rows = ReportValue.objects.filter(
-            report__period__programme=self.programme, report__enterprise__isnull=False, report__status=APPROVED,
-            report__period__quarter=4, indicator__code="revenue", current__isnull=False,
-        ).values_list("report__enterprise_id", "report__period__year", "current")
-        return {(e, y): v for e, y, v in rows if year_end(y) <= self.as_of}
+        rows = Report.objects.filter(
+            period__programme=self.programme, enterprise__isnull=False, status=APPROVED, period__quarter=4,
+        ).values_list("enterprise_id", "period__year", "figures")
+        revenue = {(e, y): values_of(figures).get("revenue") for e, y, figures in rows if year_end(y) <= self.as_of}
+        return {key: value.current for key, value in revenue.items() if value and value.current is not None}
 
 
 # --- series ---------------------------------------------------------------------------------------

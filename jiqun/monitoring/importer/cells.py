@@ -3,10 +3,9 @@
 import re
 from decimal import Decimal
 
+from jiqun.monitoring.values import STORABLE_DECIMALS, storable
 from jiqun.programmes.units import unit_scale
 
-STORABLE_DECIMALS = 4  # ReportValue.current/previous: decimal_places=4, max_digits=20
-STORABLE_DIGITS = 16
 HALF_WIDTH = str.maketrans({chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
 GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 PLAIN = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -23,16 +22,6 @@ def clean_text(value) -> str:
 
 
 
-def storable(number: Decimal, shown) -> Decimal:
-    if not number.is_finite():
-        raise ValueError(f"“{shown}”不是数字")
-    if number.adjusted() >= STORABLE_DIGITS:
-        raise ValueError(f"数值 {shown} 过大，请核对单位")
-    if number.as_tuple().exponent < -STORABLE_DECIMALS and number.normalize().as_tuple().exponent < -STORABLE_DECIMALS:
-        raise ValueError(f"数值 {shown} 的小数超过 {STORABLE_DECIMALS} 位，请按本列单位保留小数")
-    return number
-
-
 def float_text(value: float) -> str:
     """A spreadsheet number as exact decimal text, as Excel shows it: 15 significant digits, so 0.1+0.2 is 0.3.
 
@@ -44,15 +33,11 @@ def float_text(value: float) -> str:
         if "n" in text:  # inf, nan
             raise ValueError("不是数字")
         return str(storable(Decimal(text), text))
-    return text
+    return text[:-2] if text.endswith(".0") else text  # 5200000, as typed
 
 
 def from_float(value: float) -> Decimal:
     return Decimal(float_text(value))
-
-
-def number_text(number: Decimal | None) -> str | None:
-    return None if number is None else str(number)
 
 
 def parse_number(value, unit: str) -> Decimal | None:

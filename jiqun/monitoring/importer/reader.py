@@ -26,6 +26,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
@@ -35,7 +36,6 @@ from xlsxwriter.utility import xl_col_to_name
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster
-from jiqun.enterprises.models import Enterprise
 from jiqun.monitoring.excel import (
     ADJUST_HEADER,
     DATA_SHEET,
@@ -49,31 +49,20 @@ from jiqun.monitoring.excel import (
     field_label,
     group_label,
 )
-from jiqun.monitoring.importer.cells import (
-    clean_text,
-    float_text,
-    number_text,
-    parse_number,
-    storable,
-)
+from jiqun.monitoring.importer.cells import clean_text, float_text, parse_number
 from jiqun.monitoring.importer.formulas import FormulaError, FormulaEvaluator, read_formulas
-from jiqun.monitoring.importer.store import (
-    bulk_cache,
-    history_select,
-    in_model_order,
-    insert_rows,
-    same_value,
-    table_of,
-)
+from jiqun.monitoring.importer.store import bulk_cache, insert_rows, table_of, update_rows
 from jiqun.monitoring.models import (
     EDITABLE_STATUSES,
     ImportBatch,
     Provenance,
     Report,
     ReportingPeriod,
-    ReportValue,
+    ReportRevision,
+    ReportStatus,
 )
 from jiqun.monitoring.permissions import can_fill_report
+from jiqun.monitoring.values import NOTE_LENGTH, entry, number_text, same_number, storable
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +72,6 @@ ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")  # present only in an en
 OLD_SUFFIXES = (".et", ".ett", ".xls", ".xlt")
 MAX_UNPACKED = 2 * 1024**3  # a 50 MB upload may unpack to this much and no more (zip bombs)
 HEADER_SEARCH_ROWS = 20
-NOTE_LENGTH = ReportValue._meta.get_field("note").max_length
 
 STEMS = set("甲乙丙丁戊己庚辛壬癸")
 TOTAL_ROW = re.compile(r"(全省|全市|本市|全县|本县|全区|本区|本单位)?(合计|总计|小计)[:：]?")
@@ -147,18 +135,18 @@ class Refused(Exception):
 
 @dataclass
 class Subject:
-    """A report the user can see, as the importer needs it: the report carries what can_fill_report reads."""
+    """A report the user can see, as the importer needs it."""
 
     report_id: int
     status: str
     names: tuple[str, ...]
-    report: Report
+    fillable: bool  # can_fill_report's answer
 
 
 @dataclass
 class Layout:
     header_row: int  # 0-based row of the indicator names; field names on the next row
-    inputs: list[tuple[int, int, str, str]]  # (0-based col, indicator id, field, unit) of every number column
+    inputs: list[tuple[int, str, str, str]]  # (0-based col, indicator code, field, unit) of every number column
     adjust_col: int
     note_col: int
 
@@ -331,7 +319,7 @@ class ReportImporter:
                     self.problem(f"此列表头应为“{field_label(field_name, unit)}”，实为“{found}”：请勿增删或移动列",
                                  header + 2, col + 1)
             elif field_name != "yoy":
-                inputs.append((col, indicator.pk, field_name, unit))
+                inputs.append((col, code, field_name, unit))
         for col, word in ((3 + len(columns), ADJUST_HEADER), (4 + len(columns), NOTE_HEADER)):
             label = clean_text(top[col] if col < len(top) else "") or clean_text(below[col] if col < len(below) else "")
             if not label.startswith(word):
@@ -345,33 +333,32 @@ class ReportImporter:
         return Layout(header_row=header, inputs=inputs, adjust_col=3 + len(columns), note_col=4 + len(columns))
 
     def _subjects(self) -> dict[str, Subject]:
-        """The reports of this period the user can see, by the code written in column A."""
-        report_fields = in_model_order(Report, {"id", "status", "period_id", "cluster_id", "enterprise_id"})
-        enterprise_fields = in_model_order(Enterprise, {"id", "name", "full_name", "credit_code", "region_id"})
-        cluster_fields = in_model_order(Cluster, {"id", "code", "name"})
+        """The reports of this period the user can see, by the code written in column A.
+
+        can_fill_report decides for each, given light stand-ins for the report and its enterprise (what the
+        predicate reads): 100,000 model instances took seconds. A cluster is a real instance, made once.
+        """
         rows = Report.objects.for_user(self.user).filter(period=self.period).order_by().values_list(
-            *report_fields, *(f"enterprise__{f}" for f in enterprise_fields), *(f"cluster__{f}" for f in cluster_fields))
+            "pk", "status", "cluster_id", "enterprise_id", "enterprise__name", "enterprise__full_name",
+            "enterprise__credit_code", "enterprise__region_id", "cluster__code", "cluster__name")
+        clusters = {c.pk: c for c in Cluster.objects.filter(reports__period=self.period).distinct()}
         subjects = {}
-        split, end = len(report_fields), len(report_fields) + len(enterprise_fields)
-        for row in rows:
-            # The model instances can_fill_report reads, made as the ORM makes them from a row (from_db), without
-            # select_related's machinery: for 100,000 enterprise reports that took seconds.
-            report = Report.from_db(None, report_fields, row[:split])
-            report.period = self.period
-            if report.enterprise_id:
-                enterprise = Enterprise.from_db(None, enterprise_fields, row[split:end])
-                report.enterprise = enterprise
-                key, names = enterprise.credit_code or f"E{enterprise.pk}", (enterprise.name, enterprise.full_name)
+        for pk, status, cluster_id, enterprise_id, name, full_name, credit_code, region_id, code, cluster_name in rows:
+            if enterprise_id:
+                enterprise = SimpleNamespace(pk=enterprise_id, region_id=region_id)
+                stand_in = SimpleNamespace(editable=status in EDITABLE_STATUSES, enterprise_id=enterprise_id,
+                                           enterprise=enterprise, cluster_id=None, cluster=None)
+                key, names = credit_code or f"E{enterprise_id}", (name, full_name)
             else:
-                cluster = Cluster.from_db(None, cluster_fields, row[end:])
-                report.cluster = cluster
-                key, names = cluster.code, (cluster.name,)
-            subjects[clean_text(key).upper()] = Subject(report.pk, report.status,
-                                                        tuple(clean_text(n) for n in names if n), report)
+                stand_in = SimpleNamespace(editable=status in EDITABLE_STATUSES, enterprise_id=None, enterprise=None,
+                                           cluster_id=cluster_id, cluster=clusters[cluster_id])
+                key, names = code, (cluster_name,)
+            subjects[clean_text(key).upper()] = Subject(pk, status, tuple(clean_text(n) for n in names if n),
+                                                        bool(can_fill_report(self.user, stand_in)))
         return subjects
 
-    def _rows(self, layout: Layout) -> list[tuple[int, int, str, list[tuple[int, str | None, str | None]]]]:
-        """Every data row as (report id, Excel row, note, [(indicator id, current, previous)]); problems recorded.
+    def _rows(self, layout: Layout) -> list[tuple[int, int, str, list[tuple[str, str | None, str | None]]]]:
+        """Every data row as (report id, Excel row, note, [(indicator code, current, previous)]); problems recorded.
 
         Numbers travel as exact decimal text, which is what the database is sent: making a Decimal of each of
         2,000,000 cells and turning it back into text cost a second at 100,000 rows.
@@ -425,8 +412,8 @@ class ReportImporter:
                 continue
             if empty:
                 continue  # listed but not filled: leave the report as it is
-            if not can_fill_report(self.user, subject.report):
-                self.problem(f"“{subject.names[0]}”的报表当前状态为{subject.report.get_status_display()}，不能导入"
+            if not subject.fillable:
+                self.problem(f"“{subject.names[0]}”的报表当前状态为{ReportStatus(subject.status).label}，不能导入"
                              "（已提交或已审核的报表须先退回，已锁定的请申请更正）", excel_row, 1)
                 continue
             if index in formula_rows:
@@ -507,71 +494,53 @@ class ReportImporter:
             self.result.report_ids, self.result.values_written, self.result.batch = [], 0, None
 
     def _store(self, parsed: list, digest: str) -> None:
-        """Write every value in a few set-based statements: new rows, changed rows, their history, one audit entry.
+        """Write every report's new figures and one revision per changed report, in a few set-based statements.
 
-        One ReportValue per row and indicator through the ORM took minutes for 100,000 enterprises; new rows
-        are written here with COPY (PostgreSQL) or json_each (SQLite), and django-simple-history's rows are
-        made by the database from the rows just written, with the fields bulk_create_with_history fills.
-        Values that did not change are left alone: no write, no history row.
+        The figures are read again inside the transaction, so a report submitted or saved since the check is
+        seen. Entries that did not change are left alone (they keep their revision, so their provenance); a
+        report with no change gets no revision.
         """
-        report_ids = [report_id for report_id, _row, _note, _values in parsed]
-        locked = set(self.period.reports.exclude(status__in=EDITABLE_STATUSES).values_list("pk", flat=True))
-        if locked.intersection(report_ids):
-            rows = {report_id: row for report_id, row, _note, _values in parsed}
-            for report_id in sorted(locked.intersection(report_ids), key=rows.get):
-                self.problem("该报表在导入期间已被提交或审核，不能导入", rows[report_id], 1)
+        editable = {pk: (figures, revision) for pk, figures, revision in self.period.reports.filter(
+            status__in=EDITABLE_STATUSES).order_by().values_list("pk", "figures", "revision")}
+        gone = [(row, report_id) for report_id, row, _note, _values in parsed if report_id not in editable]
+        for row, _report_id in sorted(gone):
+            self.problem("该报表在导入期间已被提交或审核，不能导入", row, 1)
+        if gone:
             raise Refused
         batch = ImportBatch.objects.create(period=self.period, file_name=self.file_name[:255], sha256=digest,
                                            uploaded_by=self.user, rows=len(parsed))
-        existing = {
-            (report_id, indicator_id): (pk, current, previous, note)
-            for pk, report_id, indicator_id, current, previous, note in ReportValue.objects.filter(
-                report__period=self.period).order_by().values_list("pk", "report_id", "indicator_id", "current",
-                                                                   "previous", "note")
-        }
-        when = timezone.now()
-        stamp = connection.ops.adapt_datetimefield_value(when)
-        username = getattr(self.user, "username", "")
-        created, updated, written, touched = [], [], 0, set()
+        reports, revisions, written = [], [], 0
         for report_id, excel_row, note, values in parsed:
-            for indicator_id, current, previous in values:
-                old = existing.get((report_id, indicator_id))
+            figures, number = editable[report_id]
+            number += 1
+            changes = {}
+            for code, current, previous in values:
+                old = figures.get(code)
                 if old is None and current is None and previous is None and not note:
                     continue
-                if old is not None and same_value(old[1], current) and same_value(old[2], previous) and old[3] == note:
-                    continue  # unchanged: no write, no history row; the value keeps its provenance
+                if old is not None and same_number(old[0], current) and same_number(old[1], previous) and old[2] == note:
+                    continue  # unchanged: no write; the entry keeps its revision and so its provenance
+                changes[code] = entry(current, previous, note, number)
                 written += (current is not None) + (previous is not None)
-                touched.add(report_id)
-                if old is None:
-                    created.append((report_id, indicator_id, current, previous, note, excel_row))
-                else:
-                    updated.append((current, previous, note, excel_row, Provenance.IMPORT.value, batch.pk, username,
-                                    stamp, old[0]))
-        table, columns = table_of(ReportValue, ["report", "indicator", "current", "previous", "note", "source_row",
-                                              "provenance", "batch", "updated_by", "updated_at"])
-        constants = (Provenance.IMPORT.value, batch.pk, username, stamp)
-        reason = f"Excel 导入（批次 {batch.pk}）"
-        _table_name, (batch_column, id_column) = table_of(ReportValue, ["batch", "id"])
+            if changes:
+                reports.append((report_id, {**figures, **changes}, number))
+                revisions.append((report_id, number, excel_row, changes))
+        when = timezone.now()
+        stamp = connection.ops.adapt_datetimefield_value(when)
         with connection.cursor() as cursor, bulk_cache(cursor):
-            if created:
-                insert_rows(cursor, table, columns, created, constants)
-                sql, params = history_select(self.user, stamp, reason, "+")
-                cursor.execute(f"{sql} WHERE {batch_column} = %s", [*params, batch.pk])
-            if updated:
-                assignments = ", ".join(f"{c} = %s" for c in columns[2:])
-                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {id_column} = %s", updated)
-                sql, params = history_select(self.user, stamp, reason, "~")
-                cursor.executemany(f"{sql} WHERE {id_column} = %s", [[*params, row[-1]] for row in updated])
-        touched = sorted(touched)
-        for start in range(0, len(touched), 5000):  # SQLite limits the parameters of one statement
-            Report.objects.filter(pk__in=touched[start:start + 5000]).update(updated_at=when)
+            if reports:
+                table, (key, *columns) = table_of(Report, ["id", "figures", "revision", "updated_at"])
+                update_rows(cursor, table, key, columns, reports, (stamp,), json_columns={0})
+                table, columns = table_of(ReportRevision, ["report", "number", "source_row", "changes", "provenance",
+                                                           "batch", "actor", "actor_name", "at"])
+                insert_rows(cursor, table, columns, revisions,
+                            (Provenance.IMPORT.value, batch.pk, getattr(self.user, "pk", None),
+                             getattr(self.user, "username", ""), stamp), json_columns={3})
         batch.values_written = written
         batch.save(update_fields=["values_written"])
         audit_record(actor=self.user, action=AuditAction.IMPORT, obj=batch,
                      after={"file": self.file_name, "sha256": digest, "reports": len(parsed), "values": written,
-                            "created": len(created), "updated": len(updated)})
-        self.result.report_ids = report_ids
+                            "revisions": len(revisions)})
+        self.result.report_ids = [report_id for report_id, _row, _note, _values in parsed]
         self.result.values_written = written
         self.result.batch = batch
-
-

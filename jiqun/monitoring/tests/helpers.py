@@ -9,8 +9,9 @@ from python_calamine import CalamineWorkbook
 
 from jiqun.clusters.tests.factories import make_cluster
 from jiqun.monitoring.excel import DATA_SHEET, FIRST_DATA_ROW
-from jiqun.monitoring.models import Report
+from jiqun.monitoring.models import Report, ReportRevision
 from jiqun.monitoring.services import period_open
+from jiqun.monitoring.values import Value, values_of
 from jiqun.programmes.models import Indicator, Programme
 
 SEVEN = ["employees", "new_enterprises", "profit", "rd_expenditure", "researchers", "revenue", "tech_platforms"]
@@ -80,3 +81,25 @@ def column_of(code: str, field: str, indicators) -> int:
     """0-based column of an indicator's field in the template."""
     index = [i.code for i in indicators].index(code)
     return 3 + index * 3 + (0 if field == "current" else 1)
+
+
+def stored(report: Report, code: str) -> Value | None:
+    """The figure stored for one indicator of a report, read afresh from the database."""
+    return values_of(Report.objects.get(pk=report.pk).figures).get(code)
+
+
+def provenance_of(report: Report, code: str) -> str:
+    """Where a stored figure came from: the provenance of the revision that set it."""
+    value = stored(report, code)
+    return ReportRevision.objects.get(report=report, number=value.revision).provenance
+
+
+def history_of(report: Report, code: str) -> list[Decimal | None]:
+    """Every 本期累计 one indicator of a report was given, oldest first."""
+    return [Decimal(r.changes[code][0]) if r.changes[code][0] is not None else None
+            for r in ReportRevision.objects.filter(report=report).order_by("number") if code in r.changes]
+
+
+def period_figures(period) -> dict[int, dict]:
+    """Every report's stored figures in a period, by report id, leaving out the reports with none."""
+    return {pk: figures for pk, figures in Report.objects.filter(period=period).values_list("pk", "figures") if figures}

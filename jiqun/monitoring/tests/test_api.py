@@ -5,8 +5,8 @@ import json
 import pytest
 from django.test import Client
 
-from jiqun.monitoring.models import CorrectionRequest, ReportEvent, ReportValue
-from jiqun.monitoring.tests.helpers import GOOD
+from jiqun.monitoring.models import CorrectionRequest, ReportEvent
+from jiqun.monitoring.tests.helpers import GOOD, history_of, period_figures, provenance_of, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_a_report_outside_scope_is_404_for_reading_writing_and_moving(rencheng, 
     assert api_jinan.get(f"/api/v1/reports/{rencheng.pk}").status_code == 404
     assert put(api_jinan, f"/api/v1/reports/{rencheng.pk}/values", GOOD_BODY).status_code == 404
     assert post(api_jinan, f"/api/v1/reports/{rencheng.pk}/transitions", {"action": "submit"}).status_code == 404
-    assert not ReportValue.objects.filter(report=rencheng).exists()
+    assert not period_figures(rencheng.period)
 
 
 def test_values_are_stored_with_api_provenance_and_derived_figures(rencheng, api_jining):
@@ -86,7 +86,7 @@ def test_bad_values_are_refused_and_change_nothing(rencheng, api_jining):
     assert response.status_code == 422 and "revenue" in response.json()["detail"]
     unknown = put(api_jining, f"/api/v1/reports/{rencheng.pk}/values", {"nope": {"current": "1"}})
     assert unknown.status_code == 400 and "nope" in unknown.json()["detail"]
-    assert not ReportValue.objects.filter(report=rencheng).exists()
+    assert not period_figures(rencheng.period)
 
 
 def _locked(report, api_jining, api_province):
@@ -104,15 +104,13 @@ def test_a_locked_report_is_corrected_only_when_the_province_approves(rencheng, 
                    {"changes": {"revenue": {"current": "5300000"}}, "reason": "漏报一家企业"})
     assert created.status_code == 201, created.content
     correction = created.json()["id"]
-    value = ReportValue.objects.get(report=rencheng, indicator__code="revenue")
-    assert value.current == 5200000
+    assert stored(rencheng, "revenue").current == 5200000
     denied = post(api_jining, f"/api/v1/corrections/{correction}/decision", {"approve": True})
     assert denied.status_code == 403
     decided = post(api_province, f"/api/v1/corrections/{correction}/decision", {"approve": True, "comment": "同意"})
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
-    value.refresh_from_db()
-    assert value.current == 5300000 and value.provenance == "correction"
-    assert value.history.filter(current=5200000).exists()
+    assert stored(rencheng, "revenue").current == 5300000 and provenance_of(rencheng, "revenue") == "correction"
+    assert history_of(rencheng, "revenue") == [5200000, 5300000]
     listed = api_jining.get(f"/api/v1/reports/{rencheng.pk}/corrections").json()
     assert [c["status"] for c in listed] == ["approved"]
 

@@ -2,9 +2,9 @@ import pytest
 
 from jiqun.monitoring.excel import build_template
 from jiqun.monitoring.importer import ReportImporter
-from jiqun.monitoring.models import ImportBatch, ReportValue
+from jiqun.monitoring.models import ImportBatch, Report, ReportRevision
 from jiqun.monitoring.selectors import template_rows
-from jiqun.monitoring.tests.helpers import GOOD, column_of, fill_template, read_sheet
+from jiqun.monitoring.tests.helpers import GOOD, column_of, fill_template, period_figures, read_sheet, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +45,11 @@ def test_template_lists_only_the_users_own_clusters(period, jining_officer):
 def test_a_filled_template_imports_every_value_with_its_row(period, jining_officer):
     result = importer(jining_officer, period, filled(jining_officer, period))
     assert result.ok, [str(p) for p in result.problems]
-    value = ReportValue.objects.get(report__period=period, report__cluster__name="任城测试集群", indicator__code="revenue")
+    report = Report.objects.get(period=period, cluster__name="任城测试集群")
+    value = stored(report, "revenue")
     assert value.current == 5200000 and value.previous == 4800000
-    assert value.provenance == "import" and value.source_row == 6 and value.batch == result.batch
+    revision = ReportRevision.objects.get(report=report, number=value.revision)
+    assert revision.provenance == "import" and revision.source_row == 6 and revision.batch == result.batch
 
 
 def test_the_same_file_twice_writes_nothing_the_second_time(period, jining_officer):
@@ -69,7 +71,7 @@ def test_messy_but_meaningful_cells_are_understood(period, jining_officer):
     }})
     result = importer(jining_officer, period, content)
     assert result.ok, [str(p) for p in result.problems]
-    value = ReportValue.objects.get(report__period=period, report__cluster__code=key, indicator__code="revenue")
+    value = stored(Report.objects.get(period=period, cluster__code=key), "revenue")
     assert value.current == 5200000 and value.previous == 4800000
 
 
@@ -85,5 +87,5 @@ def test_bad_cells_are_all_named_and_nothing_is_written(period, jining_officer):
     assert "不是数字" in reasons[(6, revenue + 1)]
     assert "单位“人”与本列单位“万元”不符" in reasons[(6, profit + 1)]
     assert "是公式" in reasons[(6, employees + 1)]
-    assert not ReportValue.objects.filter(report__period=period).exists()
+    assert not period_figures(period)
     assert not ImportBatch.objects.exists()

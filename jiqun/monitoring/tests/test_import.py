@@ -8,12 +8,14 @@ sheet, row and column.
 
 import datetime
 import io
+import json
 import shutil
 import struct
 import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import xlsxwriter
@@ -26,10 +28,11 @@ from jiqun.monitoring.excel import DATA_SHEET, META_SHEET, annotate_workbook, bu
 from jiqun.monitoring.importer import ReportImporter
 from jiqun.monitoring.importer.cells import parse_number
 from jiqun.monitoring.importer.formulas import FormulaEvaluator, read_formulas
-from jiqun.monitoring.models import ImportBatch, ReportStatus, ReportValue
+from jiqun.monitoring.models import ImportBatch, Report, ReportRevision, ReportStatus
 from jiqun.monitoring.selectors import template_rows
 from jiqun.monitoring.services import period_open
-from jiqun.monitoring.tests.helpers import GOOD, column_of, open_test_period
+from jiqun.monitoring.tests.helpers import GOOD, column_of, history_of, open_test_period
+from jiqun.monitoring.values import values_of
 from jiqun.regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -101,15 +104,20 @@ def run(user, period, content: bytes, name: str = "季报.xlsx"):
     return ReportImporter(user=user, content=content, file_name=name, period=period).run()
 
 
-def stored(period, cluster: str, code: str) -> ReportValue:
-    return ReportValue.objects.get(report__period=period, report__cluster__name=cluster, indicator__code=code)
+def stored(period, cluster: str, code: str, **subject) -> SimpleNamespace:
+    """A stored figure with what the revision that set it says: provenance, batch, row, who."""
+    report = Report.objects.get(period=period, **(subject or {"cluster__name": cluster}))
+    value = values_of(report.figures)[code]
+    revision = report.revisions.get(number=value.revision)
+    return SimpleNamespace(current=value.current, previous=value.previous, note=value.note, revision=revision,
+                           provenance=revision.provenance, source_row=revision.source_row, batch=revision.batch)
 
 
 def db_state(period):
-    """What an import may change: values with history, batches, audit entries, reports' stamps."""
-    values = sorted(ReportValue.objects.filter(report__period=period).values_list(
-        "report_id", "indicator_id", "current", "previous", "note", "batch_id"))
-    return (values, ReportValue.history.count(), ImportBatch.objects.count(), AuditEvent.objects.count(),
+    """What an import may change: figures and their revisions, batches, audit entries, reports' stamps."""
+    figures = sorted((pk, json.dumps(f, sort_keys=True), n) for pk, f, n in period.reports.values_list(
+        "pk", "figures", "revision"))
+    return (figures, ReportRevision.objects.count(), ImportBatch.objects.count(), AuditEvent.objects.count(),
             sorted(period.reports.values_list("pk", "updated_at")))
 
 
@@ -136,8 +144,9 @@ def test_a_filled_template_imports_with_provenance_history_and_one_audit_entry(p
     assert value.provenance == "import" and value.source_row == 6 and value.batch == result.batch
     assert result.values_written == 14 and result.batch.values_written == 14 and result.batch.rows == 1
     assert [r.cluster.name for r in result.reports] == [RENCHENG]
-    history = value.history.get()
-    assert history.history_type == "+" and history.history_user == jining_officer and history.current == value.current
+    revision = value.revision
+    assert revision.number == 1 and revision.actor == jining_officer and revision.actor_name == "jining"
+    assert revision.changes["revenue"] == ["5200000", "4800000", "", 1]
     assert AuditEvent.objects.count() == audits + 1
 
 
@@ -216,7 +225,8 @@ def test_merged_and_unmerged_header_cells_are_both_understood(period, jining_off
     sheets, merges = filled_sheets(jining_officer, period)
     assert any(c1 > c0 for (_r0, c0), (_r1, c1) in merges)  # the template merges each indicator's three columns
     assert run(jining_officer, period, write_book(sheets)).ok  # saved without merges: names only in the first cell
-    ReportValue.objects.filter(report__period=period).delete()
+    ReportRevision.objects.filter(report__period=period).delete()
+    period.reports.update(figures={}, revision=0)
     sheets[DATA_SHEET][FIRST][col("revenue", "current", period)] = 5300000.0
     result = run(jining_officer, period, write_book(sheets, merges))
     assert result.ok, [str(p) for p in result.problems]
@@ -298,8 +308,7 @@ def test_an_enterprise_code_is_matched_whatever_its_case_and_spacing(period, jin
     row[0] = f" {code[:9].lower()} {code[9:]}\u3000"
     result = run(jining_officer, by_enterprise, write_book(sheets, merges))
     assert result.ok, [str(p) for p in result.problems]
-    value = ReportValue.objects.get(report__period=by_enterprise, report__enterprise=enterprise, indicator__code="revenue")
-    assert value.current == 5200000
+    assert stored(by_enterprise, "", "revenue", enterprise=enterprise).current == 5200000
 
 
 # Idempotent ------------------------------------------------------------------------------------------
@@ -321,17 +330,17 @@ def test_a_changed_file_updates_the_values_and_keeps_their_history(period, jinin
     assert result.ok, [str(p) for p in result.problems]
     value = stored(period, RENCHENG, "revenue")
     assert value.current == 5300000 and value.batch == result.batch
-    assert [h.history_type for h in value.history.order_by("history_id")] == ["+", "~"]
-    assert [h.current for h in value.history.order_by("history_id")] == [5200000, 5300000]
+    assert value.revision.number == 2 and history_of(value.revision.report, "revenue") == [5200000, 5300000]
+    assert stored(period, RENCHENG, "profit").revision.number == 1  # unchanged: keeps the revision that set it
 
 
 def test_a_resaved_file_with_the_same_figures_changes_nothing(period, jining_officer):
     sheets, merges = filled_sheets(jining_officer, period)
     first = run(jining_officer, period, write_book(sheets, merges))
-    before = ReportValue.history.count(), stored(period, RENCHENG, "revenue").batch
+    before = ReportRevision.objects.count(), stored(period, RENCHENG, "revenue").batch
     second = run(jining_officer, period, write_book(sheets))  # other bytes, same figures
     assert second.ok and second.batch != first.batch and second.values_written == 0
-    assert (ReportValue.history.count(), stored(period, RENCHENG, "revenue").batch) == before
+    assert (ReportRevision.objects.count(), stored(period, RENCHENG, "revenue").batch) == before
 
 
 # Refused, nothing written ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from jiqun.monitoring.models import CorrectionRequest, ReportingPeriod, ReportStatus, ReportValue
+from jiqun.monitoring.models import CorrectionRequest, ReportingPeriod, ReportRevision, ReportStatus
 from jiqun.monitoring.services import (
     report_approve_city,
     report_approve_province,
@@ -17,7 +17,11 @@ from jiqun.monitoring.tests.helpers import (
     GOOD,
     column_of,
     fill_template,
+    history_of,
+    period_figures,
+    provenance_of,
     read_sheet,
+    stored,
     values,
 )
 from jiqun.programmes.models import Programme
@@ -51,13 +55,13 @@ def test_the_period_page_shows_only_reports_in_scope(period, as_jining, as_jinan
 def test_a_report_outside_scope_is_404(rencheng, as_jinan):
     assert as_jinan.get(f"/monitoring/reports/{rencheng.pk}/").status_code == 404
     assert as_jinan.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD)).status_code == 404
-    assert not ReportValue.objects.filter(report=rencheng).exists()
+    assert not period_figures(rencheng.period)
 
 
 def test_filling_the_form_saves_then_submits(rencheng, as_jining):
     response = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD), follow=True)
     assert "已保存" in response.content.decode()
-    assert ReportValue.objects.get(report=rencheng, indicator__code="revenue").provenance == "form"
+    assert provenance_of(rencheng, "revenue") == "form"
     response = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD, "submit"), follow=True)
     rencheng.refresh_from_db()
     assert rencheng.status == ReportStatus.SUBMITTED and "已提交" in response.content.decode()
@@ -68,7 +72,7 @@ def test_a_word_in_a_number_field_is_named_and_nothing_is_saved(rencheng, as_jin
     data["revenue-current"] = "五百亿"
     page = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", data).content.decode()
     assert "“五百亿”不是数字" in page and "有数值格式错误，未保存" in page
-    assert not ReportValue.objects.filter(report=rencheng).exists()
+    assert not period_figures(rencheng.period)
 
 
 def test_submission_is_blocked_by_a_mandatory_check(rencheng, as_jining):
@@ -115,8 +119,7 @@ def test_a_locked_report_is_corrected_through_the_page(rencheng, jining_officer,
     assert "同意更正" in page and "5300000" in page
     as_province.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "correction_approve",
                                                             "correction": correction.pk, "comment": "同意"})
-    value = ReportValue.objects.get(report=rencheng, indicator__code="revenue")
-    assert value.current == 5300000 and value.history.filter(current=5200000).exists()
+    assert stored(rencheng, "revenue").current == 5300000 and history_of(rencheng, "revenue") == [5200000, 5300000]
 
 
 def test_a_correction_with_a_bad_number_or_no_change_is_refused(rencheng, jining_officer, province_admin, as_jining):
@@ -159,7 +162,8 @@ def test_the_template_downloads_for_the_users_scope_and_uploads_back(period, as_
     upload.name = "季报.xlsx"
     page = as_jining.post(f"/monitoring/periods/{period.pk}/upload/", {"file": upload}).content.decode()
     assert "已导入" in page or "导入成功" in page, page
-    assert ReportValue.objects.filter(report__period=period, provenance="import").count() == len(GOOD)
+    revision = ReportRevision.objects.get(report__period=period)
+    assert revision.provenance == "import" and len(revision.changes) == len(GOOD)
 
 
 def test_a_refused_upload_offers_the_marked_workbook_to_its_uploader_only(period, as_jining, as_jinan):
@@ -175,7 +179,7 @@ def test_a_refused_upload_offers_the_marked_workbook_to_its_uploader_only(period
     marked = as_jining.get(f"/monitoring/uploads/{token}.xlsx")
     assert "审核结果" in CalamineWorkbook.from_filelike(io.BytesIO(b"".join(marked.streaming_content))).sheet_names
     assert as_jinan.get(f"/monitoring/uploads/{token}.xlsx").status_code == 404
-    assert not ReportValue.objects.filter(report__period=period).exists()
+    assert not period_figures(period)
 
 
 def test_the_reminder_list_names_who_has_not_submitted(period, as_province):

@@ -16,7 +16,15 @@ from jiqun.monitoring.services import (
     report_submit,
     report_values_save,
 )
-from jiqun.monitoring.tests.helpers import GOOD, open_test_period, report_of, values
+from jiqun.monitoring.tests.helpers import (
+    GOOD,
+    history_of,
+    open_test_period,
+    provenance_of,
+    report_of,
+    stored,
+    values,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -131,14 +139,12 @@ def test_a_locked_report_changes_only_through_an_approved_correction(filled, jin
     filled.refresh_from_db()
     correction = correction_request_create(actor=jining_officer, report=filled,
                                            changes={"revenue": {"current": "5300000"}}, reason="漏报一家企业")
-    value = filled.values.get(indicator__code="revenue")
-    assert value.current == 5200000  # nothing changes before approval
+    assert stored(filled, "revenue").current == 5200000  # nothing changes before approval
     with pytest.raises(PermissionDenied):
         correction_decide(actor=jining_officer, correction=correction, approve=True)
     correction_decide(actor=province_admin, correction=correction, approve=True, comment="同意")
-    value.refresh_from_db()
-    assert value.current == 5300000 and value.provenance == "correction"
-    assert list(value.history.order_by("history_id").values_list("current", flat=True))[-2:] == [5200000, 5300000]
+    assert stored(filled, "revenue").current == 5300000 and provenance_of(filled, "revenue") == "correction"
+    assert history_of(filled, "revenue")[-2:] == [5200000, 5300000]
 
 
 def test_reports_follow_scope(period):

@@ -1,0 +1,82 @@
+"""A report's figures as stored in `Report.figures`, and the checks a figure passes before it is stored.
+
+Each entry is `[本期累计, 上年同期, 说明, revision]`: the numbers as exact decimal text (never float) or null, and
+the number of the ReportRevision that last set the entry, which tells where the value came from. Code reads
+entries through `Value` and writes them through `entry()`, so the packed layout lives in this module only.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+STORABLE_DECIMALS = 4
+STORABLE_DIGITS = 16  # digits before the point: a figure in 元 of a 千亿 cluster still fits
+NOTE_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Value:
+    code: str
+    current: Decimal | None
+    previous: Decimal | None
+    note: str
+    revision: int
+
+
+def _number(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def value_of(code: str, stored: list) -> Value:
+    current, previous, note, revision = stored
+    return Value(code, _number(current), _number(previous), note, revision)
+
+
+def values_of(figures: dict) -> dict[str, Value]:
+    """Every stored entry of a report's figures, by indicator code."""
+    return {code: value_of(code, stored) for code, stored in figures.items()}
+
+
+def currents_of(figures: dict) -> dict[str, Decimal]:
+    """The 本期累计 of every indicator that has one."""
+    return {code: Decimal(stored[0]) for code, stored in figures.items() if stored[0] is not None}
+
+
+def entry(current: str | None, previous: str | None, note: str, revision: int) -> list:
+    return [current, previous, note, revision]
+
+
+def same_number(stored: str | None, text: str | None) -> bool:
+    """Whether two stored texts are the same number (5200000 and 5200000.0 are)."""
+    if stored is None or text is None:
+        return stored is text
+    return stored == text or Decimal(stored) == Decimal(text)
+
+
+def storable(number: Decimal, shown) -> Decimal:
+    """The number if the platform can keep it exactly, else ValueError saying why, in Chinese."""
+    if not number.is_finite():
+        raise ValueError(f"“{shown}”不是数字")
+    if number.adjusted() >= STORABLE_DIGITS:
+        raise ValueError(f"数值 {shown} 过大，请核对单位")
+    if number.as_tuple().exponent < -STORABLE_DECIMALS and number.normalize().as_tuple().exponent < -STORABLE_DECIMALS:
+        raise ValueError(f"数值 {shown} 的小数超过 {STORABLE_DECIMALS} 位，请按本列单位保留小数")
+    return number
+
+
+def number_text(number: Decimal | None) -> str | None:
+    """A Decimal as the plain text stored: never exponent notation."""
+    return None if number is None else format(number, "f")
+
+
+def to_decimal(raw) -> Decimal | None:
+    """A figure given to a service (Decimal, int, text or None) as a Decimal; ValueError if it is not a number."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        raise ValueError(f"“{raw}”不是数字")
+    if isinstance(raw, Decimal):
+        return raw
+    try:
+        return Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValueError(f"“{raw}”不是数字") from None
