@@ -5,8 +5,10 @@ the number of the ReportRevision that last set the entry, which tells where the 
 entries through `Value` and writes them through `entry()`, so the packed layout lives in this module only.
 """
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 STORABLE_DECIMALS = 4
 STORABLE_DIGITS = 16  # digits before the point: a figure in 元 of a 千亿 cluster still fits
@@ -43,6 +45,29 @@ def currents_of(figures: dict) -> dict[str, Decimal]:
 
 def entry(current: str | None, previous: str | None, note: str, revision: int) -> list:
     return [current, previous, note, revision]
+
+
+_json_text = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(…, ensure_ascii=False) makes one a call
+_json_key = cache(_json_text)  # an indicator code as a JSON string, made once per code
+
+
+def entries_json(values: list[tuple[str, str | None, str | None]], note: str, revision: int) -> str:
+    """The JSON text of figures made of new entries [(code, current, previous)] that share a note and a revision.
+
+    Written directly rather than through json.dumps, in a third of its time (an import writes 100,000 of these):
+    the numbers are decimal text that `storable` and `number_text` made (digits, a sign, a point), which JSON
+    needs no escaping for; codes and the note go through the JSON encoder. `json.loads` of the result equals
+    the dict of `entry()` lists (a test holds the two together).
+    """
+    tail = "," + (_json_text(note) if note else '""') + f",{revision}]"
+    return "{" + ",".join(
+        f'{_json_key(code)}:["{current}","{previous}"{tail}' if current is not None and previous is not None
+        else f"{_json_key(code)}:[{_json_number(current)},{_json_number(previous)}{tail}"
+        for code, current, previous in values) + "}"
+
+
+def _json_number(text: str | None) -> str:
+    return "null" if text is None else f'"{text}"'
 
 
 def same_number(stored: str | None, text: str | None) -> bool:

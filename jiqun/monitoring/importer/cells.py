@@ -3,7 +3,7 @@
 import re
 from decimal import Decimal
 
-from jiqun.monitoring.values import STORABLE_DECIMALS, storable
+from jiqun.monitoring.values import STORABLE_DECIMALS, number_text, storable
 from jiqun.programmes.units import unit_scale
 
 HALF_WIDTH = str.maketrans({chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
@@ -22,18 +22,24 @@ def clean_text(value) -> str:
 
 
 
+WHOLE = 1e15  # a float below this that is whole is exactly its int, and Excel shows every digit of it
+
+
 def float_text(value: float) -> str:
     """A spreadsheet number as exact decimal text, as Excel shows it: 15 significant digits, so 0.1+0.2 is 0.3.
 
-    The shortest repr is already that for almost every figure; only long ones go through Decimal checks.
+    A whole number (most figures) is its int; otherwise the shortest repr is already that for almost every
+    figure, and only long ones go through Decimal checks.
     """
+    if value.is_integer() and -WHOLE < value < WHOLE:
+        return str(int(value))
     text = repr(value)
     if len(text) > 16 or "e" in text or "n" in text or len(text) - text.find(".") > STORABLE_DECIMALS + 1:
         text = format(value, ".15g")
         if "n" in text:  # inf, nan
             raise ValueError("不是数字")
-        return str(storable(Decimal(text), text))
-    return text[:-2] if text.endswith(".0") else text  # 5200000, as typed
+        return number_text(storable(Decimal(text), text))
+    return text
 
 
 def from_float(value: float) -> Decimal:
