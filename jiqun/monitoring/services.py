@@ -127,7 +127,8 @@ def report_values_save(
         for field_name in numbers:
             if field_name in data:
                 try:
-                    numbers[field_name] = number_text(storable(to_decimal(data[field_name]), data[field_name]))
+                    given = to_decimal(data[field_name])
+                    numbers[field_name] = None if given is None else number_text(storable(given, data[field_name]))
                 except ValueError as exc:
                     errors.append(f"{allowed[code].name}{FIELD_NAMES[field_name]}：{exc}")
         note = (data.get("note") or "").strip() if "note" in data else old[2]
@@ -141,10 +142,11 @@ def report_values_save(
         raise ValidationError({"values": errors})
     if not changes:
         return None
-    before = {code: locked.figures[code][:3] for code in changes if code in locked.figures}
-    revision = ReportRevision.objects.create(
-        report=locked, number=number, provenance=provenance, actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", ""), at=timezone.now(), changes=changes)
+    replaced = {code: locked.figures.get(code) for code in changes}
+    revision = ReportRevision.objects.create(report=locked, number=number, provenance=provenance,
+                                             actor_name=getattr(actor, "username", ""), at=timezone.now(),
+                                             replaced=replaced)
+    before = {code: stored[:3] for code, stored in replaced.items() if stored}
     locked.figures, locked.revision = figures, number
     locked.save(update_fields=["figures", "revision", "updated_at"])
     report.figures, report.revision, report.updated_at = figures, number, locked.updated_at

@@ -45,7 +45,7 @@ from jiqun.monitoring.services import (
     report_submit,
     report_values_save,
 )
-from jiqun.monitoring.values import values_of
+from jiqun.monitoring.values import revision_changes, values_of
 from jiqun.programmes.models import Indicator
 from jiqun.regions.models import Region
 
@@ -239,6 +239,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_code = values_of(report.figures)
     revisions = list(report.revisions.select_related("batch").order_by("-number"))
     sources = {revision.number: revision for revision in revisions}
+    changes = revision_changes(report.figures, revisions)
     names = {i.code: i.name for i in indicators}
     lines = []
     for indicator in indicators:
@@ -261,9 +262,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": (report.status == ReportStatus.SUBMITTED and can_review_city(request.user, report))
         or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),
         "events": report.events.all(), "return_form": ReturnForm(),
-        "revisions": [{"revision": r, "changes": [(names.get(code, code), *stored[:3])
-                                                  for code, stored in sorted(r.changes.items())]}
-                      for r in revisions],
+        "revisions": [{"revision": r, "changes": [(names.get(c.code, c.code), c.before, c.after)
+                                                  for c in changes[r.number]]} for r in revisions],
         "corrections": _corrections_shown(report, indicators, by_code), "members": members,
         "can_correct": can_request_correction(request.user, report),
         "can_decide": can_review_province(request.user, report),

@@ -64,7 +64,15 @@ from jiqun.monitoring.models import (
     ReportStatus,
 )
 from jiqun.monitoring.permissions import can_fill_report
-from jiqun.monitoring.values import NOTE_LENGTH, entries_json, entry, number_text, same_number, storable
+from jiqun.monitoring.values import (
+    NOTE_LENGTH,
+    entries_json,
+    entry,
+    nothing_replaced_json,
+    number_text,
+    same_number,
+    storable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -375,7 +383,7 @@ class ReportImporter:
         rows = Report.objects.for_user(self.user).filter(period=self.period).order_by().values_list(
             "pk", "status", "cluster_id", "enterprise_id", "enterprise__name", "enterprise__full_name",
             "enterprise__credit_code", "enterprise__region_id", "cluster__code", "cluster__name")
-        clusters = {c.pk: c for c in Cluster.objects.filter(reports__period=self.period).distinct()}
+        clusters = {c.pk: c for c in Cluster.objects.filter(reports__period=self.period, reports__enterprise__isnull=True)}
         subjects = {}
         for pk, status, cluster_id, enterprise_id, name, full_name, credit_code, region_id, code, cluster_name in rows:
             if enterprise_id:
@@ -552,8 +560,8 @@ class ReportImporter:
                 if filled:
                     text = entries_json(filled, note, number)
                     reports.append((report_id, text, number))
-                    revisions.append((report_id, number, excel_row, text))
-                    written += sum([v[1] is not None for v in filled]) + sum([v[2] is not None for v in filled])
+                    revisions.append((report_id, number, excel_row, nothing_replaced_json(tuple(v[0] for v in filled))))
+                    written += sum([(v[1] is not None) + (v[2] is not None) for v in filled])
                 continue
             changes = {}
             for code, current, previous in values:
@@ -566,18 +574,18 @@ class ReportImporter:
                 written += (current is not None) + (previous is not None)
             if changes:
                 reports.append((report_id, json.dumps({**figures, **changes}, ensure_ascii=False), number))
-                revisions.append((report_id, number, excel_row, json.dumps(changes, ensure_ascii=False)))
+                replaced = {code: figures.get(code) for code in changes}
+                revisions.append((report_id, number, excel_row, json.dumps(replaced, ensure_ascii=False)))
         when = timezone.now()
         stamp = connection.ops.adapt_datetimefield_value(when)
         with connection.cursor() as cursor, bulk_cache(cursor):
             if reports:
                 table, (key, *columns) = table_of(Report, ["id", "figures", "revision", "updated_at"])
                 update_rows(cursor, table, key, columns, reports, (stamp,))
-                table, columns = table_of(ReportRevision, ["report", "number", "source_row", "changes", "provenance",
-                                                           "batch", "actor", "actor_name", "at"])
+                table, columns = table_of(ReportRevision, ["report", "number", "source_row", "replaced", "provenance",
+                                                           "batch", "actor_name", "at"])
                 insert_rows(cursor, table, columns, revisions,
-                            (Provenance.IMPORT.value, batch.pk, getattr(self.user, "pk", None),
-                             getattr(self.user, "username", ""), stamp))
+                            (Provenance.IMPORT.value, batch.pk, getattr(self.user, "username", ""), stamp))
         batch.values_written = written
         batch.save(update_fields=["values_written"])
         audit_record(actor=self.user, action=AuditAction.IMPORT, obj=batch,

@@ -1,41 +1,69 @@
-# Figures move from one ReportValue row per value (with a simple-history row each) onto the report, with one revision per write.
+# Figures move from one ReportValue row per value (and a simple-history row each) onto the report, one revision per write.
 
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
 
 def values_to_figures(apps, schema_editor):
-    """Each report's ReportValue rows become its figures and one revision that carries their provenance."""
-    from collections import defaultdict
+    """Each report's values and their simple-history rows become its figures and its revisions.
 
-    from django.utils import timezone
+    One revision per moment something was written (the history rows of one report with one history_date and
+    user), keeping the entries it replaced, so the values that later writes overwrote stay on record; a value
+    as it stands that its history does not end with (written around the ORM) gets a last revision of its own.
+    """
+    from collections import defaultdict
+    from itertools import groupby
 
     Report = apps.get_model("monitoring", "Report")
     ReportValue = apps.get_model("monitoring", "ReportValue")
+    Historical = apps.get_model("monitoring", "HistoricalReportValue")
     ReportRevision = apps.get_model("monitoring", "ReportRevision")
+    codes = dict(apps.get_model("programmes", "Indicator").objects.values_list("pk", "code"))
 
     def text(number):
-        return None if number is None else format(number, "f")
+        return None if number is None else format(number.normalize(), "f")
 
-    by_report = defaultdict(list)
-    for value in ReportValue.objects.select_related("indicator").order_by("report_id", "indicator__code"):
-        by_report[value.report_id].append(value)
-    for report_id, values in by_report.items():
-        figures = {v.indicator.code: [text(v.current), text(v.previous), v.note, 1] for v in values}
-        latest = max(values, key=lambda v: v.updated_at)
-        ReportRevision.objects.create(report_id=report_id, number=1, provenance=latest.provenance,
-                                      batch_id=latest.batch_id, source_row=latest.source_row,
-                                      actor_name=latest.updated_by, at=latest.updated_at or timezone.now(),
-                                      changes=figures)
-        Report.objects.filter(pk=report_id).update(figures=figures, revision=1)
+    def stored(row, number):
+        return [text(row.current), text(row.previous), row.note, number]
+
+    def revision(report_id, number, rows, replaced, when):
+        last = rows[-1]
+        return ReportRevision(report_id=report_id, number=number, provenance=last.provenance, batch_id=last.batch_id,
+                              source_row=last.source_row, actor_name=last.updated_by, at=when, replaced=replaced)
+
+    history, now = defaultdict(list), defaultdict(dict)
+    for row in Historical.objects.order_by("report_id", "history_date", "history_id").iterator(chunk_size=10_000):
+        history[row.report_id].append(row)
+    for value in ReportValue.objects.iterator(chunk_size=10_000):
+        now[value.report_id][codes[value.indicator_id]] = value
+    revisions, reports = [], []
+    for report_id in sorted(now):
+        figures, number = {}, 0
+        moments = groupby(history.get(report_id, []), key=lambda row: (row.history_date, row.history_user_id))
+        for (when, _user), rows in moments:
+            rows = [row for row in rows if row.history_type != "-" and row.indicator_id in codes]
+            if rows:
+                number += 1
+                changes = {codes[row.indicator_id]: stored(row, number) for row in rows}
+                revisions.append(revision(report_id, number, rows, {code: figures.get(code) for code in changes}, when))
+                figures.update(changes)
+        unrecorded = [v for code, v in now[report_id].items() if figures.get(code, [])[:3] != stored(v, 0)[:3]]
+        if unrecorded:
+            number += 1
+            changes = {codes[v.indicator_id]: stored(v, number) for v in unrecorded}
+            latest = max(unrecorded, key=lambda v: v.updated_at)
+            revisions.append(revision(report_id, number, unrecorded, {code: figures.get(code) for code in changes},
+                                      latest.updated_at))
+            figures.update(changes)
+        reports.append(Report(pk=report_id, figures={code: figures[code] for code in now[report_id]}, revision=number))
+    ReportRevision.objects.bulk_create(revisions, batch_size=5000)
+    Report.objects.bulk_update(reports, ["figures", "revision"], batch_size=2000)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('monitoring', '0001_initial'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -58,10 +86,9 @@ class Migration(migrations.Migration):
                 ('source_row', models.PositiveIntegerField(blank=True, null=True, verbose_name='来源行')),
                 ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='填报人')),
                 ('at', models.DateTimeField(verbose_name='时间')),
-                ('changes', models.JSONField(help_text='本次写入的条目，格式同报表的填报值', verbose_name='本次填报值')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='revisions', to='monitoring.importbatch', verbose_name='导入批次')),
-                ('report', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='monitoring.report')),
+                ('replaced', models.JSONField(help_text='本次写入前各指标的条目，此前没有则为 null', verbose_name='被替换的值')),
+                ('batch', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='revisions', to='monitoring.importbatch', verbose_name='导入批次')),
+                ('report', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='monitoring.report')),
             ],
             options={
                 'verbose_name': '填报修订',

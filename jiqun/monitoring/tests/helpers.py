@@ -11,7 +11,7 @@ from jiqun.clusters.tests.factories import make_cluster
 from jiqun.monitoring.excel import DATA_SHEET, FIRST_DATA_ROW
 from jiqun.monitoring.models import Report, ReportRevision
 from jiqun.monitoring.services import period_open
-from jiqun.monitoring.values import Value, values_of
+from jiqun.monitoring.values import Value, revision_changes, values_of
 from jiqun.programmes.models import Indicator, Programme
 
 SEVEN = ["employees", "new_enterprises", "profit", "rd_expenditure", "researchers", "revenue", "tech_platforms"]
@@ -96,8 +96,9 @@ def provenance_of(report: Report, code: str) -> str:
 
 def history_of(report: Report, code: str) -> list[Decimal | None]:
     """Every 本期累计 one indicator of a report was given, oldest first."""
-    return [Decimal(r.changes[code][0]) if r.changes[code][0] is not None else None
-            for r in ReportRevision.objects.filter(report=report).order_by("number") if code in r.changes]
+    revisions = list(ReportRevision.objects.filter(report=report))
+    changes = revision_changes(Report.objects.get(pk=report.pk).figures, revisions)
+    return [change.after.current for number in sorted(changes) for change in changes[number] if change.code == code]
 
 
 def period_figures(period) -> dict[int, dict]:

@@ -129,3 +129,17 @@ def test_status_matrix_counts_and_flags_overdue(period, api_province):
     matrix = api_province.get(f"/api/v1/periods/{period.pk}/matrix").json()
     assert matrix["counts"]["草稿"] >= 2 and len(matrix["reports"]) >= 2
     assert all(row["overdue"] for row in matrix["reports"])  # the deadline of the 2025 test period has passed
+
+
+def test_a_figure_too_large_to_keep_is_refused_naming_the_indicator_and_nothing_changes(rencheng, api_jining):
+    body = {**GOOD_BODY, "profit": {"current": "99999999999999999", "previous": "1"}}
+    response = put(api_jining, f"/api/v1/reports/{rencheng.pk}/values", body)
+    assert response.status_code == 422 and "profit.current" in response.json()["detail"]
+    assert not period_figures(rencheng.period)
+
+
+def test_each_value_names_the_revision_that_set_it(rencheng, api_jining):
+    put(api_jining, f"/api/v1/reports/{rencheng.pk}/values", GOOD_BODY)
+    second = put(api_jining, f"/api/v1/reports/{rencheng.pk}/values", {"revenue": {"current": "5300000"}}).json()
+    revisions = {v["indicator"]: v["revision"] for v in second["values"]}
+    assert revisions["revenue"] == 2 and revisions["profit"] == 1

@@ -145,8 +145,8 @@ def test_a_filled_template_imports_with_provenance_history_and_one_audit_entry(p
     assert result.values_written == 14 and result.batch.values_written == 14 and result.batch.rows == 1
     assert [r.cluster.name for r in result.reports] == [RENCHENG]
     revision = value.revision
-    assert revision.number == 1 and revision.actor == jining_officer and revision.actor_name == "jining"
-    assert revision.changes["revenue"] == ["5200000", "4800000", "", 1]
+    assert revision.number == 1 and revision.actor_name == jining_officer.username
+    assert revision.replaced == {code: None for code in GOOD}  # nothing was on file before
     assert AuditEvent.objects.count() == audits + 1
 
 

@@ -153,3 +153,31 @@ def test_reports_follow_scope(period):
 
     names = {r.cluster.name for r in Report.objects.for_user(jinan).filter(period=period)}
     assert names == {"历下测试集群"}
+
+
+def test_each_save_writes_one_revision_and_an_unchanged_save_writes_none(period, jining_officer):
+    report = report_of(period, "任城测试集群")
+    first = report_values_save(actor=jining_officer, report=report, values=values(GOOD))
+    assert first.number == 1 and first.actor_name == "jining" and first.replaced == {code: None for code in GOOD}
+    assert report_values_save(actor=jining_officer, report=report, values=values(GOOD)) is None
+    second = report_values_save(actor=jining_officer, report=report, values={"revenue": {"current": "5300000"}})
+    assert second.number == 2 and second.replaced == {"revenue": ["5200000", "4800000", "", 1]}
+    assert stored(report, "profit").revision == 1 and stored(report, "revenue").revision == 2
+    assert history_of(report, "revenue") == [5200000, 5300000]
+
+
+@pytest.mark.parametrize(("field", "raw", "words"), [
+    ("current", "12345678901234567", "主营业务收入本期累计：数值 12345678901234567 过大"),
+    ("previous", "1.23456", "主营业务收入上年同期：数值 1.23456 的小数超过 4 位"),
+    ("current", "五百亿", "主营业务收入本期累计：“五百亿”不是数字"),
+    ("note", "长" * 501, "主营业务收入说明：有 501 个字，最多 500 个"),
+])
+def test_a_figure_that_cannot_be_kept_is_refused_naming_it_and_nothing_changes(period, jining_officer, field, raw,
+                                                                               words):
+    report = report_of(period, "任城测试集群")
+    report_values_save(actor=jining_officer, report=report, values=values(GOOD))
+    before = report_of(period, "任城测试集群").figures, report.revisions.count(), AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        report_values_save(actor=jining_officer, report=report, values={"revenue": {field: raw}})
+    assert any(words in message for message in refused.value.messages), refused.value.messages
+    assert (report_of(period, "任城测试集群").figures, report.revisions.count(), AuditEvent.objects.count()) == before
