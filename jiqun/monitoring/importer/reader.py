@@ -25,6 +25,7 @@ import logging
 import re
 import time
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -197,6 +198,7 @@ class ReportImporter:
         self.period = period
         self.result = ImportResult()
         self.merges: list = []  # merged ranges of the data sheet, ((row, col), (row, col)) 0-based
+        self.formula_scan: tuple[set[int], Future] | None = None  # (columns, their formulas) being searched
 
     def problem(self, reason: str, row: int = 0, col: int = 0, sheet: str = DATA_SHEET) -> None:
         """Record a problem; row and col are 1-based as Excel shows them (0: the whole file or row)."""
@@ -258,7 +260,11 @@ class ReportImporter:
             return False
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(self.content))
-            for name in book.sheet_names:
+            # _meta first: it names the number columns, whose formulas are then searched in the sheet's XML on
+            # a second thread while calamine parses the data sheet (it lets go of the GIL while it parses).
+            for name in sorted(book.sheet_names, key=lambda n: n != META_SHEET):
+                if name == DATA_SHEET:
+                    self._scan_formulas()
                 sheet = book.get_sheet_by_name(name)  # parses the sheet: once only
                 # skip_empty_area=False keeps row and column numbers as Excel shows them
                 self.result.sheets[name] = sheet.to_python(skip_empty_area=False)
@@ -272,6 +278,25 @@ class ReportImporter:
                          sheet="")
             return False
         return True
+
+    def _scan_formulas(self) -> None:
+        """Start the formula search of the number columns the _meta sheet names; _rows takes the result."""
+        meta = {str(row[0]): row[1] for row in self.result.sheets.get(META_SHEET, []) if len(row) >= 2 and row[0]}
+        try:
+            columns = {3 + offset for offset, (_code, field_name) in enumerate(json.loads(str(meta["columns"])))
+                       if field_name in ("current", "previous")}
+        except (KeyError, ValueError, TypeError):
+            return  # a broken _meta sheet is reported by _meta(); nothing to search for
+        executor = ThreadPoolExecutor(max_workers=1)
+        self.formula_scan = (columns, executor.submit(read_formulas, self.content, DATA_SHEET, columns))
+        executor.shutdown(wait=False)
+
+    def _formulas(self, columns: set[int]) -> dict | None:
+        """The formulas of these columns: from the search started while reading, or searched now."""
+        if self.formula_scan is not None and columns <= self.formula_scan[0]:
+            found = self.formula_scan[1].result()
+            return None if found is None else {cell: f for cell, f in found.items() if cell[1] in columns}
+        return read_formulas(self.content, DATA_SHEET, columns)
 
     def _meta(self) -> dict | None:
         sheets = self.result.sheets
@@ -407,7 +432,7 @@ class ReportImporter:
         """
         rows = self.result.sheets[DATA_SHEET]
         units = {col: unit for col, _indicator, _field, unit in layout.inputs}
-        formulas = read_formulas(self.content, DATA_SHEET, set(units))
+        formulas = self._formulas(set(units))
         if formulas is None:
             self.problem("无法检查工作表中的公式，请在 Excel 或 WPS 中另存为 .xlsx 后再上传", 0, 0)
             return []
