@@ -109,17 +109,16 @@ def bare_read(content: bytes) -> int:
 
 
 def clear_import(period) -> None:
-    """Undo what an import wrote, in plain SQL: the revisions, the batch, and the figures of the period's reports."""
+    """Undo what an import wrote, in plain SQL: its revisions (the reports' figures) and its batch."""
     from django.db import connection
 
-    from jiqun.monitoring.models import ImportBatch, Report, ReportRevision
+    from jiqun.monitoring.models import ImportBatch, ReportRevision
 
-    tables = {m: connection.ops.quote_name(m._meta.db_table) for m in (ReportRevision, ImportBatch, Report)}
+    tables = {m: connection.ops.quote_name(m._meta.db_table) for m in (ReportRevision, ImportBatch)}
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {tables[ReportRevision]} WHERE batch_id IN "
                        f"(SELECT id FROM {tables[ImportBatch]} WHERE period_id = %s)", [period.pk])
         cursor.execute(f"DELETE FROM {tables[ImportBatch]} WHERE period_id = %s", [period.pk])
-    Report.objects.filter(period=period).update(figures={}, revision=0)
 
 
 def child(backend: str, workbook_path: Path) -> dict:

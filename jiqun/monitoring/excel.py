@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 import xlsxwriter
+from django.utils import timezone
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -235,7 +236,7 @@ def build_reminder_list(period, rows) -> bytes:
         regions = report.enterprise.region.name if report.enterprise_id else "、".join(
             x.name for x in report.cluster.regions.all())
         sheet.write_row(r, 0, [safe_text(subject), regions, report.get_status_display(), "是" if row.overdue else "否",
-                               f"{report.updated_at:%Y-%m-%d %H:%M}"])
+                               f"{timezone.localtime(report.last_changed):%Y-%m-%d %H:%M}"])
     sheet.set_column(0, 1, 30)
     sheet.set_column(2, 4, 14)
     book.close()

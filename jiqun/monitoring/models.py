@@ -1,5 +1,7 @@
 """Quarterly statistical monitoring: periods, reports, reported values, transitions, imports, corrections."""
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +62,18 @@ class ReportQuerySet(models.QuerySet):
         visible_enterprises = models.Q(enterprise__in=_enterprise_ids(user))
         return self.filter(visible_clusters | visible_enterprises)
 
+    def with_last_change(self) -> "ReportQuerySet":
+        """Each report with the time of its latest revision, for `report.last_changed` without a query each."""
+        latest = ReportRevision.objects.filter(report=models.OuterRef("pk")).order_by("-number")
+        return self.annotate(latest_at=models.Subquery(latest.values("at")[:1]))
+
+    def with_figures(self) -> "ReportQuerySet":
+        """Each report with its latest revision's figures, number and time, so `report.figures` reads no more."""
+        latest = ReportRevision.objects.filter(report=models.OuterRef("pk")).order_by("-number")
+        return self.annotate(latest_figures=models.Subquery(latest.values("figures")[:1]),
+                             latest_revision=models.Subquery(latest.values("number")[:1]),
+                             latest_at=models.Subquery(latest.values("at")[:1]))
+
 
 def _cluster_ids(user):
     from jiqun.clusters.models import Cluster
@@ -88,10 +102,6 @@ class Report(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    # {indicator code: [本期累计, 上年同期, 说明, revision]}: numbers as exact decimal text or null; revision is the
-    # number of the ReportRevision that last set the entry (its provenance). Read through jiqun.monitoring.values.
-    figures = models.JSONField(_("填报值"), default=dict, blank=True)
-    revision = models.PositiveIntegerField(_("修订次数"), default=0)
 
     objects = ReportQuerySet.as_manager()
 
@@ -118,6 +128,32 @@ class Report(models.Model):
     def editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @property
+    def figures(self) -> dict:
+        """The figures as they stand: the latest revision's ({} before the first). See ReportRevision."""
+        if "latest_figures" not in self.__dict__:
+            latest = self.revisions.order_by("-number").values_list("figures", "number", "at").first()
+            self.latest_figures, self.latest_revision, self.latest_at = latest or (None, 0, None)
+        return self.latest_figures or {}
+
+    @property
+    def revision(self) -> int:
+        """The number of the latest revision, 0 before the first."""
+        self.figures  # noqa: B018 - loads the latest revision when not annotated
+        return self.latest_revision or 0
+
+    @property
+    def last_changed(self):
+        """When the report last changed: its status (updated_at) or its figures (the latest revision)."""
+        if "latest_at" not in self.__dict__:
+            self.figures  # noqa: B018 - loads the latest revision
+        return max(t for t in (self.updated_at, self.latest_at) if t is not None)
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        for name in ("latest_figures", "latest_revision", "latest_at"):
+            self.__dict__.pop(name, None)
+
 
 class Provenance(models.TextChoices):
     FORM = "form", _("网页填报")
@@ -128,17 +164,31 @@ class Provenance(models.TextChoices):
     DEMO = "demo", _("演示数据")
 
 
-class ReportRevision(models.Model):
-    """One write to a report's figures: who, when, from where (form, file and row, API, correction), and what the
-    write replaced.
+class JSONText(models.TextField):
+    """JSON kept as text on every database. Figures are read and written whole, never queried inside, so
+    PostgreSQL's jsonb (parsed on every write: a second per 100,000 reports) would buy nothing."""
 
-    The report's figures hold the values as they stand, each with the number of the revision that set it; a
-    revision keeps the entries it replaced ({code: entry, or null where there was none}), so every value a
-    later write or correction overwrote stays on record (`jiqun.monitoring.values.revision_history` lays the
-    chain out). One row per write, not per value: an import of 100,000 enterprise reports writes 100,000 small
-    revisions, not a million history rows. Like django-simple-history's tables, revisions are history and carry
-    no database foreign keys (the ORM still cascades and nulls them): checking three keys per row at commit
-    took seconds of a 100,000-row import on PostgreSQL.
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+class ReportRevision(models.Model):
+    """One write to a report's figures: who, when, from where (form, file and row, API, correction), and the
+    figures as the write left them.
+
+    Append-only, and the latest revision is the report's figures (`Report.figures`): writing figures is one
+    INSERT, never an UPDATE of the report, and no value a later write or correction replaced is lost. Each
+    entry is `[本期累计, 上年同期, 说明, revision]` (see jiqun.monitoring.values): the number of the revision that
+    set it, so an entry's provenance is that revision's. One row per write, not per value: an import of
+    100,000 enterprise reports writes 100,000 rows, not a million values and a million history rows. Like
+    django-simple-history's tables, revisions carry no database foreign keys (the ORM still cascades and
+    nulls them): checking them row by row at commit cost PostgreSQL seconds per large import.
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="revisions", db_index=False,
@@ -150,7 +200,7 @@ class ReportRevision(models.Model):
     source_row = models.PositiveIntegerField(_("来源行"), null=True, blank=True)
     actor_name = models.CharField(_("填报人"), max_length=150, blank=True)
     at = models.DateTimeField(_("时间"))
-    replaced = models.JSONField(_("被替换的值"), help_text=_("本次写入前各指标的条目，此前没有则为 null"))
+    figures = JSONText(_("填报值"), help_text=_("本次写入后报表的全部填报值"))
 
     class Meta:
         ordering = ["report", "number"]

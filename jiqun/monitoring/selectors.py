@@ -110,8 +110,8 @@ class Rollup:
 def rollup(reports: QuerySet, ratios=()) -> Rollup:
     """Sum flows and stocks over reports; recompute each ratio indicator from its summed parts."""
     sums: dict[str, list[Decimal | None]] = defaultdict(lambda: [None, None])
-    for figures in reports.order_by().values_list("figures", flat=True).iterator(chunk_size=2000):
-        for code, stored in figures.items():
+    for figures in reports.with_figures().order_by().values_list("latest_figures", flat=True).iterator(chunk_size=2000):
+        for code, stored in (figures or {}).items():
             pair = sums[code]
             for index in (0, 1):
                 if stored[index] is not None:
@@ -195,7 +195,8 @@ def template_rows(user, period: ReportingPeriod):
     from jiqun.monitoring.permissions import can_fill_report
 
     rows = []
-    reports = Report.objects.for_user(user).filter(period=period).select_related("cluster", "enterprise__region")
+    reports = Report.objects.for_user(user).filter(period=period).with_figures().select_related(
+        "cluster", "enterprise__region")
     for report in reports.prefetch_related("cluster__regions"):
         if not can_fill_report(user, report):
             continue

@@ -142,14 +142,11 @@ def report_values_save(
         raise ValidationError({"values": errors})
     if not changes:
         return None
-    replaced = {code: locked.figures.get(code) for code in changes}
     revision = ReportRevision.objects.create(report=locked, number=number, provenance=provenance,
                                              actor_name=getattr(actor, "username", ""), at=timezone.now(),
-                                             replaced=replaced)
-    before = {code: stored[:3] for code, stored in replaced.items() if stored}
-    locked.figures, locked.revision = figures, number
-    locked.save(update_fields=["figures", "revision", "updated_at"])
-    report.figures, report.revision, report.updated_at = figures, number, locked.updated_at
+                                             figures=figures)
+    before = {code: locked.figures[code][:3] for code in changes if code in locked.figures}
+    report.latest_figures, report.latest_revision, report.latest_at = figures, number, revision.at
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before=before,
                  after={code: stored[:3] for code, stored in changes.items()})
     return revision

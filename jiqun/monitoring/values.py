@@ -1,9 +1,9 @@
 """A report's figures as stored in `Report.figures`, and the checks a figure passes before it is stored.
 
 Each entry is `[本期累计, 上年同期, 说明, revision]`: the numbers as exact decimal text (never float) or null, and
-the number of the ReportRevision that last set the entry, which tells where the value came from; each revision
-keeps the entries it replaced. Code reads entries through `Value` and `revision_changes` and writes them
-through `entry()`, so the packed layout lives in this module only.
+the number of the ReportRevision that last set the entry, which tells where the value came from. A report's
+figures are its latest revision's. Code reads entries through `Value` and `revision_changes` and writes them
+through `entry()` and `entries_json()`, so the packed layout lives in this module only.
 """
 
 import json
@@ -67,34 +67,22 @@ def entries_json(values: list[tuple[str, str | None, str | None]], note: str, re
         for code, current, previous in values) + "}"
 
 
-@cache
-def nothing_replaced_json(codes: tuple[str, ...]) -> str:
-    """The `replaced` JSON text of a revision that set these entries where there were none: made once per set."""
-    return "{" + ",".join(f"{_json_key(code)}:null" for code in codes) + "}"
-
-
 @dataclass(frozen=True)
 class Change:
     code: str
     before: Value | None  # None: there was no entry
-    after: Value | None
+    after: Value
 
 
-def revision_changes(figures: dict, revisions) -> dict[int, list[Change]]:
-    """What each revision changed, before → after, by revision number.
-
-    A revision keeps only what it replaced; what it set is what the next revision of the same entry replaced,
-    or the entry as it stands. So the chain is walked from the figures back, newest revision first.
-    """
-    later = dict(figures)
-    result = {}
-    for revision in sorted(revisions, key=lambda r: r.number, reverse=True):
-        changes = []
-        for code, old in sorted(revision.replaced.items()):
-            after = later.get(code)
-            changes.append(Change(code, value_of(code, old) if old else None, value_of(code, after) if after else None))
-            later[code] = old
-        result[revision.number] = changes
+def revision_changes(revisions) -> dict[int, list[Change]]:
+    """What each revision changed, before → after, by revision number: the entries that carry its number,
+    against the same entries of the revision before it."""
+    result, before = {}, {}
+    for revision in sorted(revisions, key=lambda r: r.number):
+        result[revision.number] = [
+            Change(code, value_of(code, before[code]) if code in before else None, value_of(code, stored))
+            for code, stored in sorted(revision.figures.items()) if stored[3] == revision.number]
+        before = revision.figures
     return result
 
 

@@ -94,7 +94,7 @@ def period_reminders(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=pk)
     reports = Report.objects.for_user(request.user).filter(period=period,
                                                            status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
-    rows, _counts = status_matrix(period, reports)
+    rows, _counts = status_matrix(period, reports.with_last_change())
     audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"催报名单 {period.label}")
     return xlsx_response(build_reminder_list(period, rows), f"催报名单-{period.year}年{period.months}.xlsx")
 
@@ -239,7 +239,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_code = values_of(report.figures)
     revisions = list(report.revisions.select_related("batch").order_by("-number"))
     sources = {revision.number: revision for revision in revisions}
-    changes = revision_changes(report.figures, revisions)
+    changes = revision_changes(revisions)
     names = {i.code: i.name for i in indicators}
     lines = []
     for indicator in indicators:

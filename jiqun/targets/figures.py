@@ -142,15 +142,15 @@ class ProgrammeData:
         expected: dict[tuple[int, int], set[int]] = defaultdict(set)
         report_ids: dict[tuple[int, int, int], int] = {}
         values: dict[tuple[int, int, int], dict[str, tuple]] = defaultdict(dict)
-        rows = Report.objects.filter(period__programme=self.programme, enterprise__isnull=True).values_list(
-            "pk", "cluster_id", "period__year", "period__quarter", "status", "figures")
+        rows = Report.objects.filter(period__programme=self.programme, enterprise__isnull=True).with_figures().values_list(
+            "pk", "cluster_id", "period__year", "period__quarter", "status", "latest_figures")
         for pk, cluster, year, quarter, status, figures in rows:
             if quarter_end(year, quarter) > self.as_of or cluster not in self.clusters:
                 continue
             expected[(year, quarter)].add(cluster)
             if status == APPROVED:
                 report_ids[(cluster, year, quarter)] = pk
-                for code, value in values_of(figures).items():
+                for code, value in values_of(figures or {}).items():
                     values[(cluster, year, quarter)][code] = (value.current, value.previous)
         return expected, report_ids, values
 
@@ -254,8 +254,8 @@ class ProgrammeData:
         """Each member enterprise's approved 1-12月 主营业务收入 (万元) by year."""
         rows = Report.objects.filter(
             period__programme=self.programme, enterprise__isnull=False, status=APPROVED, period__quarter=4,
-        ).values_list("enterprise_id", "period__year", "figures")
-        revenue = {(e, y): values_of(figures).get("revenue") for e, y, figures in rows if year_end(y) <= self.as_of}
+        ).with_figures().values_list("enterprise_id", "period__year", "latest_figures")
+        revenue = {(e, y): values_of(figures or {}).get("revenue") for e, y, figures in rows if year_end(y) <= self.as_of}
         return {key: value.current for key, value in revenue.items() if value and value.current is not None}
 
 

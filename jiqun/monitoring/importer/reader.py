@@ -54,7 +54,7 @@ from jiqun.monitoring.excel import (
 )
 from jiqun.monitoring.importer.cells import clean_text, float_text, parse_number
 from jiqun.monitoring.importer.formulas import FormulaError, FormulaEvaluator, read_formulas
-from jiqun.monitoring.importer.store import bulk_cache, insert_rows, table_of, update_rows
+from jiqun.monitoring.importer.store import bulk_cache, insert_rows, table_of
 from jiqun.monitoring.models import (
     EDITABLE_STATUSES,
     ImportBatch,
@@ -69,7 +69,6 @@ from jiqun.monitoring.values import (
     NOTE_LENGTH,
     entries_json,
     entry,
-    nothing_replaced_json,
     number_text,
     same_number,
     storable,
@@ -561,31 +560,31 @@ class ReportImporter:
             self.result.report_ids, self.result.values_written, self.result.batch = [], 0, None
 
     def _store(self, parsed: list, digest: str) -> None:
-        """Write every report's new figures and one revision per changed report, in a few set-based statements.
+        """Write one revision per changed report (its figures as they now stand) in one set-based statement.
 
-        The figures are read again inside the transaction, so a report submitted or saved since the check is
-        seen. Entries that did not change are left alone (they keep their revision, so their provenance); a
-        report with no change gets no revision.
+        Statuses and figures are read again inside the transaction, so a report submitted or saved since the
+        check is seen. Entries that did not change keep their revision, so their provenance; a report with no
+        change gets no revision.
         """
-        revisions_now = dict(self.period.reports.filter(status__in=EDITABLE_STATUSES).values_list("pk", "revision"))
-        gone = [(row, report_id) for report_id, row, _note, _values in parsed if report_id not in revisions_now]
+        editable = set(self.period.reports.filter(status__in=EDITABLE_STATUSES).values_list("pk", flat=True))
+        gone = [(row, report_id) for report_id, row, _note, _values in parsed if report_id not in editable]
         for row, _report_id in sorted(gone):
             self.problem("该报表在导入期间已被提交或审核，不能导入", row, 1)
         if gone:
             raise Refused
-        on_file = dict(self.period.reports.filter(revision__gt=0).values_list("pk", "figures"))  # none, first time
+        revised = ReportRevision.objects.filter(report__period=self.period).values("report_id")
+        on_file = {pk: (figures, number) for pk, figures, number in Report.objects.filter(pk__in=revised)
+                   .with_figures().values_list("pk", "latest_figures", "latest_revision")}  # none, the first time
         batch = ImportBatch.objects.create(period=self.period, file_name=self.file_name[:255], sha256=digest,
                                            uploaded_by=self.user, rows=len(parsed))
-        reports, revisions, written = [], [], 0
+        revisions, written = [], 0
         for report_id, excel_row, note, values in parsed:
-            number = revisions_now[report_id] + 1
-            figures = on_file.get(report_id)
-            if not figures:  # nothing on file: every filled entry is new, and the figures are the revision's changes
+            figures, number = on_file.get(report_id, (None, 0))
+            number += 1
+            if not figures:  # nothing on file: every filled entry is new
                 filled = values if note else [v for v in values if v[1] is not None or v[2] is not None]
                 if filled:
-                    text = entries_json(filled, note, number)
-                    reports.append((report_id, text, number))
-                    revisions.append((report_id, number, excel_row, nothing_replaced_json(tuple(v[0] for v in filled))))
+                    revisions.append((report_id, number, excel_row, entries_json(filled, note, number)))
                     written += sum([(v[1] is not None) + (v[2] is not None) for v in filled])
                 continue
             changes = {}
@@ -594,21 +593,16 @@ class ReportImporter:
                 if old is None and current is None and previous is None and not note:
                     continue
                 if old is not None and same_number(old[0], current) and same_number(old[1], previous) and old[2] == note:
-                    continue  # unchanged: no write; the entry keeps its revision and so its provenance
+                    continue  # unchanged: the entry keeps its revision and so its provenance
                 changes[code] = entry(current, previous, note, number)
                 written += (current is not None) + (previous is not None)
             if changes:
-                reports.append((report_id, json.dumps({**figures, **changes}, ensure_ascii=False), number))
-                replaced = {code: figures.get(code) for code in changes}
-                revisions.append((report_id, number, excel_row, json.dumps(replaced, ensure_ascii=False)))
-        when = timezone.now()
-        stamp = connection.ops.adapt_datetimefield_value(when)
-        with connection.cursor() as cursor, bulk_cache(cursor):
-            if reports:
-                table, (key, *columns) = table_of(Report, ["id", "figures", "revision", "updated_at"])
-                update_rows(cursor, table, key, columns, reports, (stamp,))
-                table, columns = table_of(ReportRevision, ["report", "number", "source_row", "replaced", "provenance",
-                                                           "batch", "actor_name", "at"])
+                revisions.append((report_id, number, excel_row, json.dumps({**figures, **changes}, ensure_ascii=False)))
+        stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+        if revisions:
+            table, columns = table_of(ReportRevision, ["report", "number", "source_row", "figures", "provenance",
+                                                       "batch", "actor_name", "at"])
+            with connection.cursor() as cursor, bulk_cache(cursor):
                 insert_rows(cursor, table, columns, revisions,
                             (Provenance.IMPORT.value, batch.pk, getattr(self.user, "username", ""), stamp))
         batch.values_written = written

@@ -96,11 +96,11 @@ def provenance_of(report: Report, code: str) -> str:
 
 def history_of(report: Report, code: str) -> list[Decimal | None]:
     """Every 本期累计 one indicator of a report was given, oldest first."""
-    revisions = list(ReportRevision.objects.filter(report=report))
-    changes = revision_changes(Report.objects.get(pk=report.pk).figures, revisions)
+    changes = revision_changes(ReportRevision.objects.filter(report=report))
     return [change.after.current for number in sorted(changes) for change in changes[number] if change.code == code]
 
 
 def period_figures(period) -> dict[int, dict]:
     """Every report's stored figures in a period, by report id, leaving out the reports with none."""
-    return {pk: figures for pk, figures in Report.objects.filter(period=period).values_list("pk", "figures") if figures}
+    return {pk: figures for pk, figures in Report.objects.filter(period=period).with_figures().values_list(
+        "pk", "latest_figures") if figures}

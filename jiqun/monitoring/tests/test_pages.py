@@ -174,7 +174,7 @@ def test_the_template_downloads_for_the_users_scope_and_uploads_back(period, as_
     page = as_jining.post(f"/monitoring/periods/{period.pk}/upload/", {"file": upload}).content.decode()
     assert "已导入" in page or "导入成功" in page, page
     revision = ReportRevision.objects.get(report__period=period)
-    assert revision.provenance == "import" and set(revision.replaced) == set(GOOD)
+    assert revision.provenance == "import" and set(revision.figures) == set(GOOD)
 
 
 def test_a_refused_upload_offers_the_marked_workbook_to_its_uploader_only(period, as_jining, as_jinan):
