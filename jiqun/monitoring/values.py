@@ -1,4 +1,5 @@
-"""A report's figures as stored in `Report.figures`, and the checks a figure passes before it is stored.
+"""A report's figures as a ReportRevision stores them (`report.figures` is the latest), and the checks a figure
+passes before it is stored.
 
 Each entry is `[本期累计, 上年同期, 说明, revision]`: the numbers as exact decimal text (never float) or null, and
 the number of the ReportRevision that last set the entry, which tells where the value came from. A report's
@@ -52,6 +53,10 @@ _json_text = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.du
 _json_key = cache(_json_text)  # an indicator code as a JSON string, made once per code
 
 
+def _json_number(text: str | None) -> str:
+    return "null" if text is None else f'"{text}"'
+
+
 def entries_json(values: list[tuple[str, str | None, str | None]], note: str, revision: int) -> str:
     """The JSON text of figures made of new entries [(code, current, previous)] that share a note and a revision.
 
@@ -84,10 +89,6 @@ def revision_changes(revisions) -> dict[int, list[Change]]:
             for code, stored in sorted(revision.figures.items()) if stored[3] == revision.number]
         before = revision.figures
     return result
-
-
-def _json_number(text: str | None) -> str:
-    return "null" if text is None else f'"{text}"'
 
 
 def same_number(stored: str | None, text: str | None) -> bool:
