@@ -149,10 +149,14 @@ class Report(models.Model):
             self.figures  # noqa: B018 - loads the latest revision
         return max(t for t in (self.updated_at, self.latest_at) if t is not None)
 
-    def refresh_from_db(self, *args, **kwargs) -> None:
-        super().refresh_from_db(*args, **kwargs)
+    def forget_figures(self) -> None:
+        """Drop the figures read so far: the next read sees the latest revision."""
         for name in ("latest_figures", "latest_revision", "latest_at"):
             self.__dict__.pop(name, None)
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.forget_figures()
 
 
 class Provenance(models.TextChoices):

@@ -38,9 +38,8 @@ from jiqun.monitoring.permissions import (
 from jiqun.monitoring.selectors import report_history, rules_for
 from jiqun.monitoring.values import (
     NOTE_LENGTH,
-    entry,
+    changed_entry,
     number_text,
-    same_number,
     storable,
     to_decimal,
     values_of,
@@ -122,8 +121,8 @@ def report_values_save(
     figures, number = dict(locked.figures), locked.revision + 1
     changes, errors = {}, []
     for code, data in values.items():
-        old = figures.get(code) or entry(None, None, "", 0)
-        numbers = {"current": old[0], "previous": old[1]}
+        old = figures.get(code)
+        numbers = {"current": old[0] if old else None, "previous": old[1] if old else None}
         for field_name in numbers:
             if field_name in data:
                 try:
@@ -131,13 +130,12 @@ def report_values_save(
                     numbers[field_name] = None if given is None else number_text(storable(given, data[field_name]))
                 except ValueError as exc:
                     errors.append(f"{allowed[code].name}{FIELD_NAMES[field_name]}：{exc}")
-        note = (data.get("note") or "").strip() if "note" in data else old[2]
+        note = (data.get("note") or "").strip() if "note" in data else (old[2] if old else "")
         if len(note) > NOTE_LENGTH:
             errors.append(f"{allowed[code].name}说明：有 {len(note)} 个字，最多 {NOTE_LENGTH} 个")
-        if code in figures and same_number(old[0], numbers["current"]) and same_number(old[1], numbers["previous"]) \
-                and old[2] == note:
-            continue
-        figures[code] = changes[code] = entry(numbers["current"], numbers["previous"], note, number)
+        changed = changed_entry(old, numbers["current"], numbers["previous"], note, number)
+        if changed is not None:
+            figures[code] = changes[code] = changed
     if errors:
         raise ValidationError({"values": errors})
     if not changes:
@@ -146,7 +144,7 @@ def report_values_save(
                                              actor_name=getattr(actor, "username", ""), at=timezone.now(),
                                              figures=figures)
     before = {code: locked.figures[code][:3] for code in changes if code in locked.figures}
-    report.latest_figures, report.latest_revision, report.latest_at = figures, number, revision.at
+    report.forget_figures()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before=before,
                  after={code: stored[:3] for code, stored in changes.items()})
     return revision

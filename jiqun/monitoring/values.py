@@ -53,6 +53,16 @@ _json_text = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.du
 _json_key = cache(_json_text)  # an indicator code as a JSON string, made once per code
 
 
+def changed_entry(old: list | None, current: str | None, previous: str | None, note: str, revision: int) -> list | None:
+    """The entry a write stores, or None when it changes nothing: the same numbers and note as the entry on
+    file (which then keeps its revision, so its provenance), or nothing given where there was no entry."""
+    if old is None:
+        return entry(current, previous, note, revision) if current is not None or previous is not None or note else None
+    if same_number(old[0], current) and same_number(old[1], previous) and old[2] == note:
+        return None
+    return entry(current, previous, note, revision)
+
+
 def _json_number(text: str | None) -> str:
     return "null" if text is None else f'"{text}"'
 

@@ -67,10 +67,9 @@ from jiqun.monitoring.models import (
 from jiqun.monitoring.permissions import can_fill_report
 from jiqun.monitoring.values import (
     NOTE_LENGTH,
+    changed_entry,
     entries_json,
-    entry,
     number_text,
-    same_number,
     storable,
 )
 
@@ -581,7 +580,7 @@ class ReportImporter:
         for report_id, excel_row, note, values in parsed:
             figures, number = on_file.get(report_id, (None, 0))
             number += 1
-            if not figures:  # nothing on file: every filled entry is new
+            if not figures:  # nothing on file: changed_entry's rule for no old entry, without a call per value
                 filled = values if note else [v for v in values if v[1] is not None or v[2] is not None]
                 if filled:
                     revisions.append((report_id, number, excel_row, entries_json(filled, note, number)))
@@ -589,13 +588,10 @@ class ReportImporter:
                 continue
             changes = {}
             for code, current, previous in values:
-                old = figures.get(code)
-                if old is None and current is None and previous is None and not note:
-                    continue
-                if old is not None and same_number(old[0], current) and same_number(old[1], previous) and old[2] == note:
-                    continue  # unchanged: the entry keeps its revision and so its provenance
-                changes[code] = entry(current, previous, note, number)
-                written += (current is not None) + (previous is not None)
+                changed = changed_entry(figures.get(code), current, previous, note, number)
+                if changed is not None:
+                    changes[code] = changed
+                    written += (current is not None) + (previous is not None)
             if changes:
                 revisions.append((report_id, number, excel_row, json.dumps({**figures, **changes}, ensure_ascii=False)))
         stamp = connection.ops.adapt_datetimefield_value(timezone.now())

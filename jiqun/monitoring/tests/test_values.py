@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from jiqun.monitoring.importer.cells import float_text
 from jiqun.monitoring.values import (
+    changed_entry,
     entries_json,
     entry,
     number_text,
@@ -57,3 +58,11 @@ def test_given_figures_are_read_as_decimals_and_words_are_refused():
 def test_whole_spreadsheet_numbers_are_written_without_a_point_or_an_exponent():
     assert [float_text(v) for v in (5200000.0, 0.1 + 0.2, 1e15, -0.0, 1234.5)] == [
         "5200000", "0.3", "1000000000000000", "0", "1234.5"]
+
+
+def test_a_write_stores_an_entry_only_where_it_changes_something():
+    on_file = entry("5200000", "4800000", "", 1)
+    assert changed_entry(on_file, "5200000.0", "4800000", "", 2) is None  # the same number, written otherwise
+    assert changed_entry(on_file, "5300000", "4800000", "", 2) == ["5300000", "4800000", "", 2]
+    assert changed_entry(on_file, "5200000", "4800000", "口径调整", 2) == ["5200000", "4800000", "口径调整", 2]
+    assert changed_entry(None, None, None, "", 2) is None and changed_entry(None, "1", None, "", 2) == ["1", None, "", 2]
