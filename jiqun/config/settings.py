@@ -165,6 +165,17 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 JIQUN_DEMO_PASSWORD = env_str("JIQUN_DEMO_PASSWORD", "Jiqun@2026demo")
 
+# Excel uploads, checked before any spreadsheet parser reads them (jiqun/monitoring/importer/package.py).
+# The 100,000-row × 35-column template of the import bench is 26 MB, unpacks to 229 MB and reads in ~650 MB.
+JIQUN_UPLOAD_MAX_BYTES = env_int("JIQUN_UPLOAD_MAX_BYTES", 50 * 1024**2)
+JIQUN_IMPORT_MAX_UNPACKED_BYTES = env_int("JIQUN_IMPORT_MAX_UNPACKED_BYTES", 512 * 1024**2)
+JIQUN_IMPORT_MAX_ENTRIES = env_int("JIQUN_IMPORT_MAX_ENTRIES", 200)
+JIQUN_IMPORT_MAX_RATIO = env_int("JIQUN_IMPORT_MAX_RATIO", 100)  # the template's sheet compresses 8:1
+JIQUN_IMPORT_MAX_CELLS = env_int("JIQUN_IMPORT_MAX_CELLS", 5_000_000)
+JIQUN_IMPORT_MEMORY_BUDGET = env_int("JIQUN_IMPORT_MEMORY_BUDGET_MB", 1024) * 1024**2
+JIQUN_IMPORT_EXTRA_ROWS = env_int("JIQUN_IMPORT_EXTRA_ROWS", 100)  # total rows, notes, blank rows users add
+JIQUN_IMPORT_EXTRA_COLUMNS = env_int("JIQUN_IMPORT_EXTRA_COLUMNS", 5)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,7 +5,7 @@ import rules
 from jiqun.accounts.models import Role
 from jiqun.accounts.permissions import owns_cluster, owns_enterprise
 from jiqun.accounts.scoping import region_within
-from jiqun.monitoring.models import ReportStatus
+from jiqun.monitoring.models import Report, ReportStatus
 
 
 def _report_regions(report) -> list[str]:
@@ -61,3 +61,23 @@ def can_request_correction(user, report) -> bool:
 @rules.predicate
 def can_open_period(user) -> bool:
     return user.is_authenticated and user.role == Role.PROVINCE_ADMIN
+
+
+FILLING_ROLES = {Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER, Role.CLUSTER_ORG,
+                 Role.ENTERPRISE_REPORTER}
+
+
+@rules.predicate
+def can_fill_period(user, period) -> bool:
+    """Whether the user keeps any report of the period, whatever its status: who may reach the Excel upload.
+
+    A submitted report still lets its keeper upload (and be told why that row is refused); a leader, an
+    expert or an administrator keeps none, so never reaches the importer.
+    """
+    if not user.is_authenticated or user.role not in FILLING_ROLES:
+        return False
+    reports = Report.objects.for_user(user).filter(period=period).select_related("enterprise", "cluster")
+    for report in reports.iterator(chunk_size=200):
+        if owns_enterprise(user, report.enterprise) if report.enterprise_id else owns_cluster(user, report.cluster):
+            return True
+    return False

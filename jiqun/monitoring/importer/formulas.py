@@ -55,19 +55,21 @@ def _shift(formula: str, rows: int, cols: int) -> str:
     return CELL_REF.sub(move, formula)
 
 
-def read_formulas(content: bytes, sheet_name: str, columns: set[int]) -> dict[tuple[int, int], str] | None:
+def read_formulas(content: bytes, sheet_name: str, columns: set[int],
+                  xml: bytes | None = None) -> dict[tuple[int, int], str] | None:
     """Every formula in the given columns (0-based) of a worksheet: {(row, col): formula}, 0-based; None if unreadable.
 
     calamine gives only the cached results, so the sheet's XML is searched for <f> elements. Only the
     columns the importer reads are searched: the template's 同比 column holds 100,000s of formulas that
-    the importer ignores anyway.
+    the importer ignores anyway. The importer passes the sheet's `xml` as its bounds check already read it.
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            path = _sheet_path(archive, sheet_name)
-            xml = archive.read(path) if path else None
-    except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
-        return None
+    if xml is None:
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                path = _sheet_path(archive, sheet_name)
+                xml = archive.read(path) if path else None
+        except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+            return None
     if xml is None:
         return None
     prefix = re.search(rb"<(\w+:)?worksheet\b", xml)

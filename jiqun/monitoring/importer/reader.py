@@ -24,15 +24,16 @@ import json
 import logging
 import re
 import time
-import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, PasswordError
 from xlsxwriter.utility import xl_col_to_name
 
@@ -43,6 +44,7 @@ from jiqun.monitoring.excel import (
     ADJUST_HEADER,
     DATA_SHEET,
     FIELDS,
+    FIRST_DATA_ROW,
     KEY_HEADER,
     META_SHEET,
     NOTE_HEADER,
@@ -54,6 +56,7 @@ from jiqun.monitoring.excel import (
 )
 from jiqun.monitoring.importer.cells import clean_text, float_text, parse_number
 from jiqun.monitoring.importer.formulas import FormulaError, FormulaEvaluator, read_formulas
+from jiqun.monitoring.importer.package import Limits, Package, PackageRefused, mib, open_package, sheet_xml
 from jiqun.monitoring.importer.store import bulk_cache, insert_rows, table_of
 from jiqun.monitoring.models import (
     EDITABLE_STATUSES,
@@ -64,7 +67,7 @@ from jiqun.monitoring.models import (
     ReportRevision,
     ReportStatus,
 )
-from jiqun.monitoring.permissions import can_fill_report
+from jiqun.monitoring.permissions import can_fill_period, can_fill_report
 from jiqun.monitoring.values import (
     NOTE_LENGTH,
     changed_entry,
@@ -79,8 +82,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # old .xls, WPS .et, and encrypted .xlsx all use this container
 ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")  # present only in an encrypted .xlsx
 OLD_SUFFIXES = (".et", ".ett", ".xls", ".xlt")
-MAX_UNPACKED = 2 * 1024**3  # a 50 MB upload may unpack to this much and no more (zip bombs)
 HEADER_SEARCH_ROWS = 20
+META_ROWS, META_COLUMNS = 30, 4  # the _meta sheet has nine rows of key and value
 
 STEMS = set("甲乙丙丁戊己庚辛壬癸")
 TOTAL_ROW = re.compile(r"(全省|全市|本市|全县|本县|全区|本区|本单位)?(合计|总计|小计)[:：]?")
@@ -196,6 +199,10 @@ class ReportImporter:
         self.period = period
         self.result = ImportResult()
         self.merges: list = []  # merged ranges of the data sheet, ((row, col), (row, col)) 0-based
+        self.limits = Limits.from_settings()
+        self.package: Package | None = None
+        self.book: CalamineWorkbook | None = None
+        self.data_xml: bytes | None = None  # the data sheet's XML as its bounds check read it
         self.formula_scan: tuple[set[int], Future] | None = None  # (columns, their formulas) being searched
 
     def problem(self, reason: str, row: int = 0, col: int = 0, sheet: str = DATA_SHEET) -> None:
@@ -213,10 +220,15 @@ class ReportImporter:
         meta = self._meta()
         if meta is None:
             return self.result
+        if not can_fill_period(self.user, self.period):
+            self.problem(_("您在%(period)s没有要填报的报表，不能导入") % {"period": self.period.label}, sheet="")
+            return self.result
         digest = hashlib.sha256(self.content).hexdigest()
         done = ImportBatch.objects.filter(period=self.period, sha256=digest).first()
         if done is not None:
             self.result.already_imported = done
+            return self.result
+        if not self._read_data():
             return self.result
         layout = self._layout(meta)
         if layout is None:
@@ -233,6 +245,11 @@ class ReportImporter:
     # Reading the file ---------------------------------------------------------------------------------
 
     def _open(self) -> bool:
+        """Check the package before any parser sees it, then read the _meta sheet (within its own small bounds)."""
+        if len(self.content) > self.limits.max_bytes:
+            self.problem(_("文件“%(file)s”有 %(size)s MB，超过上限 %(limit)s MB，请删去多余内容后再上传") % {
+                "file": self.file_name, "size": mib(len(self.content)), "limit": mib(self.limits.max_bytes)}, sheet="")
+            return False
         if self.file_name.lower().endswith(OLD_SUFFIXES):
             self.problem(f"文件“{self.file_name}”是 .et/.xls 格式，不能导入：请在 WPS 或 Excel 中“另存为” .xlsx 后再上传",
                          sheet="")
@@ -244,30 +261,40 @@ class ReportImporter:
                 self.problem(f"文件“{self.file_name}”是旧版 .xls 或 WPS .et 格式，不能导入：请另存为 .xlsx 后再上传",
                              sheet="")
             return False
-        try:
-            with zipfile.ZipFile(io.BytesIO(self.content)) as archive:
-                parts = archive.infolist()
-                names = {part.filename for part in parts}
-        except zipfile.BadZipFile:
-            parts, names = [], set()
-        if not self.content.startswith(ZIP_MAGIC) or "xl/workbook.xml" not in names:
+        if not self.content.startswith(ZIP_MAGIC):
             self.problem(f"文件“{self.file_name}”不是 .xlsx 格式的 Excel 工作簿，请下载模板填写后上传", sheet="")
             return False
-        if sum(part.file_size for part in parts) > MAX_UNPACKED:
-            self.problem(f"文件“{self.file_name}”解压后超过 2GB，请分批上传", sheet="")
+        try:
+            self.package = open_package(self.content, self.file_name, self.limits)
+        except PackageRefused as exc:
+            self.problem(str(exc), sheet="")
+            return False
+        if META_SHEET not in self.package.sheets or DATA_SHEET not in self.package.sheets:
+            self.problem(f"不是本系统生成的统计季报模板（缺少“{DATA_SHEET}”工作表或隐藏的 {META_SHEET} 工作表），"
+                         "请下载模板后填写", sheet="")
+            return False
+        return self._read_sheet(META_SHEET, META_ROWS, META_COLUMNS)
+
+    def _read_sheet(self, name: str, rows: int, columns: int) -> bool:
+        """Parse one sheet with calamine once its XML is within rows × columns; the data sheet's formulas meanwhile."""
+        try:
+            xml = sheet_xml(self.package, name, rows, columns)
+        except PackageRefused as exc:
+            self.problem(str(exc), sheet="")
             return False
         try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(self.content))
-            # _meta first: it names the number columns, whose formulas are then searched in the sheet's XML on
-            # a second thread while calamine parses the data sheet (it lets go of the GIL while it parses).
-            for name in sorted(book.sheet_names, key=lambda n: n != META_SHEET):
-                if name == DATA_SHEET:
-                    self._scan_formulas()
-                sheet = book.get_sheet_by_name(name)  # parses the sheet: once only
-                # skip_empty_area=False keeps row and column numbers as Excel shows them
-                self.result.sheets[name] = sheet.to_python(skip_empty_area=False)
-                if name == DATA_SHEET:
-                    self.merges = sheet.merged_cell_ranges or []
+            if self.book is None:
+                self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.content))
+            if name == DATA_SHEET:
+                # The formulas of the number columns are searched in the sheet's XML on a second thread while
+                # calamine parses the sheet (it lets go of the GIL while it parses).
+                self._scan_formulas(xml)
+            sheet = self.book.get_sheet_by_name(name)  # parses the sheet: once only
+            # skip_empty_area=False keeps row and column numbers as Excel shows them
+            self.result.sheets[name] = sheet.to_python(skip_empty_area=False)
+            if name == DATA_SHEET:
+                self.merges = sheet.merged_cell_ranges or []
+                self.data_xml = xml
         except PasswordError:
             self.problem(f"文件“{self.file_name}”设置了密码，请取消密码后再上传", sheet="")
             return False
@@ -277,7 +304,20 @@ class ReportImporter:
             return False
         return True
 
-    def _scan_formulas(self) -> None:
+    def _read_data(self) -> bool:
+        """Read the data sheet, bounded by the template this user gets for the period: its rows and columns.
+
+        The template has a row per report the user sees, under a title, a period line, two header rows and
+        the 栏次 row, and a column per field of each indicator between the three key columns and the two
+        closing ones; users may add rows above the header, total and note rows, and a few columns.
+        """
+        reports = Report.objects.for_user(self.user).filter(period=self.period).count()
+        indicators = self.period.indicators.count()
+        rows = FIRST_DATA_ROW + HEADER_SEARCH_ROWS + reports + settings.JIQUN_IMPORT_EXTRA_ROWS
+        columns = 3 + len(FIELDS) * indicators + 2 + settings.JIQUN_IMPORT_EXTRA_COLUMNS
+        return self._read_sheet(DATA_SHEET, rows, columns)
+
+    def _scan_formulas(self, xml: bytes) -> None:
         """Start the formula search of the number columns the _meta sheet names; _rows takes the result."""
         meta = {str(row[0]): row[1] for row in self.result.sheets.get(META_SHEET, []) if len(row) >= 2 and row[0]}
         try:
@@ -286,7 +326,7 @@ class ReportImporter:
         except (KeyError, ValueError, TypeError):
             return  # a broken _meta sheet is reported by _meta(); nothing to search for
         executor = ThreadPoolExecutor(max_workers=1)
-        self.formula_scan = (columns, executor.submit(read_formulas, self.content, DATA_SHEET, columns))
+        self.formula_scan = (columns, executor.submit(read_formulas, self.content, DATA_SHEET, columns, xml))
         executor.shutdown(wait=False)
 
     def _formulas(self, columns: set[int]) -> dict | None:
@@ -294,14 +334,10 @@ class ReportImporter:
         if self.formula_scan is not None and columns <= self.formula_scan[0]:
             found = self.formula_scan[1].result()
             return None if found is None else {cell: f for cell, f in found.items() if cell[1] in columns}
-        return read_formulas(self.content, DATA_SHEET, columns)
+        return read_formulas(self.content, DATA_SHEET, columns, self.data_xml)
 
     def _meta(self) -> dict | None:
         sheets = self.result.sheets
-        if META_SHEET not in sheets or DATA_SHEET not in sheets:
-            self.problem(f"不是本系统生成的统计季报模板（缺少“{DATA_SHEET}”工作表或隐藏的 {META_SHEET} 工作表），"
-                         "请下载模板后填写", sheet="")
-            return None
         meta, where = {}, {}
         for index, row in enumerate(sheets[META_SHEET]):
             if len(row) >= 2 and row[0]:
