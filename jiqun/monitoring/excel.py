@@ -29,10 +29,20 @@ PERIOD_CELL = (1, 0)  # 0-based: the 报告期 line
 WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def safe_text(value) -> object:
     """Keep user text from being read as a formula by a spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
+    return value
+
+
+def unsafe_text(value: str) -> str:
+    """The text safe_text was given: the apostrophe it put before = + - @ taken off again (for the import)."""
+    if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        return value[1:]
     return value
 
 

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.core.downloads import XLSX, xlsx_response
-from jiqun.monitoring.excel import build_reminder_list, build_template
+from jiqun.monitoring.excel import DATA_SHEET, build_reminder_list, build_template
 from jiqun.monitoring.forms import IndicatorForm, PeriodOpenForm, ReturnForm, UploadForm
 from jiqun.monitoring.importer import ReportImporter
+from jiqun.monitoring.importer.package import mib
 from jiqun.monitoring.models import CorrectionStatus, Report, ReportingPeriod, ReportStatus
 from jiqun.monitoring.permissions import (
+    can_fill_period,
     can_fill_report,
     can_open_period,
     can_request_correction,
@@ -122,14 +124,20 @@ def _result_dir(user) -> Path:
 @login_required
 def period_upload(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=pk)
+    if not can_fill_period(request.user, period):
+        raise Http404  # a leader, an expert, an administrator: nothing of this period to fill, so no importer
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return render(request, "monitoring/upload_result.html", {"period": period, "form": form, "result": None})
     upload = form.cleaned_data["file"]
+    if upload.size > settings.JIQUN_UPLOAD_MAX_BYTES:  # refused before it is read into memory
+        form.add_error("file", _("文件有 %(size)s，超过上限 %(limit)s") % {
+            "size": mib(upload.size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
+        return render(request, "monitoring/upload_result.html", {"period": period, "form": form, "result": None})
     content = upload.read()
     result = ReportImporter(user=request.user, content=content, file_name=upload.name, period=period).run()
     annotated = None
-    if result.problems and result.sheets:
+    if result.problems and DATA_SHEET in result.sheets:  # a file refused before its data sheet was read has no cells to mark
         from jiqun.monitoring.excel import annotate_workbook
 
         token = uuid.uuid4().hex

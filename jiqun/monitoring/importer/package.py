@@ -85,15 +85,15 @@ class Package:
 
 
 def mib(size: int) -> str:
-    """A size in MiB as a person reads it."""
-    return f"{size / 1024**2:.1f}"
+    """A size as a person reads it: 12.3 MB, or 40 KB under a megabyte."""
+    return f"{size / 1024**2:.1f} MB" if size >= 1024**2 else f"{max(size // 1024, 1)} KB"
 
 
 def open_package(content: bytes, file_name: str, limits: Limits) -> Package:
     """Check the package as a whole and every part but the worksheets; raises PackageRefused."""
     package = Package(content, file_name, limits, {}, {}, 0)
     if len(content) > limits.max_bytes:
-        raise package.refuse(_("文件“%(file)s”有 %(size)s MB，超过上限 %(limit)s MB，请删去多余内容后再上传"),
+        raise package.refuse(_("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，请删去多余内容后再上传"),
                              size=mib(len(content)), limit=mib(limits.max_bytes))
     if file_name.lower().endswith(MACRO_SUFFIXES):
         raise package.refuse(_("文件“%(file)s”是启用宏的工作簿，不能导入：请另存为“Excel 工作簿（.xlsx）”后再上传"))
@@ -125,7 +125,7 @@ def open_package(content: bytes, file_name: str, limits: Limits) -> Package:
                                  limit=limits.max_ratio)
         total += info.file_size
     if total > limits.max_unpacked:
-        raise package.refuse(_("文件“%(file)s”解压后有 %(size)s MB，超过上限 %(limit)s MB，请删去多余内容后再上传"),
+        raise package.refuse(_("文件“%(file)s”解压后有 %(size)s，超过上限 %(limit)s，请删去多余内容后再上传"),
                              size=mib(total), limit=mib(limits.max_unpacked))
     _check_types(package)
     worksheets = set(package.sheets.values())
@@ -152,7 +152,7 @@ def inflate(package: Package, name: str, limit: int) -> bytes:
     """
     info = package.parts[name]
     if info.file_size > limit:
-        raise package.refuse(_("文件“%(file)s”中的“%(part)s”解压后有 %(size)s MB，超过上限 %(limit)s MB"),
+        raise package.refuse(_("文件“%(file)s”中的“%(part)s”解压后有 %(size)s，超过上限 %(limit)s"),
                              part=name[:100], size=mib(info.file_size), limit=mib(limit))
     start = info.header_offset
     header = package.content[start:start + LOCAL_HEADER.size]
@@ -263,7 +263,7 @@ def _check_strings(package: Package, xml: bytes) -> None:
 def _above(limit: int) -> bytes:
     """A pattern for a decimal number greater than `limit`, or written with a leading zero."""
     text = str(limit)
-    parts = ["0", rf"[1-9]\d{{{len(text)},}}"]
+    parts = [r"0\d*", rf"[1-9]\d{{{len(text)},}}"]
     for index, digit in enumerate(text):
         if digit != "9":
             parts.append(rf"{text[:index]}[{int(digit) + 1}-9]\d{{{len(text) - index - 1}}}")
@@ -328,8 +328,8 @@ def sheet_xml(package: Package, sheet: str, rows: int, columns: int) -> bytes:
     """A worksheet's XML, refused unless every cell, the dimension and every merge lie within rows × columns."""
     limits = package.limits
     part = package.sheets[sheet]
-    shape = _("最多 %(rows)d 行、%(columns)d 列（到 %(last)s 列）") % {
-        "rows": rows, "columns": columns, "last": xl_col_to_name(columns - 1)}
+    shape = _("最多 %(rows)d 行、%(columns)d 列，即 A1:%(last)s") % {
+        "rows": rows, "columns": columns, "last": f"{xl_col_to_name(columns - 1)}{rows}"}
     if rows * columns > limits.max_cells:
         raise package.refuse(_("工作表“%(sheet)s”可填的范围（%(shape)s）超过 %(limit)d 个单元格的上限，请分批导入"),
                              sheet=sheet, shape=shape, limit=limits.max_cells)
@@ -337,10 +337,10 @@ def sheet_xml(package: Package, sheet: str, rows: int, columns: int) -> bytes:
     info = package.parts[part]
     memory = rows * columns * BYTES_PER_CELL + info.file_size + 3 * package.strings_bytes
     if memory > limits.memory_budget:
-        raise package.refuse(_("读取文件“%(file)s”的工作表“%(sheet)s”预计需要 %(size)s MB 内存，超过上限 %(limit)s MB，"
+        raise package.refuse(_("读取文件“%(file)s”的工作表“%(sheet)s”预计需要 %(size)s 内存，超过上限 %(limit)s，"
                                "请分批导入"), sheet=sheet, size=mib(memory), limit=mib(limits.memory_budget))
     if info.file_size > allowed:
-        raise package.refuse(_("文件“%(file)s”的工作表“%(sheet)s”解压后有 %(size)s MB，远超模板范围（%(shape)s）所需，"
+        raise package.refuse(_("文件“%(file)s”的工作表“%(sheet)s”解压后有 %(size)s，远超模板范围（%(shape)s）所需，"
                                "文件可能被填充了大量空白，不能导入"), sheet=sheet, size=mib(info.file_size), shape=shape)
     xml = inflate(package, part, allowed)
     check_xml(package, part, xml)
@@ -351,12 +351,14 @@ def sheet_xml(package: Package, sheet: str, rows: int, columns: int) -> bytes:
                                "另存为 .xlsx 后再上传"), sheet=sheet)
     found = _outside(re.escape(prefix), rows, columns).search(xml)
     if found is not None:
-        tag = found.group(0).decode("utf-8", "replace")
-        ref = re.search(r'r="([^"]{0,20})', xml[found.start():found.start() + 200].decode("utf-8", "replace"))
-        where = ref.group(1) if ref and "r=\"" in tag else ""
-        if where:
+        # Name the cell: the tag found, or for a row, the first cell in it.
+        near = xml[found.start():found.start() + 300].decode("utf-8", "replace")
+        cell = re.search(r'<[\w.:-]*?\bc r="([^"<>]{1,20})"', near)
+        row = re.match(r'<[\w.:-]*?row r="(\d{1,20})"', near)
+        if cell or row:
             raise package.refuse(_("工作表“%(sheet)s”在 %(cell)s 有内容，超出模板的范围（%(shape)s）：请删除多余的行和列，"
-                                   "或重新下载模板填写"), sheet=sheet, cell=where, shape=shape)
+                                   "或重新下载模板填写"), sheet=sheet, shape=shape,
+                                 cell=cell.group(1) if cell else _("第 %(row)s 行") % {"row": row.group(1)})
         raise package.refuse(_("工作表“%(sheet)s”中有单元格或行没有写明位置（r 属性），不能导入：请在 Excel 或 WPS 中另存为 "
                                ".xlsx 后再上传"), sheet=sheet)
     for name, pattern in (("dimension", rb"dimension\s+ref"), ("mergeCell", rb"mergeCell\s+ref")):

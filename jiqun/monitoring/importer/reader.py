@@ -53,6 +53,7 @@ from jiqun.monitoring.excel import (
     TEMPLATE_VERSION,
     field_label,
     group_label,
+    unsafe_text,
 )
 from jiqun.monitoring.importer.cells import clean_text, float_text, parse_number
 from jiqun.monitoring.importer.formulas import FormulaError, FormulaEvaluator, read_formulas
@@ -179,8 +180,13 @@ class Subject:
     fillable: bool  # can_fill_report's answer
 
     def named(self, name: str) -> bool:
-        """Whether a name written in the file (already cleaned) is one of the subject's names."""
-        return name in self.names or name in {clean_text(n) for n in self.names}
+        """Whether a name written in the file (already cleaned) is one of the subject's names.
+
+        The template writes a name that begins with = + - @ after an apostrophe (safe_text); that is taken
+        off again, unless the registered name itself begins with it.
+        """
+        cleaned = {clean_text(n) for n in self.names}
+        return any(n in self.names or n in cleaned for n in (name, unsafe_text(name)))
 
 
 @dataclass
@@ -247,7 +253,7 @@ class ReportImporter:
     def _open(self) -> bool:
         """Check the package before any parser sees it, then read the _meta sheet (within its own small bounds)."""
         if len(self.content) > self.limits.max_bytes:
-            self.problem(_("文件“%(file)s”有 %(size)s MB，超过上限 %(limit)s MB，请删去多余内容后再上传") % {
+            self.problem(_("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，请删去多余内容后再上传") % {
                 "file": self.file_name, "size": mib(len(self.content)), "limit": mib(self.limits.max_bytes)}, sheet="")
             return False
         if self.file_name.lower().endswith(OLD_SUFFIXES):
@@ -557,8 +563,7 @@ class ReportImporter:
             return None
 
     def _note(self, note: str, adjust, excel_row: int, layout: Layout) -> str:
-        if note[:2] in ("'=", "'+", "'-", "'@"):
-            note = note[1:]  # the apostrophe our export adds against formula injection
+        note = unsafe_text(note)  # the apostrophe our export adds against formula injection
         flag = clean_text(adjust)
         if flag == "是":
             note = f"口径调整：{note}" if note else "口径调整"

@@ -2,11 +2,14 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from jiqun.accounts.models import User
-from jiqun.monitoring.excel import annotate_workbook
+from jiqun.monitoring.excel import DATA_SHEET, annotate_workbook
 from jiqun.monitoring.importer import ReportImporter
+from jiqun.monitoring.importer.package import mib
 from jiqun.monitoring.models import ReportingPeriod
 
 
@@ -15,7 +18,8 @@ class Command(BaseCommand):
         "Import a filled 统计季报 workbook as the named user, with that user's scope. The whole file is checked "
         "first; if any cell is wrong nothing is written, each problem is printed with sheet, row and column, and "
         "--annotated writes the workbook back with the bad cells marked. Importing the same file twice writes "
-        "nothing the second time."
+        "nothing the second time. The file is checked against the same bounds as an upload (JIQUN_UPLOAD_MAX_BYTES, "
+        "JIQUN_IMPORT_*) before it is parsed."
     )
 
     def add_arguments(self, parser) -> None:
@@ -39,12 +43,15 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
+        if path.stat().st_size > settings.JIQUN_UPLOAD_MAX_BYTES:  # the same bounds as the upload page, before reading
+            raise CommandError(_("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，未写入任何数据") % {
+                "file": path.name, "size": mib(path.stat().st_size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
         result = ReportImporter(user=account, content=path.read_bytes(), file_name=path.name, period=target).run()
         if result.already_imported:
             self.stdout.write(f"该文件已于 {result.already_imported.uploaded_at:%Y-%m-%d %H:%M} 导入，未重复写入。")
             return
         if result.problems:
-            if annotated and result.sheets:
+            if annotated and DATA_SHEET in result.sheets:
                 errors = [(p.sheet, p.row, p.col, p.reason) for p in result.problems]
                 Path(annotated).write_bytes(annotate_workbook(result.sheets, errors))
             lines = "\n".join(f"  {p}" for p in result.problems)
