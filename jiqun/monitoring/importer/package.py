@@ -260,39 +260,37 @@ def _check_strings(package: Package, xml: bytes) -> None:
 # Sheets ----------------------------------------------------------------------------------------------
 
 
-def _above(limit: int) -> bytes:
-    """A pattern for a decimal number greater than `limit`, or written with a leading zero."""
+def _up_to(limit: int) -> str:
+    """A pattern for the decimal numbers 1 to `limit`, without leading zeros."""
     text = str(limit)
-    parts = [r"0\d*", rf"[1-9]\d{{{len(text)},}}"]
+    parts = [rf"[1-9]\d{{0,{len(text) - 2}}}"] if len(text) > 1 else []
     for index, digit in enumerate(text):
-        if digit != "9":
-            parts.append(rf"{text[:index]}[{int(digit) + 1}-9]\d{{{len(text) - index - 1}}}")
-    return ("(?:" + "|".join(parts) + ")").encode()
+        low = 1 if index == 0 else 0
+        if int(digit) > low:
+            parts.append(rf"{text[:index]}[{low}-{int(digit) - 1}]\d{{{len(text) - index - 1}}}")
+    return "(?:" + "|".join([*parts, text]) + ")"
 
 
-def _letters_above(columns: int) -> bytes:
-    """A pattern for column letters after the `columns`-th column (1-based count), at the start of a reference."""
+def _letters_up_to(columns: int) -> str:
+    """A pattern for the column letters of the first `columns` columns: A to the last one."""
     last = xl_col_to_name(columns - 1)
-    parts = [f"[A-Z]{{{len(last) + 1}}}"]
+    parts = [f"[A-Z]{{1,{len(last) - 1}}}"] if len(last) > 1 else []
     for index, letter in enumerate(last):
-        if letter != "Z":
-            parts.append(f"{last[:index]}[{chr(ord(letter) + 1)}-Z][A-Z]{{{len(last) - index - 1}}}")
-    return ("(?:" + "|".join(parts) + ")").encode()
+        if letter != "A":
+            parts.append(f"{last[:index]}[A-{chr(ord(letter) - 1)}][A-Z]{{{len(last) - index - 1}}}")
+    return "(?:" + "|".join([*parts, last]) + ")"
 
 
-def _outside(prefix: bytes, rows: int, columns: int) -> re.Pattern:
-    """The first cell or row tag that does not name its position, or names one outside rows × columns.
+def _outside(prefix: bytes, rows: int, columns: int) -> tuple[re.Pattern, re.Pattern]:
+    """The patterns of a cell tag, and of a row tag, that does not name its position within rows × columns.
 
     Cells and rows must carry r="…" as their first attribute, as Excel, WPS, LibreOffice and xlsxwriter
     write them: a reader places a cell without one after the previous cell, which no search of the
-    references would bound.
+    references would bound. Each pattern begins with its tag's name, so the search skips ahead to it.
     """
-    number = _above(rows)
-    badly_written = rb"[^A-Z]|[A-Z]+(?:[^A-Z\d]|\d+[^\d\"])"
-    return re.compile(
-        b"<" + prefix + b"c(?:[>/\\t\\r\\n]| (?!r=\")| r=\"(?:" + _letters_above(columns) + b"|[A-Z]+" + number
-        + b"\"|" + badly_written + b"))"
-        b"|<" + prefix + b"row(?:[>/\\t\\r\\n]| (?!r=\")| r=\"(?:" + number + b"\"|[^\\d]|\\d+[^\\d\"]))")
+    row = _up_to(rows).encode()
+    cell = re.compile(b"<" + prefix + b'c(?! r="' + _letters_up_to(columns).encode() + row + rb'")[\s>/]')
+    return cell, re.compile(b"<" + prefix + b'row(?! r="' + row + rb'")[\s>/]')
 
 
 def _foreign_prefix(xml: bytes, prefix: bytes) -> bool:
@@ -349,20 +347,21 @@ def sheet_xml(package: Package, sheet: str, rows: int, columns: int) -> bytes:
     if _foreign_prefix(xml, prefix):
         raise package.refuse(_("工作表“%(sheet)s”的单元格使用了非常规的 XML 命名空间前缀，不能导入：请在 Excel 或 WPS 中"
                                "另存为 .xlsx 后再上传"), sheet=sheet)
-    found = _outside(re.escape(prefix), rows, columns).search(xml)
+    cells, row_tags = _outside(re.escape(prefix), rows, columns)
+    found = cells.search(xml) or row_tags.search(xml)
     if found is not None:
-        # Name the cell: the tag found, or for a row, the first cell in it.
-        near = xml[found.start():found.start() + 300].decode("utf-8", "replace")
-        cell = re.search(r'<[\w.:-]*?\bc r="([^"<>]{1,20})"', near)
-        row = re.match(r'<[\w.:-]*?row r="(\d{1,20})"', near)
+        near = xml[found.start():found.start() + 100].decode("utf-8", "replace")
+        cell = re.match(r'<(?:[\w.-]+:)?c r="([^"<>]{1,20})"', near)
+        row = re.match(r'<(?:[\w.-]+:)?row r="([^"<>]{1,20})"', near)
         if cell or row:
             raise package.refuse(_("工作表“%(sheet)s”在 %(cell)s 有内容，超出模板的范围（%(shape)s）：请删除多余的行和列，"
                                    "或重新下载模板填写"), sheet=sheet, shape=shape,
                                  cell=cell.group(1) if cell else _("第 %(row)s 行") % {"row": row.group(1)})
         raise package.refuse(_("工作表“%(sheet)s”中有单元格或行没有写明位置（r 属性），不能导入：请在 Excel 或 WPS 中另存为 "
                                ".xlsx 后再上传"), sheet=sheet)
-    for name, pattern in (("dimension", rb"dimension\s+ref"), ("mergeCell", rb"mergeCell\s+ref")):
-        refs = re.findall(b"<" + re.escape(prefix) + pattern + rb"\s*=\s*[\"']([^\"']*)[\"']", xml)
+    for name in ("dimension", "mergeCell"):
+        pattern = b"<" + re.escape(prefix) + name.encode() + rb"\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']"
+        refs = re.findall(pattern, xml)
         if name == "mergeCell" and len(refs) > MAX_MERGES:
             raise package.refuse(_("工作表“%(sheet)s”有 %(n)d 处合并单元格，超过上限 %(limit)d 处，不能导入"),
                                  sheet=sheet, n=len(refs), limit=MAX_MERGES)

@@ -9,6 +9,7 @@ resident set's high-water mark (getrusage), which would also show what a native 
 
 import io
 import random
+import re
 import resource
 import struct
 import tracemalloc
@@ -17,11 +18,12 @@ import zlib
 
 import pytest
 from django.core.management import CommandError, call_command
+from xlsxwriter.utility import xl_col_to_name
 
 from jiqun.accounts.models import User
 from jiqun.conftest import client_for
 from jiqun.monitoring.excel import DATA_SHEET
-from jiqun.monitoring.importer.package import _above, _letters_above
+from jiqun.monitoring.importer.package import _letters_up_to, _up_to
 from jiqun.monitoring.models import ReportRevision
 from jiqun.monitoring.services import report_values_save
 from jiqun.monitoring.tests.helpers import GOOD, open_test_period, values
@@ -302,26 +304,29 @@ def test_a_filled_template_still_imports_within_its_bounds(period, jining_office
     assert peak < PYTHON_PEAK
 
 
-@pytest.mark.parametrize("limit", [1, 9, 10, 99, 100, 101, 225, 1000, 1048576])
-def test_the_row_bound_pattern_matches_exactly_the_numbers_above_it(limit):
-    import re
-
-    pattern = re.compile(_above(limit) + b'"')
-    for number in {1, 2, 9, 10, 11, limit - 1, limit, limit + 1, limit * 10, 10 * limit + 9} - {0}:
-        assert bool(pattern.fullmatch(b'%d"' % number)) == (number > limit), number
-    assert pattern.fullmatch(b'07"') and pattern.fullmatch(b'0"')  # a leading zero, or row 0, is refused too
+@pytest.mark.parametrize("limit", [1, 9, 10, 11, 99, 100, 101, 126, 225, 1000, 100125, 1048576])
+def test_the_row_bound_pattern_takes_exactly_the_rows_up_to_the_limit(limit):
+    pattern = re.compile(_up_to(limit))
+    for number in {1, 2, 9, 10, 11, 99, 100, limit - 1, limit, limit + 1, limit * 10, 10 * limit + 9} - {0}:
+        assert bool(pattern.fullmatch(str(number))) == (number <= limit), number
+    assert not pattern.fullmatch("0") and not pattern.fullmatch("07")  # row 0, or a leading zero, is refused
 
 
-@pytest.mark.parametrize("columns", [1, 26, 27, 31, 52, 702, 703, 16384])
-def test_the_column_bound_pattern_matches_exactly_the_columns_after_it(columns):
-    import re
-
-    from xlsxwriter.utility import xl_col_to_name
-
-    pattern = re.compile(_letters_above(columns))
-    for count in {1, 2, 26, 27, 52, 53, 702, 703, columns - 1, columns, columns + 1} - {0}:
+@pytest.mark.parametrize("columns", [1, 2, 26, 27, 31, 52, 53, 702, 703, 16384])
+def test_the_column_bound_pattern_takes_exactly_the_columns_up_to_the_limit(columns):
+    pattern = re.compile(_letters_up_to(columns))
+    for count in {1, 2, 25, 26, 27, 31, 52, 53, 701, 702, 703, columns - 1, columns, columns + 1} - {0}:
         if count <= 16384:
-            assert bool(pattern.match(xl_col_to_name(count - 1).encode() + b"1")) == (count > columns), count
+            assert bool(pattern.fullmatch(xl_col_to_name(count - 1))) == (count <= columns), count
+    assert not pattern.fullmatch("a") and not pattern.fullmatch("")
+
+
+def test_a_cell_with_its_reference_written_otherwise_is_refused_by_name(period, jining_officer):
+    for ref in (b"A0", b"A07", b"a7", b"&#65;7", b"A7 "):
+        content = with_rows(template_for(jining_officer, period), b'<row r="7"><c r="' + ref + b'"><v>1</v></c></row>')
+        before = db_state(period)
+        result = run(jining_officer, period, content)
+        assert_refused(result, before, period, "", 0, "", ref.decode(), "超出模板的范围")
 
 
 # Who reaches the importer ----------------------------------------------------------------------------------
