@@ -105,14 +105,15 @@ def open_package(content: bytes, file_name: str, limits: Limits) -> Package:
     if len(infos) > limits.max_entries:
         raise package.refuse(_("文件“%(file)s”含有 %(n)d 个部件，超过上限 %(limit)d 个，不是本系统的统计季报模板"),
                              n=len(infos), limit=limits.max_entries)
-    total = 0
+    total, lowered = 0, set()
     for info in infos:
         name = info.filename
-        if name in package.parts or "\\" in name or name.lower() in {n.lower() for n in package.parts}:
+        if name.lower() in lowered or "\\" in name:  # readers differ on which copy of a name they take
             raise package.refuse(_("文件“%(file)s”中的部件“%(part)s”重复或命名不合规范，文件可能被篡改，不能导入"),
                                  part=name[:100])
         package.parts[name] = info
-        if "vba" in name.lower() or name.lower().endswith(".bin") and "activex" in name.lower():
+        lowered.add(name.lower())
+        if "vba" in name.lower() or (name.lower().endswith(".bin") and "activex" in name.lower()):
             raise package.refuse(_("文件“%(file)s”含有宏（%(part)s），不能导入：请另存为不含宏的“Excel 工作簿（.xlsx）”后再上传"),
                                  part=name[:100])
         if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -218,7 +219,7 @@ def _parse(package: Package, name: str) -> ElementTree.Element:
 def _check_types(package: Package) -> None:
     """What the package says it is: an .xlsx workbook, without macros; and where each sheet is."""
     types = _parse(package, "[Content_Types].xml")
-    declared = {}
+    declared, defaults = {}, {}
     for element in types:
         kind = element.get("ContentType", "")
         if any(word in kind.lower() for word in MACRO_TYPES):
@@ -226,10 +227,15 @@ def _check_types(package: Package) -> None:
                                  part=kind[:100])
         if _local(element.tag) == "Override":
             declared[element.get("PartName", "").lstrip("/")] = kind
+        elif _local(element.tag) == "Default":
+            defaults[element.get("Extension", "").lower()] = kind
+    for name in package.parts:  # a part without an Override has its extension's Default type
+        declared.setdefault(name, defaults.get(name.rsplit(".", 1)[-1].lower(), ""))
     workbook = declared.get("xl/workbook.xml")
     if workbook != XLSX_MAIN:
         raise package.refuse(_("文件“%(file)s”不是 .xlsx 工作簿（内容类型为“%(type)s”），请下载模板填写后另存为 .xlsx 上传"),
                              type=(workbook or _("未声明"))[:100])
+    # Any part of a macro type is refused above; parts only named like one (xl/vbaProject.bin) in open_package.
     relations = {}
     for element in _parse(package, "xl/_rels/workbook.xml.rels"):
         target = element.get("Target", "")
@@ -242,10 +248,8 @@ def _check_types(package: Package) -> None:
         if part is None or part not in package.parts:
             raise package.refuse(_("文件“%(file)s”中的工作表“%(sheet)s”找不到内容，文件已损坏"),
                                  sheet=element.get("name", "")[:50])
-        if declared.get(part) != WORKSHEET:
-            raise package.refuse(_("文件“%(file)s”中的“%(sheet)s”不是普通工作表（内容类型为“%(type)s”），不能导入"),
-                                 sheet=element.get("name", "")[:50], type=declared.get(part, _("未声明"))[:100])
-        package.sheets[element.get("name", "")] = part
+        if declared.get(part) == WORKSHEET:  # a chart sheet is never read; the importer needs its two worksheets
+            package.sheets[element.get("name", "")] = part
 
 
 def _check_strings(package: Package, xml: bytes) -> None:
