@@ -14,7 +14,12 @@ Refused: another template or version, another period, a unit that differs from t
 header, in _meta or in a cell), moved or missing columns, text in a number cell, a number the database
 cannot hold, a formula that cannot be recomputed, a subject outside the user's scope or not editable, a
 duplicated row, a name that does not match its code, an .et/.xls, password-protected or otherwise
-unreadable file.
+unreadable file, and a user who keeps no report of the period.
+
+Before calamine sees anything, package.py checks the zip and each sheet calamine will read against bounds
+(sizes, ratios, parts, content types, macros, and every cell reference inside the rectangle the template
+can fill: the user's reports of the period as rows, the period's indicators as columns), so a hostile
+file costs a refusal, not the process. Only the _meta and data sheets are parsed.
 """
 
 import gc
