@@ -18,6 +18,8 @@ import zlib
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 from xlsxwriter.utility import xl_col_to_name
 
 from jiqun.accounts.models import User
@@ -319,6 +321,16 @@ def test_the_column_bound_pattern_takes_exactly_the_columns_up_to_the_limit(colu
         if count <= 16384:
             assert bool(pattern.fullmatch(xl_col_to_name(count - 1))) == (count <= columns), count
     assert not pattern.fullmatch("a") and not pattern.fullmatch("")
+
+
+@given(limit=st.integers(1, 2_000_000), number=st.integers(0, 20_000_000))
+def test_the_row_bound_pattern_holds_for_every_limit_and_row(limit, number):
+    assert bool(re.fullmatch(_up_to(limit), str(number))) == (1 <= number <= limit)
+
+
+@given(columns=st.integers(1, 16384), column=st.integers(1, 16384))
+def test_the_column_bound_pattern_holds_for_every_width_and_column(columns, column):
+    assert bool(re.fullmatch(_letters_up_to(columns), xl_col_to_name(column - 1))) == (column <= columns)
 
 
 def test_a_cell_with_its_reference_written_otherwise_is_refused_by_name(period, jining_officer):
