@@ -131,8 +131,8 @@ def period_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "monitoring/upload_result.html", {"period": period, "form": form, "result": None})
     upload = form.cleaned_data["file"]
     if upload.size > settings.JIQUN_UPLOAD_MAX_BYTES:  # refused before it is read into memory
-        form.add_error("file", _("文件有 %(size)s，超过上限 %(limit)s") % {
-            "size": mib(upload.size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
+        form.add_error("file", _("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，未导入") % {
+            "file": upload.name, "size": mib(upload.size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
         return render(request, "monitoring/upload_result.html", {"period": period, "form": form, "result": None})
     content = upload.read()
     result = ReportImporter(user=request.user, content=content, file_name=upload.name, period=period).run()

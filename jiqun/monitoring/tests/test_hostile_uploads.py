@@ -376,7 +376,7 @@ def test_it_refuses_an_upload_over_the_limit_on_the_page_before_reading_it(perio
     upload.name = "季报.xlsx"
     before = db_state(period)
     page = as_jining.post(f"/monitoring/periods/{period.pk}/upload/", {"file": upload}).content.decode()
-    assert "超过上限" in page
+    assert "季报.xlsx" in page and "超过上限 4 KB" in page
     assert db_state(period) == before
 
 
