@@ -9,7 +9,12 @@ from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
-from jiqun.accounts.permissions import can_create_in_region, can_edit_cluster, can_edit_enterprise
+from jiqun.accounts.permissions import (
+    can_create_in_region,
+    can_decide_cluster_standing,
+    can_edit_cluster,
+    can_edit_enterprise,
+)
 from jiqun.api.auth import api_auth
 from jiqun.api.monitoring import router as monitoring_router
 from jiqun.api.pagination import BoundedPagination
@@ -30,7 +35,7 @@ from jiqun.api.schemas import (
 )
 from jiqun.api.targets import router as targets_router
 from jiqun.clusters.models import Cluster
-from jiqun.clusters.services import cluster_create, cluster_update
+from jiqun.clusters.services import STANDING_FIELDS, cluster_create, cluster_update, standing_denied_message
 from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
@@ -176,7 +181,16 @@ def update_cluster(request: HttpRequest, cluster_id: DbId, payload: ClusterPatch
     if not can_edit_cluster(request.user, cluster):
         raise PermissionDenied(_("您无权修改该集群：跨市集群由省级维护，只读角色不能修改。"))
     changes = _patch_changes(payload, required={"name", "status"}, exclude={"regions", "basis"})
-    regions = _regions(request.user, payload.regions) if payload.regions is not None else None
+    if not can_decide_cluster_standing(request.user):
+        # Checked before the regions are resolved, so a refusal is a 403 whatever codes were sent.
+        current = {"tier": cluster.tier, "status": cluster.status,
+                   "regions": sorted(cluster.regions.values_list("code", flat=True))}
+        asked = {**changes, "regions": sorted(payload.regions)} if payload.regions is not None else changes
+        if any(field in asked and asked[field] != current[field] for field in STANDING_FIELDS):
+            raise PermissionDenied(standing_denied_message())
+        regions = None
+    else:
+        regions = _regions(request.user, payload.regions) if payload.regions is not None else None
     return cluster_update(actor=request.user, cluster=cluster, regions=regions, basis=payload.basis, **changes)
 
 
