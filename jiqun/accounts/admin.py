@@ -85,8 +85,9 @@ class UserAdmin(RoleAdmin, DjangoUserAdmin):
         if obj is None:
             return []
         editable = ACCOUNT_FIELDS if can_manage_accounts(request.user) else SCOPE_FIELDS
-        if can_assign_roles(request.user) and obj.pk == request.user.pk:
-            editable = []  # the security admin sees its own scope but cannot touch it
+        if obj.pk == request.user.pk:
+            # Neither admin changes its own standing: the security admin its scope, the system admin its state.
+            editable = [f for f in editable if f not in SCOPE_FIELDS + ["is_active"]]
         return SHOWN_ALWAYS + [f for f in ACCOUNT_FIELDS + SCOPE_FIELDS if f not in editable]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
