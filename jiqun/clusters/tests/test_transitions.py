@@ -291,3 +291,38 @@ def test_it_refuses_a_proposal_from_someone_who_does_not_keep_the_cluster(jining
             cluster_proposal_create(actor=user, cluster=cluster, reason="理由", tier="world")
         assert "无权为该集群提交变更申请" in str(info.value)
     assert not ClusterProposal.objects.filter(cluster=cluster).exists()
+
+
+def test_the_cluster_org_proposes_through_the_api(cluster_org, five_city_cluster):
+    client = token_client(cluster_org)
+    url = f"/api/v1/clusters/{five_city_cluster.pk}/proposals"
+    response = client.post(url, json.dumps({"reason": "集中到济宁", "regions": ["370800", "379999"]}),
+                           content_type="application/json")
+    assert response.status_code == 400 and "379999" in response.json()["detail"]
+    response = client.post(url, json.dumps({"reason": "升级", "tier": "galactic"}), content_type="application/json")
+    assert response.status_code == 400 and "galactic" in response.json()["detail"]
+    assert not ClusterProposal.objects.filter(cluster=five_city_cluster).exists()
+    response = client.post(url, json.dumps({"reason": "集中到济宁", "regions": ["370800"]}),
+                           content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["regions"] == ["370800"] and response.json()["state"] == "pending"
+    assert standing(five_city_cluster)[2] == sorted(FIVE_CITIES)
+
+
+def test_it_refuses_a_proposal_through_the_api_from_the_province(province_admin):
+    cluster = make_cluster("370100")
+    response = token_client(province_admin).post(f"/api/v1/clusters/{cluster.pk}/proposals", json.dumps(
+        {"reason": "x", "tier": "world"}), content_type="application/json")
+    assert response.status_code == 403 and "无权为该集群提交变更申请" in response.json()["detail"]
+
+
+def test_the_province_changes_tier_on_the_edit_page_only_with_a_basis(as_province, as_jinan):
+    cluster = make_cluster("370100")
+    counts = writes(cluster)
+    response = as_province.post(f"/clusters/{cluster.pk}/edit/", edit_form_data(cluster, tier="national"))
+    assert response.status_code == 200 and "须填写依据" in response.context["form"].errors["basis"][0]
+    assert standing(cluster)[0] == "" and writes(cluster) == counts
+    response = as_province.post(f"/clusters/{cluster.pk}/edit/", edit_form_data(
+        cluster, tier="national", basis="工信部公告"))
+    assert response.status_code == 302 and standing(cluster)[0] == "national"
+    assert as_jinan.get("/clusters/proposals/").status_code == 200
