@@ -358,3 +358,17 @@ def test_every_admin_page_but_the_accounts_is_read_only_for_every_persona():
                 assert may == (False, False, False), (model, user.username)
             checked += 1
     assert checked >= 6 * 15
+
+
+def test_the_security_admin_revokes_a_token_in_the_admin_audited(jinan_officer):
+    from jiqun.accounts.models import ApiToken
+
+    token_client(jinan_officer)
+    token = ApiToken.objects.filter(user=jinan_officer, revoked=False).get()
+    client = client_for(persona("anquan"))
+    response = client.post(f"/admin/accounts/apitoken/{token.pk}/change/", {"revoked": "on"})
+    assert response.status_code == 403 and not ApiToken.objects.get(pk=token.pk).revoked
+    response = client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert response.status_code == 302 and ApiToken.objects.get(pk=token.pk).revoked
+    event = AuditEvent.objects.filter(object_type="accounts.apitoken", object_id=str(token.pk)).first()
+    assert event.actor_name == "anquan" and event.after["revoked"] is True
