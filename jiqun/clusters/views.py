@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -121,7 +122,7 @@ def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clusters/form.html", {"form": form, "cluster": cluster})
 
 
-def _form_error(form, exc: ValidationError | PermissionDenied) -> None:
+def _form_error(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
     """Show a service's refusal on the form, on the field it names when the form has that field."""
     if isinstance(exc, PermissionDenied):
         form.add_error(None, str(exc))

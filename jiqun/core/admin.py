@@ -43,22 +43,22 @@ class RoleAdmin(admin.ModelAdmin):
         return qs.for_user(request.user) if hasattr(qs, "for_user") else qs
 
     # Guards behind the permissions: other admin views (simple_history's revert form) still call these.
-    def save_model(self, request, obj, form, change) -> None:
+    def _refuse_if_read_only(self) -> None:
         if self.read_only:
             raise PermissionDenied(_("管理后台只读：请在业务页面修改，修改会经过权限检查并记入审计日志"))
+
+    def save_model(self, request, obj, form, change) -> None:
+        self._refuse_if_read_only()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:
-        if self.read_only:
-            raise PermissionDenied(_("管理后台只读：请在业务页面修改，修改会经过权限检查并记入审计日志"))
+        self._refuse_if_read_only()
         super().save_related(request, form, formsets, change)
 
     def delete_model(self, request, obj) -> None:
-        if self.read_only:
-            raise PermissionDenied(_("管理后台只读：请在业务页面修改，修改会经过权限检查并记入审计日志"))
+        self._refuse_if_read_only()
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset) -> None:
-        if self.read_only:
-            raise PermissionDenied(_("管理后台只读：请在业务页面修改，修改会经过权限检查并记入审计日志"))
+        self._refuse_if_read_only()
         super().delete_queryset(request, queryset)
