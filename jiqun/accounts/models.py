@@ -20,11 +20,13 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("系统管理员")  # users and configuration, no business data
     SECURITY_ADMIN = "security_admin", _("安全管理员")  # roles and permissions, no business data
     AUDIT_ADMIN = "audit_admin", _("审计管理员")  # reads the audit log, nothing else
+    PENDING = "pending", _("待分配角色")  # created by the system admin; the security admin assigns a role
 
 
 REGION_ROLES = {Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER, Role.LEADER}
 ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
-READ_ONLY_ROLES = {Role.LEADER, Role.EXPERT} | ADMIN_ROLES
+BUSINESS_ROLES = set(Role) - ADMIN_ROLES - {Role.PENDING}
+READ_ONLY_ROLES = {Role.LEADER, Role.EXPERT, Role.PENDING} | ADMIN_ROLES
 
 
 class User(AbstractUser):

@@ -22,6 +22,11 @@ def is_audit_admin(user) -> bool:
 
 
 @rules.predicate
+def is_security_admin(user) -> bool:
+    return user.is_authenticated and user.role == Role.SECURITY_ADMIN
+
+
+@rules.predicate
 def can_write(user) -> bool:
     return user.is_authenticated and user.role not in READ_ONLY_ROLES
 
@@ -61,3 +66,10 @@ can_edit_enterprise = can_write & owns_enterprise
 can_create_in_region = can_write & may_create_in_region
 can_manage_programmes = is_province_admin
 can_read_audit = is_audit_admin
+# The province alone decides a cluster's tier, status and regions; the pages, the API and the services ask this.
+can_decide_cluster_standing = is_province_admin
+# Those who keep a cluster but may not decide its standing ask the province through a ClusterProposal.
+can_propose_cluster_change = can_edit_cluster & ~is_province_admin
+# 三员分立: the system admin keeps accounts, the security admin roles and scopes.
+can_manage_accounts = is_system_admin
+can_assign_roles = is_security_admin

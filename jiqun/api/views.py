@@ -5,11 +5,16 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
-from jiqun.accounts.permissions import can_create_in_region, can_edit_cluster, can_edit_enterprise
+from jiqun.accounts.permissions import (
+    can_create_in_region,
+    can_decide_cluster_standing,
+    can_edit_cluster,
+    can_edit_enterprise,
+)
 from jiqun.api.auth import api_auth
 from jiqun.api.monitoring import router as monitoring_router
 from jiqun.api.pagination import BoundedPagination
@@ -29,8 +34,14 @@ from jiqun.api.schemas import (
     ZoneOut,
 )
 from jiqun.api.targets import router as targets_router
-from jiqun.clusters.models import Cluster
-from jiqun.clusters.services import cluster_create, cluster_update
+from jiqun.clusters.models import Cluster, ClusterStatus, Tier
+from jiqun.clusters.services import (
+    STANDING_FIELDS,
+    cluster_create,
+    cluster_proposal_create,
+    cluster_update,
+    standing_denied_message,
+)
 from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
@@ -176,8 +187,58 @@ def update_cluster(request: HttpRequest, cluster_id: DbId, payload: ClusterPatch
     if not can_edit_cluster(request.user, cluster):
         raise PermissionDenied(_("您无权修改该集群：跨市集群由省级维护，只读角色不能修改。"))
     changes = _patch_changes(payload, required={"name", "status"}, exclude={"regions", "basis"})
-    regions = _regions(request.user, payload.regions) if payload.regions is not None else None
+    if not can_decide_cluster_standing(request.user):
+        # Checked before the regions are resolved, so a refusal is a 403 whatever codes were sent.
+        current = {"tier": cluster.tier, "status": cluster.status,
+                   "regions": sorted(cluster.regions.values_list("code", flat=True))}
+        asked = {**changes, "regions": sorted(payload.regions)} if payload.regions is not None else changes
+        if any(field in asked and asked[field] != current[field] for field in STANDING_FIELDS):
+            raise PermissionDenied(standing_denied_message())
+        regions = None
+    else:
+        regions = _regions(request.user, payload.regions) if payload.regions is not None else None
     return cluster_update(actor=request.user, cluster=cluster, regions=regions, basis=payload.basis, **changes)
+
+
+class ClusterProposalIn(Schema):
+    reason: str
+    tier: str = ""
+    status: str = ""
+    regions: list[str] = []
+
+
+class ClusterProposalOut(Schema):
+    id: int
+    cluster: int = Field(alias="cluster_id")
+    tier: str
+    status: str
+    regions: list[str]
+    reason: str
+    proposer: str = Field(alias="proposer_name")
+    state: str
+
+    @staticmethod
+    def resolve_regions(obj) -> list[str]:
+        return [r.code for r in obj.regions.all()]
+
+
+@api.post("/clusters/{cluster_id}/proposals",
+          response={201: ClusterProposalOut, 400: Problem, 403: Problem, 422: Problem}, tags=["clusters"],
+          summary="申请变更集群层级、状态或所在区划（由省级审核）")
+def propose_cluster_change(request: HttpRequest, cluster_id: DbId, payload: ClusterProposalIn):
+    cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=cluster_id)
+    regions = list(Region.objects.exclude(level="province").filter(code__in=payload.regions))
+    missing = sorted(set(payload.regions) - {r.code for r in regions})
+    if missing:
+        raise ValidationError({"regions": [_("区划 %(codes)s 不存在") % {"codes": "、".join(missing)}]})
+    for field, choices in (("tier", Tier.values), ("status", ClusterStatus.values)):
+        value = getattr(payload, field)
+        if value and value not in choices:
+            raise ValidationError({field: [_("“%(value)s”不是有效的取值，可选：%(choices)s") % {
+                "value": value, "choices": "、".join(choices)}]})
+    proposal = cluster_proposal_create(actor=request.user, cluster=cluster, reason=payload.reason,
+                                       tier=payload.tier, status=payload.status, regions=regions)
+    return Status(201, proposal)
 
 
 # Enterprises ---------------------------------------------------------------------------------------

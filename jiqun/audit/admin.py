@@ -10,7 +10,6 @@ class AuditEventAdmin(RoleAdmin):
     """Read-only for the audit admin; nobody can change or delete an event."""
 
     roles = (Role.AUDIT_ADMIN,)
-    read_only = True
     list_display = ["at", "actor_name", "action", "object_type", "object_repr", "ip"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_name", "object_repr"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from jiqun.clusters.models import Cluster, TierChange
+from jiqun.clusters.models import Cluster, ClusterProposal, TierChange
 from jiqun.core.admin import RoleAdmin
 
 
@@ -20,13 +20,8 @@ class ClusterAdmin(RoleAdmin, SimpleHistoryAdmin):
     inlines = [TierChangeInline]
     readonly_fields = ["programme", "code"]
 
-    def save_model(self, request, obj, form, change):
-        from jiqun.clusters.services import cluster_update
 
-        if change:
-            fields = {f: form.cleaned_data[f] for f in form.changed_data if f in
-                      ("name", "kind", "tier", "status", "industry", "industry_codes", "promotion_org", "chief",
-                       "description")}
-            cluster_update(actor=request.user, cluster=type(obj).objects.get(pk=obj.pk), **fields)
-        else:
-            super().save_model(request, obj, form, change)
+@admin.register(ClusterProposal)
+class ClusterProposalAdmin(RoleAdmin):
+    list_display = ["cluster", "tier", "status", "proposer_name", "proposed_at", "state", "decided_by"]
+    list_filter = ["state"]

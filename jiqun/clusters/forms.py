@@ -1,7 +1,10 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiqun.accounts.permissions import can_decide_cluster_standing
 from jiqun.clusters.models import Cluster, ClusterStatus, Tier
+from jiqun.clusters.services import standing_denied_message
 from jiqun.programmes.models import ClusterKind, Programme
 from jiqun.regions.models import Region, Zone
 from jiqun.regions.selectors import regions_for
@@ -32,9 +35,51 @@ class ClusterForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["regions"].queryset = regions_for(user)
+        self.user = user
+        # Read before the form writes the posted values onto the instance: the standing it may not change.
+        self.standing = {"tier": self.instance.tier, "status": self.instance.status,
+                         "regions": sorted(self.instance.regions.values_list("pk", flat=True))
+                         if self.instance.pk else None}
+        regions = regions_for(user)
+        if self.instance.pk:  # a cross-city cluster's other regions stay valid choices when posted back unchanged
+            regions = Region.objects.filter(Q(pk__in=regions.values("pk")) | Q(pk__in=self.standing["regions"]))
+        self.fields["regions"].queryset = regions
         self.fields["zones"].queryset = Zone.objects.for_user(user)
         self.fields["kind"].queryset = ClusterKind.objects.select_related("programme")
         if self.instance.pk:
             for name in ("programme", "code"):
                 self.fields[name].disabled = True
+
+    def _refuse_unless_province(self, field: str, changed: bool) -> None:
+        if changed and not can_decide_cluster_standing(self.user):
+            self.add_error(field, standing_denied_message())
+
+    def clean(self) -> dict:
+        """Tier, status and regions: only the province changes them (below it, a new cluster starts 培育)."""
+        data = super().clean()
+        default = {"tier": "", "status": ClusterStatus.CULTIVATING}
+        for field in ("tier", "status"):
+            if field in data:
+                was = self.standing[field] if self.instance.pk else default[field]
+                self._refuse_unless_province(field, data[field] != was)
+        if self.instance.pk and "regions" in data:
+            self._refuse_unless_province("regions", sorted(r.pk for r in data["regions"]) != self.standing["regions"])
+        return data
+
+
+class ClusterProposalForm(forms.Form):
+    """What a city, county or cluster organisation asks the province to change."""
+
+    tier = forms.ChoiceField(label=_("提议层级"), choices=[("", _("不变"))] + Tier.choices, required=False)
+    status = forms.ChoiceField(label=_("提议状态"), choices=[("", _("不变"))] + ClusterStatus.choices,
+                               required=False)
+    regions = forms.ModelMultipleChoiceField(Region.objects.exclude(level="province"), label=_("提议所在区划"),
+                                             required=False, help_text=_("不选表示不变"),
+                                             widget=forms.SelectMultiple(attrs={"size": 8}))
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("写明依据的文件、条款或评审结果"))
+
+
+class ProposalDecisionForm(forms.Form):
+    note = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+

@@ -106,3 +106,40 @@ class TierChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster} {self.effective_on} {self.get_tier_display()} {self.get_status_display()}"
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", _("待审")
+    APPROVED = "approved", _("通过")
+    REJECTED = "rejected", _("驳回")
+
+
+class ClusterProposal(models.Model):
+    """A request from below the province to change a cluster's tier, status or regions; the province decides.
+
+    An empty tier or status, or no regions, means that part stays as it is.
+    """
+
+    cluster = models.ForeignKey(Cluster, verbose_name=_("集群"), on_delete=models.CASCADE, related_name="proposals")
+    tier = models.CharField(_("提议层级"), max_length=12, choices=Tier.choices, blank=True)
+    status = models.CharField(_("提议状态"), max_length=12, choices=ClusterStatus.choices, blank=True)
+    regions = models.ManyToManyField("regions.Region", verbose_name=_("提议所在区划"), blank=True, related_name="+")
+    reason = models.TextField(_("理由"))
+    proposer = models.ForeignKey(
+        "accounts.User", verbose_name=_("提议人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposer_name = models.CharField(_("提议人账号"), max_length=150)
+    proposed_at = models.DateTimeField(_("提议时间"), auto_now_add=True)
+    state = models.CharField(_("审核状态"), max_length=10, choices=ProposalState.choices,
+                             default=ProposalState.PENDING)
+    decided_by = models.CharField(_("审核人"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("集群变更申请")
+        verbose_name_plural = _("集群变更申请")
+
+    def __str__(self) -> str:
+        return f"{self.cluster} {self.get_state_display()}"

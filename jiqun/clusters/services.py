@@ -1,18 +1,81 @@
-"""Writes to the cluster registry. Each is atomic, validated and audited."""
+"""Writes to the cluster registry. Each is atomic, validated and audited.
+
+A cluster's standing (tier, status, regions) is decided by the province only: the moves allowed are the
+tables below, each move has its own service and writes one event. Those below the province propose a
+change (ClusterProposal); approving it runs the same services.
+"""
 
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from jiqun.accounts.permissions import can_decide_cluster_standing, can_propose_cluster_change
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record, snapshot
-from jiqun.clusters.models import Cluster, ClusterStatus, TierChange, split_codes
+from jiqun.clusters.models import (
+    Cluster,
+    ClusterProposal,
+    ClusterStatus,
+    ProposalState,
+    Tier,
+    TierChange,
+    split_codes,
+)
 from jiqun.regions.models import Region, Zone
 
 EDITABLE_FIELDS = [
     "name", "kind", "tier", "status", "industry", "industry_codes", "promotion_org", "chief", "description",
 ]
+STANDING_FIELDS = ("tier", "status", "regions")
+
+S = ClusterStatus
+# 培育 → 认定 → 预警 → 认定 again or 退出; an exited cluster comes back only by a new cultivation decision.
+STATUS_MOVES: dict[str, frozenset[str]] = {
+    S.CULTIVATING: frozenset({S.RECOGNISED, S.EXITED}),
+    S.RECOGNISED: frozenset({S.WARNED, S.EXITED}),
+    S.WARNED: frozenset({S.RECOGNISED, S.EXITED}),
+    S.EXITED: frozenset({S.CULTIVATING}),
+}
+# Up to any higher tier (a national recognition may skip the provincial one); down one step after a
+# re-evaluation; "" removes the tier.
+TIER_MOVES: dict[str, frozenset[str]] = {
+    "": frozenset({Tier.CITY, Tier.PROVINCIAL, Tier.NATIONAL, Tier.WORLD}),
+    Tier.CITY: frozenset({Tier.PROVINCIAL, Tier.NATIONAL, Tier.WORLD, ""}),
+    Tier.PROVINCIAL: frozenset({Tier.NATIONAL, Tier.WORLD, Tier.CITY, ""}),
+    Tier.NATIONAL: frozenset({Tier.WORLD, Tier.PROVINCIAL, ""}),
+    Tier.WORLD: frozenset({Tier.NATIONAL, ""}),
+}
+PROPOSAL_MOVES: dict[str, frozenset[str]] = {
+    ProposalState.PENDING: frozenset({ProposalState.APPROVED, ProposalState.REJECTED}),
+    ProposalState.APPROVED: frozenset(),
+    ProposalState.REJECTED: frozenset(),
+}
+
+
+def standing_denied_message() -> str:
+    """The refusal shown to anyone below the province who tries to change a cluster's standing."""
+    return _("集群的层级、状态和所在区划由省级管理员决定，您无权直接修改；请在集群页面“申请变更”提交理由，由省级审核。")
+
+
+def _require_standing_decider(actor) -> None:
+    """Refuse unless the actor is the province (None is the system itself: loaders and commands)."""
+    if actor is not None and not can_decide_cluster_standing(actor):
+        raise PermissionDenied(standing_denied_message())
+
+
+def _require_basis(basis: str) -> str:
+    basis = (basis or "").strip()
+    if not basis:
+        raise ValidationError({"basis": [_("变更层级、状态或所在区划须填写依据（文件、条款或评审结果）")]})
+    return basis
+
+
+def _region_codes(regions: Iterable[Region]) -> list[str]:
+    return sorted(str(getattr(r, "pk", r)) for r in regions)
 
 
 @transaction.atomic
@@ -35,6 +98,12 @@ def cluster_create(
     clause: str = "",
     quote: str = "",
 ) -> Cluster:
+    """Register a cluster; below the province it starts untiered and 培育, the province recognises it later."""
+    if actor is not None and not can_decide_cluster_standing(actor) and (tier or status != S.CULTIVATING):
+        raise PermissionDenied(standing_denied_message())
+    regions = list(regions)
+    if not regions:
+        raise ValidationError({"regions": [_("集群至少要有一个所在区划")]})
     cluster = Cluster(
         programme=programme, code=code, name=name, kind=kind, tier=tier, status=status, industry=industry,
         industry_codes=",".join(split_codes(industry_codes)), promotion_org=promotion_org, chief=chief,
@@ -62,10 +131,16 @@ def cluster_update(
     basis: str = "",
     **changes,
 ) -> Cluster:
-    """Change a cluster's profile; a change of tier or status is also written to its tier history."""
+    """Change a cluster's profile; a change of tier, status or regions runs the province's move services."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"cluster_update() got fields it cannot change: {sorted(unknown)}")
+    tier = changes.pop("tier", cluster.tier)
+    status = changes.pop("status", cluster.status)
+    regions = list(regions) if regions is not None else None
+    moves_regions = regions is not None and _region_codes(regions) != _region_codes(cluster.regions.all())
+    if tier != cluster.tier or status != cluster.status or moves_regions:
+        _require_standing_decider(actor)
     before = snapshot(cluster)
     if "industry_codes" in changes:
         changes["industry_codes"] = ",".join(split_codes(changes["industry_codes"]))
@@ -73,16 +148,159 @@ def cluster_update(
         setattr(cluster, field, value)
     cluster.full_clean()
     cluster.save()
-    if regions is not None:
-        cluster.regions.set(regions)
     if zones is not None:
         cluster.zones.set(zones)
-    if before["tier"] != cluster.tier or before["status"] != cluster.status:
-        TierChange.objects.create(
-            cluster=cluster, tier=cluster.tier, status=cluster.status, effective_on=datetime.date.today(),
-            basis=basis, recorded_by=getattr(actor, "username", ""),
-        )
     after = snapshot(cluster)
     if after != before:
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=cluster, before=before, after=after)
+    if tier != cluster.tier:
+        cluster_change_tier(actor=actor, cluster=cluster, tier=tier, basis=basis)
+    if status != cluster.status:
+        cluster_change_status(actor=actor, cluster=cluster, status=status, basis=basis)
+    if moves_regions:
+        cluster_change_regions(actor=actor, cluster=cluster, regions=regions, basis=basis)
     return cluster
+
+
+def _move_standing(*, actor, cluster: Cluster, field: str, value: str, moves: dict[str, frozenset[str]],
+                   basis: str) -> Cluster:
+    """Move tier or status one step of its table, with a tier-history row and an audit entry."""
+    _require_standing_decider(actor)
+    basis = _require_basis(basis)
+    locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    current = getattr(locked, field)
+    if value not in moves.get(current, frozenset()):
+        label = Cluster._meta.get_field(field).verbose_name
+        choices = dict(Cluster._meta.get_field(field).choices)
+        raise ValidationError({field: [_("%(label)s不能从“%(old)s”变为“%(new)s”") % {
+            "label": label, "old": choices.get(current, _("未定")), "new": choices.get(value, value or _("未定")),
+        }]})
+    setattr(locked, field, value)
+    locked.full_clean()
+    locked.save(update_fields=[field])
+    setattr(cluster, field, value)
+    TierChange.objects.create(
+        cluster=locked, tier=locked.tier, status=locked.status, effective_on=datetime.date.today(),
+        basis=basis[:200], recorded_by=getattr(actor, "username", ""),
+    )
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={field: current},
+                 after={field: value, "basis": basis})
+    return cluster
+
+
+@transaction.atomic
+def cluster_change_tier(*, actor, cluster: Cluster, tier: str, basis: str) -> Cluster:
+    """Move a cluster to another tier as TIER_MOVES allows; the province only."""
+    return _move_standing(actor=actor, cluster=cluster, field="tier", value=tier, moves=TIER_MOVES, basis=basis)
+
+
+@transaction.atomic
+def cluster_change_status(*, actor, cluster: Cluster, status: str, basis: str) -> Cluster:
+    """Move a cluster to another status (培育/认定/预警/退出) as STATUS_MOVES allows; the province only."""
+    return _move_standing(actor=actor, cluster=cluster, field="status", value=status, moves=STATUS_MOVES,
+                          basis=basis)
+
+
+@transaction.atomic
+def cluster_change_regions(*, actor, cluster: Cluster, regions: Iterable[Region], basis: str) -> Cluster:
+    """Place a cluster in other regions; it always keeps at least one. The province only."""
+    _require_standing_decider(actor)
+    regions = list(regions)
+    if not regions:
+        raise ValidationError({"regions": [_("集群至少保留一个所在区划，不能全部移除")]})
+    basis = _require_basis(basis)
+    locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    before = _region_codes(locked.regions.all())
+    locked.regions.set(regions)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={"regions": before},
+                 after={"regions": _region_codes(regions), "basis": basis})
+    return cluster
+
+
+# Proposals from below the province --------------------------------------------------------------------
+
+@transaction.atomic
+def cluster_proposal_create(
+    *,
+    actor,
+    cluster: Cluster,
+    reason: str,
+    tier: str = "",
+    status: str = "",
+    regions: Iterable[Region] = (),
+) -> ClusterProposal:
+    """Propose a new tier, status or regions for a cluster the actor keeps; the province decides."""
+    if not can_propose_cluster_change(actor, cluster):
+        raise PermissionDenied(_("您无权为该集群提交变更申请：只有负责该集群的市县用户或集群促进机构可以申请。"))
+    regions = list(regions)
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = [_("请填写申请理由")]
+    if tier == cluster.tier:
+        tier = ""
+    if status == cluster.status:
+        status = ""
+    if regions and _region_codes(regions) == _region_codes(cluster.regions.all()):
+        regions = []
+    if not (tier or status or regions):
+        errors.setdefault("__all__", []).append(_("申请未提出任何变更：请选择新的层级、状态或所在区划"))
+    if tier and tier not in TIER_MOVES.get(cluster.tier, frozenset()):
+        errors["tier"] = [_("层级不能从“%(old)s”变为“%(new)s”") % {
+            "old": cluster.get_tier_display() or _("未定"), "new": Tier(tier).label}]
+    if status and status not in STATUS_MOVES.get(cluster.status, frozenset()):
+        errors["status"] = [_("状态不能从“%(old)s”变为“%(new)s”") % {
+            "old": cluster.get_status_display(), "new": ClusterStatus(status).label}]
+    if errors:
+        raise ValidationError(errors)
+    proposal = ClusterProposal(cluster=cluster, tier=tier, status=status, reason=reason.strip(), proposer=actor,
+                               proposer_name=actor.username)
+    proposal.full_clean()
+    proposal.save()
+    proposal.regions.set(regions)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=proposal, after={
+        "cluster": cluster.pk, "tier": tier, "status": status, "regions": _region_codes(regions), "reason": reason,
+    })
+    return proposal
+
+
+def _proposal_decide(*, actor, proposal: ClusterProposal, state: str, note: str) -> ClusterProposal:
+    _require_standing_decider(actor)
+    locked = ClusterProposal.objects.select_for_update().get(pk=proposal.pk)
+    if state not in PROPOSAL_MOVES[locked.state]:
+        raise ValidationError(_("该申请已%(state)s，不能再审核") % {"state": locked.get_state_display()})
+    before = locked.state
+    locked.state = state
+    locked.decided_by = getattr(actor, "username", "")
+    locked.decided_at = timezone.now()
+    locked.decision_note = note
+    locked.full_clean()
+    locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={"state": before},
+                 after={"state": state, "note": note})
+    return locked
+
+
+@transaction.atomic
+def cluster_proposal_approve(*, actor, proposal: ClusterProposal, note: str = "") -> ClusterProposal:
+    """Approve a pending proposal and carry it out through the move services; the province only."""
+    decided = _proposal_decide(actor=actor, proposal=proposal, state=ProposalState.APPROVED, note=note)
+    cluster = Cluster.objects.get(pk=decided.cluster_id)
+    basis = _("变更申请 #%(id)s（%(who)s）：%(reason)s") % {
+        "id": decided.pk, "who": decided.proposer_name, "reason": decided.reason}
+    if decided.tier and decided.tier != cluster.tier:
+        cluster_change_tier(actor=actor, cluster=cluster, tier=decided.tier, basis=basis)
+    if decided.status and decided.status != cluster.status:
+        cluster_change_status(actor=actor, cluster=cluster, status=decided.status, basis=basis)
+    regions = list(decided.regions.all())
+    if regions:
+        cluster_change_regions(actor=actor, cluster=cluster, regions=regions, basis=basis)
+    return decided
+
+
+@transaction.atomic
+def cluster_proposal_reject(*, actor, proposal: ClusterProposal, note: str) -> ClusterProposal:
+    """Reject a pending proposal with a reason; the cluster stays as it is. The province only."""
+    if not (note or "").strip():
+        _require_standing_decider(actor)
+        raise ValidationError({"note": [_("驳回须填写理由")]})
+    return _proposal_decide(actor=actor, proposal=proposal, state=ProposalState.REJECTED, note=note.strip())

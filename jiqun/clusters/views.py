@@ -1,15 +1,29 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from jiqun.accounts.permissions import can_create_in_region, can_edit_cluster
-from jiqun.clusters.forms import ClusterFilterForm, ClusterForm
-from jiqun.clusters.models import Cluster
-from jiqun.clusters.services import cluster_create, cluster_update
+from jiqun.accounts.permissions import (
+    can_create_in_region,
+    can_decide_cluster_standing,
+    can_edit_cluster,
+    can_propose_cluster_change,
+)
+from jiqun.clusters.forms import ClusterFilterForm, ClusterForm, ClusterProposalForm, ProposalDecisionForm
+from jiqun.clusters.models import Cluster, ClusterProposal, ProposalState
+from jiqun.clusters.services import (
+    cluster_create,
+    cluster_proposal_approve,
+    cluster_proposal_create,
+    cluster_proposal_reject,
+    cluster_update,
+)
 from jiqun.enterprises.models import HonourKind
 
 
@@ -56,6 +70,8 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "targets": cluster.targets.select_related("indicator", "programme"),
         "carriers": cluster.carriers.all(),
         "can_edit": can_edit_cluster(request.user, cluster),
+        "can_propose": can_propose_cluster_change(request.user, cluster),
+        "proposals": cluster.proposals.filter(state=ProposalState.PENDING),
     })
 
 
@@ -66,14 +82,18 @@ def cluster_create_view(request: HttpRequest) -> HttpResponse:
     form = ClusterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        cluster = cluster_create(
-            actor=request.user, programme=data["programme"], code=data["code"], name=data["name"],
-            kind=data["kind"], tier=data["tier"], status=data["status"], regions=data["regions"],
-            zones=data["zones"], industry=data["industry"], industry_codes=data["industry_codes"],
-            promotion_org=data["promotion_org"], chief=data["chief"], description=data["description"],
-        )
-        messages.success(request, _("已新增集群“%(name)s”") % {"name": cluster.name})
-        return redirect("clusters:detail", pk=cluster.pk)
+        try:
+            cluster = cluster_create(
+                actor=request.user, programme=data["programme"], code=data["code"], name=data["name"],
+                kind=data["kind"], tier=data["tier"], status=data["status"], regions=data["regions"],
+                zones=data["zones"], industry=data["industry"], industry_codes=data["industry_codes"],
+                promotion_org=data["promotion_org"], chief=data["chief"], description=data["description"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已新增集群“%(name)s”") % {"name": cluster.name})
+            return redirect("clusters:detail", pk=cluster.pk)
     return render(request, "clusters/form.html", {"form": form})
 
 
@@ -87,11 +107,86 @@ def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fresh = Cluster.objects.get(pk=pk)  # the form has already written its values onto `cluster`
-        cluster_update(
-            actor=request.user, cluster=fresh, regions=data["regions"], zones=data["zones"], basis=data["basis"],
-            **{f: data[f] for f in ("name", "kind", "tier", "status", "industry", "industry_codes",
-                                    "promotion_org", "chief", "description")},
-        )
-        messages.success(request, _("已保存"))
-        return redirect("clusters:detail", pk=pk)
+        try:
+            cluster_update(
+                actor=request.user, cluster=fresh, regions=data["regions"], zones=data["zones"],
+                basis=data["basis"], **{f: data[f] for f in ("name", "kind", "tier", "status", "industry",
+                                                             "industry_codes", "promotion_org", "chief",
+                                                             "description")},
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("clusters:detail", pk=pk)
     return render(request, "clusters/form.html", {"form": form, "cluster": cluster})
+
+
+def _form_error(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
+    """Show a service's refusal on the form, on the field it names when the form has that field."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc))
+        return
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, messages_ in errors.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@login_required
+def cluster_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the province to change a cluster's tier, status or regions."""
+    cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=pk)
+    if not can_propose_cluster_change(request.user, cluster):
+        messages.error(request, _("您无权为该集群提交变更申请：只有负责该集群的市县用户或集群促进机构可以申请。"))
+        return redirect("clusters:detail", pk=pk)
+    form = ClusterProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cluster_proposal_create(actor=request.user, cluster=cluster, reason=data["reason"], tier=data["tier"],
+                                    status=data["status"], regions=data["regions"])
+        except (ValidationError, PermissionDenied) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("变更申请已提交，待省级审核"))
+            return redirect("clusters:detail", pk=pk)
+    return render(request, "clusters/propose.html", {"form": form, "cluster": cluster})
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    """Proposals on the clusters the user sees; the province approves or rejects the pending ones."""
+    proposals = ClusterProposal.objects.filter(
+        cluster__in=Cluster.objects.for_user(request.user)
+    ).select_related("cluster").prefetch_related("regions")
+    state = request.GET.get("state", ProposalState.PENDING)
+    if state in ProposalState.values:
+        proposals = proposals.filter(state=state)
+    return render(request, "clusters/proposals.html", {
+        "proposals": proposals[:200], "state": state, "states": ProposalState.choices,
+        "can_decide": can_decide_cluster_standing(request.user), "form": ProposalDecisionForm(),
+    })
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Approve (which carries the change out) or reject a proposal."""
+    proposal = get_object_or_404(
+        ClusterProposal.objects.filter(cluster__in=Cluster.objects.for_user(request.user)), pk=pk
+    )
+    form = ProposalDecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    decisions = {"approve": (cluster_proposal_approve, ProposalState.APPROVED),
+                 "reject": (cluster_proposal_reject, ProposalState.REJECTED)}
+    if decision not in decisions:
+        raise Http404
+    service, outcome = decisions[decision]
+    try:
+        service(actor=request.user, proposal=proposal, note=note)
+    except (ValidationError, PermissionDenied) as exc:
+        detail = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, _("申请 #%(id)s 未处理：%(detail)s") % {"id": proposal.pk, "detail": detail})
+    else:
+        messages.success(request, _("申请 #%(id)s 已%(state)s") % {"id": proposal.pk, "state": outcome.label})
+    return redirect("clusters:proposals")

@@ -9,7 +9,6 @@ class RegionAdmin(RoleAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
-    read_only = True
 
 
 @admin.register(Zone)

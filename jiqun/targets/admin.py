@@ -9,14 +9,12 @@ from jiqun.targets.models import ChainChecklist, ChecklistEvidence, TargetOverri
 
 @admin.register(TargetOverride)
 class TargetOverrideAdmin(RoleAdmin, SimpleHistoryAdmin):
-    read_only = True
     list_display = ["target", "value", "year", "comparator", "baseline_value", "baseline_year", "updated_by",
                     "updated_at"]
 
 
 @admin.register(TaskUpdate)
 class TaskUpdateAdmin(RoleAdmin):
-    read_only = True
     list_display = ["task", "unit", "from_status", "status", "reported_by_name", "reported_at", "source"]
     list_filter = ["status", "source", "task__programme"]
 
@@ -31,7 +29,6 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(ChainChecklist)
 class ChainChecklistAdmin(RoleAdmin, SimpleHistoryAdmin):
-    read_only = True
     list_display = ["cluster", "chain", "region", "chief", "source"]
     list_filter = ["programme", "source"]
     inlines = [EvidenceInline]

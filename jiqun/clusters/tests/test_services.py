@@ -15,8 +15,9 @@ def test_tier_change_is_kept_in_history_with_its_basis(province_admin):
     cluster_update(actor=province_admin, cluster=cluster, tier="provincial", status="recognised",
                    basis="鲁政办字〔2023〕185号 赛马认定")
     steps = list(cluster.tier_changes.values_list("tier", "status", "basis"))
-    assert steps[-1] == ("provincial", "recognised", "鲁政办字〔2023〕185号 赛马认定")
-    assert len(steps) == 2
+    # One row per move: the tier first, then the status, both with the decision's basis.
+    assert steps[1:] == [("provincial", "cultivating", "鲁政办字〔2023〕185号 赛马认定"),
+                         ("provincial", "recognised", "鲁政办字〔2023〕185号 赛马认定")]
 
 
 def test_update_is_audited_with_before_and_after(province_admin):
