@@ -27,7 +27,7 @@ def cluster_search(user, params) -> tuple[ClusterFilterForm, QuerySet[Cluster]]:
         if data["status"]:
             clusters = clusters.filter(status=data["status"])
         if data["city"]:
-            clusters = clusters.filter(regions__code__startswith=data["city"].code[:4])
+            clusters = clusters.filter(regions__code__startswith=data["city"].prefix)
     return form, clusters.annotate(n_members=Count("memberships", distinct=True)).order_by("programme_id", "name")
 
 

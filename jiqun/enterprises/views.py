@@ -23,7 +23,7 @@ def enterprise_search(user, params) -> tuple[EnterpriseFilterForm, QuerySet[Ente
                 Q(name__icontains=q) | Q(full_name__icontains=q) | Q(credit_code__iexact=q)
             )
         if data["city"]:
-            enterprises = enterprises.filter(region__code__startswith=data["city"].code[:4])
+            enterprises = enterprises.filter(region__code__startswith=data["city"].prefix)
         if data["cluster"]:
             enterprises = enterprises.filter(memberships__cluster=data["cluster"])
         if data["honour"]:

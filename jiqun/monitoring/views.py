@@ -47,7 +47,7 @@ from jiqun.monitoring.services import (
 )
 from jiqun.monitoring.values import revision_changes, values_of
 from jiqun.programmes.models import Indicator
-from jiqun.regions.models import Region
+from jiqun.regions.models import Region, is_within
 
 FINDINGS_SHOWN = 50  # an upload of more reports than this lists no per-report findings
 
@@ -300,14 +300,13 @@ def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.role not in ("province_admin", "city_officer", "leader"):
         raise Http404
     rollups = region_rollup(period)
-    prefix = Region.objects.get(code=request.user.region_id).prefix if request.user.region_id else None
-    if prefix is None:
+    if not request.user.region_id:
         raise Http404
     names = dict(Region.objects.filter(code__in=rollups.keys()).values_list("code", "name"))
     indicators = list(period.indicators.order_by("code"))
     table = []
     for code, rollup in rollups.items():
-        if not code.startswith(prefix) and not (code == "370000" and prefix == "37"):
+        if not is_within(code, request.user.region_id):
             continue
         cells = []
         for indicator in indicators:

@@ -13,7 +13,7 @@ from jiqun.accounts.scoping import region_within
 from jiqun.clusters.models import Cluster
 from jiqun.programmes.models import Programme, Target
 from jiqun.programmes.units import COUNT_UNITS, UnitMismatch
-from jiqun.regions.models import Region, Zone
+from jiqun.regions.models import Region, Zone, within_q
 from jiqun.targets import progress as P
 from jiqun.targets.counts import count_series
 from jiqun.targets.figures import ProgrammeData, Series, statistics_series
@@ -88,7 +88,7 @@ def each_park(target: Target) -> list[Zone]:
     """The parks an "each park" target covers: the programme's area, narrowed by the kind its label names."""
     zones = Zone.objects.all()
     if target.programme.scope_region_id:
-        zones = zones.filter(region__code__startswith=target.programme.scope_region_id[:4])
+        zones = zones.filter(within_q("region__code", target.programme.scope_region_id))
     for word, kind in PARK_KIND_WORDS.items():
         if word in target.label:
             return list(zones.filter(kind=kind).order_by("name"))
