@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -81,6 +82,8 @@ def cluster_create_view(request: HttpRequest) -> HttpResponse:
 def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=pk)
     if not can_edit_cluster(request.user, cluster):
+        if request.method == "POST":  # a write on a cluster it sees: refused (403), not hidden
+            raise PermissionDenied(_("您无权修改该集群：跨市集群由省级维护，只读角色不能修改。"))
         messages.error(request, _("您无权修改该集群：跨市集群由省级维护，只读角色不能修改。"))
         return redirect("clusters:detail", pk=pk)
     form = ClusterForm(request.POST or None, instance=cluster, user=request.user)

@@ -194,6 +194,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Report.objects.for_user(request.user).select_related("period__programme", "cluster", "enterprise"), pk=pk)
     indicators = list(report.period.indicators.order_by("code"))
     form_errors: dict[str, str] = {}
+    if request.method == "POST" and request.user.is_read_only:  # a write on a report it sees: 403, not hidden
+        raise PermissionDenied(_("只读角色不能填报或审核报表"))
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
