@@ -27,10 +27,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import path as url_path
 
 from jiqun.accounts.models import User
 from jiqun.api.views import api
 from jiqun.clusters.models import Cluster
+from jiqun.config.urls import urlpatterns as project_urlpatterns
 from jiqun.conftest import client_for, token_client
 from jiqun.enterprises.models import Enterprise
 from jiqun.monitoring.models import CorrectionRequest, Report, ReportingPeriod
@@ -114,6 +116,13 @@ def for_roles(personas: tuple[str, ...], *, others: int = 404, ok: int | set[int
     return rule
 
 
+def opens_periods(persona: str, method: str, scope: str) -> int | set[int]:
+    """Every persona lists the periods; only the province opens one (POST), for the others it does not exist."""
+    if method == "GET":
+        return anon_page(persona) or 200
+    return anon_page(persona) or (WRITE_OK if persona == "sheng" else 404)
+
+
 def api_read(persona: str, method: str, scope: str) -> int:
     if persona == ANON:
         return 401
@@ -167,7 +176,7 @@ PAGES: dict[str, Route | str] = {
     "enterprises:carriers": Route(None, page()),
     "enterprises:carrier_create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "regions:list": Route(None, page()),
-    "monitoring:periods": Route(None, for_roles(("sheng",), others=200), ("GET", "POST")),  # POST opens a period
+    "monitoring:periods": Route(None, opens_periods, ("GET", "POST")),
     "monitoring:period": Route("period", read),  # periods are the province's calendar
     "monitoring:template": Route("period", for_roles(WRITERS, others=302, ok={200, 302})),  # 302: nothing to fill
     "monitoring:upload": Route("period", read, ("GET", "POST")),
@@ -273,8 +282,12 @@ def page_class(name: str) -> Route | str | None:
     return None
 
 
+def unclassified_routes() -> list[str]:
+    return [f"{name} ({pattern})" for name, pattern in url_routes() if page_class(name) is None]
+
+
 def test_every_route_is_classified() -> None:
-    unknown = [f"{name} ({pattern})" for name, pattern in url_routes() if page_class(name) is None]
+    unknown = unclassified_routes()
     assert not unknown, "routes the authorisation matrix does not know; classify them in PAGES:\n" + "\n".join(unknown)
     operations = api_operations()
     missing = [f"{m} {p}" for m, p in operations if (m, p) not in OPERATIONS]
@@ -284,6 +297,15 @@ def test_every_route_is_classified() -> None:
     names = {name for name, _ in url_routes()}
     stale_pages = [name for name in PAGES if name not in names and name != "admin:*"]
     assert not stale_pages, f"PAGES names routes that no longer exist: {stale_pages}"
+
+
+# A URL configuration with one route more than the project's, to prove the check above catches it.
+urlpatterns = [*project_urlpatterns, url_path("matrix-unknown/<int:pk>/", lambda request, pk: None, name="unknown")]
+
+
+@pytest.mark.urls(__name__)
+def test_a_route_the_matrix_does_not_know_fails_the_check() -> None:
+    assert unclassified_routes() == ["unknown (matrix-unknown/<int:pk>/)"]
 
 
 # --- the objects: one inside and one outside each persona's scope -------------------------------------
