@@ -4,7 +4,6 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from jiqun.accounts.scoping import task_q
 from jiqun.programmes.models import ChecklistItem, Programme, Task
 from jiqun.targets.models import ChainChecklist, TaskStatus, TaskUpdate
 
@@ -15,7 +14,7 @@ STALE_DAYS = 90  # a task with no update for a quarter shows as 久未报送
 
 def tasks_for(user):
     """Tasks the user may see (scoping.task_q)."""
-    return Task.objects.filter(task_q(user)).select_related("programme", "programme__scope_region")
+    return Task.objects.for_user(user).select_related("programme", "programme__scope_region")
 
 
 @dataclass
