@@ -117,6 +117,14 @@ def zone_q(user) -> Q:
     return region_q(user, "region")
 
 
+def target_zone_q(user) -> Q:
+    """Parks whose targets (目标 of 每个园区) the user sees: those of zone_q, but not an enterprise reporter's
+    own park, which it sees only to keep its enterprise's record."""
+    if user.is_authenticated and user.role == Role.ENTERPRISE_REPORTER:
+        return NOTHING
+    return zone_q(user)
+
+
 def carrier_q(user) -> Q:
     """Innovation carriers the user may see: inside its region, of its clusters, or hosted by its enterprise."""
     if _blind(user):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from jiqun.accounts.models import REGION_ROLES
-from jiqun.accounts.scoping import region_within
+from jiqun.accounts.scoping import region_within, target_zone_q
 from jiqun.clusters.models import Cluster
 from jiqun.programmes.models import Programme, Target
 from jiqun.programmes.units import COUNT_UNITS, UnitMismatch
@@ -46,7 +46,7 @@ class Visibility:
         self.user = user
         self.regional = user.is_authenticated and user.role in REGION_ROLES and bool(user.region_id)
         self.cluster_ids = set(Cluster.objects.for_user(user).values_list("pk", flat=True))
-        self.zone_ids = set(Zone.objects.for_user(user).values_list("pk", flat=True))
+        self.zone_ids = set(Zone.objects.filter(target_zone_q(user)).values_list("pk", flat=True))
 
     def region(self, code: str) -> bool:
         return self.regional and region_within(self.user, code)

@@ -543,6 +543,8 @@ def test_the_enterprise_reporter_sees_its_enterprise_and_its_reports_only() -> N
     assert set(Report.objects.for_user(qiye)) == set(Report.objects.filter(enterprise=qiye.enterprise_id))
     assert not Cluster.objects.for_user(qiye).exists()
     assert set(Zone.objects.for_user(qiye)) <= ({qiye.enterprise.zone} - {None})
+    visible = Visibility(qiye)
+    assert not visible.regional and visible.cluster_ids == set() and visible.zone_ids == set()  # no targets
 
 
 def test_the_cluster_organisation_sees_its_clusters_and_what_belongs_to_them() -> None:
