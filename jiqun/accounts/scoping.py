@@ -1,25 +1,54 @@
 """Who may see what: the one place that turns a user into a filter.
 
-Visibility follows the region tree (a GB/T 2260 code prefix) and, for cluster organisations and
-enterprise reporters, their assigned clusters or enterprise. The three admin roles (三员分立) see no
-business data at all. Every `for_user` queryset in the project is built from these functions.
+Every `for_user` queryset in the project is built from the `*_q` functions here, one per model family:
+
+- region officers (province, city, county) and leaders see everything inside their region (a GB/T 2260
+  code prefix, computed only by `jiqun.regions.models`);
+- a cluster organisation, and a leader who is a chain chief (群长/链长, a leader with assigned clusters),
+  sees its clusters and what belongs to them: their members, reports, targets, parks and checklists;
+- an enterprise reporter sees its own enterprise and that enterprise's reports, nothing else;
+- experts see nothing yet (the applications assigned to them will be their scope), and the three admin
+  roles (三员分立) see no business data at all.
+
+A function returns a `Q` for the model named in its name; `prefix` is the path from the filtered model to
+that model ("task__" to filter task updates by their task), so one rule serves every query.
 """
 
+from django.apps import apps
 from django.db.models import Q
 
-from jiqun.accounts.models import ADMIN_ROLES, Role
-from jiqun.regions.models import scope_prefix
+from jiqun.accounts.models import ADMIN_ROLES, REGION_ROLES, Role
+from jiqun.regions.models import PROVINCE_CODE, ancestor_codes, city_code, is_within, scope_prefix
 
 NOTHING = Q(pk__in=[])
 
 
+def _nothing(prefix: str) -> Q:
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def _blind(user) -> bool:
+    """Roles that see no business data: anonymous, the three admins, and experts (until assignments exist)."""
+    return not user.is_authenticated or user.role in ADMIN_ROLES or user.role == Role.EXPERT
+
+
+def by_clusters(user) -> bool:
+    """Whether the user's scope is a set of clusters: a cluster organisation or a chain chief."""
+    if not user.is_authenticated:
+        return False
+    return user.role == Role.CLUSTER_ORG or (user.role == Role.LEADER and user.clusters.exists())
+
+
 def visible_prefix(user) -> str | None:
-    """Return the region-code prefix the user sees, or None when region gives no view."""
-    if not user.is_authenticated or user.role in ADMIN_ROLES or user.role == Role.EXPERT:
-        return None
-    if user.region_id is None:
+    """Return the region-code prefix the user sees, or None when its scope is not a region."""
+    if _blind(user) or user.role not in REGION_ROLES or user.region_id is None or by_clusters(user):
         return None
     return scope_prefix(user.region_id)
+
+
+def region_within(user, region_code: str) -> bool:
+    """Whether a region lies inside the user's own region."""
+    return visible_prefix(user) is not None and is_within(region_code, user.region_id)
 
 
 def region_q(user, field: str) -> Q:
@@ -30,29 +59,125 @@ def region_q(user, field: str) -> Q:
     return Q(**{f"{field}__code__startswith": prefix})
 
 
-def cluster_q(user) -> Q:
+def _assigned_cluster_ids(user):
+    return user.clusters.values("pk")
+
+
+def cluster_q(user, prefix: str = "") -> Q:
     """Clusters the user may see."""
-    if not user.is_authenticated or user.role in ADMIN_ROLES or user.role == Role.EXPERT:
-        return NOTHING
-    if user.role == Role.CLUSTER_ORG or (user.role == Role.LEADER and user.clusters.exists()):
-        return Q(pk__in=user.clusters.values("pk"))
-    if user.role == Role.ENTERPRISE_REPORTER:
-        return Q(memberships__enterprise_id=user.enterprise_id) if user.enterprise_id else NOTHING
-    return region_q(user, "regions")
+    if _blind(user) or user.role == Role.ENTERPRISE_REPORTER:
+        return _nothing(prefix)
+    if by_clusters(user):
+        return Q(**{f"{prefix}pk__in": _assigned_cluster_ids(user)})
+    return region_q(user, f"{prefix}regions")
 
 
-def enterprise_q(user) -> Q:
+def visible_cluster_ids(user):
+    """A subquery of the pks of the clusters the user may see (for filters across a many-to-many)."""
+    return apps.get_model("clusters", "Cluster").objects.filter(cluster_q(user)).values("pk")
+
+
+def enterprise_q(user, prefix: str = "") -> Q:
     """Enterprises the user may see."""
-    if not user.is_authenticated or user.role in ADMIN_ROLES or user.role == Role.EXPERT:
-        return NOTHING
-    if user.role == Role.CLUSTER_ORG or (user.role == Role.LEADER and user.clusters.exists()):
-        return Q(memberships__cluster__in=user.clusters.all())
+    if _blind(user):
+        return _nothing(prefix)
     if user.role == Role.ENTERPRISE_REPORTER:
-        return Q(pk=user.enterprise_id) if user.enterprise_id else NOTHING
+        return Q(**{f"{prefix}pk": user.enterprise_id}) if user.enterprise_id else _nothing(prefix)
+    if by_clusters(user):
+        return Q(**{f"{prefix}memberships__cluster__in": _assigned_cluster_ids(user)})
+    return region_q(user, f"{prefix}region")
+
+
+def visible_enterprise_ids(user):
+    """A subquery of the pks of the enterprises the user may see."""
+    return apps.get_model("enterprises", "Enterprise").objects.filter(enterprise_q(user)).values("pk")
+
+
+def region_row_q(user) -> Q:
+    """Regions (the Region rows) the user may see: its region and below, or where its clusters or
+    enterprise lie."""
+    if _blind(user):
+        return NOTHING
+    if user.role == Role.ENTERPRISE_REPORTER:
+        return Q(enterprises=user.enterprise_id) if user.enterprise_id else NOTHING
+    if by_clusters(user):
+        return Q(clusters__in=_assigned_cluster_ids(user))
+    prefix = visible_prefix(user)
+    return NOTHING if prefix is None else Q(code__startswith=prefix)
+
+
+def zone_q(user) -> Q:
+    """Development zones (parks) the user may see: inside its region, of its clusters, or its enterprise's."""
+    if _blind(user):
+        return NOTHING
+    if user.role == Role.ENTERPRISE_REPORTER:
+        return Q(enterprises=user.enterprise_id) if user.enterprise_id else NOTHING
+    if by_clusters(user):
+        return Q(clusters__in=_assigned_cluster_ids(user))
     return region_q(user, "region")
 
 
-def region_within(user, region_code: str) -> bool:
-    """Whether a region lies inside the user's own region."""
+def target_zone_q(user) -> Q:
+    """Parks whose targets (目标 of 每个园区) the user sees: those of zone_q, but not an enterprise reporter's
+    own park, which it sees only to keep its enterprise's record."""
+    if user.is_authenticated and user.role == Role.ENTERPRISE_REPORTER:
+        return NOTHING
+    return zone_q(user)
+
+
+def carrier_q(user) -> Q:
+    """Innovation carriers the user may see: inside its region, of its clusters, or hosted by its enterprise."""
+    if _blind(user):
+        return NOTHING
+    if user.role == Role.ENTERPRISE_REPORTER:
+        return Q(host=user.enterprise_id) if user.enterprise_id else NOTHING
+    if by_clusters(user):
+        return Q(cluster__in=_assigned_cluster_ids(user))
+    return region_q(user, "region")
+
+
+def report_q(user, prefix: str = "") -> Q:
+    """Statistics reports the user may see: those of the clusters and enterprises it may see."""
+    if _blind(user):
+        return _nothing(prefix)
+    return (Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})
+            | Q(**{f"{prefix}enterprise__in": visible_enterprise_ids(user)}))
+
+
+def task_q(user, prefix: str = "") -> Q:
+    """Tasks the user may see: a province programme's by every region officer; a city programme's by the
+    officers inside that city and by the province. `prefix` is the path to the Task."""
+    if visible_prefix(user) is None:
+        return _nothing(prefix)
+    code = user.region_id
+    province_wide = Q(**{f"{prefix}programme__scope": "province"})
+    inside_city = Q(**{f"{prefix}programme__scope_region__code": city_code(code)})
+    above_city = Q(**{f"{prefix}programme__scope_region__code__startswith": scope_prefix(code)})
+    return province_wide | (Q(**{f"{prefix}programme__scope": "city"}) & (inside_city | above_city))
+
+
+def task_update_q(user) -> Q:
+    """Task updates (and their evidence files) the user may see: of a task it sees, reported from inside
+    its region, from a region above it (the province's own report on its task), or by itself.
+    A Jinan officer does not read Jining's evidence on a province-wide task."""
     prefix = visible_prefix(user)
-    return prefix is not None and region_code.startswith(prefix)
+    if prefix is None:
+        return NOTHING
+    reported_here = Q(region__code__startswith=prefix) | Q(region__code__in=ancestor_codes(user.region_id))
+    if user.region_id == PROVINCE_CODE:
+        reported_here |= Q(region__isnull=True)  # written before updates recorded their region
+    return task_q(user, "task__") & (reported_here | Q(reported_by=user))
+
+
+def checklist_q(user, prefix: str = "") -> Q:
+    """Chain checklists the user may see: run inside its region, or of its clusters."""
+    if _blind(user) or user.role == Role.ENTERPRISE_REPORTER:
+        return _nothing(prefix)
+    if by_clusters(user):
+        return Q(**{f"{prefix}cluster__in": _assigned_cluster_ids(user)})
+    return region_q(user, f"{prefix}region")
+
+
+def checklist_evidence_q(user) -> Q:
+    """Checklist evidence (and its files) the user may see: that of the checklists it sees."""
+    return checklist_q(user, "sheet__")

@@ -19,7 +19,7 @@ from jiqun.clusters.models import Cluster
 from jiqun.programmes.models import Programme
 from jiqun.regions.models import Region
 from jiqun.targets.figures import ProgrammeData
-from jiqun.targets.models import ProgressStatus, TaskStatus
+from jiqun.targets.models import ProgressStatus, TaskStatus, TaskUpdate
 from jiqun.targets.selectors import Visibility, assess_target, row_data, target_for, target_rows
 from jiqun.targets.services import (
     checklist_create,
@@ -331,7 +331,8 @@ def _task_detail(request: HttpRequest, task) -> dict:
     from jiqun.targets.permissions import task_units
 
     (row,) = task_rows(tasks_for(request.user).filter(pk=task.pk))
-    return {**task_data(row), "updates": list(task.updates.all()), "my_units": task_units(request.user, task)}
+    updates = TaskUpdate.objects.for_user(request.user).filter(task=task)
+    return {**task_data(row), "updates": list(updates), "my_units": task_units(request.user, task)}
 
 
 @router.get("/tasks/{task_id}", response=TaskDetailOut, summary="任务及其进展报送")

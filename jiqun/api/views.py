@@ -46,7 +46,7 @@ from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
 from jiqun.programmes.models import ClusterKind, Programme
-from jiqun.regions.models import Region, Zone
+from jiqun.regions.models import Region, Zone, within_q
 from jiqun.regions.selectors import regions_for
 
 api = NinjaAPI(
@@ -89,6 +89,15 @@ def _regions(user, codes: list[str]) -> list[Region]:
     if missing:
         raise ValidationError({"regions": [_("区划 %(codes)s 不存在或不在您的范围内") % {"codes": "、".join(missing)}]})
     return [allowed[c] for c in codes]
+
+
+def _region_filter(code: str) -> str:
+    """The region a `?region=` filter names; an unknown code is refused, never widened to a prefix."""
+    well_formed = len(code) == 6 and code.isascii() and code.isdigit()
+    if not well_formed or not Region.objects.filter(code=code).exists():
+        raise ValidationError({"region": [_("区划代码“%(code)s”不存在，应为 6 位行政区划代码（如 370800 济宁市）")
+                                          % {"code": code.replace("\x00", "")[:20]}]})
+    return code
 
 
 def _patch_changes(payload, *, required: set[str], nullable: set[str] = frozenset(), exclude=()) -> dict:
@@ -150,7 +159,7 @@ def list_clusters(request: HttpRequest, filters: Query[ClusterFilter]):
     if filters.status:
         clusters = clusters.filter(status=filters.status)
     if filters.region:
-        clusters = clusters.filter(regions__code__startswith=filters.region.rstrip("0") or "37")
+        clusters = clusters.filter(within_q("regions__code", _region_filter(filters.region))).distinct()
     return clusters.order_by("id")
 
 
@@ -257,7 +266,7 @@ def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]):
     if filters.q:
         enterprises = enterprises.filter(Q(name__icontains=filters.q) | Q(credit_code__iexact=filters.q))
     if filters.region:
-        enterprises = enterprises.filter(region__code__startswith=filters.region.rstrip("0") or "37")
+        enterprises = enterprises.filter(within_q("region__code", _region_filter(filters.region)))
     if filters.cluster:
         enterprises = enterprises.filter(memberships__cluster_id=filters.cluster)
     if filters.honour:

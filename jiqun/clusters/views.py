@@ -41,7 +41,7 @@ def cluster_search(user, params) -> tuple[ClusterFilterForm, QuerySet[Cluster]]:
         if data["status"]:
             clusters = clusters.filter(status=data["status"])
         if data["city"]:
-            clusters = clusters.filter(regions__code__startswith=data["city"].code[:4])
+            clusters = clusters.filter(regions__code__startswith=data["city"].prefix)
     return form, clusters.annotate(n_members=Count("memberships", distinct=True)).order_by("programme_id", "name")
 
 
@@ -101,6 +101,8 @@ def cluster_create_view(request: HttpRequest) -> HttpResponse:
 def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=pk)
     if not can_edit_cluster(request.user, cluster):
+        if request.method == "POST":  # a write on a cluster it sees: refused (403), not hidden
+            raise PermissionDenied(_("您无权修改该集群：跨市集群由省级维护，只读角色不能修改。"))
         messages.error(request, _("您无权修改该集群：跨市集群由省级维护，只读角色不能修改。"))
         return redirect("clusters:detail", pk=pk)
     form = ClusterForm(request.POST or None, instance=cluster, user=request.user)

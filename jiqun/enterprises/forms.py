@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from jiqun.clusters.models import Cluster
 from jiqun.enterprises.creditcode import credit_code_error, normalise
 from jiqun.enterprises.models import CarrierKind, CarrierLevel, Enterprise, HonourKind, InnovationCarrier
+from jiqun.enterprises.services import credit_code_clash
 from jiqun.regions.models import Region, Zone
 from jiqun.regions.selectors import regions_for
 
@@ -29,6 +30,7 @@ class EnterpriseForm(forms.ModelForm):
         self.fields["region"].queryset = regions_for(user)
         self.fields["zone"].queryset = Zone.objects.for_user(user)
         self.fields["credit_code"].validators = []  # clean_credit_code words the refusal itself
+        self.user = user
 
     def clean_credit_code(self) -> str | None:
         value = (self.cleaned_data.get("credit_code") or "").strip()
@@ -38,10 +40,9 @@ class EnterpriseForm(forms.ModelForm):
         if message:
             raise forms.ValidationError(message, code="credit_code")
         code = normalise(value)
-        clash = Enterprise.objects.filter(credit_code=code).exclude(pk=self.instance.pk).first()
+        clash = credit_code_clash(actor=self.user, code=code, exclude_pk=self.instance.pk)
         if clash:
-            raise forms.ValidationError(_("统一社会信用代码 %(code)s 已登记为“%(name)s”"),
-                                        params={"code": code, "name": clash.name})
+            raise forms.ValidationError(clash, code="credit_code_taken")
         return code
 
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jiqun.accounts.scoping import enterprise_q, region_q
+from jiqun.accounts.scoping import carrier_q, enterprise_q
 from jiqun.enterprises.creditcode import validate_credit_code
 
 
@@ -145,7 +145,7 @@ class CarrierKind(models.TextChoices):
 
 class CarrierQuerySet(models.QuerySet):
     def for_user(self, user) -> "CarrierQuerySet":
-        return self.filter(region_q(user, "region"))
+        return self.filter(carrier_q(user))
 
 
 class InnovationCarrier(models.Model):

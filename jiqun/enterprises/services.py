@@ -1,6 +1,8 @@
 """Writes to the enterprise registry. Each is atomic, validated and audited."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record, snapshot
@@ -22,6 +24,28 @@ def _clean_code(code: str | None) -> str | None:
     return normalise(code) if code and code.strip() else None
 
 
+def credit_code_clash(*, actor, code: str | None, exclude_pk: int | None = None) -> str | None:
+    """The refusal for a credit code already registered, or None when it is free.
+
+    The other enterprise is named only when the actor may see it; otherwise the message says the code is
+    taken without saying by whom or where (范围外的企业不得泄露).
+    """
+    if not code:
+        return None
+    clash = Enterprise.objects.filter(credit_code=code).exclude(pk=exclude_pk).first()
+    if clash is None:
+        return None
+    if actor is None or Enterprise.objects.for_user(actor).filter(pk=clash.pk).exists():
+        return _("统一社会信用代码 %(code)s 已登记为“%(name)s”") % {"code": code, "name": clash.name}
+    return _("统一社会信用代码 %(code)s 已被您范围外的企业登记，请核对代码或联系省级管理员") % {"code": code}
+
+
+def _refuse_clash(*, actor, code: str | None, exclude_pk: int | None = None) -> None:
+    message = credit_code_clash(actor=actor, code=code, exclude_pk=exclude_pk)
+    if message:
+        raise ValidationError({"credit_code": [message]})
+
+
 @transaction.atomic
 def enterprise_create(
     *,
@@ -39,6 +63,7 @@ def enterprise_create(
         name=name, full_name=full_name, credit_code=_clean_code(credit_code), region=region, zone=zone,
         industry_code=industry_code.strip().upper(), source=source, clause=clause,
     )
+    _refuse_clash(actor=actor, code=enterprise.credit_code)
     enterprise.full_clean()
     enterprise.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=enterprise, after=snapshot(enterprise))
@@ -55,6 +80,7 @@ def enterprise_update(*, actor, enterprise: Enterprise, **changes) -> Enterprise
         changes["credit_code"] = _clean_code(changes["credit_code"])
     for field, value in changes.items():
         setattr(enterprise, field, value)
+    _refuse_clash(actor=actor, code=enterprise.credit_code, exclude_pk=enterprise.pk)
     enterprise.full_clean()
     enterprise.save()
     after = snapshot(enterprise)

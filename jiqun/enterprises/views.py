@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ def enterprise_search(user, params) -> tuple[EnterpriseFilterForm, QuerySet[Ente
                 Q(name__icontains=q) | Q(full_name__icontains=q) | Q(credit_code__iexact=q)
             )
         if data["city"]:
-            enterprises = enterprises.filter(region__code__startswith=data["city"].code[:4])
+            enterprises = enterprises.filter(region__code__startswith=data["city"].prefix)
         if data["cluster"]:
             enterprises = enterprises.filter(memberships__cluster=data["cluster"])
         if data["honour"]:
@@ -69,6 +70,8 @@ def enterprise_create_view(request: HttpRequest) -> HttpResponse:
 def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = get_object_or_404(Enterprise.objects.for_user(request.user), pk=pk)
     if not can_edit_enterprise(request.user, enterprise):
+        if request.method == "POST":  # a write on an enterprise it sees: refused (403), not hidden
+            raise PermissionDenied(_("您无权修改该企业。"))
         messages.error(request, _("您无权修改该企业。"))
         return redirect("enterprises:detail", pk=pk)
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiqun.accounts.scoping import cluster_q, enterprise_q
+from jiqun.accounts.scoping import report_q
 
 
 class PeriodStatus(models.TextChoices):
@@ -58,9 +58,7 @@ EDITABLE_STATUSES = {ReportStatus.DRAFT, ReportStatus.RETURNED}
 
 class ReportQuerySet(models.QuerySet):
     def for_user(self, user) -> "ReportQuerySet":
-        visible_clusters = models.Q(cluster__in=_cluster_ids(user))
-        visible_enterprises = models.Q(enterprise__in=_enterprise_ids(user))
-        return self.filter(visible_clusters | visible_enterprises)
+        return self.filter(report_q(user))
 
     def with_last_change(self) -> "ReportQuerySet":
         """Each report with the time of its latest revision, for `report.last_changed` without a query each."""
@@ -73,18 +71,6 @@ class ReportQuerySet(models.QuerySet):
         return self.annotate(latest_figures=models.Subquery(latest.values("figures")[:1]),
                              latest_revision=models.Subquery(latest.values("number")[:1]),
                              latest_at=models.Subquery(latest.values("at")[:1]))
-
-
-def _cluster_ids(user):
-    from jiqun.clusters.models import Cluster
-
-    return Cluster.objects.filter(cluster_q(user)).values("pk")
-
-
-def _enterprise_ids(user):
-    from jiqun.enterprises.models import Enterprise
-
-    return Enterprise.objects.filter(enterprise_q(user)).values("pk")
 
 
 class Report(models.Model):

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from jiqun.monitoring.checks import History, IndicatorRule, yoy
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
 from jiqun.monitoring.values import currents_of, values_of
+from jiqun.regions.models import city_code
 
 APPROVED = [ReportStatus.CITY_APPROVED, ReportStatus.PROVINCE_APPROVED]
 FINAL = [ReportStatus.PROVINCE_APPROVED]
@@ -137,12 +138,12 @@ def region_rollup(period: ReportingPeriod, statuses=APPROVED) -> dict[str, Rollu
     reports = period.reports.filter(enterprise__isnull=True, status__in=statuses)
     by_city: dict[str, list[int]] = defaultdict(list)
     for report in reports.prefetch_related("cluster__regions"):
-        for city in {r.code[:4] + "00" for r in report.cluster.regions.all()}:
+        for city in {city_code(r.code) for r in report.cluster.regions.all()}:
             by_city[city].append(report.pk)
     result = {city: rollup(Report.objects.filter(pk__in=ids), ratios) for city, ids in sorted(by_city.items())}
     province = rollup(reports, ratios)
     cross_city = [r for r in reports.prefetch_related("cluster__regions")
-                  if len({x.code[:4] for x in r.cluster.regions.all()}) > 1]
+                  if len({city_code(x.code) for x in r.cluster.regions.all()}) > 1]
     if cross_city:
         province.warnings.append("跨市集群在所在各市分别计入，省级合计只计一次："
                                  + "、".join(r.cluster.name for r in cross_city))
@@ -208,10 +209,10 @@ def template_rows(user, period: ReportingPeriod):
             rows.append(TemplateRow(key=enterprise.credit_code or f"E{enterprise.pk}", name=enterprise.name,
                                     city=enterprise.region.name, values=on_file, note="；".join(sorted(notes))))
         else:
-            cities = sorted({r.code[:4] for r in report.cluster.regions.all()})
+            cities = sorted({city_code(r.code) for r in report.cluster.regions.all()})
             from jiqun.regions.models import Region
 
-            names = "、".join(Region.objects.filter(code__in=[c + "00" for c in cities]).values_list("name", flat=True))
+            names = "、".join(Region.objects.filter(code__in=cities).values_list("name", flat=True))
             rows.append(TemplateRow(key=report.cluster.code, name=report.cluster.name, city=names, values=on_file,
                                     note="；".join(sorted(notes))))
     return rows

@@ -49,7 +49,7 @@ from jiqun.monitoring.services import (
 )
 from jiqun.monitoring.values import revision_changes, values_of
 from jiqun.programmes.models import Indicator
-from jiqun.regions.models import Region
+from jiqun.regions.models import Region, is_within
 
 FINDINGS_SHOWN = 50  # an upload of more reports than this lists no per-report findings
 
@@ -202,6 +202,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Report.objects.for_user(request.user).select_related("period__programme", "cluster", "enterprise"), pk=pk)
     indicators = list(report.period.indicators.order_by("code"))
     form_errors: dict[str, str] = {}
+    if request.method == "POST" and request.user.is_read_only:  # a write on a report it sees: 403, not hidden
+        raise PermissionDenied(_("只读角色不能填报或审核报表"))
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
@@ -308,14 +310,13 @@ def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.role not in ("province_admin", "city_officer", "leader"):
         raise Http404
     rollups = region_rollup(period)
-    prefix = Region.objects.get(code=request.user.region_id).prefix if request.user.region_id else None
-    if prefix is None:
+    if not request.user.region_id:
         raise Http404
     names = dict(Region.objects.filter(code__in=rollups.keys()).values_list("code", "name"))
     indicators = list(period.indicators.order_by("code"))
     table = []
     for code, rollup in rollups.items():
-        if not code.startswith(prefix) and not (code == "370000" and prefix == "37"):
+        if not is_within(code, request.user.region_id):
             continue
         cells = []
         for indicator in indicators:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiqun.accounts.scoping import task_q
+
 
 class Citation(models.Model):
     """Where a number comes from: a clause of the programme's document and the sentence that says it."""
@@ -162,6 +164,11 @@ class Target(Citation):
         return self.subject_ref or self.get_subject_kind_display()
 
 
+class TaskQuerySet(models.QuerySet):
+    def for_user(self, user) -> "TaskQuerySet":
+        return self.filter(task_q(user))
+
+
 class Task(Citation):
     """A task clause with the units the document makes responsible for it (督导)."""
 
@@ -171,6 +178,8 @@ class Task(Citation):
     lead_units = models.JSONField(_("牵头单位"), default=list)
     responsible_units = models.JSONField(_("责任单位"), default=list)
     due_year = models.PositiveSmallIntegerField(_("完成年份"))
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["programme", "code"]

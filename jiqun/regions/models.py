@@ -13,12 +13,57 @@ class RegionLevel(models.TextChoices):
 
 
 def scope_prefix(code: str) -> str:
-    """Return the GB/T 2260 code prefix that every region inside `code` starts with."""
+    """Return the GB/T 2260 code prefix that every region inside `code` starts with.
+
+    This module is the only place that does arithmetic on region codes: a province keeps two digits,
+    a city four, a county all six. Never strip zeros instead (371000 威海 is "3710", not "371").
+    """
     if code.endswith("0000"):
         return code[:2]
     if code.endswith("00"):
         return code[:4]
     return code
+
+
+def city_code(code: str) -> str:
+    """Return the code of the city a county or city lies in (a province code is returned as it is)."""
+    if code.endswith("0000"):
+        return code
+    return code[:4] + "00"
+
+
+def parent_code(code: str) -> str | None:
+    """Return the code of the region directly above `code`, or None for a province."""
+    if code.endswith("0000"):
+        return None
+    if code.endswith("00"):
+        return code[:2] + "0000"
+    return code[:4] + "00"
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """Return the codes of the regions above `code`, nearest first (a county's city, then the province)."""
+    codes = []
+    parent = parent_code(code)
+    while parent is not None:
+        codes.append(parent)
+        parent = parent_code(parent)
+    return codes
+
+
+def is_within(code: str, container: str) -> bool:
+    """Whether region `code` lies inside region `container` (a region lies inside itself)."""
+    return code.startswith(scope_prefix(container))
+
+
+def same_city(code: str, other: str) -> bool:
+    """Whether two counties or cities lie in one city."""
+    return city_code(code) == city_code(other)
+
+
+def within_q(field: str, container: str) -> models.Q:
+    """Rows whose region code (the field path to a code) lies inside region `container`."""
+    return models.Q(**{f"{field}__startswith": scope_prefix(container)})
 
 
 class Region(models.Model):
@@ -43,7 +88,7 @@ class Region(models.Model):
 
     @property
     def city_code(self) -> str:
-        return self.code[:4] + "00"
+        return city_code(self.code)
 
 
 class RetiredRegion(models.Model):
@@ -77,9 +122,9 @@ class ZoneLevel(models.TextChoices):
 
 class ZoneQuerySet(models.QuerySet):
     def for_user(self, user) -> "ZoneQuerySet":
-        from jiqun.accounts.scoping import region_q
+        from jiqun.accounts.scoping import zone_q
 
-        return self.filter(region_q(user, "region"))
+        return self.filter(zone_q(user)).distinct()
 
 
 class Zone(models.Model):

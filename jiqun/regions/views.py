@@ -3,14 +3,13 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from jiqun.accounts.scoping import visible_prefix
 from jiqun.regions.models import Region, RetiredRegion, Zone
+from jiqun.regions.selectors import visible_regions
 
 
 @login_required
 def region_list(request: HttpRequest) -> HttpResponse:
-    prefix = visible_prefix(request.user)
-    regions = Region.objects.none() if prefix is None else Region.objects.filter(code__startswith=prefix)
+    regions = visible_regions(request.user)
     cities = regions.filter(level="city").annotate(n_enterprises=Count("enterprises"))
     counties: dict[str, list[Region]] = {}
     for county in regions.filter(level="county"):

@@ -33,6 +33,7 @@ from jiqun.monitoring.models import Report, ReportStatus
 from jiqun.monitoring.values import values_of
 from jiqun.programmes.models import Indicator, Programme
 from jiqun.programmes.units import convert
+from jiqun.regions.models import same_city
 from jiqun.targets.progress import Point, year_end
 
 APPROVED = ReportStatus.PROVINCE_APPROVED
@@ -128,7 +129,7 @@ class ProgrammeData:
         if kind == "province":
             return set(self.clusters)
         if kind == "city":
-            return {pk for pk, c in self.clusters.items() if any(r[:4] == key[:4] for r in c.regions)}
+            return {pk for pk, c in self.clusters.items() if any(same_city(r, key) for r in c.regions)}
         if kind == "cluster":
             return {int(key)} & set(self.clusters)
         if kind == "park":

@@ -8,14 +8,11 @@ statistics each time it is shown (selectors.py, progress.py).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jiqun.accounts.models import REGION_ROLES, Role
-from jiqun.accounts.scoping import NOTHING, cluster_q, region_q
+from jiqun.accounts.scoping import checklist_evidence_q, checklist_q, task_update_q
 from jiqun.enterprises.models import Source
-from jiqun.regions.models import scope_prefix
 
 
 class ProgressStatus(models.TextChoices):
@@ -73,21 +70,9 @@ TASK_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def task_q(user, prefix: str = "") -> Q:
-    """Tasks the user may see: a province programme's by every region user; a city programme's by users
-    inside that city and by the province. `prefix` is the path to the Task from the filtered model."""
-    if not user.is_authenticated or user.role not in REGION_ROLES or not user.region_id:
-        return NOTHING
-    code = user.region_id
-    province_wide = Q(**{f"{prefix}programme__scope": "province"})
-    inside_city = Q(**{f"{prefix}programme__scope_region__code": code[:4] + "00"})
-    above_city = Q(**{f"{prefix}programme__scope_region__code__startswith": scope_prefix(code)})
-    return province_wide | (Q(**{f"{prefix}programme__scope": "city"}) & (inside_city | above_city))
-
-
 class TaskUpdateQuerySet(models.QuerySet):
     def for_user(self, user) -> "TaskUpdateQuerySet":
-        return self.filter(task_q(user, "task__"))
+        return self.filter(task_update_q(user))
 
 
 def evidence_path(instance, filename: str) -> str:
@@ -127,17 +112,12 @@ class TaskUpdate(models.Model):
 
 class ChainChecklistQuerySet(models.QuerySet):
     def for_user(self, user) -> "ChainChecklistQuerySet":
-        if user.is_authenticated and user.role == Role.CLUSTER_ORG:
-            return self.filter(cluster__in=user.clusters.all())
-        if user.is_authenticated and user.role == Role.ENTERPRISE_REPORTER:
-            return self.filter(cluster__in=_visible_clusters(user))
-        return self.filter(region_q(user, "region"))
+        return self.filter(checklist_q(user))
 
 
-def _visible_clusters(user):
-    from jiqun.clusters.models import Cluster
-
-    return Cluster.objects.filter(cluster_q(user)).values("pk")
+class ChecklistEvidenceQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ChecklistEvidenceQuerySet":
+        return self.filter(checklist_evidence_q(user))
 
 
 class ChainChecklist(models.Model):
@@ -190,6 +170,8 @@ class ChecklistEvidence(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     history = HistoricalRecords()
+
+    objects = ChecklistEvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["sheet", "item_code"]

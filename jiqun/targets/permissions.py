@@ -16,6 +16,7 @@ from jiqun.accounts.permissions import (
     may_create_in_region,
 )
 from jiqun.accounts.scoping import region_within
+from jiqun.regions.models import same_city
 
 PROVINCE_NAME = "山东省"
 # Words of a generic unit name → roles whose officers report as that unit.
@@ -47,7 +48,7 @@ def task_units(user, task) -> list[str]:
     if not user.is_authenticated or not can_write(user) or not user.region_id:
         return []
     scope = task.programme.scope_region
-    if scope is not None and not (region_within(user, scope.code) or user.region_id[:4] == scope.code[:4]):
+    if scope is not None and not (region_within(user, scope.code) or same_city(user.region_id, scope.code)):
         return []
     city = scope.name if scope is not None else None
     organisation = (user.organisation or "").strip()

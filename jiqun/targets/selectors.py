@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.urls import reverse
 
 from jiqun.accounts.models import REGION_ROLES
-from jiqun.accounts.scoping import region_within
+from jiqun.accounts.scoping import region_within, target_zone_q
 from jiqun.clusters.models import Cluster
 from jiqun.programmes.models import Programme, Target
 from jiqun.programmes.units import COUNT_UNITS, UnitMismatch
-from jiqun.regions.models import Region, Zone
+from jiqun.regions.models import Region, Zone, within_q
 from jiqun.targets import progress as P
 from jiqun.targets.counts import count_series
 from jiqun.targets.figures import ProgrammeData, Series, statistics_series
@@ -46,7 +46,7 @@ class Visibility:
         self.user = user
         self.regional = user.is_authenticated and user.role in REGION_ROLES and bool(user.region_id)
         self.cluster_ids = set(Cluster.objects.for_user(user).values_list("pk", flat=True))
-        self.zone_ids = set(Zone.objects.for_user(user).values_list("pk", flat=True))
+        self.zone_ids = set(Zone.objects.filter(target_zone_q(user)).values_list("pk", flat=True))
 
     def region(self, code: str) -> bool:
         return self.regional and region_within(self.user, code)
@@ -88,7 +88,7 @@ def each_park(target: Target) -> list[Zone]:
     """The parks an "each park" target covers: the programme's area, narrowed by the kind its label names."""
     zones = Zone.objects.all()
     if target.programme.scope_region_id:
-        zones = zones.filter(region__code__startswith=target.programme.scope_region_id[:4])
+        zones = zones.filter(within_q("region__code", target.programme.scope_region_id))
     for word, kind in PARK_KIND_WORDS.items():
         if word in target.label:
             return list(zones.filter(kind=kind).order_by("name"))

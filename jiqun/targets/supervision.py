@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from jiqun.programmes.models import ChecklistItem, Programme, Task
-from jiqun.targets.models import ChainChecklist, TaskStatus, TaskUpdate, task_q
+from jiqun.targets.models import ChainChecklist, TaskStatus, TaskUpdate
 
 STALE_DAYS = 90  # a task with no update for a quarter shows as 久未报送
 
@@ -13,8 +13,8 @@ STALE_DAYS = 90  # a task with no update for a quarter shows as 久未报送
 # --- tasks -----------------------------------------------------------------------------------------
 
 def tasks_for(user):
-    """Tasks the user may see (models.task_q)."""
-    return Task.objects.filter(task_q(user)).select_related("programme", "programme__scope_region")
+    """Tasks the user may see (scoping.task_q)."""
+    return Task.objects.for_user(user).select_related("programme", "programme__scope_region")
 
 
 @dataclass

@@ -166,8 +166,8 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                           "baseline_year", "reason")}
         override_form = TargetOverrideForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
-        if not can_adjust:
-            raise Http404
+        if not can_adjust:  # the target is in scope (else 404 above): refusing says nothing new
+            raise PermissionDenied(_("只有省级管理员可以调整目标"))
         try:
             if request.POST.get("action") == "clear":
                 target_override_clear(actor=request.user, target=target)
@@ -229,7 +229,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("targets:task", pk=task.pk)
     (row,) = task_rows(tasks_for(request.user).filter(pk=task.pk))
     return render(request, "targets/task.html", {
-        "row": row, "task": task, "form": form, "updates": task.updates.select_related("region"),
+        "row": row, "task": task, "form": form,
+        "updates": TaskUpdate.objects.for_user(request.user).filter(task=task).select_related("region"),
     })
 
 
@@ -291,8 +292,8 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_fill = can_fill_checklist(request.user, sheet)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        if not can_fill:
-            raise Http404
+        if not can_fill:  # the sheet is in scope (else 404 above): refusing says nothing new
+            raise PermissionDenied(_("只有责任县市区或其上级、集群促进机构可以填报该清单"))
         form = EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -313,5 +314,5 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def checklist_evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(ChecklistEvidence.objects.filter(sheet__in=sheets_for(request.user)), pk=pk)
+    entry = get_object_or_404(ChecklistEvidence.objects.for_user(request.user), pk=pk)
     return _file_response(entry.evidence_file, entry.evidence_name)

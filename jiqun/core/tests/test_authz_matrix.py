@@ -1,0 +1,559 @@
+"""The authorisation matrix: every route of the URL configuration and every operation of the OpenAPI
+document, for every persona, on an object inside and one outside its scope, read and write.
+
+Each route is classified once in PAGES (by URL name) or OPERATIONS (by method and OpenAPI path); a route
+that is in neither makes `test_every_route_is_classified` fail, so a new endpoint cannot escape the matrix.
+Adding a route is one line: its name, the kind of object its URL names, and its rule.
+
+What is designed:
+- an object outside the persona's scope answers 404, never 403, so its existence does not leak;
+- a write by a read-only role (leader, expert, the three admins) on an object it sees answers 403;
+- a writer gets past the scope and role checks: the matrix sends an empty or harmless body, so the answer
+  is a form shown again (200), a redirect (302), a refusal of the content (400/422) or of that one
+  object (403), and never a 404 or a 500;
+- without login a page redirects to the login (302) and the API answers 401.
+
+One request per cell; clients are made once per persona. The figures are printed for the security doc.
+"""
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import path as url_path
+
+from jiqun.accounts.models import User
+from jiqun.api.views import api
+from jiqun.clusters.models import Cluster
+from jiqun.config.urls import urlpatterns as project_urlpatterns
+from jiqun.conftest import client_for, token_client
+from jiqun.enterprises.models import Enterprise
+from jiqun.monitoring.models import CorrectionRequest, Report, ReportingPeriod
+from jiqun.programmes.models import Indicator, Programme, Target
+from jiqun.regions.models import Zone
+from jiqun.targets.models import ChainChecklist, ChecklistEvidence, TaskUpdate
+from jiqun.targets.selectors import Visibility, target_subjects
+from jiqun.targets.services import checklist_evidence_set, task_update_create
+from jiqun.targets.supervision import tasks_for
+
+pytestmark = pytest.mark.django_db
+
+ANON = "anonymous"
+OFFICERS = ("sheng", "jinan", "jining", "rencheng")  # region officers: they create and approve
+WRITERS = (*OFFICERS, "jiqun_org", "qiye")
+READ_ONLY = ("zhuanjia", "lingdao", "xitong", "anquan", "shenji")
+PERSONAS = (ANON, *WRITERS, *READ_ONLY)
+# What each persona is designed to see at all; every other kind is empty for it (test_each_persona_sees...).
+SEES = {
+    "sheng": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
+    "jinan": {"cluster", "zone", "region", "task", "task_update", "target"},  # the demo has no Jinan enterprise
+    "jining": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
+    "rencheng": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
+    "jiqun_org": {"cluster", "enterprise", "region", "target"},  # the demo's cluster has no reports, parks, sheets
+    "qiye": {"enterprise", "region"},  # the demo's enterprise has no report of its own
+    "lingdao": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
+    "zhuanjia": set(), "xitong": set(), "anquan": set(), "shenji": set(),
+}
+WRITE_OK = {200, 201, 204, 302, 400, 403, 422}  # past scope and role: the content or this object is refused
+INSIDE, OUTSIDE, NONE = "inside", "outside", "-"
+
+
+# --- the rules -------------------------------------------------------------------------------------
+
+Rule = Callable[[str, str, str], int | set[int] | None]  # (persona, method, scope) → expected; None: not asked
+
+
+def anon_page(persona: str) -> int | None:
+    return 302 if persona == ANON else None
+
+
+def public(code: int = 200) -> Rule:
+    """Open to everyone, logged in or not."""
+    return lambda persona, method, scope: code
+
+
+def page(get: int = 200) -> Rule:
+    """A page without an object that every logged-in persona may open (it lists only what it sees)."""
+    return lambda persona, method, scope: anon_page(persona) or get
+
+
+def read(persona: str, method: str, scope: str) -> int:
+    """A page that shows one object: 200 inside the scope, 404 outside."""
+    return anon_page(persona) or (200 if scope in (INSIDE, NONE) else 404)
+
+
+def edit(get_read_only: int = 302) -> Rule:
+    """A form on one object: outside is 404; a read-only role is sent back on GET and refused (403) on POST."""
+    def rule(persona: str, method: str, scope: str):
+        if persona == ANON:
+            return 302
+        if scope == OUTSIDE:
+            return 404
+        if persona in READ_ONLY:
+            return 403 if method == "POST" else get_read_only
+        return WRITE_OK if method == "POST" else {200, 302}
+    return rule
+
+
+def for_roles(personas: tuple[str, ...], *, others: int = 404, ok: int | set[int] = 200,
+              post_ok: int | set[int] = WRITE_OK) -> Rule:
+    """A page for some roles only; for the others it does not exist."""
+    def rule(persona: str, method: str, scope: str):
+        if persona == ANON:
+            return 302
+        if scope == OUTSIDE:
+            return 404
+        if persona not in personas:
+            return others
+        return post_ok if method == "POST" else ok
+    return rule
+
+
+def opens_periods(persona: str, method: str, scope: str) -> int | set[int]:
+    """Every persona lists the periods; only the province opens one (POST), for the others it does not exist."""
+    if method == "GET":
+        return anon_page(persona) or 200
+    return anon_page(persona) or (WRITE_OK if persona == "sheng" else 404)
+
+
+def api_read(persona: str, method: str, scope: str) -> int:
+    if persona == ANON:
+        return 401
+    return 200 if scope in (INSIDE, NONE) else 404
+
+
+def api_write(*, read_only: int = 403, create: bool = False) -> Rule:
+    """An API write: outside is 404; a read-only role 403; a writer is past scope and role checks."""
+    def rule(persona: str, method: str, scope: str):
+        if persona == ANON:
+            return 401
+        if scope == OUTSIDE:
+            return 404
+        if persona in READ_ONLY:
+            return {read_only, 400} if create else read_only
+        return WRITE_OK
+    return rule
+
+
+@dataclass
+class Route:
+    kind: str | None  # the kind of object the URL names, None when it names none
+    rule: Rule
+    methods: tuple[str, ...] = ("GET",)
+    body: dict = field(default_factory=dict)
+    own_session: bool = False  # it ends the session: asked last
+
+
+# --- the classification: one line per route ----------------------------------------------------------
+
+PAGES: dict[str, Route | str] = {
+    "home": Route(None, page()),
+    "login": Route(None, lambda p, m, s: 302 if p != ANON else 200),  # a logged-in user is sent on
+    "logout": Route(None, public(302), ("POST",), own_session=True),
+    "password_change": Route(None, page(), ("GET", "POST")),
+    "accounts:tokens": Route(None, page(), ("GET",)),
+    "accounts:two_factor": Route(None, page()),
+    "set_language": Route(None, public(302), ("POST",)),
+    "javascript-catalog": Route(None, public()),
+    "programmes:list": Route(None, page()),
+    "programmes:detail": Route("programme", read),  # programmes are published documents
+    "programmes:source": Route("programme", read),
+    "clusters:list": Route(None, page()),
+    "clusters:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "clusters:detail": Route("cluster", read),
+    "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
+    "enterprises:list": Route(None, page()),
+    "enterprises:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "enterprises:detail": Route("enterprise", read),
+    "enterprises:edit": Route("enterprise", edit(), ("GET", "POST")),
+    "enterprises:carriers": Route(None, page()),
+    "enterprises:carrier_create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "regions:list": Route(None, page()),
+    "monitoring:periods": Route(None, opens_periods, ("GET", "POST")),
+    "monitoring:period": Route("period", read),  # periods are the province's calendar
+    "monitoring:template": Route("period", for_roles(WRITERS, others=302, ok={200, 302})),  # 302: nothing to fill
+    "monitoring:upload": Route("period", read, ("GET", "POST")),
+    "monitoring:reminders": Route("period", read),
+    "monitoring:rollup": Route("period", for_roles(("sheng", "jinan", "jining", "lingdao"))),
+    "monitoring:report": Route("report", edit(get_read_only=200), ("GET", "POST")),
+    "monitoring:annotated": Route("upload", read),
+    "monitoring:indicators": Route(None, page()),
+    "monitoring:indicator_edit": Route("indicator", for_roles(("sheng",)), ("GET", "POST")),
+    "targets:overview": Route(None, page()),
+    "targets:programme": Route("programme", read),
+    "targets:export": Route("programme", read),
+    "targets:subject": Route("subject", read),
+    "targets:detail": Route("target", edit(get_read_only=200), ("GET", "POST")),
+    "targets:tasks": Route(None, page()),
+    "targets:task": Route("task", edit(get_read_only=200), ("GET", "POST")),
+    "targets:task_evidence": Route("task_update", read),
+    "targets:checklists": Route(None, page(), ("GET", "POST")),
+    "targets:checklist": Route("checklist", edit(get_read_only=200), ("GET", "POST")),
+    "targets:checklist_evidence": Route("checklist_evidence", read),
+    "api:openapi-json": Route(None, public()),  # the interface description holds no data
+    "api:openapi-view": Route(None, public()),
+    "api:api-root": "the API root answers nothing of its own",
+    # The Django admin: RoleAdmin opens each model to its roles only and scopes it with for_user. The
+    # matrix asks its index and every model's list; object pages answer the admin's own "does not exist".
+    "admin:*": Route(None, lambda p, m, s: 302 if p not in STAFF else {200, 403}),
+}
+STAFF = ("sheng", "xitong", "anquan", "shenji")  # the roles that may log into the admin at all
+
+OPERATIONS: dict[tuple[str, str], Route] = {
+    ("GET", "/api/v1/regions"): Route(None, api_read),
+    ("GET", "/api/v1/zones"): Route(None, api_read),
+    ("GET", "/api/v1/programmes"): Route(None, api_read),
+    ("GET", "/api/v1/programmes/{code}"): Route("programme", api_read),
+    ("GET", "/api/v1/clusters"): Route(None, api_read),
+    ("POST", "/api/v1/clusters"): Route(None, api_write(create=True), body={
+        "programme": "SD-2023-185", "code": "matrix", "name": "", "regions": ["370811"]}),
+    ("GET", "/api/v1/clusters/{cluster_id}"): Route("cluster", api_read),
+    ("PATCH", "/api/v1/clusters/{cluster_id}"): Route("cluster", api_write(), body={"name": ""}),
+    ("GET", "/api/v1/enterprises"): Route(None, api_read),
+    ("POST", "/api/v1/enterprises"): Route(None, api_write(create=True), body={"name": "", "region": "370811"}),
+    ("GET", "/api/v1/enterprises/{enterprise_id}"): Route("enterprise", api_read),
+    ("PATCH", "/api/v1/enterprises/{enterprise_id}"): Route("enterprise", api_write(), body={"name": None}),
+    ("GET", "/api/v1/carriers"): Route(None, api_read),
+    ("GET", "/api/v1/periods"): Route(None, api_read),
+    ("GET", "/api/v1/periods/{period_id}/matrix"): Route("period", api_read),
+    ("GET", "/api/v1/reports"): Route(None, api_read),
+    ("GET", "/api/v1/reports/{report_id}"): Route("report", api_read),
+    ("PUT", "/api/v1/reports/{report_id}/values"): Route("report", api_write(), body={"nonexistent": {}}),
+    ("POST", "/api/v1/reports/{report_id}/transitions"): Route("report", api_write(), body={"action": "submit"}),
+    ("GET", "/api/v1/reports/{report_id}/corrections"): Route("report", api_read),
+    ("POST", "/api/v1/reports/{report_id}/corrections"): Route("report", api_write(), body={
+        "changes": {}, "reason": ""}),
+    ("POST", "/api/v1/corrections/{correction_id}/decision"): Route("correction", api_write(), body={
+        "approve": False, "comment": ""}),
+    ("GET", "/api/v1/targets"): Route(None, api_read),
+    ("GET", "/api/v1/targets/{target_id}"): Route("target", api_read),
+    ("PATCH", "/api/v1/targets/{target_id}"): Route("target", api_write(), body={"reason": ""}),
+    ("DELETE", "/api/v1/targets/{target_id}/adjustment"): Route("target", api_write()),
+    ("GET", "/api/v1/programmes/{code}/structure"): Route("structure", api_read),
+    ("GET", "/api/v1/tasks"): Route(None, api_read),
+    ("GET", "/api/v1/tasks/{task_id}"): Route("task", api_read),
+    ("POST", "/api/v1/tasks/{task_id}/updates"): Route("task", api_write(), body={"status": "none", "progress": ""}),
+    ("GET", "/api/v1/checklists"): Route(None, api_read),
+    ("POST", "/api/v1/checklists"): Route(None, api_write(create=True), body={
+        "programme": "JN-2020-231", "cluster": 1, "chain": "", "region": "370811"}),
+    ("GET", "/api/v1/checklists/{sheet_id}"): Route("checklist", api_read),
+    ("PUT", "/api/v1/checklists/{sheet_id}/items/{item_code}"): Route("checklist_item", api_write(), body={
+        "done": True, "evidence": ""}),
+}
+
+
+# --- the routes that exist ---------------------------------------------------------------------------
+
+def url_routes() -> list[tuple[str, str]]:
+    """Every (URL name, pattern) of the URL configuration, namespaces included."""
+    found = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                found.append((namespace + (pattern.name or ""), prefix + str(pattern.pattern)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def api_operations() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return [(method.upper(), path) for path, ops in schema["paths"].items() for method in ops]
+
+
+def page_class(name: str) -> Route | str | None:
+    if name in PAGES:
+        return PAGES[name]
+    if name.startswith("admin:"):
+        return PAGES["admin:*"]
+    if name.startswith("api:"):
+        return "api"  # each of its operations is classified in OPERATIONS
+    return None
+
+
+def unclassified_routes() -> list[str]:
+    return [f"{name} ({pattern})" for name, pattern in url_routes() if page_class(name) is None]
+
+
+def test_every_route_is_classified() -> None:
+    unknown = unclassified_routes()
+    assert not unknown, "routes the authorisation matrix does not know; classify them in PAGES:\n" + "\n".join(unknown)
+    operations = api_operations()
+    missing = [f"{m} {p}" for m, p in operations if (m, p) not in OPERATIONS]
+    assert not missing, "API operations the matrix does not know; classify them in OPERATIONS:\n" + "\n".join(missing)
+    stale = [f"{m} {p}" for m, p in OPERATIONS if (m, p) not in operations]
+    assert not stale, "OPERATIONS names operations that no longer exist:\n" + "\n".join(stale)
+    names = {name for name, _ in url_routes()}
+    stale_pages = [name for name in PAGES if name not in names and name != "admin:*"]
+    assert not stale_pages, f"PAGES names routes that no longer exist: {stale_pages}"
+
+
+# A URL configuration with one route more than the project's, to prove the check above catches it.
+urlpatterns = [*project_urlpatterns, url_path("matrix-unknown/<int:pk>/", lambda request, pk: None, name="unknown")]
+
+
+@pytest.mark.urls(__name__)
+def test_a_route_the_matrix_does_not_know_fails_the_check() -> None:
+    assert unclassified_routes() == ["unknown (matrix-unknown/<int:pk>/)"]
+
+
+# --- the objects: one inside and one outside each persona's scope -------------------------------------
+
+def _split(queryset, visible) -> tuple:
+    inside = visible.order_by("pk").first()
+    outside = queryset.exclude(pk__in=visible.values("pk")).order_by("pk").first()
+    return inside, outside
+
+
+class World:
+    """The objects the matrix asks for, and per persona the one inside and the one outside its scope."""
+
+    def __init__(self, users: dict[str, User]) -> None:
+        self.users = users
+        self.subjects = [(t, s) for t in Target.objects.select_related(
+            "programme", "subject_region", "subject_cluster", "subject_zone").order_by("pk")
+            for s in target_subjects(t)]
+        self.programme = Programme.objects.order_by("pk").first()
+        self.period = ReportingPeriod.objects.order_by("pk").first()
+        self.indicator = Indicator.objects.order_by("pk").first()
+        self._evidence()
+        self.tokens = {name: self._upload(user) for name, user in users.items()}
+
+    def _evidence(self) -> None:
+        """Evidence files on a province-wide task from two cities, and on checklists in two places."""
+        pdf = b"%PDF-1.4 matrix"
+        for username in ("jinan", "jining"):
+            user = self.users[username]
+            task = next(t for t in tasks_for(user).filter(programme__scope="province").order_by("pk")
+                        if _units(user, t))
+            task_update_create(actor=user, task=task, status="in_progress", progress="矩阵测试",
+                               evidence_file=SimpleUploadedFile("佐证.pdf", pdf))
+        for sheet in ChainChecklist.objects.order_by("pk"):
+            checklist_evidence_set(actor=self.users["sheng"], sheet=sheet, item_code="1", done=True,
+                                   evidence="矩阵测试", evidence_file=SimpleUploadedFile("佐证.pdf", pdf))
+
+    def _upload(self, user: User) -> str:
+        from jiqun.monitoring.views import _result_dir
+
+        token = f"matrix{user.pk}"
+        (_result_dir(user) / f"{token}.xlsx").write_bytes(b"matrix")
+        return token
+
+    def pair(self, kind: str | None, persona: str) -> dict[str, object]:
+        """The URL arguments for the objects inside and outside the persona's scope (absent when none)."""
+        if kind is None:
+            return {NONE: None}
+        if kind in ("programme", "period", "indicator"):
+            return {NONE: getattr(self, kind)}
+        user = self.users.get(persona)
+        if user is None:  # anonymous: any object will do, it never gets that far
+            user = self.users["sheng"]
+        inside, outside = self._objects(kind, user, persona)
+        return {k: v for k, v in ((INSIDE, inside), (OUTSIDE, outside)) if v is not None}
+
+    def _objects(self, kind: str, user: User, persona: str) -> tuple:
+        if kind == "cluster":
+            return _split(Cluster.objects.all(), Cluster.objects.for_user(user))
+        if kind == "enterprise":
+            return _split(Enterprise.objects.all(), Enterprise.objects.for_user(user))
+        if kind == "report":
+            return _split(Report.objects.all(), Report.objects.for_user(user))
+        if kind == "correction":
+            everything = CorrectionRequest.objects.all()
+            return _split(everything, everything.filter(report__in=Report.objects.for_user(user)))
+        if kind == "task":
+            from jiqun.programmes.models import Task
+
+            return _split(Task.objects.all(), tasks_for(user))
+        if kind == "task_update":
+            with_file = TaskUpdate.objects.exclude(evidence_file="")
+            return _split(with_file, with_file.filter(pk__in=TaskUpdate.objects.for_user(user).values("pk")))
+        if kind in ("checklist", "checklist_item"):
+            return _split(ChainChecklist.objects.all(), ChainChecklist.objects.for_user(user))
+        if kind == "checklist_evidence":
+            with_file = ChecklistEvidence.objects.exclude(evidence_file="")
+            return _split(with_file, with_file.filter(pk__in=ChecklistEvidence.objects.for_user(user).values("pk")))
+        if kind in ("target", "subject"):
+            visible = Visibility(user)
+            inside = next((ts for ts in self.subjects if visible.subject(ts[1])), None)
+            outside = next((ts for ts in self.subjects if not visible.subject(ts[1])), None)
+            return inside, outside
+        if kind == "structure":
+            visible = Visibility(user)
+            programmes = list(Programme.objects.order_by("pk"))
+            return (next((p for p in programmes if visible.programme_totals(p)), None),
+                    next((p for p in programmes if not visible.programme_totals(p)), None))
+        if kind == "upload":
+            other = next(n for n in self.tokens if n != persona)
+            return self.tokens.get(persona), self.tokens[other]
+        raise AssertionError(f"the matrix has no objects of kind {kind}")
+
+
+def _units(user: User, task) -> list[str]:
+    from jiqun.targets.permissions import task_units
+
+    return task_units(user, task)
+
+
+# --- the URLs ----------------------------------------------------------------------------------------
+
+def page_url(name: str, pattern: str, kind: str | None, obj) -> str:
+    """The pattern with the object's identifiers filled in."""
+    url = "/" + pattern
+    if kind in ("target", "subject"):
+        target, subject = obj
+        if kind == "subject":
+            return f"/targets/subject/{subject.kind}/{subject.key or '-'}/"
+        return f"/targets/{target.pk}/{subject.query}"
+    if kind == "upload":
+        return url.replace("<str:token>", obj)
+    if obj is None:
+        return url
+    key = obj.code if kind == "programme" else obj.pk
+    for placeholder in ("<int:pk>", "<str:code>"):
+        url = url.replace(placeholder, str(key))
+    return url
+
+
+def api_url(path: str, kind: str | None, obj) -> str:
+    if kind is None:
+        return path
+    if kind == "target":
+        target, subject = obj
+        query = subject.query if target.subject_ref == "*" else ""
+        return path.replace("{target_id}", str(target.pk)) + query
+    if kind in ("programme", "structure"):
+        return path.replace("{code}", obj.code)
+    if kind == "checklist_item":
+        return path.replace("{sheet_id}", str(obj.pk)).replace("{item_code}", "1")
+    key = str(obj.pk)
+    for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
+                        "{task_id}", "{sheet_id}"):
+        path = path.replace(placeholder, key)
+    return path
+
+
+# --- the matrix --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def matrix_users(db) -> dict[str, User]:
+    return {name: User.objects.get(username=name) for name in PERSONAS if name != ANON}
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield settings.MEDIA_ROOT
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+def _status(client: Client, method: str, url: str, body: dict | None, *, api_call: bool) -> int:
+    if method == "GET":
+        return client.get(url).status_code
+    if api_call:
+        return client.generic(method, url, data=json.dumps(body or {}),
+                              content_type="application/json").status_code
+    return client.post(url, body or {}).status_code
+
+
+def _matches(expected: int | set[int], got: int) -> bool:
+    return got in expected if isinstance(expected, set) else got == expected
+
+
+def test_the_authorisation_matrix(matrix_users, media, capsys) -> None:
+    world = World(matrix_users)
+    pages = {name: pattern for name, pattern in url_routes()}
+    page_clients = {name: client_for(user) for name, user in matrix_users.items()} | {ANON: Client()}
+    api_clients = {name: token_client(user) for name, user in matrix_users.items()} | {ANON: Client()}
+    cells: Counter = Counter()
+    wrong: list[str] = []
+
+    def check(persona: str, method: str, url: str, scope: str, route: Route, *, api_call: bool) -> None:
+        expected = route.rule(persona, method, scope)
+        if expected is None:
+            return
+        got = _status((api_clients if api_call else page_clients)[persona], method, url, route.body,
+                      api_call=api_call)
+        cells[(scope, got)] += 1
+        if not _matches(expected, got):
+            wrong.append(f"{persona:9} {method:6} {url} [{scope}] expected {expected}, got {got}")
+
+    for (method, path), route in OPERATIONS.items():
+        for persona in PERSONAS:
+            for scope, obj in world.pair(route.kind, persona).items():
+                check(persona, method, api_url(path, route.kind, obj), scope, route, api_call=True)
+
+    admin_pages = [(n, PAGES["admin:*"]) for n in pages if n == "admin:index" or n.endswith("_changelist")]
+    ordered = sorted([*PAGES.items(), *admin_pages],
+                     key=lambda item: isinstance(item[1], Route) and item[1].own_session)
+    for name, route in ordered:
+        if not isinstance(route, Route) or name == "admin:*":
+            continue
+        for persona in PERSONAS:
+            for scope, obj in world.pair(route.kind, persona).items():
+                url = page_url(name, pages[name], route.kind, obj)
+                for method in route.methods:
+                    check(persona, method, url, scope, route, api_call=False)
+    total = sum(cells.values())
+    with capsys.disabled():
+        print(f"\nauthorisation matrix: {total} cells ({len(PAGES)} page routes, {len(OPERATIONS)} API operations, "
+              f"{len(PERSONAS)} personas); by scope and status: {dict(sorted(cells.items()))}; "
+              f"{len(wrong)} unexpected")
+    assert not wrong, f"{len(wrong)} of {total} cells answer other than designed:\n" + "\n".join(wrong)
+
+
+# --- the design itself: what each persona sees at all --------------------------------------------------
+
+def _visible_kinds(user: User) -> set[str]:
+    from jiqun.regions.selectors import visible_regions
+
+    counts = {
+        "cluster": Cluster.objects.for_user(user).exists(),
+        "enterprise": Enterprise.objects.for_user(user).exists(),
+        "report": Report.objects.for_user(user).exists(),
+        "zone": Zone.objects.for_user(user).exists(),
+        "region": visible_regions(user).exists(),
+        "task": tasks_for(user).exists(),
+        "task_update": TaskUpdate.objects.for_user(user).exists(),
+        "checklist": ChainChecklist.objects.for_user(user).exists(),
+        "target": Visibility(user).cluster_ids != set() or Visibility(user).zone_ids != set() or Visibility(user).regional,
+    }
+    return {kind for kind, seen in counts.items() if seen}
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != ANON])
+def test_each_persona_sees_exactly_the_kinds_designed_for_it(persona: str) -> None:
+    assert _visible_kinds(User.objects.get(username=persona)) == SEES[persona]
+
+
+def test_the_enterprise_reporter_sees_its_enterprise_and_its_reports_only() -> None:
+    qiye = User.objects.get(username="qiye")
+    assert list(Enterprise.objects.for_user(qiye)) == [qiye.enterprise]
+    assert set(Report.objects.for_user(qiye)) == set(Report.objects.filter(enterprise=qiye.enterprise_id))
+    assert not Cluster.objects.for_user(qiye).exists()
+    assert set(Zone.objects.for_user(qiye)) <= ({qiye.enterprise.zone} - {None})
+    visible = Visibility(qiye)
+    assert not visible.regional and visible.cluster_ids == set() and visible.zone_ids == set()  # no targets
+
+
+def test_the_cluster_organisation_sees_its_clusters_and_what_belongs_to_them() -> None:
+    org = User.objects.get(username="jiqun_org")
+    mine = set(org.clusters.values_list("pk", flat=True))
+    assert set(Cluster.objects.for_user(org).values_list("pk", flat=True)) == mine
+    for report in Report.objects.for_user(org).select_related("enterprise"):
+        assert report.cluster_id in mine or report.enterprise.memberships.filter(cluster__in=mine).exists()
+    zones = set(Zone.objects.filter(clusters__in=mine).values_list("pk", flat=True))
+    assert Visibility(org).zone_ids == zones
+    parks = [s for t in Target.objects.filter(subject_kind="park") for s in target_subjects(t)]
+    assert all(int(s.key) in zones for s in parks if Visibility(org).subject(s))
