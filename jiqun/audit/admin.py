@@ -11,7 +11,7 @@ class AuditEventAdmin(RoleAdmin):
 
     roles = (Role.AUDIT_ADMIN,)
     read_only = True
-    list_display = ["at", "actor_name", "action", "object_type", "object_repr", "ip"]
+    list_display = ["seq", "at", "actor_name", "action", "object_type", "object_repr", "ip"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_name", "object_repr"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]

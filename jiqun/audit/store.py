@@ -58,6 +58,9 @@ def _key(value: str, path: str) -> bytes:
         # O_EXCL: of two processes starting at once, one creates the key and the other reads it.
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        if file.stat().st_mode & 0o077:
+            raise ImproperlyConfigured(_("审计密钥文件 %(path)s 的权限过宽：只能由运行系统的账号读写（chmod 600）")
+                                       % {"path": file}) from None
         key = file.read_text().strip()
         if len(key) < MIN_KEY_LENGTH:
             raise ImproperlyConfigured(_("审计密钥文件 %(path)s 内容过短或为空") % {"path": file}) from None

@@ -265,6 +265,15 @@ def test_the_key_file_is_created_0600_on_first_use(settings, tmp_path):
     assert audit_key() == key
 
 
+def test_it_refuses_a_key_file_others_can_read(settings, tmp_path):
+    settings.JIQUN_AUDIT_KEY = ""
+    settings.JIQUN_AUDIT_KEY_FILE = tmp_path / "loose.key"
+    settings.JIQUN_AUDIT_KEY_FILE.write_text("ab" * 32)
+    settings.JIQUN_AUDIT_KEY_FILE.chmod(0o644)
+    with pytest.raises(ImproperlyConfigured, match="loose.key 的权限过宽"):
+        audit_key()
+
+
 def test_it_refuses_a_retention_below_180_days(settings):
     settings.JIQUN_AUDIT_RETENTION_DAYS = 90
     with pytest.raises(ImproperlyConfigured, match="JIQUN_AUDIT_RETENTION_DAYS 为 90 天，低于等保要求的至少 180 天"):
