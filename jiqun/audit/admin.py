@@ -10,7 +10,7 @@ class AuditEventAdmin(RoleAdmin):
     """Read-only for the audit admin; nobody can change or delete an event."""
 
     roles = (Role.AUDIT_ADMIN,)
-    list_display = ["at", "actor_name", "action", "object_type", "object_repr", "ip"]
+    list_display = ["seq", "at", "actor_name", "action", "object_type", "object_repr", "ip"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_name", "object_repr"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]

@@ -1,6 +1,8 @@
-"""An append-only, hash-chained log of security events and changes to data (等保 2.0 level 3)."""
+"""An append-only, keyed hash chain of security events and changes to data (等保 2.0 level 3).
 
-import hashlib
+How rows are hashed and checked is in `jiqun.audit.chain`; writing and checking is in `jiqun.audit.services`.
+"""
+
 import json
 
 from django.conf import settings
@@ -21,6 +23,12 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("导入")
     EXPORT = "export", _("导出")
     TOKEN = "token", _("令牌")
+    PRUNE = "prune", _("清理日志")
+
+
+class HashScheme(models.TextChoices):
+    PLAIN = "sha256", _("SHA-256（旧记录）")
+    KEYED = "hmac-sha256", _("HMAC-SHA256")
 
 
 class AppendOnlyError(Exception):
@@ -40,6 +48,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("修改前"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("修改后"), null=True, blank=True, encoder=DjangoJSONEncoder)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
+    scheme = models.CharField(_("哈希方式"), max_length=16, choices=HashScheme.choices, default=HashScheme.KEYED,
+                              editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False, unique=True)
 
@@ -60,23 +71,18 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("audit events cannot be deleted")
 
     def payload(self) -> str:
-        """The canonical text the hash covers."""
-        return json.dumps(
-            {
-                "at": self.at.isoformat() if self.at else None,
-                "actor": self.actor_name,
-                "action": self.action,
-                "type": self.object_type,
-                "id": self.object_id,
-                "repr": self.object_repr,
-                "before": self.before,
-                "after": self.after,
-                "ip": self.ip,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            cls=DjangoJSONEncoder,
-        )
-
-    def compute_hash(self) -> str:
-        return hashlib.sha256((self.prev_hash + self.payload()).encode()).hexdigest()
+        """Return the canonical text the hash covers; keyed rows also cover their sequence number."""
+        data = {
+            "at": self.at.isoformat() if self.at else None,
+            "actor": self.actor_name,
+            "action": self.action,
+            "type": self.object_type,
+            "id": self.object_id,
+            "repr": self.object_repr,
+            "before": self.before,
+            "after": self.after,
+            "ip": self.ip,
+        }
+        if self.scheme != HashScheme.PLAIN:
+            data["seq"] = self.seq
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "jiqun.accounts.middleware.PasswordExpiryMiddleware",
     "jiqun.accounts.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jiqun.audit.middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "jiqun.config.urls"
@@ -162,6 +163,14 @@ STORAGES = {
                     if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+
+# The audit chain (等保 2.0 level 3): HMAC-keyed with a secret kept outside the database (the environment, else
+# a 0600 key file made on first use), its head checkpointed in a file outside the database. Retention below
+# 180 days is refused at start-up (jiqun.audit.apps).
+JIQUN_AUDIT_KEY = env_str("JIQUN_AUDIT_KEY", "")
+JIQUN_AUDIT_KEY_FILE = Path(env_str("JIQUN_AUDIT_KEY_FILE", str(VAR_DIR / "audit.key")))
+JIQUN_AUDIT_HEAD_FILE = Path(env_str("JIQUN_AUDIT_HEAD_FILE", str(VAR_DIR / "audit-head.json")))
+JIQUN_AUDIT_RETENTION_DAYS = env_int("JIQUN_AUDIT_RETENTION_DAYS", 180)
 
 JIQUN_DEMO_PASSWORD = env_str("JIQUN_DEMO_PASSWORD", "Jiqun@2026demo")
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("regions/", include("jiqun.regions.urls")),
     path("monitoring/", include("jiqun.monitoring.urls")),
     path("targets/", include("jiqun.targets.urls")),
+    path("audit/", include("jiqun.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

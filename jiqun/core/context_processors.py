@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict:
             ("targets:overview", _("目标与督导")),
             ("regions:list", _("区划与园区")),
         ]
+    if user.role == Role.AUDIT_ADMIN:
+        items.append(("audit:list", _("审计日志")))
     items.append(("accounts:tokens", _("接口令牌")))
     if user.is_staff:
         items.append(("admin:index", _("系统管理")))

@@ -1,10 +1,13 @@
 """`jiqun export template --period ID --user NAME [-o FILE]`: the quarterly template for a user's scope."""
 
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from jiqun.accounts.models import User
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record
 from jiqun.monitoring.excel import build_template
 from jiqun.monitoring.models import ReportingPeriod
 from jiqun.monitoring.selectors import template_rows
@@ -35,4 +38,7 @@ class Command(BaseCommand):
                                  unit_name=account.organisation or account.username)
         path = Path(output or f"统计季报-{target.year}-Q{target.quarter}.xlsx")
         path.write_bytes(content)
+        audit_record(actor=None, actor_name=f"cli:{getpass.getuser()}", action=AuditAction.EXPORT, obj=target,
+                     object_repr=f"统计季报模板 {target.label}（命令行，{user} 的范围）",
+                     after={"file": str(path.resolve()), "rows": len(rows), "scope_user": user})
         self.stdout.write(self.style.SUCCESS(f"已写出 {path}（{len(rows)} 行）"))

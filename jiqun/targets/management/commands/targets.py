@@ -1,12 +1,15 @@
 """`jiqun targets status|tasks`: where every target and task stands, as text, JSON or an Excel workbook."""
 
 import datetime
+import getpass
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record
 from jiqun.programmes.models import Programme, Task
 from jiqun.targets.excel import build_targets_workbook
 from jiqun.targets.models import ProgressStatus
@@ -69,6 +72,10 @@ class Command(BaseCommand):
                                              title=f"{chosen.name if chosen else '全部培育工程'} 目标进度与任务督导",
                                              user_name="命令行")
             Path(xlsx).write_bytes(content)
+            audit_record(actor=None, actor_name=f"cli:{getpass.getuser()}", action=AuditAction.EXPORT,
+                         obj=chosen, object_type="programmes.programme",
+                         object_repr=f"目标进度与任务督导 {chosen.code if chosen else '全部培育工程'}（命令行）",
+                         after={"file": str(Path(xlsx).resolve()), "targets": len(rows), "as_of": day.isoformat()})
         if json:
             self.stdout.write(_dumps([row_data(r) for r in rows]))
             return
