@@ -31,6 +31,7 @@ from jiqun.api.schemas import (
 from jiqun.api.targets import router as targets_router
 from jiqun.clusters.models import Cluster
 from jiqun.clusters.services import cluster_create, cluster_update
+from jiqun.core.stale import StaleEdit
 from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
@@ -55,6 +56,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     detail = "；".join(f"{field}: {'，'.join(msgs)}" for field, msgs in errors.items())
     return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(StaleEdit)
+def on_stale_edit(request: HttpRequest, exc: StaleEdit):
+    """A write based on an outdated version: 412 Precondition Failed, saying who changed what since."""
+    return api.create_response(request, {"detail": "；".join(exc.messages), "errors": {"version": exc.messages}},
+                               status=412)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -164,6 +164,8 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 JIQUN_DEMO_PASSWORD = env_str("JIQUN_DEMO_PASSWORD", "Jiqun@2026demo")
+# Separation of duties: whoever wrote any revision of a report cannot approve it (city, 代市级 or province).
+JIQUN_SEPARATE_FILL_AND_APPROVE = env_bool("JIQUN_SEPARATE_FILL_AND_APPROVE", True)
 
 LOGGING = {
     "version": 1,
