@@ -4,10 +4,12 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record, snapshot
 from jiqun.clusters.models import Cluster, ClusterStatus, TierChange, split_codes
+from jiqun.core.stale import changes_since, stale_edit
 from jiqun.regions.models import Region, Zone
 
 EDITABLE_FIELDS = [
@@ -60,12 +62,21 @@ def cluster_update(
     regions: Iterable[Region] | None = None,
     zones: Iterable[Zone] | None = None,
     basis: str = "",
+    base_version: int | None = None,
     **changes,
 ) -> Cluster:
-    """Change a cluster's profile; a change of tier or status is also written to its tier history."""
+    """Change a cluster's profile; a change of tier or status is also written to its tier history.
+
+    `base_version` is the version the user's form or request was based on (forms and the API always give it):
+    a later version on file refuses the edit (StaleEdit) naming who changed what since.
+    """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"cluster_update() got fields it cannot change: {sorted(unknown)}")
+    current = Cluster.objects.select_for_update().get(pk=cluster.pk)  # two edits must not both pass the check
+    if base_version is not None and base_version != current.version:
+        raise stale_edit(kind=_("集群"), changes=changes_since(current, base_version))
+    cluster.version = current.version
     before = snapshot(cluster)
     if "industry_codes" in changes:
         changes["industry_codes"] = ",".join(split_codes(changes["industry_codes"]))
@@ -84,5 +95,8 @@ def cluster_update(
         )
     after = snapshot(cluster)
     if after != before:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=cluster, before=before, after=after)
+        cluster.version = current.version + 1
+        Cluster.objects.filter(pk=cluster.pk).update(version=cluster.version)
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=cluster, before={**before, "version": current.version},
+                     after={**after, "version": cluster.version})
     return cluster

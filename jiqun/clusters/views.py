@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -87,11 +88,16 @@ def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fresh = Cluster.objects.get(pk=pk)  # the form has already written its values onto `cluster`
-        cluster_update(
-            actor=request.user, cluster=fresh, regions=data["regions"], zones=data["zones"], basis=data["basis"],
-            **{f: data[f] for f in ("name", "kind", "tier", "status", "industry", "industry_codes",
-                                    "promotion_org", "chief", "description")},
-        )
-        messages.success(request, _("已保存"))
-        return redirect("clusters:detail", pk=pk)
+        try:
+            cluster_update(
+                actor=request.user, cluster=fresh, regions=data["regions"], zones=data["zones"],
+                basis=data["basis"], base_version=data["version"],
+                **{f: data[f] for f in ("name", "kind", "tier", "status", "industry", "industry_codes",
+                                        "promotion_org", "chief", "description")},
+            )
+        except ValidationError as exc:  # a stale version: the form stays as typed, the message says who saved
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("clusters:detail", pk=pk)
     return render(request, "clusters/form.html", {"form": form, "cluster": cluster})

@@ -44,3 +44,22 @@ def version_missing(*, kind: str) -> ValidationError:
     return ValidationError(
         _("修改%(kind)s须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。") % {"kind": kind},
         code="version_missing")
+
+
+def changes_since(obj, base_version: int) -> list[ChangeSince]:
+    """The audited updates of a versioned registry record after `base_version`: when, who and which fields.
+
+    The update services audit `version` with every change, so the audit log, the record of who changed
+    what, answers this; field names are the model's own (verbose_name), in the user's language.
+    """
+    from jiqun.audit.models import AuditAction, AuditEvent
+
+    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk),
+                                       action=AuditAction.UPDATE, after__version__gt=base_version).order_by("id")
+    changes = []
+    for event in events:
+        before, after = event.before or {}, event.after or {}
+        names = tuple(str(obj._meta.get_field(key).verbose_name) for key in after
+                      if key != "version" and before.get(key) != after[key])
+        changes.append(ChangeSince(event.at, event.actor_name, names))
+    return changes

@@ -11,7 +11,8 @@ VALID = "91110000600037341L"
 
 def form_data(enterprise, **changes):
     data = {"name": enterprise.name, "full_name": enterprise.full_name, "credit_code": enterprise.credit_code or "",
-            "region": enterprise.region_id, "zone": "", "industry_code": enterprise.industry_code}
+            "region": enterprise.region_id, "zone": "", "industry_code": enterprise.industry_code,
+            "version": enterprise.version}
     data.update(changes)
     return data
 
