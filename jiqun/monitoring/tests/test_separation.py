@@ -186,3 +186,27 @@ def test_代市级审核_is_a_separate_entry_of_the_transition_table():
     rule = TRANSITIONS["approve_for_city"]
     assert rule.sources == {"submitted"} and rule.target == "city_approved" and rule.label == "代市级审核"
     assert TRANSITIONS["approve_city"].allowed is not rule.allowed
+
+
+def test_the_uploader_of_a_workbook_counts_as_a_filler(rencheng, jining_officer):
+    from jiqun.monitoring.excel import build_template
+    from jiqun.monitoring.importer import ReportImporter
+    from jiqun.monitoring.selectors import template_rows
+    from jiqun.monitoring.tests.helpers import column_of, fill_template, read_sheet
+
+    period = rencheng.period
+    indicators = list(period.indicators.order_by("code"))
+    template = build_template(period=period, indicators=indicators, rows=template_rows(jining_officer, period),
+                              unit_name="测试")
+    key = read_sheet(template)[5][0]
+    cells = {column_of(code, field, indicators): float(number) for code, pair in GOOD.items()
+             for field, number in zip(("current", "previous"), pair, strict=True)}
+    ReportImporter(user=jining_officer, content=fill_template(template, {key: cells}), file_name="季报.xlsx",
+                   period=period).run()
+    assert rencheng.revisions.get().provenance == "import"
+    report_submit(actor=rencheng_user(), report=rencheng)
+    before = unchanged(rencheng)
+    with pytest.raises(PermissionDenied) as refused:
+        report_approve_city(actor=jining_officer, report=rencheng)
+    assert str(refused.value) == SOD_REFUSAL % "市级审核通过"
+    assert unchanged(rencheng) == before
