@@ -19,6 +19,7 @@ from jiqun.monitoring.services import (
     correction_decide,
     correction_request_create,
     report_approve_city,
+    report_approve_for_city,
     report_approve_province,
     report_findings,
     report_return,
@@ -80,6 +81,7 @@ class ReportOut(Schema):
 
 
 class ReportDetailOut(ReportOut):
+    revision: int = Field(description="报表当前修订号；修改数值时放在 If-Match 请求头中（If-Match: \"3\"）")
     values: list[ValueOut]
     findings: list[FindingOut]
 
@@ -91,7 +93,7 @@ class ValueIn(Schema):
 
 
 class TransitionIn(Schema):
-    action: str = Field(description="submit | approve | return")
+    action: str = Field(description="submit | approve | approve_for_city（代市级审核，comment 为必填理由）| return")
     comment: str = Field("", max_length=2000)
 
 
@@ -137,7 +139,14 @@ def _detail(report: Report) -> dict:
         })
     return SimpleNamespace(id=report.pk, period_id=report.period_id, cluster_id=report.cluster_id,
                            enterprise_id=report.enterprise_id, cluster=report.cluster, enterprise=report.enterprise,
-                           status=report.status, values=values, findings=[f.__dict__ for f in findings])
+                           status=report.status, revision=report.revision, values=values,
+                           findings=[f.__dict__ for f in findings])
+
+
+def _if_match(request: HttpRequest) -> int | None:
+    """The revision number an If-Match header names ("3", W/"3" or 3), None when absent or not a number."""
+    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"').strip()
+    return int(raw) if raw.isdigit() else None
 
 
 @router.get("/periods", response=list[PeriodOut], summary="报告期")
@@ -170,18 +179,25 @@ def get_report(request: HttpRequest, report_id: DbId):
     return _detail(get_object_or_404(Report.objects.for_user(request.user), pk=report_id))
 
 
-@router.put("/reports/{report_id}/values", response={200: ReportDetailOut, 400: Problem, 403: Problem, 422: Problem},
-            summary="填报数值（草稿或退回状态）")
+@router.put("/reports/{report_id}/values", response={200: ReportDetailOut, 400: Problem, 403: Problem, 412: Problem,
+                                                    422: Problem, 428: Problem},
+            summary="填报数值（草稿或退回状态）",
+            description="必须带 If-Match 请求头，值为读取报表时得到的 revision（如 If-Match: \"3\"）。"
+            "缺少时返回 428；其间他人已修改时返回 412，说明何时由谁修改了哪些指标，本次修改不保存。")
 def put_values(request: HttpRequest, report_id: DbId, payload: Body[dict[str, ValueIn]]):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
-    report_values_save(actor=request.user, report=report,
+    base = _if_match(request)
+    if base is None:
+        return Status(428, {"detail": _("修改报表数值须带 If-Match 请求头，值为读取报表时得到的 revision（如 If-Match: \"3\"）；"
+                                        "您的修改未保存。"), "errors": {"If-Match": [_("缺少或不是数字")]}})
+    report_values_save(actor=request.user, report=report, base_revision=base,
                        values={code: value.dict() for code, value in payload.items()}, provenance=Provenance.API)
     return _detail(report)
 
 
 @router.post("/reports/{report_id}/transitions", response={200: ReportDetailOut, 400: Problem, 403: Problem,
                                                            422: Problem},
-             summary="提交、审核通过或退回")
+             summary="提交、审核通过、代市级审核或退回")
 def post_transition(request: HttpRequest, report_id: DbId, payload: TransitionIn):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
     if request.user.is_read_only:  # a write on a report it sees: 403 whatever the body asks
@@ -191,10 +207,12 @@ def post_transition(request: HttpRequest, report_id: DbId, payload: TransitionIn
     elif payload.action == "approve":
         approve = report_approve_city if report.status == "submitted" else report_approve_province
         report = approve(actor=request.user, report=report, comment=payload.comment)
+    elif payload.action == "approve_for_city":
+        report = report_approve_for_city(actor=request.user, report=report, reason=payload.comment)
     elif payload.action == "return":
         report = report_return(actor=request.user, report=report, reason=payload.comment)
     else:
-        raise ValidationError({"action": [f"未知操作“{payload.action}”，应为 submit、approve 或 return"]})
+        raise ValidationError({"action": [f"未知操作“{payload.action}”，应为 submit、approve、approve_for_city 或 return"]})
     return _detail(report)
 
 

@@ -100,6 +100,7 @@ class ClusterOut(Schema):
     chief: str
     clause: str
     citation: str
+    version: int = Field(description="版本号；修改（PATCH）时原样带回，其间他人已修改则返回 412")
 
     @staticmethod
     def resolve_regions(obj) -> list[str]:
@@ -136,6 +137,7 @@ class ClusterPatch(Schema):
     chief: str | None = None
     description: str | None = None
     basis: str = ""
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="必填：读取集群时得到的 version")
 
 
 class HonourOut(Schema):
@@ -160,6 +162,7 @@ class EnterpriseOut(Schema):
     zone: int | None = Field(None, alias="zone_id")
     industry_code: str
     source: str
+    version: int = Field(description="版本号；修改（PATCH）时原样带回，其间他人已修改则返回 412")
     honours: list[HonourOut]
     memberships: list[MembershipOut]
 
@@ -188,6 +191,7 @@ class EnterprisePatch(Schema):
     region: str | None = None
     zone: DbId | None = None
     industry_code: str | None = None
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="必填：读取企业时得到的 version")
 
 
 class CarrierOut(Schema):

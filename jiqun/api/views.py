@@ -42,6 +42,7 @@ from jiqun.clusters.services import (
     cluster_update,
     standing_denied_message,
 )
+from jiqun.core.stale import StaleEdit, version_missing
 from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
@@ -66,6 +67,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     detail = "；".join(f"{field}: {'，'.join(msgs)}" for field, msgs in errors.items())
     return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(StaleEdit)
+def on_stale_edit(request: HttpRequest, exc: StaleEdit):
+    """A write based on an outdated version: 412 Precondition Failed, saying who changed what since."""
+    return api.create_response(request, {"detail": "；".join(exc.messages), "errors": {"version": exc.messages}},
+                               status=412)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -189,13 +197,15 @@ def create_cluster(request: HttpRequest, payload: ClusterIn):
     return Status(201, cluster)
 
 
-@api.patch("/clusters/{cluster_id}", response={200: ClusterOut, 400: Problem, 403: Problem, 422: Problem},
-           tags=["clusters"], summary="修改集群")
+@api.patch("/clusters/{cluster_id}", response={200: ClusterOut, 400: Problem, 403: Problem, 412: Problem,
+                                                422: Problem},
+           tags=["clusters"], summary="修改集群",
+           description="请求体须带 version（读取集群时得到的版本号）；其间他人已修改时返回 412，说明何时由谁改了哪些字段。")
 def update_cluster(request: HttpRequest, cluster_id: DbId, payload: ClusterPatch):
     cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=cluster_id)
     if not can_edit_cluster(request.user, cluster):
         raise PermissionDenied(_("您无权修改该集群：跨市集群由省级维护，只读角色不能修改。"))
-    changes = _patch_changes(payload, required={"name", "status"}, exclude={"regions", "basis"})
+    changes = _patch_changes(payload, required={"name", "status"}, exclude={"regions", "basis", "version"})
     if not can_decide_cluster_standing(request.user):
         # Checked before the regions are resolved, so a refusal is a 403 whatever codes were sent.
         current = {"tier": cluster.tier, "status": cluster.status,
@@ -206,7 +216,10 @@ def update_cluster(request: HttpRequest, cluster_id: DbId, payload: ClusterPatch
         regions = None
     else:
         regions = _regions(request.user, payload.regions) if payload.regions is not None else None
-    return cluster_update(actor=request.user, cluster=cluster, regions=regions, basis=payload.basis, **changes)
+    if payload.version is None:
+        raise version_missing(kind=_("集群"))
+    return cluster_update(actor=request.user, cluster=cluster, regions=regions, basis=payload.basis,
+                          base_version=payload.version, **changes)
 
 
 class ClusterProposalIn(Schema):
@@ -310,20 +323,25 @@ def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
     return Status(201, enterprise)
 
 
-@api.patch("/enterprises/{enterprise_id}", response={200: EnterpriseOut, 400: Problem, 403: Problem, 422: Problem},
-           tags=["enterprises"], summary="修改企业")
+@api.patch("/enterprises/{enterprise_id}", response={200: EnterpriseOut, 400: Problem, 403: Problem, 412: Problem,
+                                                      422: Problem},
+           tags=["enterprises"], summary="修改企业",
+           description="请求体须带 version（读取企业时得到的版本号）；其间他人已修改时返回 412，说明何时由谁改了哪些字段。")
 def update_enterprise(request: HttpRequest, enterprise_id: DbId, payload: EnterprisePatch):
     enterprise = get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
     if not can_edit_enterprise(request.user, enterprise):
         raise PermissionDenied(_("您无权修改该企业"))
-    changes = _patch_changes(payload, required={"name", "region"}, nullable={"credit_code", "zone"})
+    if payload.version is None:
+        raise version_missing(kind=_("企业"))
+    changes = _patch_changes(payload, required={"name", "region"}, nullable={"credit_code", "zone"},
+                             exclude={"version"})
     if "credit_code" in changes:
         _check_credit_code(changes["credit_code"])
     if "region" in changes:
         (changes["region"],) = _regions(request.user, [changes["region"]])
     if "zone" in changes:
         changes["zone"] = _zone(request.user, changes["zone"])
-    return enterprise_update(actor=request.user, enterprise=enterprise, **changes)
+    return enterprise_update(actor=request.user, enterprise=enterprise, base_version=payload.version, **changes)
 
 
 @api.get("/carriers", response=list[CarrierOut], tags=["enterprises"], summary="创新载体")

@@ -24,6 +24,11 @@ class ClusterForm(forms.ModelForm):
 
     basis = forms.CharField(label=_("层级或状态变更依据"), required=False,
                             help_text=_("变更层级或状态时填写文件、条款或评审结果"))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": _("修改集群须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。"),
+        "invalid": _("修改集群须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。"),
+        "min_value": _("修改集群须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。"),
+    })  # the version the edit is based on; cluster_update refuses it once someone else has saved
 
     class Meta:
         model = Cluster
@@ -49,6 +54,9 @@ class ClusterForm(forms.ModelForm):
         if self.instance.pk:
             for name in ("programme", "code"):
                 self.fields[name].disabled = True
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
 
     def _refuse_unless_province(self, field: str, changed: bool) -> None:
         if changed and not can_decide_cluster_standing(self.user):

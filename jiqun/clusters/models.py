@@ -70,6 +70,8 @@ class Cluster(models.Model):
     description = models.TextField(_("简介"), blank=True)
     clause = models.CharField(_("依据条款"), max_length=50, blank=True)
     quote = models.TextField(_("原文"), blank=True)
+    # Raised by cluster_update on every change; an edit carries the version it was based on (stale ones refused).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[regions, zones])
 
     objects = ClusterQuerySet.as_manager()

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from jiqun.clusters.models import (
     TierChange,
     split_codes,
 )
+from jiqun.core.stale import changes_since, stale_edit
 from jiqun.regions.models import Region, Zone
 
 EDITABLE_FIELDS = [
@@ -129,12 +131,21 @@ def cluster_update(
     regions: Iterable[Region] | None = None,
     zones: Iterable[Zone] | None = None,
     basis: str = "",
+    base_version: int | None = None,
     **changes,
 ) -> Cluster:
-    """Change a cluster's profile; a change of tier, status or regions runs the province's move services."""
+    """Change a cluster's profile; a change of tier, status or regions runs the province's move services.
+
+    `base_version` is the version the user's form or request was based on (forms and the API always give it):
+    a later version on file refuses the edit (StaleEdit) naming who changed what since.
+    """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"cluster_update() got fields it cannot change: {sorted(unknown)}")
+    current = Cluster.objects.select_for_update().get(pk=cluster.pk)  # two edits must not both pass the check
+    if base_version is not None and base_version != current.version:
+        raise stale_edit(kind=_("集群"), changes=changes_since(current, base_version))
+    cluster.version = current.version
     tier = changes.pop("tier", cluster.tier)
     status = changes.pop("status", cluster.status)
     regions = list(regions) if regions is not None else None
@@ -152,7 +163,10 @@ def cluster_update(
         cluster.zones.set(zones)
     after = snapshot(cluster)
     if after != before:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=cluster, before=before, after=after)
+        cluster.version = current.version + 1
+        Cluster.objects.filter(pk=cluster.pk).update(version=cluster.version)
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=cluster, before={**before, "version": current.version},
+                     after={**after, "version": cluster.version})
     if tier != cluster.tier:
         cluster_change_tier(actor=actor, cluster=cluster, tier=tier, basis=basis)
     if status != cluster.status:
@@ -160,6 +174,12 @@ def cluster_update(
     if moves_regions:
         cluster_change_regions(actor=actor, cluster=cluster, regions=regions, basis=basis)
     return cluster
+
+
+def _raise_version(locked: Cluster) -> int:
+    """Count a move as an edit, so a form opened before it is refused as stale; `locked` is row-locked."""
+    Cluster.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    return locked.version + 1
 
 
 def _move_standing(*, actor, cluster: Cluster, field: str, value: str, moves: dict[str, frozenset[str]],
@@ -179,12 +199,14 @@ def _move_standing(*, actor, cluster: Cluster, field: str, value: str, moves: di
     locked.full_clean()
     locked.save(update_fields=[field])
     setattr(cluster, field, value)
+    version = _raise_version(locked)
+    cluster.version = version
     TierChange.objects.create(
         cluster=locked, tier=locked.tier, status=locked.status, effective_on=datetime.date.today(),
         basis=basis[:200], recorded_by=getattr(actor, "username", ""),
     )
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={field: current},
-                 after={field: value, "basis": basis})
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={field: current, "version": version - 1},
+                 after={field: value, "basis": basis, "version": version})
     return cluster
 
 
@@ -212,8 +234,11 @@ def cluster_change_regions(*, actor, cluster: Cluster, regions: Iterable[Region]
     locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
     before = _region_codes(locked.regions.all())
     locked.regions.set(regions)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={"regions": before},
-                 after={"regions": _region_codes(regions), "basis": basis})
+    version = _raise_version(locked)
+    cluster.version = version
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked,
+                 before={"regions": before, "version": version - 1},
+                 after={"regions": _region_codes(regions), "basis": basis, "version": version})
     return cluster
 
 

@@ -112,7 +112,7 @@ def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             cluster_update(
                 actor=request.user, cluster=fresh, regions=data["regions"], zones=data["zones"],
-                basis=data["basis"], **{f: data[f] for f in ("name", "kind", "tier", "status", "industry",
+                basis=data["basis"], base_version=data["version"], **{f: data[f] for f in ("name", "kind", "tier", "status", "industry",
                                                              "industry_codes", "promotion_org", "chief",
                                                              "description")},
             )

@@ -173,6 +173,8 @@ JIQUN_AUDIT_HEAD_FILE = Path(env_str("JIQUN_AUDIT_HEAD_FILE", str(VAR_DIR / "aud
 JIQUN_AUDIT_RETENTION_DAYS = env_int("JIQUN_AUDIT_RETENTION_DAYS", 180)
 
 JIQUN_DEMO_PASSWORD = env_str("JIQUN_DEMO_PASSWORD", "Jiqun@2026demo")
+# Separation of duties: whoever wrote any revision of a report cannot approve it (city, 代市级 or province).
+JIQUN_SEPARATE_FILL_AND_APPROVE = env_bool("JIQUN_SEPARATE_FILL_AND_APPROVE", True)
 
 # Excel uploads, checked before any spreadsheet parser reads them (jiqun/monitoring/importer/package.py).
 # The 100,000-row × 35-column template of the import bench is 26 MB and unpacks to 229 MB; reading it grew the

@@ -20,13 +20,24 @@ class EnterpriseFilterForm(forms.Form):
         self.fields["cluster"].queryset = Cluster.objects.for_user(user)
 
 
+STALE_VERSION = _("修改企业须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。")
+
+
 class EnterpriseForm(forms.ModelForm):
+    # The version an edit is based on; enterprise_update refuses it once someone else has saved.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": STALE_VERSION, "invalid": STALE_VERSION, "min_value": STALE_VERSION})
+
     class Meta:
         model = Enterprise
         fields = ["name", "full_name", "credit_code", "region", "zone", "industry_code"]
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
         self.fields["region"].queryset = regions_for(user)
         self.fields["zone"].queryset = Zone.objects.for_user(user)
         self.fields["credit_code"].validators = []  # clean_credit_code words the refusal itself

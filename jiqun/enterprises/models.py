@@ -36,6 +36,8 @@ class Enterprise(models.Model):
     industry_code = models.CharField(_("行业代码"), max_length=10, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     clause = models.CharField(_("依据条款"), max_length=80, blank=True)
+    # Raised by enterprise_update on every change; an edit carries the version it was based on (stale ones refused).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     history = HistoricalRecords()
 
     objects = EnterpriseQuerySet.as_manager()

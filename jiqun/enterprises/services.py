@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record, snapshot
+from jiqun.core.stale import changes_since, stale_edit
 from jiqun.enterprises.creditcode import normalise
 from jiqun.enterprises.models import (
     Enterprise,
@@ -71,10 +72,19 @@ def enterprise_create(
 
 
 @transaction.atomic
-def enterprise_update(*, actor, enterprise: Enterprise, **changes) -> Enterprise:
+def enterprise_update(*, actor, enterprise: Enterprise, base_version: int | None = None, **changes) -> Enterprise:
+    """Change an enterprise's registry record.
+
+    `base_version` is the version the user's form or request was based on (forms and the API always give it):
+    a later version on file refuses the edit (StaleEdit) naming who changed what since.
+    """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"enterprise_update() got fields it cannot change: {sorted(unknown)}")
+    current = Enterprise.objects.select_for_update().get(pk=enterprise.pk)  # two edits must not both pass the check
+    if base_version is not None and base_version != current.version:
+        raise stale_edit(kind=_("企业"), changes=changes_since(current, base_version))
+    enterprise.version = current.version
     before = snapshot(enterprise)
     if "credit_code" in changes:
         changes["credit_code"] = _clean_code(changes["credit_code"])
@@ -82,10 +92,13 @@ def enterprise_update(*, actor, enterprise: Enterprise, **changes) -> Enterprise
         setattr(enterprise, field, value)
     _refuse_clash(actor=actor, code=enterprise.credit_code, exclude_pk=enterprise.pk)
     enterprise.full_clean()
-    enterprise.save()
     after = snapshot(enterprise)
     if after != before:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=enterprise, before=before, after=after)
+        enterprise.version = current.version + 1
+    enterprise.save()
+    if after != before:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=enterprise,
+                     before={**before, "version": current.version}, after={**after, "version": enterprise.version})
     return enterprise
 
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -76,9 +76,16 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("enterprises:detail", pk=pk)
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
     if request.method == "POST" and form.is_valid():
-        enterprise_update(actor=request.user, enterprise=Enterprise.objects.get(pk=pk), **form.cleaned_data)
-        messages.success(request, _("已保存"))
-        return redirect("enterprises:detail", pk=pk)
+        data = dict(form.cleaned_data)
+        base_version = data.pop("version")
+        try:
+            enterprise_update(actor=request.user, enterprise=Enterprise.objects.get(pk=pk), base_version=base_version,
+                              **data)
+        except ValidationError as exc:  # a stale version: the form stays as typed, the message says who saved
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("enterprises:detail", pk=pk)
     return render(request, "enterprises/form.html", {"form": form, "enterprise": enterprise})
 
 

@@ -203,9 +203,14 @@ class ReportRevision(models.Model):
 
 
 class ReportEvent(models.Model):
-    """One transition of a report, with who, when and why."""
+    """One transition of a report, with who, when and why.
+
+    `action` names the TRANSITIONS entry, so a province's 代市级审核 is told apart from a city's approval,
+    which moves the report between the same two statuses.
+    """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=30, blank=True)
     from_status = models.CharField(_("原状态"), max_length=20, choices=ReportStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=20, choices=ReportStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)

@@ -34,8 +34,21 @@ def can_review_city(user, report) -> bool:
 
 
 @rules.predicate
+def can_approve_city(user, report) -> bool:
+    """Only a city officer gives 市级审核通过; the province standing in is its own transition (代市级审核)."""
+    return user.role == Role.CITY_OFFICER and can_review_city(user, report)
+
+
+@rules.predicate
 def can_review_province(user, report) -> bool:
     return user.role == Role.PROVINCE_ADMIN
+
+
+@rules.predicate
+def has_filled_report(user, report) -> bool:
+    """Whether the user wrote any revision of the report (form, import, API): 填报 in separation of duties."""
+    username = getattr(user, "username", "")
+    return bool(username) and report.revisions.filter(actor_name=username).exists()
 
 
 @rules.predicate

@@ -7,13 +7,16 @@ one audit entry, and refuses anything the table or the permissions do not allow.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster, ClusterStatus
+from jiqun.core.stale import ChangeSince, stale_edit
 from jiqun.enterprises.models import Enterprise
 from jiqun.monitoring.checks import check_report, unexplained
 from jiqun.monitoring.models import (
@@ -28,12 +31,13 @@ from jiqun.monitoring.models import (
     ReportStatus,
 )
 from jiqun.monitoring.permissions import (
+    can_approve_city,
     can_fill_report,
     can_open_period,
     can_request_correction,
     can_return,
-    can_review_city,
     can_review_province,
+    has_filled_report,
 )
 from jiqun.monitoring.selectors import report_history, rules_for
 from jiqun.monitoring.values import (
@@ -56,14 +60,17 @@ class Transition:
     label: str
 
 
-# The whole workflow: 草稿 → 已提交 → 退回 | 市级通过 → 省级通过 (locked).
+# The whole workflow: 草稿 → 已提交 → 退回 | 市级通过 (or the province's recorded 代市级审核) → 省级通过 (locked).
 TRANSITIONS: dict[str, Transition] = {
     "submit": Transition(frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, can_fill_report, "提交"),
     "return": Transition(frozenset({S.SUBMITTED, S.CITY_APPROVED}), S.RETURNED, can_return, "退回"),
-    "approve_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_review_city, "市级审核通过"),
+    "approve_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_approve_city, "市级审核通过"),
+    # The province approving what no city reviewed: never silent, always with a reason and its own event.
+    "approve_for_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_review_province, "代市级审核"),
     "approve_province": Transition(frozenset({S.CITY_APPROVED}), S.PROVINCE_APPROVED, can_review_province,
                                    "省级审核通过"),
 }
+APPROVALS = frozenset({"approve_city", "approve_for_city", "approve_province"})  # barred to the report's fillers
 
 DEFAULT_INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure",
                       "tech_platforms"]  # the seven of the 2020 SEI document; a programme pack may name others
@@ -105,11 +112,13 @@ FIELD_NAMES = {"current": "本期累计", "previous": "上年同期"}
 @transaction.atomic
 def report_values_save(
     *, actor, report: Report, values: dict[str, dict], provenance: str = Provenance.FORM,
-    check_permission: bool = True,
+    check_permission: bool = True, base_revision: int | None = None,
 ) -> ReportRevision | None:
     """Save figures of a draft or returned report: {code: {"current", "previous", "note"}}; one revision per save.
 
     Entries that do not change keep their revision (and so their provenance); None when nothing changed.
+    `base_revision` is the revision the user's form or request was based on: a later one on file refuses the
+    save (StaleEdit) naming who changed which indicators since. Forms and the API always give it.
     """
     if check_permission and not can_fill_report(actor, report):
         raise PermissionDenied(f"报表“{report}”当前状态为{report.get_status_display()}，您不能修改")
@@ -118,6 +127,8 @@ def report_values_save(
     if unknown:
         raise ValidationError({"indicator": [f"本报告期不填报指标 {'、'.join(unknown)}"]})
     locked = Report.objects.select_for_update().get(pk=report.pk)  # two saves must not take one revision number
+    if base_revision is not None and base_revision != locked.revision:
+        raise _stale_figures(locked, base_revision, {code: i.name for code, i in allowed.items()})
     figures, number = dict(locked.figures), locked.revision + 1
     changes, errors = {}, []
     for code, data in values.items():
@@ -150,6 +161,19 @@ def report_values_save(
     return revision
 
 
+def _stale_figures(report: Report, base: int, names: dict[str, str]) -> ValidationError:
+    """The refusal of a save based on revision `base` when the report is at a later (or no such) revision."""
+    if base > report.revision or base < 0:
+        return ValidationError({"base_revision": [
+            _("所依据的修订号 %(base)s 不存在（该报表当前为第 %(now)s 次修订），请刷新后重新填写；您的修改未保存。")
+            % {"base": base, "now": report.revision}]})
+    since = report.revisions.filter(number__gt=base).order_by("number")
+    return stale_edit(kind=_("报表"), changes=[
+        ChangeSince(r.at, r.actor_name, tuple(names.get(code, code) for code, stored in sorted(r.figures.items())
+                                              if stored[3] == r.number))
+        for r in since])
+
+
 def report_findings(report: Report):
     """The 审核 findings of a report as it stands."""
     stored = values_of(report.figures)
@@ -165,15 +189,19 @@ def _transition(*, actor, report: Report, action: str, comment: str = "") -> Rep
         raise ValidationError(f"报表当前状态为“{report.get_status_display()}”，不能{rule.label}")
     if not rule.allowed(actor, report):
         raise PermissionDenied(f"您无权对该报表执行“{rule.label}”")
+    if action in APPROVALS and settings.JIQUN_SEPARATE_FILL_AND_APPROVE and has_filled_report(actor, report):
+        raise PermissionDenied(
+            _("您填报过该报表，按照填报与审核分离的要求不能执行“%(label)s”；请由未参与填报的人员审核。")
+            % {"label": rule.label})
     before = report.status
     report.status = rule.target
     if action == "submit":
         report.submitted_at = timezone.now()
     report.save(update_fields=["status", "submitted_at", "updated_at"])
-    ReportEvent.objects.create(report=report, from_status=before, to_status=rule.target, actor=actor,
+    ReportEvent.objects.create(report=report, action=action, from_status=before, to_status=rule.target, actor=actor,
                                actor_name=getattr(actor, "username", ""), comment=comment)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before={"status": before},
-                 after={"status": rule.target, "comment": comment})
+                 after={"status": rule.target, "transition": action, "comment": comment})
     return report
 
 
@@ -198,7 +226,18 @@ def report_return(*, actor, report: Report, reason: str) -> Report:
 
 @transaction.atomic
 def report_approve_city(*, actor, report: Report, comment: str = "") -> Report:
+    """市级审核通过, by a city officer of the report's city."""
+    if can_review_province(actor, report) and report.status == S.SUBMITTED:
+        raise PermissionDenied(_("省级不能直接给出市级审核通过；如需代为审核，请使用“代市级审核”并填写理由，该操作将单独记录。"))
     return _transition(actor=actor, report=report, action="approve_city", comment=comment)
+
+
+@transaction.atomic
+def report_approve_for_city(*, actor, report: Report, reason: str) -> Report:
+    """代市级审核: the province approves a report no city reviewed, with a reason, as its own recorded event."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("代市级审核须填写理由（如市级为何未审核）")]})
+    return _transition(actor=actor, report=report, action="approve_for_city", comment=reason.strip())
 
 
 @transaction.atomic
@@ -237,8 +276,14 @@ def correction_decide(*, actor, correction: CorrectionRequest, approve: bool, co
     """Approve (apply, keeping the old values in history) or reject a correction; province only."""
     if not can_review_province(actor, correction.report):
         raise PermissionDenied("只有省级管理员可以审批更正申请")
+    # Two province admins deciding at once: the row lock makes the second see the first's decision and stop.
+    correction = CorrectionRequest.objects.select_for_update().select_related("report").get(pk=correction.pk)
     if correction.status != CorrectionStatus.PENDING:
-        raise ValidationError("该更正申请已处理")
+        raise ValidationError(
+            _("该更正申请已于 %(at)s 由 %(who)s %(decision)s，不能再次审批；您的审批未保存。") % {
+                "at": timezone.localtime(correction.decided_at).strftime("%Y-%m-%d %H:%M")
+                if correction.decided_at else "—",
+                "who": correction.decided_by or _("系统"), "decision": correction.get_status_display()})
     if approve:
         report_values_save(actor=actor, report=correction.report, values=correction.changes,
                            provenance=Provenance.CORRECTION, check_permission=False)

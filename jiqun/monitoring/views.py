@@ -15,18 +15,21 @@ from django.utils.translation import gettext as _
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.core.downloads import XLSX, xlsx_response
+from jiqun.core.stale import version_missing
 from jiqun.monitoring.excel import DATA_SHEET, build_reminder_list, build_template
 from jiqun.monitoring.forms import IndicatorForm, PeriodOpenForm, ReturnForm, UploadForm
 from jiqun.monitoring.importer import ReportImporter
 from jiqun.monitoring.importer.package import mib
 from jiqun.monitoring.models import CorrectionStatus, Report, ReportingPeriod, ReportStatus
 from jiqun.monitoring.permissions import (
+    can_approve_city,
     can_fill_period,
     can_fill_report,
     can_open_period,
     can_request_correction,
-    can_review_city,
+    can_return,
     can_review_province,
+    has_filled_report,
 )
 from jiqun.monitoring.selectors import (
     cluster_from_enterprises,
@@ -41,6 +44,7 @@ from jiqun.monitoring.services import (
     correction_request_create,
     period_open,
     report_approve_city,
+    report_approve_for_city,
     report_approve_province,
     report_findings,
     report_return,
@@ -184,6 +188,14 @@ def _parse_form_values(request: HttpRequest, indicators, prefix: str = "") -> tu
     return values, errors
 
 
+def _base_revision(request: HttpRequest) -> int:
+    """The revision the submitted form was based on (its hidden field); a form without one saves nothing."""
+    raw = request.POST.get("base_revision", "").strip()
+    if not raw.isdigit():
+        raise version_missing(kind=_("报表"))
+    return int(raw)
+
+
 def _correction_changes(request: HttpRequest, report: Report, indicators) -> dict[str, dict]:
     """The figures a correction form changes: blank or the same as now means unchanged; a non-number is refused."""
     values, errors = _parse_form_values(request, indicators, prefix="corr-")
@@ -211,7 +223,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 values, form_errors = _parse_form_values(request, indicators)
                 if form_errors:
                     raise ValidationError(_("有数值格式错误，未保存"))
-                report_values_save(actor=request.user, report=report, values=values)
+                report_values_save(actor=request.user, report=report, values=values,
+                                   base_revision=_base_revision(request))
                 if action == "submit":
                     report_submit(actor=request.user, report=report)
                     messages.success(request, _("已提交"))
@@ -223,6 +236,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     report_approve_province(actor=request.user, report=report, comment=request.POST.get("comment", ""))
                 messages.success(request, _("已审核通过"))
+            elif action == "approve_for_city":
+                report_approve_for_city(actor=request.user, report=report, reason=request.POST.get("reason", ""))
+                messages.success(request, _("已代市级审核，该操作已单独记录"))
             elif action == "return":
                 report_return(actor=request.user, report=report, reason=request.POST.get("reason", ""))
                 messages.success(request, _("已退回"))
@@ -269,8 +285,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/report.html", {
         "report": report, "lines": lines, "findings": findings,
         "can_fill": can_fill_report(request.user, report),
-        "can_approve": (report.status == ReportStatus.SUBMITTED and can_review_city(request.user, report))
+        "can_approve": (report.status == ReportStatus.SUBMITTED and can_approve_city(request.user, report))
         or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),
+        "can_approve_for_city": report.status == ReportStatus.SUBMITTED and can_review_province(request.user, report),
+        "can_return": report.status in (ReportStatus.SUBMITTED, ReportStatus.CITY_APPROVED)
+        and can_return(request.user, report),
+        "filled_by_you": settings.JIQUN_SEPARATE_FILL_AND_APPROVE and has_filled_report(request.user, report),
         "events": report.events.all(), "return_form": ReturnForm(),
         "revisions": [{"revision": r, "changes": [(names.get(c.code, c.code), c.before, c.after)
                                                   for c in changes[r.number]]} for r in revisions],

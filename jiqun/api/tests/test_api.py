@@ -64,7 +64,7 @@ def test_create_and_patch_enterprise(api_jining):
         {"name": "接口新企业", "region": "370811", "credit_code": "91110000600037341L"}), content_type="application/json")
     assert response.status_code == 201
     pk = response.json()["id"]
-    response = api_jining.patch(f"/api/v1/enterprises/{pk}", {"full_name": "接口新企业有限公司"},
+    response = api_jining.patch(f"/api/v1/enterprises/{pk}", {"full_name": "接口新企业有限公司", "version": 1},
                                 content_type="application/json")
     assert response.status_code == 200 and response.json()["full_name"] == "接口新企业有限公司"
 
@@ -79,7 +79,7 @@ def test_cross_city_cluster_patch_is_forbidden_for_a_city(api_jinan, api_provinc
     both = make_cluster("370100", "370800")
     response = api_jinan.patch(f"/api/v1/clusters/{both.pk}", {"name": "改"}, content_type="application/json")
     assert response.status_code == 403
-    response = api_province.patch(f"/api/v1/clusters/{both.pk}", {"tier": "provincial", "basis": "测试"},
+    response = api_province.patch(f"/api/v1/clusters/{both.pk}", {"tier": "provincial", "basis": "测试", "version": 1},
                                   content_type="application/json")
     assert response.status_code == 200 and response.json()["tier"] == "provincial"
 

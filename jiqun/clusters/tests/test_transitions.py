@@ -47,12 +47,15 @@ def writes(cluster: Cluster) -> tuple[int, int, int]:
 
 
 def patch(client, cluster: Cluster, body: dict):
+    """PATCH a cluster as based on its current version (stale edits are tested in enterprises/test_versions)."""
+    body = {"version": Cluster.objects.get(pk=cluster.pk).version, **body}
     return client.patch(f"/api/v1/clusters/{cluster.pk}", json.dumps(body), content_type="application/json")
 
 
 def edit_form_data(cluster: Cluster, **overrides) -> dict:
     """What the edit page posts back when nothing is changed, with the given fields changed."""
     data = {
+        "version": Cluster.objects.get(pk=cluster.pk).version,
         "name": cluster.name, "kind": cluster.kind_id or "", "tier": cluster.tier, "status": cluster.status,
         "regions": [r.pk for r in cluster.regions.all()], "zones": [z.pk for z in cluster.zones.all()],
         "industry": cluster.industry, "industry_codes": cluster.industry_codes,
@@ -165,7 +168,7 @@ def test_the_province_moves_tier_with_a_basis_and_it_is_recorded(province_admin)
     change = TierChange.objects.filter(cluster=cluster).last()
     assert (change.tier, change.basis, change.recorded_by) == ("provincial", "鲁工信发〔2026〕1号", "sheng")
     event = AuditEvent.objects.filter(object_type="clusters.cluster", object_id=str(cluster.pk)).first()
-    assert event.before == {"tier": ""} and event.after["tier"] == "provincial"
+    assert event.before == {"tier": "", "version": 1} and event.after["tier"] == "provincial"
 
 
 def test_it_refuses_a_move_without_a_basis(province_admin):

@@ -20,7 +20,7 @@ pytestmark = BROWSER_TEST
 def test_a_quarter_from_template_to_province_approval(site, page, tmp_path):
     period = open_test_period(year=2026, quarter=3)
     report = report_of(period, "任城测试集群")
-    log_in(page, site, "jining")
+    log_in(page, site, "rencheng")  # the county fills; its city reviews (separation of duties)
     page.goto(f"{site}/monitoring/periods/{period.pk}/")
     assert "任城测试集群" in page.inner_text("#matrix") and "历下测试集群" not in page.inner_text("#matrix")
 
@@ -45,6 +45,10 @@ def test_a_quarter_from_template_to_province_approval(site, page, tmp_path):
     assert page.input_value("input[name=revenue-current]") == "5200000"
     page.click("button[value=submit]")
     page.wait_for_selector("#report-status:has-text('已提交')")
+
+    page.context.clear_cookies()
+    log_in(page, site, "jining")
+    page.goto(f"{site}/monitoring/reports/{report.pk}/")
     page.fill("#approve-form input[name=comment]", "市级核对无误")
     page.click("#approve-form button")
     page.wait_for_selector("#report-status:has-text('市级审核通过')")

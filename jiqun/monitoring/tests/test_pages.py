@@ -6,6 +6,7 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
+from jiqun.accounts.models import User
 from jiqun.monitoring.models import CorrectionRequest, ReportingPeriod, ReportRevision, ReportStatus
 from jiqun.monitoring.services import (
     report_approve_city,
@@ -31,15 +32,17 @@ pytestmark = pytest.mark.django_db
 
 
 
-def form_data(pairs: dict[str, tuple[str, str]], action: str = "save") -> dict[str, str]:
-    data = {"action": action}
+def form_data(pairs: dict[str, tuple[str, str]], action: str = "save", base: int = 0) -> dict[str, str]:
+    """The report form as posted, based on revision `base` (its hidden field)."""
+    data = {"action": action, "base_revision": str(base)}
     for code, (current, previous) in pairs.items():
         data[f"{code}-current"], data[f"{code}-previous"] = current, previous
     return data
 
 
 def locked(report, jining, province):
-    report_values_save(actor=jining, report=report, values=values(GOOD))
+    """Fill (as the county officer, rencheng), submit, and take the report through both approvals."""
+    report_values_save(actor=User.objects.get(username="rencheng"), report=report, values=values(GOOD))
     report_submit(actor=jining, report=report)
     report_approve_city(actor=jining, report=report)
     report_approve_province(actor=province, report=report)
@@ -60,7 +63,8 @@ def test_a_report_outside_scope_is_404(rencheng, as_jinan):
 
 def test_the_report_page_lists_every_revision_with_who_and_where_from(rencheng, as_jining):
     as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD))
-    as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data({**GOOD, "revenue": ("5300000", "4800000")}))
+    as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data({**GOOD, "revenue": ("5300000", "4800000")},
+                                                                    base=1))
     page = as_jining.get(f"/monitoring/reports/{rencheng.pk}/").content.decode()
     history = page[page.index('id="revisions"'):]
     assert history.count("网页填报") == 2 and "jining" in history
@@ -73,7 +77,8 @@ def test_filling_the_form_saves_then_submits(rencheng, as_jining):
     response = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD), follow=True)
     assert "已保存" in response.content.decode()
     assert provenance_of(rencheng, "revenue") == "form"
-    response = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD, "submit"), follow=True)
+    response = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", form_data(GOOD, "submit", base=1),
+                             follow=True)
     rencheng.refresh_from_db()
     assert rencheng.status == ReportStatus.SUBMITTED and "已提交" in response.content.decode()
 
@@ -95,7 +100,7 @@ def test_submission_is_blocked_by_a_mandatory_check(rencheng, as_jining):
 
 
 def test_city_approves_and_province_locks_through_the_page(rencheng, jining_officer, as_jining, as_province):
-    report_values_save(actor=jining_officer, report=rencheng, values=values(GOOD))
+    report_values_save(actor=User.objects.get(username="rencheng"), report=rencheng, values=values(GOOD))
     report_submit(actor=jining_officer, report=rencheng)
     as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "approve", "comment": "无误"})
     rencheng.refresh_from_db()

@@ -9,7 +9,7 @@ from jiqun.clusters.services import cluster_create
 from jiqun.monitoring.models import ReportingPeriod
 from jiqun.monitoring.services import (
     period_open,
-    report_approve_city,
+    report_approve_for_city,
     report_approve_province,
     report_submit,
     report_values_save,
@@ -57,10 +57,11 @@ def file_report(period: ReportingPeriod, cluster, figures: dict[str, tuple], *, 
     report = period.reports.get(cluster=cluster)
     values = {code: {"current": Decimal(str(c)), "previous": Decimal(str(p)), "note": "测试"}
               for code, (c, p) in figures.items()}
-    report_values_save(actor=admin, report=report, values=values)
+    # Written by the system, so the province may approve it (separation of duties bars a report's fillers).
+    report_values_save(actor=None, report=report, values=values, check_permission=False)
     report_submit(actor=admin, report=report)
     if approve:
-        report_approve_city(actor=admin, report=report)
+        report_approve_for_city(actor=admin, report=report, reason="测试：省级代市级审核")
         report_approve_province(actor=admin, report=report)
     return report
 
