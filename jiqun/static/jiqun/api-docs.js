@@ -9,6 +9,8 @@
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
     deepLinking: true,
+    // The default validator badge is an image from validator.swagger.io: nothing may leave the intranet.
+    validatorUrl: null,
     // "Try it out" uses the browser session, which Django guards against cross-site requests.
     requestInterceptor: function (request) {
       if (csrfToken) {

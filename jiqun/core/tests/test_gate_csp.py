@@ -1,0 +1,191 @@
+"""No page runs inline script, so the CSP allows scripts only from the platform's own files.
+
+Each persona walks every kind of page of the demo it can reach from the home page (links and htmx
+requests; one URL per pattern, numbers folded), and every HTML answer is parsed: no <script> without src,
+no <style> element, no on* or hx-on* attribute, no javascript: URL, and the CSP header refuses inline script.
+"""
+
+import re
+from collections import deque
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.test import Client
+
+from jiqun.accounts.models import User
+from jiqun.conftest import client_for
+from jiqun.core.tests.browser import CHROMIUM, browser, log_in, page, site  # noqa: F401 (pytest fixtures)
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["sheng", "jinan", "jining", "rencheng", "jiqun_org", "qiye", "zhuanjia", "lingdao",
+            "xitong", "anquan", "shenji"]
+# Leaving is not a page; files are not HTML; setlang only answers POST.
+SKIP = re.compile(r"/logout/|/i18n/|\.(xlsx|pdf|csv|zip)$|/evidence/")
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "hx-get", "hx-post", "data"}
+
+
+class InlineCode(HTMLParser):
+    """Collect the inline code of a page, and its links and htmx GETs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.links: list[tuple[str, bool]] = []
+        self._script_open = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on") or name.startswith(("hx-on", "data-hx-on")):
+                self.found.append(f"<{tag} {name}=…>")
+            if name in URL_ATTRIBUTES and (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"<{tag} {name}=javascript:…>")
+        if tag == "script":
+            if not attributes.get("src"):
+                self.found.append("<script> without src")
+            self._script_open = True
+        if tag == "style":
+            self.found.append("<style> element")
+        if tag == "a" and attributes.get("href"):
+            self.links.append((attributes["href"], False))
+        if attributes.get("hx-get"):
+            self.links.append((attributes["hx-get"], True))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script_open = False
+
+    def handle_data(self, data: str) -> None:
+        if self._script_open and data.strip():
+            self.found.append("<script> with a body")
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    """The CSP as {directive: sources}."""
+    parts = (part.split() for part in policy.split(";") if part.strip())
+    return {words[0]: words[1:] for words in parts}
+
+
+def pattern(url: str) -> str:
+    """One key per kind of page: numbers folded; a filtered or sorted list counts once, whatever its query."""
+    parts = urlsplit(url)
+    return re.sub(r"\d+", "N", parts.path) + ("?" if parts.query else "")
+
+
+def crawl(client: Client, start: str) -> dict[str, list[str]]:
+    """Visit every kind of same-site page reachable from `start`; return {url: problems} and assert each answer."""
+    problems: dict[str, list[str]] = {}
+    seen = {pattern(start)}
+    queue = deque([(start, False)])
+    while queue:
+        url, htmx = queue.popleft()
+        response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+        if response.status_code in (301, 302):
+            continue
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        policy = directives(response["Content-Security-Policy"])
+        script_sources = policy.get("script-src", policy.get("default-src"))
+        if "'unsafe-inline'" in script_sources or "'unsafe-eval'" in script_sources:
+            problems.setdefault(url, []).append("script-src allows inline code")
+        parser = InlineCode()
+        parser.feed(response.content.decode())
+        if parser.found:
+            problems.setdefault(url, []).extend(parser.found)
+        for href, is_htmx in parser.links:
+            target = urljoin(url, href)
+            parts = urlsplit(target)
+            if parts.netloc or parts.scheme or not parts.path.startswith("/") or SKIP.search(parts.path):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            key = pattern(target) + ("#htmx" if is_htmx else "")
+            if key not in seen:
+                seen.add(key)
+                queue.append((target, is_htmx))
+    problems["__visited__"] = sorted(seen)
+    return problems
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_no_page_a_persona_reaches_carries_inline_script(username):
+    client = client_for(User.objects.get(username=username))
+    result = crawl(client, "/")
+    visited = result.pop("__visited__")
+    assert len(visited) > 3, visited
+    assert result == {}
+
+
+def test_no_page_before_login_carries_inline_script():
+    result = crawl(Client(), "/accounts/login/")
+    result.pop("__visited__")
+    assert result == {}
+
+
+@pytest.mark.parametrize("url", ["/", "/no-such-page/", "/api/v1/docs", "/accounts/login/", "/static/jiqun/app.css"])
+def test_the_csp_refuses_inline_script_and_style_elements(as_jining, url):
+    policy = directives(as_jining.get(url)["Content-Security-Policy"])
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in policy["default-src"]
+
+
+def test_the_crawler_sees_inline_code():
+    parser = InlineCode()
+    parser.feed('<a href="javascript:x()">x</a><div onclick="y()" hx-on:click="z()"></div><script>1</script>'
+                '<style>a{}</style><script src="/static/x.js"></script>')
+    assert parser.found == ["<a href=javascript:…>", "<div onclick=…>", "<div hx-on:click=…>",
+                            "<script> without src", "<script> with a body", "<style> element"]
+
+
+# In a browser ----------------------------------------------------------------------------------------
+
+def offline_page(tab, base: str) -> tuple[list[str], list[str]]:
+    """Cut the tab off from everything but the live server; return the refused requests and the CSP reports."""
+    outside: list[str] = []
+    refused: list[str] = []
+
+    def only_the_platform(route) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    tab.route("**/*", only_the_platform)
+    tab.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+           else None)
+    tab.on("pageerror", lambda error: refused.append(str(error)))
+    return outside, refused
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")
+def test_the_api_docs_render_offline_under_the_csp(site, page):  # noqa: F811
+    outside, refused = offline_page(page, site)
+    log_in(page, site, "jining")
+    page.goto(f"{site}/api/v1/docs")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() > 10
+    assert "集群名录" in page.inner_text("#swagger-ui") and "/api/v1/clusters" in page.inner_text("#swagger-ui")
+    assert outside == [] and refused == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")
+def test_filters_and_the_language_switch_work_without_inline_handlers(site, page):  # noqa: F811
+    outside, refused = offline_page(page, site)
+    log_in(page, site, "sheng")
+    page.goto(f"{site}/enterprises/carriers/")
+    page.select_option("select[name=level]", "national")
+    page.wait_for_url("**level=national**")
+    page.select_option("select[name=language]", "en")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert "Innovation" in page.inner_text("h1")
+    page.goto(f"{site}/clusters/")
+    page.fill("input[name=q]", "zzz-no-such-cluster")
+    page.wait_for_url("**q=zzz-no-such-cluster**")  # htmx still works without eval
+    assert outside == [] and refused == []
