@@ -7,15 +7,23 @@ no <style> element, no on* or hx-on* attribute, no javascript: URL, and the CSP 
 
 import re
 from collections import deque
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import include, path
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from jiqun.accounts.models import User
-from jiqun.conftest import client_for
+from jiqun.conftest import PASSWORD, client_for
 from jiqun.core.tests.browser import CHROMIUM, browser, log_in, page, site  # noqa: F401 (pytest fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +147,124 @@ def test_the_crawler_sees_inline_code():
                 '<style>a{}</style><script src="/static/x.js"></script>')
     assert parser.found == ["<a href=javascript:…>", "<div onclick=…>", "<div hx-on:click=…>",
                             "<script> without src", "<script> with a body", "<style> element"]
+
+
+
+# The platform's own error pages, in the user's language ----------------------------------------------
+
+def boom(request):
+    raise RuntimeError("secret-internal-detail /srv/jiqun/settings.py")
+
+
+def refuse(request):
+    raise PermissionDenied
+
+
+def refuse_saying_why(request):
+    raise PermissionDenied(_("只有省级管理员可以调整目标"))
+
+
+# This module is also the URLconf of the tests below (pytest.mark.urls): real pages plus three that fail.
+urlpatterns = [
+    path("boom/", boom),
+    path("refuse/", refuse),
+    path("refuse-saying-why/", refuse_saying_why),
+    path("", include("jiqun.config.urls")),
+]
+handler400 = "jiqun.core.errors.bad_request"
+handler403 = "jiqun.core.errors.permission_denied"
+handler404 = "jiqun.core.errors.page_not_found"
+handler500 = "jiqun.core.errors.server_error"
+
+ERROR_PAGES = [
+    # url, host, status, the message the page must show
+    ("/no-such-page/", "testserver", 404, "您访问的页面不存在，或该对象不在您的可见范围内。"),
+    ("/refuse/", "testserver", 403, "您无权访问该页面或执行该操作。如需权限，请联系本单位管理员。"),
+    ("/refuse-saying-why/", "testserver", 403, "只有省级管理员可以调整目标"),
+    ("/boom/", "testserver", 500, "系统处理请求时出错，已记录。请稍后重试；如持续出现，请联系系统管理员。"),
+    ("/", "evil.example", 400, "服务器无法处理该请求：请求格式有误或参数无效。请返回后重试。"),
+]
+
+
+def error_page(language: str, url: str, host: str) -> HttpResponse:
+    client = Client(raise_request_exception=False)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client.get(url, headers={"host": host})
+
+
+@pytest.mark.urls("jiqun.core.tests.test_gate_csp")
+@pytest.mark.parametrize("url, host, status, message", ERROR_PAGES)
+def test_error_pages_are_the_platforms_own_in_chinese(url, host, status, message):
+    response = error_page("zh-hans", url, host)
+    html = response.content.decode()
+    assert response.status_code == status
+    assert '<html lang="zh-hans">' in html and "集群培育平台" in html and message in html
+    assert "secret-internal-detail" not in html and "Traceback" not in html and "DEBUG" not in html
+
+
+@pytest.mark.urls("jiqun.core.tests.test_gate_csp")
+@pytest.mark.parametrize("url, host, status, message", ERROR_PAGES)
+def test_error_pages_follow_the_english_cookie(url, host, status, message):
+    response = error_page("en", url, host)
+    html = response.content.decode()
+    assert response.status_code == status and response["Content-Language"] == "en"
+    assert '<html lang="en">' in html and "Cluster Cultivation Platform" in html and ">Home<" in html
+    with translation.override("en"):
+        assert translation.gettext(message) in html
+    assert "secret-internal-detail" not in html and "Traceback" not in html
+
+
+@pytest.mark.urls("jiqun.core.tests.test_gate_csp")
+def test_a_server_error_under_the_api_is_json_without_details():
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404 and response.json() == {"detail": "未找到：对象不存在或不在您的范围内"}
+
+
+def test_a_form_without_its_csrf_token_gets_the_platforms_page():
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "jining", "password": "x"})
+    html = response.content.decode()
+    assert response.status_code == 403 and "请求已失效（403）" in html and "Forbidden" not in html
+
+
+# Password rules in the user's language ----------------------------------------------------------------
+
+@pytest.mark.parametrize("password, message, params", [
+    ("Short1!", "密码太短：至少须有 %(min_length)d 个字符", {"min_length": 10}),
+    ("alllowercaseletters", "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类", {}),
+])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_password_rules_refuse_in_the_users_language_and_change_nothing(
+    jining_officer, password, message, params, language
+):
+    client = client_for(jining_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post("/accounts/password/", {
+        "old_password": PASSWORD, "new_password1": password, "new_password2": password,
+    })
+    assert response.status_code == 200
+    with translation.override(language):
+        expected = translation.gettext(message) % params if params else translation.gettext(message)
+    assert expected in html_text(response)
+    if language == "zh-hans":
+        assert "This password" not in html_text(response)
+    jining_officer.refresh_from_db()
+    assert jining_officer.check_password(PASSWORD)
+
+
+def test_djangos_own_password_messages_are_chinese_by_default():
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as refused:
+            password_validation.validate_password("1234567890")
+    assert refused.value.messages == ["这个密码太常见了。", "密码只包含数字。",
+                                      "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类"]
+    with translation.override("zh-hans"):
+        assert "至少须有 10 个字符" in " ".join(password_validation.password_validators_help_texts())
+
+
+def html_text(response: HttpResponse) -> str:
+    """The page with its HTML entities decoded, as a reader sees it."""
+    return unescape(response.content.decode())
 
 
 # In a browser ----------------------------------------------------------------------------------------
