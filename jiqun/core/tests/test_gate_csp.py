@@ -11,11 +11,14 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.core.wsgi import get_wsgi_application
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import include, path
@@ -23,7 +26,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jiqun.accounts.models import User
+from jiqun.cli import serve_debug
 from jiqun.conftest import PASSWORD, client_for
+from jiqun.core.management.commands.serve import static_serving
 from jiqun.core.tests.browser import CHROMIUM, browser, log_in, page, site  # noqa: F401 (pytest fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +270,28 @@ def test_djangos_own_password_messages_are_chinese_by_default():
 def html_text(response: HttpResponse) -> str:
     """The page with its HTML entities decoded, as a reader sees it."""
     return unescape(response.content.decode())
+
+
+
+# make run / jiqun serve: as users see it -----------------------------------------------------------------
+
+def test_jiqun_serve_runs_with_debug_off_unless_asked():
+    assert serve_debug([]) == "0" and serve_debug(["0.0.0.0:8000", "--production"]) == "0"
+    assert serve_debug(["--debug"]) == "1" and serve_debug(["127.0.0.1:8000", "--debug"]) == "1"
+
+
+def test_the_server_serves_the_static_files_with_debug_off(settings, tmp_path):
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", interactive=False, verbosity=0)
+    application = static_serving(get_wsgi_application())
+    answers: list[str] = []
+    for url in ("/static/jiqun/app.js", "/static/vendor/swagger-ui/swagger-ui-bundle.js"):
+        environ = {"PATH_INFO": url, "REQUEST_METHOD": "GET"}
+        setup_testing_defaults(environ)
+        body = b"".join(application(environ, lambda status, headers: answers.append(status)))
+        assert body
+    assert answers == ["200 OK", "200 OK"]
 
 
 # In a browser ----------------------------------------------------------------------------------------
