@@ -49,8 +49,10 @@ system-deps:
 
 static: $(VENDOR)/.copied
 
+# --ignore-scripts: the libraries are plain files to copy; no install script (such as swagger-ui-dist's
+# @scarf/scarf telemetry) runs on the build machine.
 $(VENDOR)/.copied: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/echarts
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(VENDOR)/echarts/
 	cp node_modules/echarts/i18n/langZH.js $(VENDOR)/echarts/ 2>/dev/null || true
