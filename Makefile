@@ -11,11 +11,16 @@ VENDOR := jiqun/static/vendor
 # LibreOffice Calc to test that a workbook re-saved by LibreOffice imports.
 DEBS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-calc-nogui
 
-.PHONY: run test test-pg install system-deps static migrate demo lint check-engine bench messages clean
+.PHONY: run dev test test-pg install system-deps static migrate demo lint check-engine bench messages clean
 
 run: install static migrate
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py serve $(HOST)
+
+# For debugging: Django's development server with DEBUG on (tracebacks, auto-served static files).
+dev: install static migrate
+	$(PY) manage.py demo --if-empty
+	$(PY) manage.py serve --debug $(HOST)
 
 test: install system-deps static check-engine lint
 	$(PY) -m pytest -q $(PYTEST_ARGS)
@@ -44,11 +49,15 @@ system-deps:
 
 static: $(VENDOR)/.copied
 
+# --ignore-scripts: the libraries are plain files to copy; no install script (such as swagger-ui-dist's
+# @scarf/scarf telemetry) runs on the build machine.
 $(VENDOR)/.copied: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/echarts
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(VENDOR)/echarts/
 	cp node_modules/echarts/i18n/langZH.js $(VENDOR)/echarts/ 2>/dev/null || true
+	mkdir -p $(VENDOR)/swagger-ui
+	cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE,NOTICE} $(VENDOR)/swagger-ui/
 	touch $@
 
 migrate: install

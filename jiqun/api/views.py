@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Schema, Status
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
 from jiqun.accounts.permissions import (
@@ -16,6 +15,7 @@ from jiqun.accounts.permissions import (
     can_edit_enterprise,
 )
 from jiqun.api.auth import api_auth
+from jiqun.api.errors import add_error_handlers
 from jiqun.api.monitoring import router as monitoring_router
 from jiqun.api.pagination import BoundedPagination
 from jiqun.api.schemas import (
@@ -42,7 +42,7 @@ from jiqun.clusters.services import (
     cluster_update,
     standing_denied_message,
 )
-from jiqun.core.stale import StaleEdit, version_missing
+from jiqun.core.stale import version_missing
 from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
@@ -57,38 +57,12 @@ api = NinjaAPI(
     "可见范围与网页相同：范围外的对象返回 404。",
     auth=api_auth,
     urls_namespace="api",
+    # The docs page is jiqun.api.docs.api_docs (behind the login, Swagger UI from our static files).
+    docs_url=None,
 )
+add_error_handlers(api)
 api.add_router("/", monitoring_router)
 api.add_router("/", targets_router)
-
-
-@api.exception_handler(ValidationError)
-def on_validation_error(request: HttpRequest, exc: ValidationError):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    detail = "；".join(f"{field}: {'，'.join(msgs)}" for field, msgs in errors.items())
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
-
-
-@api.exception_handler(StaleEdit)
-def on_stale_edit(request: HttpRequest, exc: StaleEdit):
-    """A write based on an outdated version: 412 Precondition Failed, saying who changed what since."""
-    return api.create_response(request, {"detail": "；".join(exc.messages), "errors": {"version": exc.messages}},
-                               status=412)
-
-
-@api.exception_handler(NinjaValidationError)
-def on_schema_error(request: HttpRequest, exc: NinjaValidationError):
-    errors: dict[str, list[str]] = {}
-    for err in exc.errors:
-        field = ".".join(str(p) for p in err.get("loc", [])[1:]) or "body"
-        errors.setdefault(field, []).append(err.get("msg", ""))
-    detail = _("请求格式有误：") + "；".join(f"{k}: {'，'.join(v)}" for k, v in errors.items())
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
-
-
-@api.exception_handler(PermissionDenied)
-def on_denied(request: HttpRequest, exc: PermissionDenied):
-    return api.create_response(request, {"detail": str(exc) or _("无权执行该操作")}, status=403)
 
 
 def _regions(user, codes: list[str]) -> list[Region]:

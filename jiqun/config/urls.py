@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from jiqun.accounts import views as account_views
+from jiqun.api.docs import api_docs
 from jiqun.api.views import api
 from jiqun.core import views as core_views
 
@@ -25,5 +26,12 @@ urlpatterns = [
     path("targets/", include("jiqun.targets.urls")),
     path("audit/", include("jiqun.audit.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
 ]
+
+# The platform's own error pages (jiqun/templates/400.html …), JSON under /api/.
+handler400 = "jiqun.core.errors.bad_request"
+handler403 = "jiqun.core.errors.permission_denied"
+handler404 = "jiqun.core.errors.page_not_found"
+handler500 = "jiqun.core.errors.server_error"
