@@ -186,6 +186,8 @@ def get_report(request: HttpRequest, report_id: DbId):
             "缺少时返回 428；其间他人已修改时返回 412，说明何时由谁修改了哪些指标，本次修改不保存。")
 def put_values(request: HttpRequest, report_id: DbId, payload: Body[dict[str, ValueIn]]):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
+    if request.user.is_read_only:  # a write on a report it sees: 403 before anything about the body
+        raise PermissionDenied(_("只读角色不能填报或审核报表"))
     base = _if_match(request)
     if base is None:
         return Status(428, {"detail": _("修改报表数值须带 If-Match 请求头，值为读取报表时得到的 revision（如 If-Match: \"3\"）；"

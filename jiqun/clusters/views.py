@@ -23,6 +23,7 @@ from jiqun.clusters.services import (
     cluster_proposal_create,
     cluster_proposal_reject,
     cluster_update,
+    standing_denied_message,
 )
 from jiqun.enterprises.models import HonourKind
 
@@ -139,7 +140,10 @@ def cluster_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the province to change a cluster's tier, status or regions."""
     cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=pk)
     if not can_propose_cluster_change(request.user, cluster):
-        messages.error(request, _("您无权为该集群提交变更申请：只有负责该集群的市县用户或集群促进机构可以申请。"))
+        refusal = _("您无权为该集群提交变更申请：只有负责该集群的市县用户或集群促进机构可以申请。")
+        if request.method == "POST":  # a write on a cluster it sees: refused (403), not hidden
+            raise PermissionDenied(refusal)
+        messages.error(request, refusal)
         return redirect("clusters:detail", pk=pk)
     form = ClusterProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -177,6 +181,8 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
     proposal = get_object_or_404(
         ClusterProposal.objects.filter(cluster__in=Cluster.objects.for_user(request.user)), pk=pk
     )
+    if not can_decide_cluster_standing(request.user):
+        raise PermissionDenied(standing_denied_message())
     form = ProposalDecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     decisions = {"approve": (cluster_proposal_approve, ProposalState.APPROVED),

@@ -30,8 +30,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls import path as url_path
 
 from jiqun.accounts.models import User
+from jiqun.accounts.permissions import can_propose_cluster_change
 from jiqun.api.views import api
-from jiqun.clusters.models import Cluster
+from jiqun.clusters.models import Cluster, ClusterProposal
+from jiqun.clusters.services import cluster_proposal_create
 from jiqun.config.urls import urlpatterns as project_urlpatterns
 from jiqun.conftest import client_for, token_client
 from jiqun.enterprises.models import Enterprise
@@ -61,7 +63,8 @@ SEES = {
     "lingdao": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
     "zhuanjia": set(), "xitong": set(), "anquan": set(), "shenji": set(),
 }
-WRITE_OK = {200, 201, 204, 302, 400, 403, 422}  # past scope and role: the content or this object is refused
+# Past scope and role: the content or this object is refused (412/428: a stale or missing If-Match version).
+WRITE_OK = {200, 201, 204, 302, 400, 403, 412, 422, 428}
 INSIDE, OUTSIDE, NONE = "inside", "outside", "-"
 
 
@@ -169,6 +172,9 @@ PAGES: dict[str, Route | str] = {
     "clusters:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "clusters:detail": Route("cluster", read),
     "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
+    "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
+    "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
+    "clusters:decide": Route("proposal", edit(), ("POST",)),  # below the province: 403
     "enterprises:list": Route(None, page()),
     "enterprises:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "enterprises:detail": Route("enterprise", read),
@@ -179,7 +185,9 @@ PAGES: dict[str, Route | str] = {
     "monitoring:periods": Route(None, opens_periods, ("GET", "POST")),
     "monitoring:period": Route("period", read),  # periods are the province's calendar
     "monitoring:template": Route("period", for_roles(WRITERS, others=302, ok={200, 302})),  # 302: nothing to fill
-    "monitoring:upload": Route("period", read, ("GET", "POST")),
+    # Only who keeps a report of the period reaches the importer: the matrix's period is the province-kept
+    # SD-2023-185 quarter (its clusters have no city), so only the province admin keeps reports there.
+    "monitoring:upload": Route("period", for_roles(("sheng",)), ("GET", "POST")),
     "monitoring:reminders": Route("period", read),
     "monitoring:rollup": Route("period", for_roles(("sheng", "jinan", "jining", "lingdao"))),
     "monitoring:report": Route("report", edit(get_read_only=200), ("GET", "POST")),
@@ -198,7 +206,10 @@ PAGES: dict[str, Route | str] = {
     "targets:checklist": Route("checklist", edit(get_read_only=200), ("GET", "POST")),
     "targets:checklist_evidence": Route("checklist_evidence", read),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
-    "api:openapi-view": Route(None, public()),
+    "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
+    "audit:list": Route(None, for_roles(("shenji",))),
+    "audit:export": Route(None, for_roles(("shenji",))),
+    "audit:verify": Route(None, for_roles(("shenji",))),
     "api:api-root": "the API root answers nothing of its own",
     # The Django admin: RoleAdmin opens each model to its roles only and scopes it with for_user. The
     # matrix asks its index and every model's list; object pages answer the admin's own "does not exist".
@@ -216,6 +227,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
         "programme": "SD-2023-185", "code": "matrix", "name": "", "regions": ["370811"]}),
     ("GET", "/api/v1/clusters/{cluster_id}"): Route("cluster", api_read),
     ("PATCH", "/api/v1/clusters/{cluster_id}"): Route("cluster", api_write(), body={"name": ""}),
+    ("POST", "/api/v1/clusters/{cluster_id}/proposals"): Route("cluster", api_write(), body={"reason": ""}),
     ("GET", "/api/v1/enterprises"): Route(None, api_read),
     ("POST", "/api/v1/enterprises"): Route(None, api_write(create=True), body={"name": "", "region": "370811"}),
     ("GET", "/api/v1/enterprises/{enterprise_id}"): Route("enterprise", api_read),
@@ -328,6 +340,7 @@ class World:
         self.period = ReportingPeriod.objects.order_by("pk").first()
         self.indicator = Indicator.objects.order_by("pk").first()
         self._evidence()
+        self._proposals()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -342,6 +355,13 @@ class World:
         for sheet in ChainChecklist.objects.order_by("pk"):
             checklist_evidence_set(actor=self.users["sheng"], sheet=sheet, item_code="1", done=True,
                                    evidence="矩阵测试", evidence_file=SimpleUploadedFile("佐证.pdf", pdf))
+
+    def _proposals(self) -> None:
+        """A pending proposal on a Jinan and on a Jining cluster, each from its city."""
+        for username in ("jinan", "jining"):
+            user = self.users[username]
+            cluster = next(c for c in Cluster.objects.for_user(user).order_by("pk") if can_propose_cluster_change(user, c))
+            cluster_proposal_create(actor=user, cluster=cluster, reason="矩阵测试", status="exited")
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -369,6 +389,9 @@ class World:
             return _split(Enterprise.objects.all(), Enterprise.objects.for_user(user))
         if kind == "report":
             return _split(Report.objects.all(), Report.objects.for_user(user))
+        if kind == "proposal":
+            everything = ClusterProposal.objects.all()
+            return _split(everything, everything.filter(cluster__in=Cluster.objects.for_user(user)))
         if kind == "correction":
             everything = CorrectionRequest.objects.all()
             return _split(everything, everything.filter(report__in=Report.objects.for_user(user)))
@@ -423,7 +446,7 @@ def page_url(name: str, pattern: str, kind: str | None, obj) -> str:
     key = obj.code if kind == "programme" else obj.pk
     for placeholder in ("<int:pk>", "<str:code>"):
         url = url.replace(placeholder, str(key))
-    return url
+    return url.replace("<str:decision>", "reject")
 
 
 def api_url(path: str, kind: str | None, obj) -> str:
