@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.core import serializers
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from jiqun.audit.models import AuditEvent
 from jiqun.audit.services import audit_verify
@@ -107,6 +108,7 @@ def test_backup_and_restore_are_audited(province_admin, backup):
 
 def test_it_restores_into_an_empty_database_without_force(backup, media):
     before = table_contents()
+    connection.check_constraints()  # PostgreSQL will not TRUNCATE while this transaction has deferred checks
     call_command("flush", interactive=False, verbosity=0)
 
     run("restore", str(backup))
