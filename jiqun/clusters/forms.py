@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.clusters.models import Cluster, ClusterStatus, Tier
+from jiqun.core.forms import TextRuleMixin
 from jiqun.programmes.models import ClusterKind, Programme
 from jiqun.regions.models import Region, Zone
 from jiqun.regions.selectors import regions_for
 
 
-class ClusterFilterForm(forms.Form):
+class ClusterFilterForm(TextRuleMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
     programme = forms.ModelChoiceField(Programme.objects.all(), label=_("培育工程"), required=False,
                                        to_field_name="code")
@@ -16,7 +17,7 @@ class ClusterFilterForm(forms.Form):
     city = forms.ModelChoiceField(Region.objects.filter(level="city"), label=_("市"), required=False)
 
 
-class ClusterForm(forms.ModelForm):
+class ClusterForm(TextRuleMixin, forms.ModelForm):
     """The profile fields a user may edit; regions are limited to those inside the user's region."""
 
     basis = forms.CharField(label=_("层级或状态变更依据"), required=False,

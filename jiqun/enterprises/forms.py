@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.clusters.models import Cluster
+from jiqun.core.forms import TextRuleMixin
 from jiqun.enterprises.creditcode import credit_code_error, normalise
 from jiqun.enterprises.models import CarrierKind, CarrierLevel, Enterprise, HonourKind, InnovationCarrier
 from jiqun.regions.models import Region, Zone
 from jiqun.regions.selectors import regions_for
 
 
-class EnterpriseFilterForm(forms.Form):
+class EnterpriseFilterForm(TextRuleMixin, forms.Form):
     q = forms.CharField(label=_("名称或信用代码"), required=False)
     city = forms.ModelChoiceField(Region.objects.filter(level="city"), label=_("市"), required=False)
     cluster = forms.ModelChoiceField(Cluster.objects.none(), label=_("集群"), required=False)
@@ -19,7 +20,7 @@ class EnterpriseFilterForm(forms.Form):
         self.fields["cluster"].queryset = Cluster.objects.for_user(user)
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = ["name", "full_name", "credit_code", "region", "zone", "industry_code"]
@@ -45,7 +46,7 @@ class EnterpriseForm(forms.ModelForm):
         return code
 
 
-class CarrierForm(forms.ModelForm):
+class CarrierForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = InnovationCarrier
         fields = ["name", "kind", "level", "host", "region", "cluster", "year"]
