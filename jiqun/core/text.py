@@ -66,10 +66,10 @@ class ControlCharacterValidator:
     def __init__(self, where: str = "") -> None:
         self.where = where
 
-    def __call__(self, value) -> None:
+    def __call__(self, value: object) -> None:
         reject_control_characters(str(value), str(self.where))
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, ControlCharacterValidator) and self.where == other.where
 
 

@@ -11,7 +11,10 @@ from schemathesis.config import SchemathesisConfig
 
 from jiqun.accounts.models import User
 from jiqun.accounts.services import api_token_create
+from jiqun.audit.models import AuditEvent
+from jiqun.clusters.models import Cluster
 from jiqun.config.wsgi import application
+from jiqun.conftest import token_client
 
 # A request the document allows may still break a rule the document cannot state (a region that does not exist,
 # a reason left empty): that is a 400 with the rule's message. 422 is kept for requests of the wrong shape, so
@@ -61,3 +64,15 @@ def test_every_operation_declares_its_errors():
 @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_keeps_the_contract(case, province_headers):
     case.call_and_validate(headers=province_headers)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["[null]", "[]", "null", "1", '"名称"', "true"])
+def test_a_patch_body_must_be_an_object_and_nothing_changes(province_admin, body):
+    cluster = Cluster.objects.for_user(province_admin).first()
+    client = token_client(province_admin)
+    events = AuditEvent.objects.count()
+    response = client.patch(f"/api/v1/clusters/{cluster.pk}", body, content_type="application/json")
+    assert response.status_code == 422
+    assert "请求体应为 JSON 对象" in response.json()["detail"]
+    assert AuditEvent.objects.count() == events, "nothing was changed, so nothing audited"
