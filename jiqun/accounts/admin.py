@@ -31,6 +31,7 @@ from jiqun.accounts.services import (
     user_update_profile,
 )
 from jiqun.core.admin import RoleAdmin
+from jiqun.core.forms import TextRuleMixin
 
 admin.site.unregister(Group)
 
@@ -39,7 +40,7 @@ SCOPE_FIELDS = ["role", "region", "clusters", "enterprise"]
 SHOWN_ALWAYS = ["username", "last_login", "date_joined", "password_changed_at"]
 
 
-class RoleAssignmentForm(forms.ModelForm):
+class RoleAssignmentForm(TextRuleMixin, forms.ModelForm):
     """The security admin's form: checks 三员分立 before anything is saved, on the field at fault.
 
     Who may assign (the security admin, not to itself) is settled by the read-only fields and again by

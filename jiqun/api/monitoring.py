@@ -12,7 +12,8 @@ from ninja import Body, Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiqun.api.pagination import BoundedPagination
-from jiqun.api.schemas import DbId, Problem
+from jiqun.api.schemas import TEXT_KEYS, Amount, BodyIn, DbId, errors
+from jiqun.core.text import Text
 from jiqun.monitoring.models import CorrectionRequest, Provenance, Report, ReportingPeriod
 from jiqun.monitoring.selectors import report_figures, status_matrix
 from jiqun.monitoring.services import (
@@ -29,10 +30,6 @@ from jiqun.monitoring.services import (
 from jiqun.monitoring.values import values_of
 
 router = Router(tags=["monitoring"])
-
-# Figures are bounded to what a 20-digit, 4-place decimal column holds.
-Amount = Decimal
-
 
 class PeriodOut(Schema):
     id: int
@@ -86,20 +83,21 @@ class ReportDetailOut(ReportOut):
     findings: list[FindingOut]
 
 
-class ValueIn(Schema):
-    current: Decimal | None = Field(None, max_digits=20, decimal_places=4)
-    previous: Decimal | None = Field(None, max_digits=20, decimal_places=4)
-    note: str = Field("", max_length=500)
+class ValueIn(BodyIn):
+    current: Amount | None = None
+    previous: Amount | None = None
+    note: Text = Field("", max_length=500)
 
 
-class TransitionIn(Schema):
-    action: str = Field(description="submit | approve | approve_for_city（代市级审核，comment 为必填理由）| return")
-    comment: str = Field("", max_length=2000)
+class TransitionIn(BodyIn):
+    action: Text = Field(description="submit | approve | approve_for_city（代市级审核，comment 为必填理由）| return")
+    comment: Text = Field("", max_length=2000)
 
 
-class CorrectionIn(Schema):
-    changes: dict[str, ValueIn] = Field(description="{指标编码: {current, previous}}; 只列出要更正的数值")
-    reason: str = Field(max_length=2000)
+class CorrectionIn(BodyIn):
+    changes: dict[Text, ValueIn] = Field(description="{指标编码: {current, previous}}; 只列出要更正的数值",
+                                         json_schema_extra=TEXT_KEYS)
+    reason: Text = Field(max_length=2000)
 
 
 class CorrectionOut(Schema):
@@ -115,9 +113,9 @@ class CorrectionOut(Schema):
     decision_comment: str
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodyIn):
     approve: bool
-    comment: str = Field("", max_length=2000)
+    comment: Text = Field("", max_length=2000)
 
 
 class MatrixOut(Schema):
@@ -149,12 +147,12 @@ def _if_match(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-@router.get("/periods", response=list[PeriodOut], summary="报告期")
+@router.get("/periods", response={200: list[PeriodOut], **errors(401)}, summary="报告期")
 def list_periods(request: HttpRequest):
     return ReportingPeriod.objects.select_related("programme").prefetch_related("indicators")
 
 
-@router.get("/periods/{period_id}/matrix", response=MatrixOut, summary="填报状态（催报）")
+@router.get("/periods/{period_id}/matrix", response={200: MatrixOut, **errors(401, 404, 422)}, summary="填报状态（催报）")
 def period_matrix(request: HttpRequest, period_id: DbId):
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     rows, counts = status_matrix(period, Report.objects.for_user(request.user).filter(period=period))
@@ -163,9 +161,9 @@ def period_matrix(request: HttpRequest, period_id: DbId):
          "status": r.report.status, "overdue": r.overdue} for r in rows]}
 
 
-@router.get("/reports", response=list[ReportOut], summary="统计报表")
+@router.get("/reports", response={200: list[ReportOut], **errors(401, 422)}, summary="统计报表")
 @paginate(BoundedPagination)
-def list_reports(request: HttpRequest, period: DbId | None = None, status: str | None = None):
+def list_reports(request: HttpRequest, period: DbId | None = None, status: Text | None = None):
     reports = Report.objects.for_user(request.user).select_related("cluster", "enterprise")
     if period:
         reports = reports.filter(period_id=period)
@@ -174,13 +172,13 @@ def list_reports(request: HttpRequest, period: DbId | None = None, status: str |
     return reports.order_by("id")
 
 
-@router.get("/reports/{report_id}", response=ReportDetailOut, summary="报表、数值与审核结果")
+@router.get("/reports/{report_id}", response={200: ReportDetailOut, **errors(401, 404, 422)}, summary="报表、数值与审核结果")
 def get_report(request: HttpRequest, report_id: DbId):
     return _detail(get_object_or_404(Report.objects.for_user(request.user), pk=report_id))
 
 
-@router.put("/reports/{report_id}/values", response={200: ReportDetailOut, 400: Problem, 403: Problem, 412: Problem,
-                                                    422: Problem, 428: Problem},
+@router.put("/reports/{report_id}/values",
+            response={200: ReportDetailOut, **errors(400, 401, 403, 404, 412, 422, 428)},
             summary="填报数值（草稿或退回状态）",
             description="必须带 If-Match 请求头，值为读取报表时得到的 revision（如 If-Match: \"3\"）。"
             "缺少时返回 428；其间他人已修改时返回 412，说明何时由谁修改了哪些指标，本次修改不保存。")
@@ -197,8 +195,8 @@ def put_values(request: HttpRequest, report_id: DbId, payload: Body[dict[str, Va
     return _detail(report)
 
 
-@router.post("/reports/{report_id}/transitions", response={200: ReportDetailOut, 400: Problem, 403: Problem,
-                                                           422: Problem},
+@router.post("/reports/{report_id}/transitions",
+             response={200: ReportDetailOut, **errors(400, 401, 403, 404, 422)},
              summary="提交、审核通过、代市级审核或退回")
 def post_transition(request: HttpRequest, report_id: DbId, payload: TransitionIn):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
@@ -218,13 +216,13 @@ def post_transition(request: HttpRequest, report_id: DbId, payload: TransitionIn
     return _detail(report)
 
 
-@router.get("/reports/{report_id}/corrections", response=list[CorrectionOut], summary="更正申请")
+@router.get("/reports/{report_id}/corrections", response={200: list[CorrectionOut], **errors(401, 404, 422)}, summary="更正申请")
 def list_corrections(request: HttpRequest, report_id: DbId):
     return get_object_or_404(Report.objects.for_user(request.user), pk=report_id).corrections.all()
 
 
-@router.post("/reports/{report_id}/corrections", response={201: CorrectionOut, 400: Problem, 403: Problem,
-                                                           422: Problem},
+@router.post("/reports/{report_id}/corrections",
+             response={201: CorrectionOut, **errors(400, 401, 403, 404, 422)},
              summary="对已锁定报表申请更正（省级审批后生效）")
 def post_correction(request: HttpRequest, report_id: DbId, payload: CorrectionIn):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
@@ -233,8 +231,8 @@ def post_correction(request: HttpRequest, report_id: DbId, payload: CorrectionIn
                                                  reason=payload.reason))
 
 
-@router.post("/corrections/{correction_id}/decision", response={200: CorrectionOut, 400: Problem, 403: Problem,
-                                                                 422: Problem},
+@router.post("/corrections/{correction_id}/decision",
+             response={200: CorrectionOut, **errors(400, 401, 403, 404, 422)},
              summary="审批更正申请（省级）")
 def post_correction_decision(request: HttpRequest, correction_id: DbId, payload: DecisionIn):
     visible = Report.objects.for_user(request.user)

@@ -1,15 +1,58 @@
-from decimal import Decimal
-from typing import Annotated
+"""The API's shared schemas: what comes in (bodies are objects, text passes jiqun.core.text) and what goes out."""
 
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+from jiqun.core.text import PATTERN, Text
 
 # Every integer that reaches a query is bounded, so a huge number is a 422 and never a database overflow.
 DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
+# A figure: exact decimal text or a JSON number, at most 16 digits before the point and 4 after (a 20-digit,
+# 4-place column). The document states the bounds, so a request within them is never refused as malformed.
+AMOUNT_PATTERN = r"^[+-]?\d{1,16}(\.\d{1,4})?$"
+Amount = Annotated[Decimal, Field(max_digits=20, decimal_places=4), WithJsonSchema({"anyOf": [
+    {"type": "string", "pattern": AMOUNT_PATTERN},
+    {"type": "integer", "minimum": -(10**16) + 1, "maximum": 10**16 - 1},
+]})]
+
 
 class Problem(Schema):
+    """Every error response: a Chinese message, and the messages by field where a field is at fault."""
+
     detail: str
     errors: dict[str, list[str]] = {}
+
+
+def errors(*codes: int) -> dict[int, type[Problem]]:
+    """The error responses an operation declares, each a Problem: 400 a rule refused the data, 401 no valid token,
+    403 the caller may not, 404 not found or outside the caller's scope, 422 a parameter or body of the wrong shape."""
+    return dict.fromkeys(codes, Problem)
+
+
+# A dict[Text, …] field's keys as the document states them (pydantic writes only patternProperties, which
+# leaves other keys allowed).
+TEXT_KEYS = {"propertyNames": {"pattern": PATTERN}}
+
+
+class BodyIn(Schema):
+    """A request body, which must be a JSON object: a PATCH's optional fields would take [], [null] or a bare
+    value as "no change"."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _is_an_object(cls, value: Any) -> Any:
+        # ninja's own validator, which runs first, wraps what came in into a DjangoGetter.
+        if not isinstance(value._obj if isinstance(value, DjangoGetter) else value, dict):
+            raise PydanticCustomError("object_expected", _("请求体应为 JSON 对象（以花括号括起的键值对），"
+                                                          "不能是数组、null 或单个值"))
+        return value
 
 
 class RegionOut(Schema):
@@ -47,7 +90,7 @@ class TargetOut(CitationOut):
     year: int
 
 
-class TaskOut(CitationOut):
+class ProgrammeTaskOut(CitationOut):
     code: str
     title: str
     lead_units: list[str]
@@ -71,7 +114,7 @@ class ProgrammeDetailOut(ProgrammeOut):
     reporting: dict | None
     evaluation: dict | None
     targets: list[TargetOut]
-    tasks: list[TaskOut]
+    tasks: list[ProgrammeTaskOut]
 
     @staticmethod
     def resolve_targets(obj) -> list:
@@ -111,32 +154,32 @@ class ClusterOut(Schema):
         return [z.name for z in obj.zones.all()]
 
 
-class ClusterIn(Schema):
-    programme: str
-    code: str
-    name: str
-    regions: list[str]
-    kind: str | None = None
-    tier: str = ""
-    status: str = "cultivating"
-    industry: str = ""
-    industry_codes: str = ""
-    promotion_org: str = ""
-    chief: str = ""
-    description: str = ""
+class ClusterIn(BodyIn):
+    programme: Text
+    code: Text
+    name: Text
+    regions: list[Text]
+    kind: Text | None = None
+    tier: Text = ""
+    status: Text = "cultivating"
+    industry: Text = ""
+    industry_codes: Text = ""
+    promotion_org: Text = ""
+    chief: Text = ""
+    description: Text = ""
 
 
-class ClusterPatch(Schema):
-    name: str | None = None
-    tier: str | None = None
-    status: str | None = None
-    regions: list[str] | None = None
-    industry: str | None = None
-    industry_codes: str | None = None
-    promotion_org: str | None = None
-    chief: str | None = None
-    description: str | None = None
-    basis: str = ""
+class ClusterPatch(BodyIn):
+    name: Text | None = None
+    tier: Text | None = None
+    status: Text | None = None
+    regions: list[Text] | None = None
+    industry: Text | None = None
+    industry_codes: Text | None = None
+    promotion_org: Text | None = None
+    chief: Text | None = None
+    description: Text | None = None
+    basis: Text = ""
     version: int | None = Field(None, ge=1, le=2**31 - 1, description="必填：读取集群时得到的 version")
 
 
@@ -175,22 +218,22 @@ class EnterpriseOut(Schema):
         return list(obj.memberships.all())
 
 
-class EnterpriseIn(Schema):
-    name: str
-    region: str
-    full_name: str = ""
-    credit_code: str | None = None
+class EnterpriseIn(BodyIn):
+    name: Text
+    region: Text
+    full_name: Text = ""
+    credit_code: Text | None = None
     zone: DbId | None = None
-    industry_code: str = ""
+    industry_code: Text = ""
 
 
-class EnterprisePatch(Schema):
-    name: str | None = None
-    full_name: str | None = None
-    credit_code: str | None = None
-    region: str | None = None
+class EnterprisePatch(BodyIn):
+    name: Text | None = None
+    full_name: Text | None = None
+    credit_code: Text | None = None
+    region: Text | None = None
     zone: DbId | None = None
-    industry_code: str | None = None
+    industry_code: Text | None = None
     version: int | None = Field(None, ge=1, le=2**31 - 1, description="必填：读取企业时得到的 version")
 
 

@@ -14,8 +14,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiqun.api.pagination import BoundedPagination
-from jiqun.api.schemas import DbId, Problem
+from jiqun.api.schemas import Amount, BodyIn, DbId, errors
 from jiqun.clusters.models import Cluster
+from jiqun.core.text import Text
 from jiqun.programmes.models import Programme
 from jiqun.regions.models import Region
 from jiqun.targets.figures import ProgrammeData
@@ -101,20 +102,20 @@ class ProgressDetailOut(ProgressOut):
 
 
 class ProgressFilter(Schema):
-    programme: str | None = None
-    status: list[str] = Field(default_factory=list, description=", ".join(ProgressStatus.values))
-    subject_kind: str | None = None
+    programme: Text | None = None
+    status: list[Text] = Field(default_factory=list, description=", ".join(ProgressStatus.values))
+    subject_kind: Text | None = None
     year: int | None = Field(None, ge=2000, le=2100)
     as_of: AsOf | None = Field(None, description="YYYY-MM-DD，缺省为今天")
 
 
-class OverrideIn(Schema):
-    value: Decimal | None = Field(None, max_digits=20, decimal_places=4)
+class OverrideIn(BodyIn):
+    value: Amount | None = None
     year: int | None = Field(None, ge=2000, le=2100)
-    comparator: str = Field("", description=">=, <=, ==, ≈，空为不调整")
-    baseline_value: Decimal | None = Field(None, max_digits=20, decimal_places=4)
+    comparator: Text = Field("", description=">=, <=, ==, ≈，空为不调整")
+    baseline_value: Amount | None = None
     baseline_year: int | None = Field(None, ge=2000, le=2100)
-    reason: str = Field(max_length=2000)
+    reason: Text = Field(max_length=2000)
 
 
 class StructureLineOut(Schema):
@@ -171,11 +172,11 @@ class TaskDetailOut(TaskOut):
     my_units: list[str] = Field(description="调用者可以代表报送的单位；为空则不能报送")
 
 
-class TaskUpdateIn(Schema):
-    status: str = Field(description=", ".join(s for s in TaskStatus.values if s != TaskStatus.NOT_STARTED))
-    progress: str = Field(max_length=5000)
-    unit: str = Field("", max_length=100)
-    evidence: str = Field("", max_length=2000)
+class TaskUpdateIn(BodyIn):
+    status: Text = Field(description=", ".join(s for s in TaskStatus.values if s != TaskStatus.NOT_STARTED))
+    progress: Text = Field(max_length=5000)
+    unit: Text = Field("", max_length=100)
+    evidence: Text = Field("", max_length=2000)
 
 
 class ChecklistItemOut(Schema):
@@ -203,17 +204,17 @@ class SheetDetailOut(SheetOut):
     items: list[ChecklistItemOut]
 
 
-class SheetIn(Schema):
-    programme: str
+class SheetIn(BodyIn):
+    programme: Text
     cluster: DbId
-    chain: str = Field(max_length=100)
-    region: str = Field(max_length=6)
-    chief: str = Field("", max_length=100)
+    chain: Text = Field(max_length=100)
+    region: Text = Field(max_length=6)
+    chief: Text = Field("", max_length=100)
 
 
-class EvidenceIn(Schema):
+class EvidenceIn(BodyIn):
     done: bool
-    evidence: str = Field("", max_length=2000)
+    evidence: Text = Field("", max_length=2000)
 
 
 # --- targets ---------------------------------------------------------------------------------------
@@ -225,15 +226,8 @@ def _day(as_of: datetime.date | None) -> datetime.date:
     return day
 
 
-def _text(value: str | None, field: str) -> str | None:
-    """Refuse a NUL character before it reaches the database (PostgreSQL cannot store it)."""
-    if value and "\x00" in value:
-        raise ValidationError({field: ["含有不可见的空字符（\\x00）"]})
-    return value
-
-
 def _programme(code: str | None) -> Programme | None:
-    if not _text(code, "programme"):
+    if not code:
         return None
     programme = Programme.objects.filter(code=code).first()
     if programme is None:
@@ -241,7 +235,7 @@ def _programme(code: str | None) -> Programme | None:
     return programme
 
 
-@router.get("/targets", response=list[ProgressOut], summary="目标进度（本人范围内）")
+@router.get("/targets", response={200: list[ProgressOut], **errors(400, 401, 422)}, summary="目标进度（本人范围内）")
 @paginate(BoundedPagination)
 def list_progress(request: HttpRequest, filters: Query[ProgressFilter]):
     unknown = [s for s in filters.status if s not in ProgressStatus.values]
@@ -249,7 +243,7 @@ def list_progress(request: HttpRequest, filters: Query[ProgressFilter]):
         raise ValidationError({"status": [f"未知状态 {'、'.join(unknown)}，应为 {', '.join(ProgressStatus.values)}"]})
     rows = target_rows(request.user, as_of=_day(filters.as_of),
                        programme=_programme(filters.programme), statuses=filters.status or None,
-                       subject_kind=_text(filters.subject_kind, "subject_kind"), year=filters.year)
+                       subject_kind=filters.subject_kind, year=filters.year)
     return [row_data(r) for r in rows]
 
 
@@ -266,13 +260,14 @@ def _detail(request: HttpRequest, target_id: int, cluster: int | None, park: int
             "rule": row.series.unsupported or row.series.note}
 
 
-@router.get("/targets/{target_id}", response={200: ProgressDetailOut, 400: Problem}, summary="一个目标的进度与依据数据")
+@router.get("/targets/{target_id}", response={200: ProgressDetailOut, **errors(400, 401, 404, 422)},
+            summary="一个目标的进度与依据数据")
 def get_progress(request: HttpRequest, target_id: DbId, cluster: DbId | None = None, park: DbId | None = None,
                  as_of: AsOf | None = None):
     return _detail(request, target_id, cluster, park, as_of)
 
 
-@router.patch("/targets/{target_id}", response={200: ProgressDetailOut, 400: Problem, 403: Problem, 422: Problem},
+@router.patch("/targets/{target_id}", response={200: ProgressDetailOut, **errors(400, 401, 403, 404, 422)},
               summary="调整目标（省级管理员；文件原值保留）")
 def adjust_target(request: HttpRequest, target_id: DbId, payload: OverrideIn, cluster: DbId | None = None,
                   park: DbId | None = None):
@@ -283,7 +278,8 @@ def adjust_target(request: HttpRequest, target_id: DbId, payload: OverrideIn, cl
     return _detail(request, target_id, cluster, park, None)
 
 
-@router.delete("/targets/{target_id}/adjustment", response={204: None, 403: Problem}, summary="恢复文件原定目标")
+@router.delete("/targets/{target_id}/adjustment", response={204: None, **errors(401, 403, 404, 422)},
+               summary="恢复文件原定目标")
 def clear_adjustment(request: HttpRequest, target_id: DbId, cluster: DbId | None = None, park: DbId | None = None):
     found = target_for(request.user, target_id, {"cluster": cluster, "park": park})
     if found is None:
@@ -292,10 +288,10 @@ def clear_adjustment(request: HttpRequest, target_id: DbId, cluster: DbId | None
     return Status(204, None)
 
 
-@router.get("/programmes/{code}/structure", response={200: StructureOut, 400: Problem},
+@router.get("/programmes/{code}/structure", response={200: StructureOut, **errors(400, 401, 404, 422)},
             summary="工程结构：集群层级（3830）、规模层级、企业梯队及其目标")
-def get_structure(request: HttpRequest, code: str, as_of: AsOf | None = None):
-    programme = get_object_or_404(Programme, code=_text(code, "code"))
+def get_structure(request: HttpRequest, code: Text, as_of: AsOf | None = None):
+    programme = get_object_or_404(Programme, code=code)
     if not Visibility(request.user).programme_totals(programme):
         raise Http404
     day = _day(as_of)
@@ -313,11 +309,11 @@ def get_structure(request: HttpRequest, code: str, as_of: AsOf | None = None):
 
 # --- tasks -----------------------------------------------------------------------------------------
 
-@router.get("/tasks", response=list[TaskOut], summary="任务督导（本人范围内）")
+@router.get("/tasks", response={200: list[TaskOut], **errors(401, 422)}, summary="任务督导（本人范围内）")
 @paginate(BoundedPagination)
-def list_tasks(request: HttpRequest, programme: str | None = None, overdue: bool = False, status: str | None = None):
+def list_tasks(request: HttpRequest, programme: Text | None = None, overdue: bool = False, status: Text | None = None):
     tasks = tasks_for(request.user)
-    if _text(programme, "programme"):
+    if programme:
         tasks = tasks.filter(programme__code=programme)
     rows = task_rows(tasks)
     if overdue:
@@ -335,12 +331,12 @@ def _task_detail(request: HttpRequest, task) -> dict:
     return {**task_data(row), "updates": list(updates), "my_units": task_units(request.user, task)}
 
 
-@router.get("/tasks/{task_id}", response=TaskDetailOut, summary="任务及其进展报送")
+@router.get("/tasks/{task_id}", response={200: TaskDetailOut, **errors(401, 404, 422)}, summary="任务及其进展报送")
 def get_task(request: HttpRequest, task_id: DbId):
     return _task_detail(request, get_object_or_404(tasks_for(request.user), pk=task_id))
 
 
-@router.post("/tasks/{task_id}/updates", response={201: TaskDetailOut, 400: Problem, 403: Problem, 422: Problem},
+@router.post("/tasks/{task_id}/updates", response={201: TaskDetailOut, **errors(400, 401, 403, 404, 422)},
              summary="报送任务进展（牵头单位或责任单位；附件请在网页上传）")
 def post_task_update(request: HttpRequest, task_id: DbId, payload: TaskUpdateIn):
     task = get_object_or_404(tasks_for(request.user), pk=task_id)
@@ -362,20 +358,20 @@ def _sheet(sheet, items: bool = False) -> dict:
     return data
 
 
-@router.get("/checklists", response=list[SheetOut], summary="产业链清单（九个一）及完整度")
-def list_sheets(request: HttpRequest, programme: str | None = None):
+@router.get("/checklists", response={200: list[SheetOut], **errors(401, 422)}, summary="产业链清单（九个一）及完整度")
+def list_sheets(request: HttpRequest, programme: Text | None = None):
     sheets = sheets_for(request.user)
-    if _text(programme, "programme"):
+    if programme:
         sheets = sheets.filter(programme__code=programme)
     return [_sheet(s) for s in sheets]
 
 
-@router.get("/checklists/{sheet_id}", response=SheetDetailOut, summary="一条产业链的清单与佐证")
+@router.get("/checklists/{sheet_id}", response={200: SheetDetailOut, **errors(401, 404, 422)}, summary="一条产业链的清单与佐证")
 def get_sheet(request: HttpRequest, sheet_id: DbId):
     return _sheet(get_object_or_404(sheets_for(request.user), pk=sheet_id), items=True)
 
 
-@router.post("/checklists", response={201: SheetDetailOut, 400: Problem, 403: Problem, 422: Problem},
+@router.post("/checklists", response={201: SheetDetailOut, **errors(400, 401, 403, 422)},
              summary="建立产业链清单")
 def post_sheet(request: HttpRequest, payload: SheetIn):
     programme = _programme(payload.programme)
@@ -387,7 +383,7 @@ def post_sheet(request: HttpRequest, payload: SheetIn):
     cluster = Cluster.objects.for_user(request.user).filter(pk=payload.cluster).first()
     if cluster is None:
         raise ValidationError({"cluster": [f"集群 {payload.cluster} 不存在或不在您的范围内"]})
-    region = Region.objects.filter(code=_text(payload.region, "region")).first()
+    region = Region.objects.filter(code=payload.region).first()
     if region is None:
         raise ValidationError({"region": [f"区划 {payload.region} 不存在"]})
     if not request.user.is_authenticated or request.user.is_read_only:
@@ -397,10 +393,10 @@ def post_sheet(request: HttpRequest, payload: SheetIn):
     return Status(201, _sheet(sheet, items=True))
 
 
-@router.put("/checklists/{sheet_id}/items/{item_code}", response={200: SheetDetailOut, 400: Problem, 403: Problem,
-                                                                  422: Problem},
+@router.put("/checklists/{sheet_id}/items/{item_code}",
+            response={200: SheetDetailOut, **errors(400, 401, 403, 404, 422)},
             summary="填报一项是否落实及佐证")
-def put_evidence(request: HttpRequest, sheet_id: DbId, item_code: str, payload: EvidenceIn):
+def put_evidence(request: HttpRequest, sheet_id: DbId, item_code: Text, payload: EvidenceIn):
     sheet = get_object_or_404(sheets_for(request.user), pk=sheet_id)
     checklist_evidence_set(actor=request.user, sheet=sheet, item_code=item_code[:10], done=payload.done,
                            evidence=payload.evidence)

@@ -19,6 +19,7 @@ from jiqun.api.errors import add_error_handlers
 from jiqun.api.monitoring import router as monitoring_router
 from jiqun.api.pagination import BoundedPagination
 from jiqun.api.schemas import (
+    BodyIn,
     CarrierOut,
     ClusterIn,
     ClusterOut,
@@ -27,11 +28,11 @@ from jiqun.api.schemas import (
     EnterpriseIn,
     EnterpriseOut,
     EnterprisePatch,
-    Problem,
     ProgrammeDetailOut,
     ProgrammeOut,
     RegionOut,
     ZoneOut,
+    errors,
 )
 from jiqun.api.targets import router as targets_router
 from jiqun.clusters.models import Cluster, ClusterStatus, Tier
@@ -43,6 +44,7 @@ from jiqun.clusters.services import (
     standing_denied_message,
 )
 from jiqun.core.stale import version_missing
+from jiqun.core.text import Text
 from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
@@ -95,38 +97,39 @@ def _patch_changes(payload, *, required: set[str], nullable: set[str] = frozense
 
 # Regions and programmes ---------------------------------------------------------------------------
 
-@api.get("/regions", response=list[RegionOut], tags=["regions"], summary="行政区划（本人范围内）")
-def list_regions(request: HttpRequest, level: str | None = None):
+@api.get("/regions", response={200: list[RegionOut], **errors(401, 422)}, tags=["regions"], summary="行政区划（本人范围内）")
+def list_regions(request: HttpRequest, level: Text | None = None):
     regions = regions_for(request.user)
     return regions.filter(level=level) if level else regions
 
 
-@api.get("/zones", response=list[ZoneOut], tags=["regions"], summary="开发区/园区")
+@api.get("/zones", response={200: list[ZoneOut], **errors(401)}, tags=["regions"], summary="开发区/园区")
 def list_zones(request: HttpRequest):
     return Zone.objects.for_user(request.user)
 
 
-@api.get("/programmes", response=list[ProgrammeOut], tags=["programmes"], summary="培育工程")
+@api.get("/programmes", response={200: list[ProgrammeOut], **errors(401)}, tags=["programmes"], summary="培育工程")
 def list_programmes(request: HttpRequest):
     return Programme.objects.all()
 
 
-@api.get("/programmes/{code}", response=ProgrammeDetailOut, tags=["programmes"], summary="培育工程及其目标、任务")
-def get_programme(request: HttpRequest, code: str):
+@api.get("/programmes/{code}", response={200: ProgrammeDetailOut, **errors(401, 404, 422)}, tags=["programmes"],
+         summary="培育工程及其目标、任务")
+def get_programme(request: HttpRequest, code: Text):
     return get_object_or_404(Programme, code=code)
 
 
 # Clusters ------------------------------------------------------------------------------------------
 
 class ClusterFilter(Schema):
-    q: str | None = None
-    programme: str | None = None
-    tier: str | None = None
-    status: str | None = None
-    region: str | None = None
+    q: Text | None = None
+    programme: Text | None = None
+    tier: Text | None = None
+    status: Text | None = None
+    region: Text | None = None
 
 
-@api.get("/clusters", response=list[ClusterOut], tags=["clusters"], summary="集群名录")
+@api.get("/clusters", response={200: list[ClusterOut], **errors(401, 422)}, tags=["clusters"], summary="集群名录")
 @paginate(BoundedPagination)
 def list_clusters(request: HttpRequest, filters: Query[ClusterFilter]):
     clusters = Cluster.objects.for_user(request.user).select_related("programme", "kind").prefetch_related(
@@ -145,12 +148,13 @@ def list_clusters(request: HttpRequest, filters: Query[ClusterFilter]):
     return clusters.order_by("id")
 
 
-@api.get("/clusters/{cluster_id}", response=ClusterOut, tags=["clusters"], summary="集群详情")
+@api.get("/clusters/{cluster_id}", response={200: ClusterOut, **errors(401, 404, 422)}, tags=["clusters"],
+         summary="集群详情")
 def get_cluster(request: HttpRequest, cluster_id: DbId):
     return get_object_or_404(Cluster.objects.for_user(request.user), pk=cluster_id)
 
 
-@api.post("/clusters", response={201: ClusterOut, 400: Problem, 403: Problem, 422: Problem}, tags=["clusters"],
+@api.post("/clusters", response={201: ClusterOut, **errors(400, 401, 403, 422)}, tags=["clusters"],
           summary="新增集群")
 def create_cluster(request: HttpRequest, payload: ClusterIn):
     regions = _regions(request.user, payload.regions)
@@ -171,8 +175,7 @@ def create_cluster(request: HttpRequest, payload: ClusterIn):
     return Status(201, cluster)
 
 
-@api.patch("/clusters/{cluster_id}", response={200: ClusterOut, 400: Problem, 403: Problem, 412: Problem,
-                                                422: Problem},
+@api.patch("/clusters/{cluster_id}", response={200: ClusterOut, **errors(400, 401, 403, 404, 412, 422)},
            tags=["clusters"], summary="修改集群",
            description="请求体须带 version（读取集群时得到的版本号）；其间他人已修改时返回 412，说明何时由谁改了哪些字段。")
 def update_cluster(request: HttpRequest, cluster_id: DbId, payload: ClusterPatch):
@@ -196,11 +199,11 @@ def update_cluster(request: HttpRequest, cluster_id: DbId, payload: ClusterPatch
                           base_version=payload.version, **changes)
 
 
-class ClusterProposalIn(Schema):
-    reason: str
-    tier: str = ""
-    status: str = ""
-    regions: list[str] = []
+class ClusterProposalIn(BodyIn):
+    reason: Text
+    tier: Text = ""
+    status: Text = ""
+    regions: list[Text] = []
 
 
 class ClusterProposalOut(Schema):
@@ -219,7 +222,7 @@ class ClusterProposalOut(Schema):
 
 
 @api.post("/clusters/{cluster_id}/proposals",
-          response={201: ClusterProposalOut, 400: Problem, 403: Problem, 422: Problem}, tags=["clusters"],
+          response={201: ClusterProposalOut, **errors(400, 401, 403, 404, 422)}, tags=["clusters"],
           summary="申请变更集群层级、状态或所在区划（由省级审核）")
 def propose_cluster_change(request: HttpRequest, cluster_id: DbId, payload: ClusterProposalIn):
     cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=cluster_id)
@@ -240,13 +243,13 @@ def propose_cluster_change(request: HttpRequest, cluster_id: DbId, payload: Clus
 # Enterprises ---------------------------------------------------------------------------------------
 
 class EnterpriseFilter(Schema):
-    q: str | None = None
-    region: str | None = None
+    q: Text | None = None
+    region: Text | None = None
     cluster: DbId | None = None
-    honour: str | None = None
+    honour: Text | None = None
 
 
-@api.get("/enterprises", response=list[EnterpriseOut], tags=["enterprises"], summary="企业名录")
+@api.get("/enterprises", response={200: list[EnterpriseOut], **errors(401, 422)}, tags=["enterprises"], summary="企业名录")
 @paginate(BoundedPagination)
 def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]):
     enterprises = Enterprise.objects.for_user(request.user).prefetch_related("honours", "memberships")
@@ -261,7 +264,8 @@ def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]):
     return enterprises.order_by("id")
 
 
-@api.get("/enterprises/{enterprise_id}", response=EnterpriseOut, tags=["enterprises"], summary="企业详情")
+@api.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, **errors(401, 404, 422)}, tags=["enterprises"],
+         summary="企业详情")
 def get_enterprise(request: HttpRequest, enterprise_id: DbId):
     return get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
 
@@ -283,7 +287,7 @@ def _zone(user, zone_id: DbId | None) -> Zone | None:
     return zone
 
 
-@api.post("/enterprises", response={201: EnterpriseOut, 400: Problem, 403: Problem, 422: Problem},
+@api.post("/enterprises", response={201: EnterpriseOut, **errors(400, 401, 403, 422)},
           tags=["enterprises"], summary="新增企业")
 def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
     (region,) = _regions(request.user, [payload.region])
@@ -297,8 +301,7 @@ def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
     return Status(201, enterprise)
 
 
-@api.patch("/enterprises/{enterprise_id}", response={200: EnterpriseOut, 400: Problem, 403: Problem, 412: Problem,
-                                                      422: Problem},
+@api.patch("/enterprises/{enterprise_id}", response={200: EnterpriseOut, **errors(400, 401, 403, 404, 412, 422)},
            tags=["enterprises"], summary="修改企业",
            description="请求体须带 version（读取企业时得到的版本号）；其间他人已修改时返回 412，说明何时由谁改了哪些字段。")
 def update_enterprise(request: HttpRequest, enterprise_id: DbId, payload: EnterprisePatch):
@@ -318,8 +321,8 @@ def update_enterprise(request: HttpRequest, enterprise_id: DbId, payload: Enterp
     return enterprise_update(actor=request.user, enterprise=enterprise, base_version=payload.version, **changes)
 
 
-@api.get("/carriers", response=list[CarrierOut], tags=["enterprises"], summary="创新载体")
+@api.get("/carriers", response={200: list[CarrierOut], **errors(401, 422)}, tags=["enterprises"], summary="创新载体")
 @paginate(BoundedPagination)
-def list_carriers(request: HttpRequest, level: str | None = None):
+def list_carriers(request: HttpRequest, level: Text | None = None):
     carriers = InnovationCarrier.objects.for_user(request.user)
     return carriers.filter(level=level) if level else carriers.order_by("id")

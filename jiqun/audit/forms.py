@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.audit.models import AuditAction, AuditEvent
+from jiqun.core.forms import TextRuleMixin
 
 MAX_DAYS = 3660  # ten years: far enough for any search, near enough to refuse a mistyped year
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(TextRuleMixin, forms.Form):
     """The audit administrator's search: date range, account, action, object type and free text."""
 
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from jiqun.accounts.permissions import can_decide_cluster_standing
 from jiqun.clusters.models import Cluster, ClusterStatus, Tier
 from jiqun.clusters.services import standing_denied_message
+from jiqun.core.forms import TextRuleMixin
 from jiqun.programmes.models import ClusterKind, Programme
 from jiqun.regions.models import Region, Zone
 from jiqun.regions.selectors import regions_for
 
 
-class ClusterFilterForm(forms.Form):
+class ClusterFilterForm(TextRuleMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
     programme = forms.ModelChoiceField(Programme.objects.all(), label=_("培育工程"), required=False,
                                        to_field_name="code")
@@ -19,7 +20,7 @@ class ClusterFilterForm(forms.Form):
     city = forms.ModelChoiceField(Region.objects.filter(level="city"), label=_("市"), required=False)
 
 
-class ClusterForm(forms.ModelForm):
+class ClusterForm(TextRuleMixin, forms.ModelForm):
     """The profile fields a user may edit; regions are limited to those inside the user's region."""
 
     basis = forms.CharField(label=_("层级或状态变更依据"), required=False,
@@ -75,7 +76,7 @@ class ClusterForm(forms.ModelForm):
         return data
 
 
-class ClusterProposalForm(forms.Form):
+class ClusterProposalForm(TextRuleMixin, forms.Form):
     """What a city, county or cluster organisation asks the province to change."""
 
     tier = forms.ChoiceField(label=_("提议层级"), choices=[("", _("不变"))] + Tier.choices, required=False)
@@ -88,6 +89,6 @@ class ClusterProposalForm(forms.Form):
                              help_text=_("写明依据的文件、条款或评审结果"))
 
 
-class ProposalDecisionForm(forms.Form):
+class ProposalDecisionForm(TextRuleMixin, forms.Form):
     note = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.clusters.models import Cluster
+from jiqun.core.forms import TextRuleMixin
 from jiqun.enterprises.creditcode import credit_code_error, normalise
 from jiqun.enterprises.models import CarrierKind, CarrierLevel, Enterprise, HonourKind, InnovationCarrier
 from jiqun.enterprises.services import credit_code_clash
@@ -9,7 +10,7 @@ from jiqun.regions.models import Region, Zone
 from jiqun.regions.selectors import regions_for
 
 
-class EnterpriseFilterForm(forms.Form):
+class EnterpriseFilterForm(TextRuleMixin, forms.Form):
     q = forms.CharField(label=_("名称或信用代码"), required=False)
     city = forms.ModelChoiceField(Region.objects.filter(level="city"), label=_("市"), required=False)
     cluster = forms.ModelChoiceField(Cluster.objects.none(), label=_("集群"), required=False)
@@ -23,7 +24,7 @@ class EnterpriseFilterForm(forms.Form):
 STALE_VERSION = _("修改企业须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。")
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(TextRuleMixin, forms.ModelForm):
     # The version an edit is based on; enterprise_update refuses it once someone else has saved.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
         "required": STALE_VERSION, "invalid": STALE_VERSION, "min_value": STALE_VERSION})
@@ -57,7 +58,7 @@ class EnterpriseForm(forms.ModelForm):
         return code
 
 
-class CarrierForm(forms.ModelForm):
+class CarrierForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = InnovationCarrier
         fields = ["name", "kind", "level", "host", "region", "cluster", "year"]

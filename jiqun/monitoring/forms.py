@@ -3,10 +3,11 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiqun.core.forms import TextRuleMixin
 from jiqun.programmes.models import Indicator, Programme
 
 
-class PeriodOpenForm(forms.Form):
+class PeriodOpenForm(TextRuleMixin, forms.Form):
     programme = forms.ModelChoiceField(Programme.objects.all(), label=_("培育工程"))
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100,
                               initial=lambda: datetime.date.today().year)
@@ -16,7 +17,7 @@ class PeriodOpenForm(forms.Form):
     enterprise_level = forms.BooleanField(label=_("同时生成成员企业报表"), required=False)
 
 
-class UploadForm(forms.Form):
+class UploadForm(TextRuleMixin, forms.Form):
     file = forms.FileField(label=_("填好的统计季报（.xlsx）"))
 
     MAX_BYTES = 50 * 1024 * 1024
@@ -28,11 +29,11 @@ class UploadForm(forms.Form):
         return upload
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(TextRuleMixin, forms.Form):
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["name", "unit", "aggregation", "direction", "precision", "min_value", "max_value", "description",

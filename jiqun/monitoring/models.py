@@ -167,6 +167,10 @@ class JSONText(models.TextField):
     def get_prep_value(self, value):
         return None if value is None else json.dumps(value, ensure_ascii=False)
 
+    def value_to_string(self, obj) -> str | None:
+        """The JSON text, so that a dump (dumpdata, backup) loads back: a TextField would write str(dict), Python."""
+        return self.get_prep_value(self.value_from_object(obj))
+
 
 class ReportRevision(models.Model):
     """One write to a report's figures: who, when, from where (form, file and row, API, correction), and the

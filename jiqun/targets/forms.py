@@ -3,11 +3,12 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiqun.core.forms import TextRuleMixin
 from jiqun.programmes.models import SubjectKind
 from jiqun.targets.models import COMPARATORS, ProgressStatus, TaskStatus
 
 
-class TargetFilterForm(forms.Form):
+class TargetFilterForm(TextRuleMixin, forms.Form):
     status = forms.MultipleChoiceField(label=_("状态"), choices=ProgressStatus.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     subject = forms.ChoiceField(label=_("对象"), choices=[("", _("全部")), *SubjectKind.choices], required=False)
@@ -23,7 +24,7 @@ class TargetFilterForm(forms.Form):
         return value
 
 
-class TargetOverrideForm(forms.Form):
+class TargetOverrideForm(TextRuleMixin, forms.Form):
     value = forms.DecimalField(label=_("调整后目标值"), max_digits=20, decimal_places=4, required=False)
     year = forms.IntegerField(label=_("调整后目标年"), min_value=2000, max_value=2100, required=False)
     comparator = forms.ChoiceField(label=_("比较方式"), choices=[("", _("不调整")), *COMPARATORS], required=False)
@@ -34,7 +35,7 @@ class TargetOverrideForm(forms.Form):
                              help_text=_("文件、会议纪要或批示，写明文号"))
 
 
-class TaskUpdateForm(forms.Form):
+class TaskUpdateForm(TextRuleMixin, forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=[c for c in TaskStatus.choices if c[0] != TaskStatus.NOT_STARTED])
     unit = forms.ChoiceField(label=_("报送单位"), choices=[])
     progress = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
@@ -48,7 +49,7 @@ class TaskUpdateForm(forms.Form):
         self.fields["unit"].choices = [(u, u) for u in units]
 
 
-class ChecklistCreateForm(forms.Form):
+class ChecklistCreateForm(TextRuleMixin, forms.Form):
     cluster = forms.ModelChoiceField(label=_("集群"), queryset=None)
     chain = forms.CharField(label=_("产业链"), max_length=100)
     region = forms.ModelChoiceField(label=_("责任县市区"), queryset=None)
@@ -60,7 +61,7 @@ class ChecklistCreateForm(forms.Form):
         self.fields["region"].queryset = regions
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(TextRuleMixin, forms.Form):
     item_code = forms.CharField(widget=forms.HiddenInput, max_length=10)
     done = forms.BooleanField(label=_("已落实"), required=False)
     evidence = forms.CharField(label=_("佐证材料"), widget=forms.Textarea(attrs={"rows": 2}), required=False,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from jiqun.accounts.models import REGION_ROLES
 from jiqun.accounts.scoping import region_within, target_zone_q
 from jiqun.clusters.models import Cluster
+from jiqun.core.text import has_control_characters
 from jiqun.programmes.models import Programme, Target
 from jiqun.programmes.units import COUNT_UNITS, UnitMismatch
 from jiqun.regions.models import Region, Zone, within_q
@@ -336,7 +337,7 @@ def target_for(user, pk: int, params) -> tuple[Target, Subject] | None:
 def subject_for(user, kind: str, key: str) -> Subject | None:
     """A subject named in a URL, or None when it does not exist or lies outside the user's scope."""
     visible = Visibility(user)
-    if "\x00" in key:
+    if has_control_characters(key):  # not a key of anything (PostgreSQL could not even look it up)
         return None
     if kind in ("province", "city"):
         region = Region.objects.filter(code=key, level=kind).first()

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record, snapshot
+from jiqun.core.text import FORBIDDEN, reject_control_characters_in
 from jiqun.enterprises.models import Source
 from jiqun.programmes.models import Target, Task
 from jiqun.targets.models import (
@@ -28,14 +29,6 @@ from jiqun.targets.supervision import checklist_items, task_status
 EVIDENCE_EXTENSIONS = {"pdf", "ofd", "doc", "docx", "xls", "xlsx", "wps", "et", "jpg", "jpeg", "png"}
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 YEAR_RANGE = (2000, 2100)
-
-
-def _no_nul(where: str, **texts: str) -> None:
-    """A NUL character is not text (PostgreSQL refuses it); say which field holds one."""
-    bad = {field: [f"{where}：含有不可见的空字符（\\x00），请删除后重试"] for field, text in texts.items()
-           if text and "\x00" in text}
-    if bad:
-        raise ValidationError(bad)
 
 
 def _evidence_file(upload, field: str = "evidence_file") -> tuple[ContentFile, str, str] | None:
@@ -64,7 +57,7 @@ def target_override_set(
     if not can_adjust_target(actor):
         raise PermissionDenied("只有省级管理员可以调整目标")
     where = f"目标 {target.programme.code} {target.code}"
-    _no_nul(where, reason=reason, comparator=comparator)
+    reject_control_characters_in(where, reason=reason, comparator=comparator)
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = [f"{where}：请填写调整依据（文件、会议纪要或批示及文号）"]
@@ -126,7 +119,7 @@ def task_update_create(
         organisation = getattr(actor, "organisation", "") or "未填写单位"
         raise PermissionDenied(f"{where}：只有牵头单位或责任单位可以报送进展（您的单位：{organisation}；"
                                f"本任务单位：{'、'.join([*task.lead_units, *task.responsible_units])}）")
-    _no_nul(where, progress=progress, unit=unit, evidence=evidence)
+    reject_control_characters_in(where, progress=progress, unit=unit, evidence=evidence)
     Task.objects.select_for_update().filter(pk=task.pk).first()
     current = task_status(task)
     errors: dict[str, list[str]] = {}
@@ -174,8 +167,8 @@ def checklist_create(
     source: str = Source.MANUAL,
 ) -> ChainChecklist:
     """Open a chain's checklist sheet (e.g. 九个一) for the county or zone that runs the chain."""
-    where = f"产业链“{(chain or '（未填写）').replace(chr(0), '')}”"
-    _no_nul(where, chain=chain, chief=chief, checklist_code=checklist_code)
+    where = f"产业链“{FORBIDDEN.sub('', chain or '') or '（未填写）'}”"
+    reject_control_characters_in(where, chain=chain, chief=chief, checklist_code=checklist_code)
     errors: dict[str, list[str]] = {}
     if not checklist_items(programme, checklist_code):
         errors["checklist_code"] = [f"{where}：培育工程 {programme.code} 没有清单“{checklist_code}”"]
@@ -207,7 +200,7 @@ def checklist_evidence_set(
     """Record whether one item is in place for a chain; an item in place needs evidence."""
     if not can_fill_checklist(actor, sheet):
         raise PermissionDenied(f"{sheet}：只有{sheet.region.name}或其上级、集群促进机构可以填报")
-    _no_nul(str(sheet), evidence=evidence, item_code=item_code)
+    reject_control_characters_in(str(sheet), evidence=evidence, item_code=item_code)
     items = {item.code: item for item in checklist_items(sheet.programme, sheet.checklist_code)}
     if item_code not in items:
         raise ValidationError({"item_code": [f"{sheet}：清单没有第“{item_code}”项，应为 {'、'.join(items)}"]})

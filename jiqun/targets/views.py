@@ -15,6 +15,7 @@ from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster
 from jiqun.core.downloads import xlsx_response
+from jiqun.core.text import has_control_characters
 from jiqun.programmes.models import Programme, SubjectKind
 from jiqun.regions.selectors import regions_for
 from jiqun.targets.excel import build_targets_workbook
@@ -55,7 +56,7 @@ from jiqun.targets.supervision import (
 
 
 def _programme_or_404(code: str) -> Programme:
-    if "\x00" in code:  # PostgreSQL cannot even look it up
+    if has_control_characters(code):  # not a programme code (PostgreSQL could not even look it up)
         raise Http404
     return get_object_or_404(Programme, code=code)
 
@@ -195,8 +196,10 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     tasks = tasks_for(request.user)
-    programme = request.GET.get("programme", "").replace("\x00", "")
-    if programme:
+    programme = request.GET.get("programme", "")
+    if has_control_characters(programme):  # no programme code holds one: show the filter matching nothing
+        tasks = tasks.none()
+    elif programme:
         tasks = tasks.filter(programme__code=programme)
     rows = task_rows(tasks)
     status = request.GET.get("status", "")
