@@ -49,7 +49,7 @@ def from_float(value: float) -> Decimal:
 
 
 def parse_number(value, unit: str) -> Decimal | None:
-    """A cell's number in the column's unit, or None when empty; raises ValueError with the reason in Chinese."""
+    """A cell's number in the column's unit, or None when empty; raises ValueError with the reason in the user's language."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
