@@ -15,7 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from jiqun.api.auth import GateRefused
 from jiqun.core.stale import StaleEdit
-from jiqun.core.text import CODE as TEXT_RULE
+from jiqun.core.text import CODE as CONTROL_CHARACTER
 
 
 def schema_error_message(error: dict) -> str:
@@ -61,8 +61,9 @@ def schema_error_message(error: dict) -> str:
         return _("不是有效的 JSON")
     if kind == "extra_forbidden":
         return _("不允许此字段")
-    if kind == TEXT_RULE:
-        return error.get("msg", "")  # the one text rule's message, already in the active language
+    if kind == CONTROL_CHARACTER:
+        # The text rule's own error: its message is already translated and names the character and position.
+        return error.get("msg") or _("取值无效")
     if kind == "value_error" and ctx.get("error"):
         # Our own validators raise ValueError with a message that is already translated.
         return str(ctx["error"])

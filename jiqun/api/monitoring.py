@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -182,7 +183,8 @@ def get_report(request: HttpRequest, report_id: DbId):
             summary="填报数值（草稿或退回状态）",
             description="必须带 If-Match 请求头，值为读取报表时得到的 revision（如 If-Match: \"3\"）。"
             "缺少时返回 428；其间他人已修改时返回 412，说明何时由谁修改了哪些指标，本次修改不保存。")
-def put_values(request: HttpRequest, report_id: DbId, payload: Body[dict[str, ValueIn]]):
+def put_values(request: HttpRequest, report_id: DbId,
+               payload: Body[Annotated[dict[Text, ValueIn], Field(json_schema_extra=TEXT_KEYS)]]):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)
     if request.user.is_read_only:  # a write on a report it sees: 403 before anything about the body
         raise PermissionDenied(_("只读角色不能填报或审核报表"))

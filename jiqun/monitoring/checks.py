@@ -6,6 +6,8 @@ Pure functions over plain values, so the form, the Excel import and the API chec
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 ERROR = "error"  # 强制性审核: the report cannot be submitted
 WARNING = "warning"  # 核实性审核: needs a written explanation (说明) before submission
 
@@ -89,52 +91,63 @@ def check_report(
     by_code = {rule.code: rule for rule in rules}
     for rule in rules:
         current, previous = values.get(rule.code, (None, None))
-        for field_name, value, label in (("current", current, "本期累计"), ("previous", previous, "上年同期")):
+        for field_name, value, label in (("current", current, _("本期累计")), ("previous", previous, _("上年同期"))):
+            facts = {"name": rule.name, "label": label, "value": value}
             if value is None:
-                findings.append(Finding(ERROR, rule.code, field_name, f"“{rule.name}”{label}未填报"))
+                findings.append(Finding(ERROR, rule.code, field_name, _("“%(name)s”%(label)s未填报") % facts))
                 continue
             if rule.min_value is not None and value < rule.min_value:
                 findings.append(Finding(ERROR, rule.code, field_name,
-                                        f"“{rule.name}”{label}为 {value}，不能小于 {rule.min_value.normalize():f}"))
+                                        _("“%(name)s”%(label)s为 %(value)s，不能小于 %(limit)s")
+                                        % {**facts, "limit": f"{rule.min_value.normalize():f}"}))
             if rule.max_value is not None and value > rule.max_value:
                 findings.append(Finding(ERROR, rule.code, field_name,
-                                        f"“{rule.name}”{label}为 {value}，不能大于 {rule.max_value.normalize():f}"))
+                                        _("“%(name)s”%(label)s为 %(value)s，不能大于 %(limit)s")
+                                        % {**facts, "limit": f"{rule.max_value.normalize():f}"}))
             if _decimals(value) > rule.precision:
                 findings.append(Finding(ERROR, rule.code, field_name,
-                                        f"“{rule.name}”{label}最多保留 {rule.precision} 位小数"))
+                                        _("“%(name)s”%(label)s最多保留 %(precision)s 位小数")
+                                        % {**facts, "precision": rule.precision}))
     for part, whole in PART_OF_WHOLE:
         if part in by_code and whole in by_code:
-            for index, label in ((0, "本期累计"), (1, "上年同期")):
+            for index, label in ((0, _("本期累计")), (1, _("上年同期"))):
                 p, w = values.get(part, (None, None))[index], values.get(whole, (None, None))[index]
                 if p is not None and w is not None and p > w:
                     findings.append(Finding(ERROR, part, "current" if index == 0 else "previous",
-                                            f"{label}“{by_code[part].name}”({p}) 大于“{by_code[whole].name}”({w})"))
+                                            _("%(label)s“%(part)s”(%(part_value)s) 大于“%(whole)s”(%(whole_value)s)")
+                                            % {"label": label, "part": by_code[part].name, "part_value": p,
+                                               "whole": by_code[whole].name, "whole_value": w}))
     for rule in rules:
         current, previous = values.get(rule.code, (None, None))
         growth = yoy(current, previous)
         if growth is not None and abs(growth) > YOY_LIMIT:
             findings.append(Finding(WARNING, rule.code, "current",
-                                    f"“{rule.name}”同比{'增长' if growth > 0 else '下降'} {abs(growth) * 100:.1f}%，"
-                                    f"超过 50%，请说明原因"))
+                                    (_("“%(name)s”同比增长 %(percent)s%%，超过 50%%，请说明原因") if growth > 0
+                                     else _("“%(name)s”同比下降 %(percent)s%%，超过 50%%，请说明原因"))
+                                    % {"name": rule.name, "percent": f"{abs(growth) * 100:.1f}"}))
         last_quarter = history.previous_quarter.get(rule.code)
         if rule.kind == "flow" and quarter > 1 and current is not None and last_quarter is not None \
                 and current < last_quarter:
             findings.append(Finding(WARNING, rule.code, "current",
-                                    f"“{rule.name}”是本年累计数，本期 {current} 小于上期 {last_quarter}，"
-                                    f"累计值不应下降，请说明（如属更正请注明）"))
+                                    _("“%(name)s”是本年累计数，本期 %(current)s 小于上期 %(last)s，"
+                                      "累计值不应下降，请说明（如属更正请注明）")
+                                    % {"name": rule.name, "current": current, "last": last_quarter}))
         reference = last_quarter if last_quarter is not None else previous
         if current is not None and reference is not None:
             slip = _magnitude_slip(current, reference)
             if slip is not None:
-                word = f"约为参照值的 {slip} 倍" if slip > 0 else f"约为参照值的 1/{-slip}"
+                word = (_("约为参照值的 %(factor)s 倍") % {"factor": slip} if slip > 0
+                        else _("约为参照值的 1/%(factor)s") % {"factor": -slip})
                 findings.append(Finding(WARNING, rule.code, "current",
-                                        f"“{rule.name}”本期 {current} {word}，疑似计量单位错误（元/千元/万元），"
-                                        f"请核实单位为{rule.unit}"))
+                                        _("“%(name)s”本期 %(current)s %(ratio)s，疑似计量单位错误（元/千元/万元），"
+                                          "请核实单位为%(unit)s")
+                                        % {"name": rule.name, "current": current, "ratio": word, "unit": rule.unit}))
         approved = history.last_year_approved.get(rule.code)
         if previous is not None and approved is not None and previous != approved:
             findings.append(Finding(WARNING, rule.code, "previous",
-                                    f"“{rule.name}”上年同期 {previous} 与去年审定数 {approved} 不一致，"
-                                    f"如属口径调整请说明"))
+                                    _("“%(name)s”上年同期 %(previous)s 与去年审定数 %(approved)s 不一致，"
+                                      "如属口径调整请说明")
+                                    % {"name": rule.name, "previous": previous, "approved": approved}))
     return findings
 
 

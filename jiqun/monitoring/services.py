@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.core.stale import ChangeSince, stale_edit
+from jiqun.core.text import control_character_error, reject_control_characters_in
 from jiqun.enterprises.models import Enterprise
 from jiqun.monitoring.checks import check_report, unexplained
 from jiqun.monitoring.models import (
@@ -57,18 +59,18 @@ class Transition:
     sources: frozenset[str]
     target: str
     allowed: object  # a rules predicate (user, report)
-    label: str
+    label: str  # a lazy translation: the table is built at import time, the label shown at call time
 
 
 # The whole workflow: 草稿 → 已提交 → 退回 | 市级通过 (or the province's recorded 代市级审核) → 省级通过 (locked).
 TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition(frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, can_fill_report, "提交"),
-    "return": Transition(frozenset({S.SUBMITTED, S.CITY_APPROVED}), S.RETURNED, can_return, "退回"),
-    "approve_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_approve_city, "市级审核通过"),
+    "submit": Transition(frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, can_fill_report, gettext_lazy("提交")),
+    "return": Transition(frozenset({S.SUBMITTED, S.CITY_APPROVED}), S.RETURNED, can_return, gettext_lazy("退回")),
+    "approve_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_approve_city, gettext_lazy("市级审核通过")),
     # The province approving what no city reviewed: never silent, always with a reason and its own event.
-    "approve_for_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_review_province, "代市级审核"),
+    "approve_for_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_review_province, gettext_lazy("代市级审核")),
     "approve_province": Transition(frozenset({S.CITY_APPROVED}), S.PROVINCE_APPROVED, can_review_province,
-                                   "省级审核通过"),
+                                   gettext_lazy("省级审核通过")),
 }
 APPROVALS = frozenset({"approve_city", "approve_for_city", "approve_province"})  # barred to the report's fillers
 
@@ -83,9 +85,10 @@ def period_open(
 ) -> ReportingPeriod:
     """Open a period and create a draft report for every active cluster (and member enterprise)."""
     if actor is not None and not can_open_period(actor):
-        raise PermissionDenied("只有省级管理员可以开启报告期")
+        raise PermissionDenied(_("只有省级管理员可以开启报告期"))
     if ReportingPeriod.objects.filter(programme=programme, year=year, quarter=quarter).exists():
-        raise ValidationError({"quarter": [f"{programme.name} {year}年第{quarter}季度的报告期已开启"]})
+        raise ValidationError({"quarter": [_("%(programme)s %(year)s年第%(quarter)s季度的报告期已开启")
+                                            % {"programme": programme.name, "year": year, "quarter": quarter}]})
     from jiqun.programmes.models import Indicator
 
     if indicators is None:
@@ -106,7 +109,7 @@ def period_open(
     return period
 
 
-FIELD_NAMES = {"current": "本期累计", "previous": "上年同期"}
+FIELD_NAMES = {"current": gettext_lazy("本期累计"), "previous": gettext_lazy("上年同期")}
 
 
 @transaction.atomic
@@ -121,11 +124,12 @@ def report_values_save(
     save (StaleEdit) naming who changed which indicators since. Forms and the API always give it.
     """
     if check_permission and not can_fill_report(actor, report):
-        raise PermissionDenied(f"报表“{report}”当前状态为{report.get_status_display()}，您不能修改")
+        raise PermissionDenied(_("报表“%(report)s”当前状态为%(status)s，您不能修改")
+                               % {"report": report, "status": report.get_status_display()})
     allowed = {i.code: i for i in report.period.indicators.all()}
     unknown = sorted(set(values) - set(allowed))
     if unknown:
-        raise ValidationError({"indicator": [f"本报告期不填报指标 {'、'.join(unknown)}"]})
+        raise ValidationError({"indicator": [_("本报告期不填报指标 %(codes)s") % {"codes": "、".join(unknown)}]})
     locked = Report.objects.select_for_update().get(pk=report.pk)  # two saves must not take one revision number
     if base_revision is not None and base_revision != locked.revision:
         raise _stale_figures(locked, base_revision, {code: i.name for code, i in allowed.items()})
@@ -140,10 +144,14 @@ def report_values_save(
                     given = to_decimal(data[field_name])
                     numbers[field_name] = None if given is None else number_text(storable(given, data[field_name]))
                 except ValueError as exc:
-                    errors.append(f"{allowed[code].name}{FIELD_NAMES[field_name]}：{exc}")
+                    errors.append(_("%(indicator)s%(field)s：%(problem)s")
+                                  % {"indicator": allowed[code].name, "field": FIELD_NAMES[field_name], "problem": exc})
         note = (data.get("note") or "").strip() if "note" in data else (old[2] if old else "")
         if len(note) > NOTE_LENGTH:
-            errors.append(f"{allowed[code].name}说明：有 {len(note)} 个字，最多 {NOTE_LENGTH} 个")
+            errors.append(_("%(indicator)s说明：有 %(length)s 个字，最多 %(limit)s 个")
+                          % {"indicator": allowed[code].name, "length": len(note), "limit": NOTE_LENGTH})
+        elif message := control_character_error(note, _("%(indicator)s说明：") % {"indicator": allowed[code].name}):
+            errors.append(message)
         changed = changed_entry(old, numbers["current"], numbers["previous"], note, number)
         if changed is not None:
             figures[code] = changes[code] = changed
@@ -186,13 +194,15 @@ def _transition(*, actor, report: Report, action: str, comment: str = "") -> Rep
     rule = TRANSITIONS[action]
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status not in rule.sources:
-        raise ValidationError(f"报表当前状态为“{report.get_status_display()}”，不能{rule.label}")
+        raise ValidationError(_("报表当前状态为“%(status)s”，不能%(label)s")
+                              % {"status": report.get_status_display(), "label": rule.label})
     if not rule.allowed(actor, report):
-        raise PermissionDenied(f"您无权对该报表执行“{rule.label}”")
+        raise PermissionDenied(_("您无权对该报表执行“%(label)s”") % {"label": rule.label})
     if action in APPROVALS and settings.JIQUN_SEPARATE_FILL_AND_APPROVE and has_filled_report(actor, report):
         raise PermissionDenied(
             _("您填报过该报表，按照填报与审核分离的要求不能执行“%(label)s”；请由未参与填报的人员审核。")
             % {"label": rule.label})
+    reject_control_characters_in(_("%(label)s意见") % {"label": rule.label}, comment=comment)
     before = report.status
     report.status = rule.target
     if action == "submit":
@@ -209,18 +219,19 @@ def _transition(*, actor, report: Report, action: str, comment: str = "") -> Rep
 def report_submit(*, actor, report: Report, comment: str = "") -> Report:
     """Submit when every 强制性审核 passes and every 核实性审核 warning is explained."""
     if report.period.status != PeriodStatus.OPEN:
-        raise ValidationError("该报告期已关闭，不能提交")
+        raise ValidationError(_("该报告期已关闭，不能提交"))
     findings, notes = report_findings(report)
     blocking = unexplained(findings, notes)
     if blocking:
-        raise ValidationError([f.message + ("" if f.is_error else "（须在“说明”中解释）") for f in blocking])
+        raise ValidationError([f.message + ("" if f.is_error else _("（须在“说明”中解释）")) for f in blocking])
     return _transition(actor=actor, report=report, action="submit", comment=comment)
 
 
 @transaction.atomic
 def report_return(*, actor, report: Report, reason: str) -> Report:
+    reject_control_characters_in(_("退回理由"), reason=reason)
     if not reason.strip():
-        raise ValidationError({"reason": ["退回须填写理由"]})
+        raise ValidationError({"reason": [_("退回须填写理由")]})
     return _transition(actor=actor, report=report, action="return", comment=reason.strip())
 
 
@@ -235,6 +246,7 @@ def report_approve_city(*, actor, report: Report, comment: str = "") -> Report:
 @transaction.atomic
 def report_approve_for_city(*, actor, report: Report, reason: str) -> Report:
     """代市级审核: the province approves a report no city reviewed, with a reason, as its own recorded event."""
+    reject_control_characters_in(_("代市级审核理由"), reason=reason)
     if not reason.strip():
         raise ValidationError({"reason": [_("代市级审核须填写理由（如市级为何未审核）")]})
     return _transition(actor=actor, report=report, action="approve_for_city", comment=reason.strip())
@@ -249,20 +261,21 @@ def report_approve_province(*, actor, report: Report, comment: str = "") -> Repo
 def correction_request_create(*, actor, report: Report, changes: dict[str, dict], reason: str) -> CorrectionRequest:
     """Ask to change a locked report; nothing changes until the province approves."""
     if report.status != S.PROVINCE_APPROVED:
-        raise ValidationError("只有省级审核通过（已锁定）的报表需要更正申请；其他状态请直接修改或退回")
+        raise ValidationError(_("只有省级审核通过（已锁定）的报表需要更正申请；其他状态请直接修改或退回"))
     if not can_request_correction(actor, report):
-        raise PermissionDenied("您无权对该报表申请更正")
+        raise PermissionDenied(_("您无权对该报表申请更正"))
+    reject_control_characters_in(_("更正理由"), reason=reason)
     if not reason.strip():
-        raise ValidationError({"reason": ["更正须填写理由"]})
+        raise ValidationError({"reason": [_("更正须填写理由")]})
     changes = {code: {f: v for f, v in fields.items() if f in ("current", "previous") and v is not None}
                for code, fields in changes.items()}
     changes = {code: fields for code, fields in changes.items() if fields}
     if not changes:
-        raise ValidationError({"changes": ["没有填写要更正的数值"]})
+        raise ValidationError({"changes": [_("没有填写要更正的数值")]})
     codes = set(report.period.indicators.values_list("code", flat=True))
     unknown = sorted(set(changes) - codes)
     if unknown:
-        raise ValidationError({"changes": [f"本报告期不填报指标 {'、'.join(unknown)}"]})
+        raise ValidationError({"changes": [_("本报告期不填报指标 %(codes)s") % {"codes": "、".join(unknown)}]})
     request = CorrectionRequest(report=report, changes={k: {f: str(v) for f, v in d.items()} for k, d in changes.items()},
                                 reason=reason.strip(), requested_by=getattr(actor, "username", ""))
     request.full_clean()
@@ -275,7 +288,8 @@ def correction_request_create(*, actor, report: Report, changes: dict[str, dict]
 def correction_decide(*, actor, correction: CorrectionRequest, approve: bool, comment: str = "") -> CorrectionRequest:
     """Approve (apply, keeping the old values in history) or reject a correction; province only."""
     if not can_review_province(actor, correction.report):
-        raise PermissionDenied("只有省级管理员可以审批更正申请")
+        raise PermissionDenied(_("只有省级管理员可以审批更正申请"))
+    reject_control_characters_in(_("审批意见"), comment=comment)
     # Two province admins deciding at once: the row lock makes the second see the first's decision and stop.
     correction = CorrectionRequest.objects.select_for_update().select_related("report").get(pk=correction.pk)
     if correction.status != CorrectionStatus.PENDING:

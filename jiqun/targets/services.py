@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record, snapshot
@@ -38,10 +39,10 @@ def _evidence_file(upload, field: str = "evidence_file") -> tuple[ContentFile, s
     name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in EVIDENCE_EXTENSIONS:
-        raise ValidationError({field: [f"附件“{name}”的类型不受支持，请上传 "
-                                       f"{'、'.join(sorted(EVIDENCE_EXTENSIONS))} 文件"]})
+        raise ValidationError({field: [_("附件“%(name)s”的类型不受支持，请上传 %(extensions)s 文件")
+                                       % {"name": name, "extensions": "、".join(sorted(EVIDENCE_EXTENSIONS))}]})
     if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({field: [f"附件“{name}”超过 20MB"]})
+        raise ValidationError({field: [_("附件“%(name)s”超过 20MB") % {"name": name}]})
     content = upload.read()
     return ContentFile(content), name, hashlib.sha256(content).hexdigest()
 
@@ -55,25 +56,27 @@ def target_override_set(
 ) -> TargetOverride:
     """Adjust a pack target (province admin): value, year, comparator or baseline, with the reason."""
     if not can_adjust_target(actor):
-        raise PermissionDenied("只有省级管理员可以调整目标")
-    where = f"目标 {target.programme.code} {target.code}"
+        raise PermissionDenied(_("只有省级管理员可以调整目标"))
+    where = _("目标 %(programme)s %(code)s") % {"programme": target.programme.code, "code": target.code}
     reject_control_characters_in(where, reason=reason, comparator=comparator)
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
-        errors["reason"] = [f"{where}：请填写调整依据（文件、会议纪要或批示及文号）"]
+        errors["reason"] = [_("%(where)s：请填写调整依据（文件、会议纪要或批示及文号）") % {"where": where}]
     if value is None and year is None and not comparator and baseline_value is None and baseline_year is None:
-        errors["__all__"] = [f"{where}：没有填写任何调整内容"]
+        errors["__all__"] = [_("%(where)s：没有填写任何调整内容") % {"where": where}]
     if value is not None and value < 0:
-        errors["value"] = [f"{where}：目标值不能为负数（{value}）"]
+        errors["value"] = [_("%(where)s：目标值不能为负数（%(value)s）") % {"where": where, "value": value}]
     for key, number in (("year", year), ("baseline_year", baseline_year)):
         if number is not None and not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
-            errors[key] = [f"{where}：年份 {number} 不在 {YEAR_RANGE[0]}—{YEAR_RANGE[1]} 之间"]
+            errors[key] = [_("%(where)s：年份 %(year)s 不在 %(first)s—%(last)s 之间")
+                           % {"where": where, "year": number, "first": YEAR_RANGE[0], "last": YEAR_RANGE[1]}]
     if (baseline_value is None) != (baseline_year is None):
-        errors["baseline_year"] = [f"{where}：基数和基数年份须同时填写"]
+        errors["baseline_year"] = [_("%(where)s：基数和基数年份须同时填写") % {"where": where}]
     effective_year = year or target.year
     if baseline_year is not None and baseline_year >= effective_year:
         errors.setdefault("baseline_year", []).append(
-            f"{where}：基数年份 {baseline_year} 应早于目标年 {effective_year}")
+            _("%(where)s：基数年份 %(baseline_year)s 应早于目标年 %(year)s")
+            % {"where": where, "baseline_year": baseline_year, "year": effective_year})
     if errors:
         raise ValidationError(errors)
     override = TargetOverride.objects.filter(target=target).first()
@@ -94,7 +97,7 @@ def target_override_set(
 def target_override_clear(*, actor, target: Target) -> None:
     """Go back to the figures of the programme's document."""
     if not can_adjust_target(actor):
-        raise PermissionDenied("只有省级管理员可以调整目标")
+        raise PermissionDenied(_("只有省级管理员可以调整目标"))
     override = TargetOverride.objects.filter(target=target).first()
     if override is None:
         return
@@ -113,33 +116,38 @@ def task_update_create(
     source: str = Source.MANUAL,
 ) -> TaskUpdate:
     """Report a task's progress as one of its units; completing it needs evidence."""
-    where = f"任务 {task.programme.code} {task.code}“{task.title}”"
+    where = _("任务 %(programme)s %(code)s“%(title)s”") % {"programme": task.programme.code, "code": task.code,
+                                                           "title": task.title}
     units = task_units(actor, task)
     if not units:
-        organisation = getattr(actor, "organisation", "") or "未填写单位"
-        raise PermissionDenied(f"{where}：只有牵头单位或责任单位可以报送进展（您的单位：{organisation}；"
-                               f"本任务单位：{'、'.join([*task.lead_units, *task.responsible_units])}）")
+        organisation = getattr(actor, "organisation", "") or _("未填写单位")
+        raise PermissionDenied(_("%(where)s：只有牵头单位或责任单位可以报送进展（您的单位：%(organisation)s；本任务单位：%(units)s）")
+                               % {"where": where, "organisation": organisation,
+                                  "units": "、".join([*task.lead_units, *task.responsible_units])})
     reject_control_characters_in(where, progress=progress, unit=unit, evidence=evidence)
     Task.objects.select_for_update().filter(pk=task.pk).first()
     current = task_status(task)
     errors: dict[str, list[str]] = {}
     if status not in TaskStatus.values or status == TaskStatus.NOT_STARTED:
         allowed = "、".join(f"{s}（{TaskStatus(s).label}）" for s in sorted(TASK_TRANSITIONS[TaskStatus.NOT_STARTED]))
-        errors["status"] = [f"{where}：状态“{status}”无效，应为 {allowed}"]
+        errors["status"] = [_("%(where)s：状态“%(status)s”无效，应为 %(allowed)s")
+                            % {"where": where, "status": status, "allowed": allowed}]
     elif status not in TASK_TRANSITIONS[current]:
-        errors["status"] = [f"{where}：已是“{TaskStatus(current).label}”，不能再改为“{TaskStatus(status).label}”"]
+        errors["status"] = [_("%(where)s：已是“%(current)s”，不能再改为“%(status)s”")
+                            % {"where": where, "current": TaskStatus(current).label, "status": TaskStatus(status).label}]
     if not (progress or "").strip():
-        errors["progress"] = [f"{where}：请填写进展情况"]
+        errors["progress"] = [_("%(where)s：请填写进展情况") % {"where": where}]
     unit = unit or units[0]
     if unit not in units:
-        errors["unit"] = [f"{where}：您不能以“{unit}”的名义报送，可选：{'、'.join(units)}"]
+        errors["unit"] = [_("%(where)s：您不能以“%(unit)s”的名义报送，可选：%(units)s")
+                          % {"where": where, "unit": unit, "units": "、".join(units)}]
     stored = None
     try:
         stored = _evidence_file(evidence_file)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if status == TaskStatus.COMPLETED and not (evidence or "").strip() and stored is None:
-        errors.setdefault("evidence", []).append(f"{where}：报告“已完成”须附佐证材料（说明或附件）")
+        errors.setdefault("evidence", []).append(_("%(where)s：报告“已完成”须附佐证材料（说明或附件）") % {"where": where})
     if errors:
         raise ValidationError(errors)
     update = TaskUpdate(
@@ -167,22 +175,26 @@ def checklist_create(
     source: str = Source.MANUAL,
 ) -> ChainChecklist:
     """Open a chain's checklist sheet (e.g. 九个一) for the county or zone that runs the chain."""
-    where = f"产业链“{FORBIDDEN.sub('', chain or '') or '（未填写）'}”"
+    where = _("产业链“%(chain)s”") % {"chain": FORBIDDEN.sub("", chain or "") or _("（未填写）")}
     reject_control_characters_in(where, chain=chain, chief=chief, checklist_code=checklist_code)
     errors: dict[str, list[str]] = {}
     if not checklist_items(programme, checklist_code):
-        errors["checklist_code"] = [f"{where}：培育工程 {programme.code} 没有清单“{checklist_code}”"]
+        errors["checklist_code"] = [_("%(where)s：培育工程 %(programme)s 没有清单“%(checklist)s”")
+                                    % {"where": where, "programme": programme.code, "checklist": checklist_code}]
     if cluster.programme_id != programme.pk:
-        errors["cluster"] = [f"{where}：集群“{cluster.name}”不属于培育工程 {programme.code}"]
+        errors["cluster"] = [_("%(where)s：集群“%(cluster)s”不属于培育工程 %(programme)s")
+                             % {"where": where, "cluster": cluster.name, "programme": programme.code}]
     if not (chain or "").strip():
-        errors["chain"] = ["请填写产业链名称"]
+        errors["chain"] = [_("请填写产业链名称")]
     if errors:
         raise ValidationError(errors)
     if not can_open_checklist(actor, region.code):
-        raise PermissionDenied(f"{where}：只能为本人范围内的县市区建立清单（{region.name}不在您的范围内）")
+        raise PermissionDenied(_("%(where)s：只能为本人范围内的县市区建立清单（%(region)s不在您的范围内）")
+                               % {"where": where, "region": region.name})
     if ChainChecklist.objects.filter(checklist_code=checklist_code, cluster=cluster, chain=chain.strip(),
                                      region=region).exists():
-        raise ValidationError({"chain": [f"{where}：{region.name}已为“{cluster.name}”建立该链的清单"]})
+        raise ValidationError({"chain": [_("%(where)s：%(region)s已为“%(cluster)s”建立该链的清单")
+                                         % {"where": where, "region": region.name, "cluster": cluster.name}]})
     sheet = ChainChecklist(programme=programme, checklist_code=checklist_code, cluster=cluster, chain=chain.strip(),
                            region=region, chief=chief.strip(), created_by=getattr(actor, "username", ""),
                            source=source)
@@ -199,17 +211,19 @@ def checklist_evidence_set(
 ) -> ChecklistEvidence:
     """Record whether one item is in place for a chain; an item in place needs evidence."""
     if not can_fill_checklist(actor, sheet):
-        raise PermissionDenied(f"{sheet}：只有{sheet.region.name}或其上级、集群促进机构可以填报")
+        raise PermissionDenied(_("%(sheet)s：只有%(region)s或其上级、集群促进机构可以填报")
+                               % {"sheet": sheet, "region": sheet.region.name})
     reject_control_characters_in(str(sheet), evidence=evidence, item_code=item_code)
     items = {item.code: item for item in checklist_items(sheet.programme, sheet.checklist_code)}
     if item_code not in items:
-        raise ValidationError({"item_code": [f"{sheet}：清单没有第“{item_code}”项，应为 {'、'.join(items)}"]})
-    where = f"{sheet} 第{item_code}项“{items[item_code].name}”"
+        raise ValidationError({"item_code": [_("%(sheet)s：清单没有第“%(item)s”项，应为 %(items)s")
+                                             % {"sheet": sheet, "item": item_code, "items": "、".join(items)}]})
+    where = _("%(sheet)s 第%(item)s项“%(name)s”") % {"sheet": sheet, "item": item_code, "name": items[item_code].name}
     entry = ChecklistEvidence.objects.filter(sheet=sheet, item_code=item_code).first()
     stored = _evidence_file(evidence_file)
     has_file = stored is not None or bool(entry and entry.evidence_file)
     if done and not (evidence or "").strip() and not has_file:
-        raise ValidationError({"evidence": [f"{where}：标记为已落实须填写佐证材料（说明或附件）"]})
+        raise ValidationError({"evidence": [_("%(where)s：标记为已落实须填写佐证材料（说明或附件）") % {"where": where}]})
     before = snapshot(entry, fields=["done", "evidence", "evidence_name", "sha256"]) if entry else None
     entry = entry or ChecklistEvidence(sheet=sheet, item_code=item_code)
     entry.done, entry.evidence = done, (evidence or "").strip()

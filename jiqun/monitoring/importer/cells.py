@@ -3,6 +3,8 @@
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from jiqun.monitoring.values import STORABLE_DECIMALS, number_text, storable
 from jiqun.programmes.units import unit_scale
 
@@ -37,7 +39,7 @@ def float_text(value: float) -> str:
     if len(text) > 16 or "e" in text or "n" in text or len(text) - text.find(".") > STORABLE_DECIMALS + 1:
         text = format(value, ".15g")
         if "n" in text:  # inf, nan
-            raise ValueError("不是数字")
+            raise ValueError(_("不是数字"))
         return number_text(storable(Decimal(text), text))
     return text
 
@@ -47,17 +49,17 @@ def from_float(value: float) -> Decimal:
 
 
 def parse_number(value, unit: str) -> Decimal | None:
-    """A cell's number in the column's unit, or None when empty; raises ValueError with the reason in Chinese."""
+    """A cell's number in the column's unit, or None when empty; raises ValueError with the reason in the user's language."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError("不是数字")
+        raise ValueError(_("不是数字"))
     if isinstance(value, float):
         return from_float(value)
     if isinstance(value, int):
         return storable(Decimal(value), value)
     if not isinstance(value, str):
-        raise ValueError(f"“{value}”不是数字（是日期或时间）")
+        raise ValueError(_("“%(value)s”不是数字（是日期或时间）") % {"value": value})
     text = clean_text(value)
     if text in ("", "-", "—", "--", "——"):
         return None
@@ -67,15 +69,16 @@ def parse_number(value, unit: str) -> Decimal | None:
         given, given_power = unit_scale(match["unit"])
         base, column_power = unit_scale(unit)
         if given != base:
-            raise ValueError(f"单位“{match['unit']}”与本列单位“{unit}”不符，请按{unit}填写数值")
+            raise ValueError(_("单位“%(given)s”与本列单位“%(unit)s”不符，请按%(unit)s填写数值")
+                             % {"given": match["unit"], "unit": unit})
         power = given_power - column_power
         text = match["number"]
     if "," in text:
         if not GROUPED.fullmatch(text):
-            raise ValueError(f"“{value.strip()}”的千分位逗号位置不对")
+            raise ValueError(_("“%(value)s”的千分位逗号位置不对") % {"value": value.strip()})
         text = text.replace(",", "")
     if not PLAIN.fullmatch(text):
-        raise ValueError(f"“{value.strip()}”不是数字")
+        raise ValueError(_("“%(value)s”不是数字") % {"value": value.strip()})
     number = Decimal(text)
     if power:
         number = Decimal(f"{number.scaleb(power):f}")  # 1.2亿元 → 12000, not 1.2E+4

@@ -7,12 +7,18 @@ import re
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from xlsxwriter.utility import xl_col_to_name
 
 from jiqun.monitoring.importer.cells import parse_number
 
 MAX_RANGE_CELLS = 10_000
 
+
+# Lazy: the search runs on a worker thread, where the user's language is not active; the text is read in the
+# problem message, on the request's thread.
+SHARED_FORMULA = gettext_lazy("（共享公式）")
 
 def _sheet_path(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     """The part name of a worksheet, through workbook.xml and its relationships (WPS and LibreOffice name parts freely)."""
@@ -93,7 +99,7 @@ def read_formulas(content: bytes, sheet_name: str, columns: set[int],
     for row, col, index in followers:
         master = shared.get(index)
         # A follower whose master lies in a column not searched cannot be rebuilt: say so rather than trust it.
-        formulas[(row, col)] = _shift(master[2], row - master[0], col - master[1]) if master else "（共享公式）"
+        formulas[(row, col)] = _shift(master[2], row - master[0], col - master[1]) if master else SHARED_FORMULA
     return formulas
 
 
@@ -122,10 +128,10 @@ class FormulaEvaluator:
     def cell(self, row: int, col: int) -> Decimal:
         name = f"{xl_col_to_name(col)}{row + 1}"
         if col not in self.units:
-            raise FormulaError(f"引用了 {name}（不是数值列）")
+            raise FormulaError(_("引用了 %(cell)s（不是数值列）") % {"cell": name})
         if (row, col) in self.formulas:
             if (row, col) in self.busy:
-                raise FormulaError(f"发现循环引用（{name}）")
+                raise FormulaError(_("发现循环引用（%(cell)s）") % {"cell": name})
             self.busy.add((row, col))
             try:
                 return self.evaluate(self.formulas[(row, col)])
@@ -135,7 +141,7 @@ class FormulaEvaluator:
         try:
             number = parse_number(raw, self.units[col])
         except ValueError as exc:
-            raise FormulaError(f"引用的 {name} 不是数字（{exc}）") from None
+            raise FormulaError(_("引用的 %(cell)s 不是数字（%(problem)s）") % {"cell": name, "problem": exc}) from None
         return number if number is not None else Decimal(0)
 
     def evaluate(self, formula: str) -> Decimal:
@@ -144,7 +150,7 @@ class FormulaEvaluator:
         while position < len(text):
             match = FORMULA_TOKEN.match(text, position)
             if not match or match.end() == position:
-                raise FormulaError(f"无法识别“{text[position:position + 10]}”")
+                raise FormulaError(_("无法识别“%(text)s”") % {"text": text[position:position + 10]})
             kind = match.lastgroup
             tokens.append((kind, match.group(kind)))
             position = match.end()
@@ -153,7 +159,7 @@ class FormulaEvaluator:
         try:
             value = self._sum()
             if self.position != len(tokens):
-                raise FormulaError("公式不完整")
+                raise FormulaError(_("公式不完整"))
         finally:
             self.tokens, self.position = outer
         return value
@@ -164,7 +170,7 @@ class FormulaEvaluator:
     def _take(self, op: str | None = None) -> tuple[str, str]:
         token = self._peek()
         if token is None or (op is not None and token != ("op", op)):
-            raise FormulaError("公式不完整")
+            raise FormulaError(_("公式不完整"))
         self.position += 1
         return token
 
@@ -182,7 +188,7 @@ class FormulaEvaluator:
             else:
                 divisor = self._unary()
                 if divisor == 0:
-                    raise FormulaError("除数为 0")
+                    raise FormulaError(_("除数为 0"))
                 value /= divisor
         return value
 
@@ -194,7 +200,7 @@ class FormulaEvaluator:
             self._take()
             exponent = self._unary()
             if exponent != exponent.to_integral_value() or abs(exponent) > 20:
-                raise FormulaError("只支持整数次幂")
+                raise FormulaError(_("只支持整数次幂"))
             value = value ** int(exponent)
         return value
 
@@ -210,7 +216,7 @@ class FormulaEvaluator:
             return value
         if kind == "function":
             return self._function(text.upper())
-        raise FormulaError(f"无法计算“{text}”")
+        raise FormulaError(_("无法计算“%(text)s”") % {"text": text})
 
     def _address(self, ref: str) -> tuple[int, int]:
         match = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", ref)
@@ -227,7 +233,7 @@ class FormulaEvaluator:
                     rows = range(min(start[0], end[0]), max(start[0], end[0]) + 1)
                     cols = range(min(start[1], end[1]), max(start[1], end[1]) + 1)
                     if len(rows) * len(cols) > MAX_RANGE_CELLS:
-                        raise FormulaError("求和范围过大")
+                        raise FormulaError(_("求和范围过大"))
                     args += [self.cell(r, c) for r in rows for c in cols]
                 else:
                     args.append(self._sum())
@@ -239,7 +245,7 @@ class FormulaEvaluator:
             return sum(args, Decimal(0))
         if name == "ROUND" and len(args) == 2 and args[1] == args[1].to_integral_value():
             return args[0].quantize(Decimal(1).scaleb(-int(args[1])), rounding=ROUND_HALF_UP)
-        raise FormulaError(f"不支持函数 {name}")
+        raise FormulaError(_("不支持函数 %(function)s") % {"function": name})
 
 
 # The importer --------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?(\w+)[\s>/]")
 
 
 class PackageRefused(Exception):
-    """A workbook refused before parsing; the message is the reason, in Chinese, naming the file and part."""
+    """A workbook refused before parsing; the message is the reason, in the user's language, naming the file and part."""
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,14 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, PasswordError
 from xlsxwriter.utility import xl_col_to_name
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster
+from jiqun.core.text import control_character_error
 from jiqun.monitoring.excel import (
     ADJUST_HEADER,
     DATA_SHEET,
@@ -94,7 +96,7 @@ META_ROWS, META_COLUMNS = 30, 4  # the _meta sheet has nine rows of key and valu
 STEMS = set("甲乙丙丁戊己庚辛壬癸")
 TOTAL_ROW = re.compile(r"(全省|全市|本市|全县|本县|全区|本区|本单位)?(合计|总计|小计)[:：]?")
 PERIOD_ROW, PERIOD_COL = PERIOD_CELL[0] + 1, PERIOD_CELL[1] + 1  # 1-based, for problems
-FORMULA_ERROR = "是公式“{formula}”，系统重新计算时{reason}：请改为数值，或只引用本表的数值单元格"
+FORMULA_ERROR = gettext_lazy("是公式“%(formula)s”，系统重新计算时%(reason)s：请改为数值，或只引用本表的数值单元格")
 
 
 @dataclass
@@ -112,9 +114,9 @@ class Problem:
     def __str__(self) -> str:
         where = [self.sheet] if self.sheet else []
         if self.row:
-            where.append(f"第{self.row}行")
+            where.append(_("第%(row)s行") % {"row": self.row})
         if self.col:
-            where.append(f"{self.column}列")
+            where.append(_("%(column)s列") % {"column": self.column})
         return f"{' '.join(where)}：{self.reason}" if where else self.reason
 
 
@@ -262,18 +264,20 @@ class ReportImporter:
                 "file": self.file_name, "size": mib(len(self.content)), "limit": mib(self.limits.max_bytes)}, sheet="")
             return False
         if self.file_name.lower().endswith(OLD_SUFFIXES):
-            self.problem(f"文件“{self.file_name}”是 .et/.xls 格式，不能导入：请在 WPS 或 Excel 中“另存为” .xlsx 后再上传",
-                         sheet="")
+            self.problem(_("文件“%(file)s”是 .et/.xls 格式，不能导入：请在 WPS 或 Excel 中“另存为” .xlsx 后再上传")
+                         % {"file": self.file_name}, sheet="")
             return False
         if self.content.startswith(CFB_MAGIC):
             if ENCRYPTED_STREAM in self.content:
-                self.problem(f"文件“{self.file_name}”设置了打开密码，不能导入：请取消密码后另存为 .xlsx 再上传", sheet="")
+                self.problem(_("文件“%(file)s”设置了打开密码，不能导入：请取消密码后另存为 .xlsx 再上传")
+                             % {"file": self.file_name}, sheet="")
             else:
-                self.problem(f"文件“{self.file_name}”是旧版 .xls 或 WPS .et 格式，不能导入：请另存为 .xlsx 后再上传",
-                             sheet="")
+                self.problem(_("文件“%(file)s”是旧版 .xls 或 WPS .et 格式，不能导入：请另存为 .xlsx 后再上传")
+                             % {"file": self.file_name}, sheet="")
             return False
         if not self.content.startswith(ZIP_MAGIC):
-            self.problem(f"文件“{self.file_name}”不是 .xlsx 格式的 Excel 工作簿，请下载模板填写后上传", sheet="")
+            self.problem(_("文件“%(file)s”不是 .xlsx 格式的 Excel 工作簿，请下载模板填写后上传") % {"file": self.file_name},
+                         sheet="")
             return False
         try:
             self.package = open_package(self.content, self.file_name, self.limits)
@@ -281,8 +285,8 @@ class ReportImporter:
             self.problem(str(exc), sheet="")
             return False
         if META_SHEET not in self.package.sheets or DATA_SHEET not in self.package.sheets:
-            self.problem(f"不是本系统生成的统计季报模板（缺少“{DATA_SHEET}”工作表或隐藏的 {META_SHEET} 工作表），"
-                         "请下载模板后填写", sheet="")
+            self.problem(_("不是本系统生成的统计季报模板（缺少“%(data)s”工作表或隐藏的 %(meta)s 工作表），请下载模板后填写")
+                         % {"data": DATA_SHEET, "meta": META_SHEET}, sheet="")
             return False
         return self._read_sheet(META_SHEET, META_ROWS, META_COLUMNS)
 
@@ -307,11 +311,11 @@ class ReportImporter:
                 self.merges = sheet.merged_cell_ranges or []
                 self.data_xml = xml
         except PasswordError:
-            self.problem(f"文件“{self.file_name}”设置了密码，请取消密码后再上传", sheet="")
+            self.problem(_("文件“%(file)s”设置了密码，请取消密码后再上传") % {"file": self.file_name}, sheet="")
             return False
         except Exception as exc:  # calamine raises several types for a broken file
-            self.problem(f"无法读取文件“{self.file_name}”，请确认是 .xlsx 格式的 Excel 工作簿（{type(exc).__name__}）",
-                         sheet="")
+            self.problem(_("无法读取文件“%(file)s”，请确认是 .xlsx 格式的 Excel 工作簿（%(error)s）")
+                         % {"file": self.file_name, "error": type(exc).__name__}, sheet="")
             return False
         return True
 
@@ -355,28 +359,31 @@ class ReportImporter:
                 meta[str(row[0])] = str(row[1])
                 where[str(row[0])] = index + 1
         if meta.get("template") != TEMPLATE_ID:
-            self.problem(f"模板类型“{meta.get('template', '')}”不是统计季报模板，请下载本系统的模板后填写",
+            self.problem(_("模板类型“%(template)s”不是统计季报模板，请下载本系统的模板后填写")
+                         % {"template": meta.get("template", "")},
                          where.get("template", 1), 2, META_SHEET)
             return None
         if meta.get("version") != TEMPLATE_VERSION:
-            self.problem(f"模板版本“{meta.get('version', '')}”已过期（当前为 {TEMPLATE_VERSION}），请重新下载模板",
+            self.problem(_("模板版本“%(version)s”已过期（当前为 %(current)s），请重新下载模板")
+                         % {"version": meta.get("version", ""), "current": TEMPLATE_VERSION},
                          where.get("version", 2), 2, META_SHEET)
             return None
         period_id = meta.get("period", "").split(".")[0]
         period = ReportingPeriod.objects.select_related("programme").filter(
             pk=int(period_id) if period_id.isdigit() else 0).first()
         if period is None:
-            self.problem("模板中的报告期在系统中不存在，请重新下载模板", PERIOD_ROW, PERIOD_COL)
+            self.problem(_("模板中的报告期在系统中不存在，请重新下载模板"), PERIOD_ROW, PERIOD_COL)
             return None
         if self.period is not None and period.pk != self.period.pk:
-            self.problem(f"这是{period.label}的模板，不是本次上传的{self.period.label}，请下载本期模板", PERIOD_ROW, PERIOD_COL)
+            self.problem(_("这是%(template)s的模板，不是本次上传的%(upload)s，请下载本期模板")
+                         % {"template": period.label, "upload": self.period.label}, PERIOD_ROW, PERIOD_COL)
             return None
         self.period = period
         try:
             meta["columns"] = [tuple(c) for c in json.loads(meta["columns"])]
             meta["units"] = json.loads(meta["units"])
         except (KeyError, ValueError, TypeError):
-            self.problem("模板的列定义已损坏，请重新下载模板", where.get("columns", 7), 2, META_SHEET)
+            self.problem(_("模板的列定义已损坏，请重新下载模板"), where.get("columns", 7), 2, META_SHEET)
             return None
         return meta
 
@@ -386,7 +393,7 @@ class ReportImporter:
         header = next((r for r in range(min(HEADER_SEARCH_ROWS, len(rows) - 1))
                        if rows[r] and clean_text(rows[r][0]) == KEY_HEADER), None)
         if header is None:
-            self.problem(f"找不到表头（A列应有“{KEY_HEADER}”），请勿修改模板的表头", 3, 1)
+            self.problem(_("找不到表头（A列应有“%(header)s”），请勿修改模板的表头") % {"header": KEY_HEADER}, 3, 1)
             return None
         top = list(rows[header])
         below = list(rows[header + 1])
@@ -400,8 +407,8 @@ class ReportImporter:
         codes = {code for code, _field in columns}
         missing = sorted(set(indicators) - codes)
         if missing:
-            self.problem(f"模板缺少本期指标{'、'.join(indicators[c].name for c in missing)}，请重新下载模板",
-                         header + 1, 4)
+            self.problem(_("模板缺少本期指标%(names)s，请重新下载模板")
+                         % {"names": "、".join(indicators[c].name for c in missing)}, header + 1, 4)
         inputs = []
         first_col: dict[str, int] = {}
         for offset, (code, field_name) in enumerate(columns):
@@ -409,37 +416,40 @@ class ReportImporter:
             first_col.setdefault(code, col)
             indicator = indicators.get(code)
             if indicator is None:
-                self.problem(f"本报告期不填报指标“{code}”，请重新下载模板", header + 1, col + 1)
+                self.problem(_("本报告期不填报指标“%(code)s”，请重新下载模板") % {"code": code}, header + 1, col + 1)
                 continue
             unit = meta["units"].get(code, "")
             if unit != indicator.unit:
-                self.problem(f"模板中“{indicator.name}”的单位是“{unit}”，本报告期要求“{indicator.unit}”，请重新下载模板",
-                             header + 2, col + 1)
+                self.problem(_("模板中“%(name)s”的单位是“%(unit)s”，本报告期要求“%(required)s”，请重新下载模板")
+                             % {"name": indicator.name, "unit": unit, "required": indicator.unit}, header + 2, col + 1)
                 continue
             group = clean_text(top[col] if col < len(top) else "") or clean_text(top[first_col[code]])
             found = clean_text(below[col] if col < len(below) else "")
             expected = clean_text(field_label(field_name, unit))
             if group != clean_text(group_label(indicator.name, unit)):
-                self.problem(f"此列应属于“{group_label(indicator.name, unit)}”，表头却是“{group}”：请勿增删或移动列",
-                             header + 1, col + 1)
+                self.problem(_("此列应属于“%(expected)s”，表头却是“%(found)s”：请勿增删或移动列")
+                             % {"expected": group_label(indicator.name, unit), "found": group}, header + 1, col + 1)
             elif found != expected:
                 words = clean_text(FIELDS[field_name])
                 if found.startswith(words):
-                    self.problem(f"表头单位为“{found.removeprefix(words).strip('()')}”，本报告期“{indicator.name}”的单位是"
-                                 f"“{unit}”：请按{unit}填写并恢复表头", header + 2, col + 1)
-                else:
-                    self.problem(f"此列表头应为“{field_label(field_name, unit)}”，实为“{found}”：请勿增删或移动列",
+                    self.problem(_("表头单位为“%(found)s”，本报告期“%(name)s”的单位是“%(unit)s”：请按%(unit)s填写并恢复表头")
+                                 % {"found": found.removeprefix(words).strip("()"), "name": indicator.name, "unit": unit},
                                  header + 2, col + 1)
+                else:
+                    self.problem(_("此列表头应为“%(expected)s”，实为“%(found)s”：请勿增删或移动列")
+                                 % {"expected": field_label(field_name, unit), "found": found}, header + 2, col + 1)
             elif field_name != "yoy":
                 inputs.append((col, code, field_name, unit))
         for col, word in ((3 + len(columns), ADJUST_HEADER), (4 + len(columns), NOTE_HEADER)):
             label = clean_text(top[col] if col < len(top) else "") or clean_text(below[col] if col < len(below) else "")
             if not label.startswith(word):
-                self.problem(f"此列表头应为“{word}”，实为“{label}”：请勿增删或移动列", header + 1, col + 1)
+                self.problem(_("此列表头应为“%(expected)s”，实为“%(found)s”：请勿增删或移动列")
+                             % {"expected": word, "found": label}, header + 1, col + 1)
         fields = {(code, f) for code, f in columns}
         for code in codes & set(indicators):
             if not {(code, "current"), (code, "previous")} <= fields:
-                self.problem(f"模板缺少“{indicators[code].name}”的本期或上年同期列，请重新下载模板", header + 2, 4)
+                self.problem(_("模板缺少“%(name)s”的本期或上年同期列，请重新下载模板") % {"name": indicators[code].name},
+                             header + 2, 4)
         if self.result.problems:
             return None
         return Layout(header_row=header, inputs=inputs, adjust_col=3 + len(columns), note_col=4 + len(columns))
@@ -479,7 +489,7 @@ class ReportImporter:
         units = {col: unit for col, _indicator, _field, unit in layout.inputs}
         formulas = self._formulas(set(units))
         if formulas is None:
-            self.problem("无法检查工作表中的公式，请在 Excel 或 WPS 中另存为 .xlsx 后再上传", 0, 0)
+            self.problem(_("无法检查工作表中的公式，请在 Excel 或 WPS 中另存为 .xlsx 后再上传"), 0, 0)
             return []
         evaluator = FormulaEvaluator(rows, formulas, units)
         formula_rows = {row for row, _col in formulas}
@@ -509,24 +519,29 @@ class ReportImporter:
             if (key in STEMS or (key.isdigit() and len(key) <= 3)) and self._is_column_numbers(row, width):
                 continue
             if not key:
-                self.problem("编码为空，无法确定是哪个集群或企业", excel_row, 1)
+                self.problem(_("编码为空，无法确定是哪个集群或企业"), excel_row, 1)
                 continue
             if key in seen:
-                self.problem(f"编码 {key} 与第{seen[key]}行重复", excel_row, 1)
+                self.problem(_("编码 %(code)s 与第%(row)s行重复") % {"code": key, "row": seen[key]}, excel_row, 1)
                 continue
             seen[key] = excel_row
             subject = subjects.get(key)
             if subject is None:
-                self.problem(f"编码 {key} 不在{self.period.label}中，或不在您的填报范围内", excel_row, 1)
+                self.problem(_("编码 %(code)s 不在%(period)s中，或不在您的填报范围内") % {"code": key, "period": self.period.label},
+                             excel_row, 1)
+                continue
+            if name and (message := control_character_error(name, _("名称"))):
+                self.problem(message, excel_row, 2)
                 continue
             if name and not subject.named(name):
-                self.problem(f"名称“{name}”与编码 {key} 登记的“{subject.names[0]}”不一致，请核对编码", excel_row, 2)
+                self.problem(_("名称“%(name)s”与编码 %(code)s 登记的“%(registered)s”不一致，请核对编码")
+                             % {"name": name, "code": key, "registered": subject.names[0]}, excel_row, 2)
                 continue
             if empty:
                 continue  # listed but not filled: leave the report as it is
             if not subject.fillable:
-                self.problem(f"“{subject.names[0]}”的报表当前状态为{ReportStatus(subject.status).label}，不能导入"
-                             "（已提交或已审核的报表须先退回，已锁定的请申请更正）", excel_row, 1)
+                self.problem(_("“%(name)s”的报表当前状态为%(status)s，不能导入（已提交或已审核的报表须先退回，已锁定的请申请更正）")
+                             % {"name": subject.names[0], "status": ReportStatus(subject.status).label}, excel_row, 1)
                 continue
             if index in formula_rows:
                 values = [(indicator, number_text(self._cell(row, index, current, units, formulas, evaluator)),
@@ -548,7 +563,7 @@ class ReportImporter:
             note = self._note(note, row[layout.adjust_col], excel_row, layout)
             parsed.append((subject.report_id, excel_row, note, values))
         if not parsed and not self.result.problems:
-            self.problem("没有找到可导入的数据行（编码列为空或各数值均未填写）", layout.header_row + 3, 0)
+            self.problem(_("没有找到可导入的数据行（编码列为空或各数值均未填写）"), layout.header_row + 3, 0)
         return parsed
 
     def _cell(self, row: list, index: int, col: int, units: dict[int, str], formulas: dict,
@@ -561,7 +576,8 @@ class ReportImporter:
             try:
                 value = evaluator.evaluate(formula)
             except (FormulaError, InvalidOperation, ArithmeticError) as exc:
-                raise ValueError(FORMULA_ERROR.format(formula="=" + formula.lstrip("="), reason=f"出错（{exc}）")) from None
+                raise ValueError(FORMULA_ERROR % {"formula": "=" + formula.lstrip("="),
+                                                  "reason": _("出错（%(error)s）") % {"error": exc}}) from None
             return storable(value, f"{value:f}")
         except ValueError as exc:
             self.problem(str(exc), index + 1, col + 1)
@@ -569,13 +585,18 @@ class ReportImporter:
 
     def _note(self, note: str, adjust, excel_row: int, layout: Layout) -> str:
         note = unsafe_text(note)  # the apostrophe our export adds against formula injection
+        if message := control_character_error(note, _("说明")):
+            self.problem(message, excel_row, layout.note_col + 1)
         flag = clean_text(adjust)
         if flag == "是":
+            # Stored with the figures, in the language of the workbook's columns (是/否), not of the UI.
             note = f"口径调整：{note}" if note else "口径调整"
         elif flag not in ("", "否"):
-            self.problem(f"“{ADJUST_HEADER}”只能填“是”或“否”，实为“{adjust}”", excel_row, layout.adjust_col + 1)
+            self.problem(_("“%(header)s”只能填“是”或“否”，实为“%(value)s”") % {"header": ADJUST_HEADER, "value": adjust},
+                         excel_row, layout.adjust_col + 1)
         if len(note) > NOTE_LENGTH:
-            self.problem(f"说明有 {len(note)} 个字，最多 {NOTE_LENGTH} 个", excel_row, layout.note_col + 1)
+            self.problem(_("说明有 %(length)s 个字，最多 %(limit)s 个") % {"length": len(note), "limit": NOTE_LENGTH},
+                         excel_row, layout.note_col + 1)
         return note
 
     @staticmethod
@@ -596,12 +617,12 @@ class ReportImporter:
         except IntegrityError:
             done = ImportBatch.objects.filter(period=self.period, sha256=digest).first()
             if done is None:
-                self.problem("导入时数据被他人同时修改，未写入任何数据，请重新上传", sheet="")
+                self.problem(_("导入时数据被他人同时修改，未写入任何数据，请重新上传"), sheet="")
             self.result.already_imported = done
             self.result.report_ids, self.result.values_written, self.result.batch = [], 0, None
         except DatabaseError as exc:
             logger.exception("import of %s (period %s) failed in the database", self.file_name, self.period.pk)
-            self.problem(f"数据库写入失败，未写入任何数据（{type(exc).__name__}）", sheet="")
+            self.problem(_("数据库写入失败，未写入任何数据（%(error)s）") % {"error": type(exc).__name__}, sheet="")
             self.result.report_ids, self.result.values_written, self.result.batch = [], 0, None
 
     def _store(self, parsed: list, digest: str) -> None:
@@ -614,7 +635,7 @@ class ReportImporter:
         editable = set(self.period.reports.filter(status__in=EDITABLE_STATUSES).values_list("pk", flat=True))
         gone = [(row, report_id) for report_id, row, _note, _values in parsed if report_id not in editable]
         for row, _report_id in sorted(gone):
-            self.problem("该报表在导入期间已被提交或审核，不能导入", row, 1)
+            self.problem(_("该报表在导入期间已被提交或审核，不能导入"), row, 1)
         if gone:
             raise Refused
         revised = ReportRevision.objects.filter(report__period=self.period).values("report_id")

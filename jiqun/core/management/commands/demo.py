@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from jiqun.core.demo import DEMO_USERS, demo_load
@@ -25,26 +26,26 @@ class Command(BaseCommand):
         from jiqun.programmes.models import Programme
 
         if if_empty and Programme.objects.exists():
-            self.stdout.write("演示数据已存在，跳过。")
+            self.stdout.write(_("演示数据已存在，跳过。"))
             return
         if reset:
-            if not no_input and input("将删除全部数据后重新载入演示省份，确定吗？[y/N] ").strip().lower() != "y":
-                raise CommandError("已取消")
+            if not no_input and input(_("将删除全部数据后重新载入演示省份，确定吗？[y/N] ")).strip().lower() != "y":
+                raise CommandError(_("已取消"))
             call_command("flush", interactive=False, verbosity=0)
-        bar = tqdm(total=10, desc="载入演示省份", unit="步", disable=options.get("verbosity", 1) == 0)
+        bar = tqdm(total=10, desc=_("载入演示省份"), unit=_("步"), disable=options.get("verbosity", 1) == 0)
         def step(label: str) -> None:
             bar.set_postfix_str(label)
             bar.update(1)
         try:
             counts = demo_load(progress=step)
         except PackError as exc:
-            raise CommandError(f"数据包有误，未写入任何数据：\n{exc}") from exc
+            raise CommandError(_("数据包有误，未写入任何数据：\n%(problems)s") % {"problems": exc}) from exc
         finally:
             bar.close()
         self.stdout.write(self.style.SUCCESS(
-            f"已载入：培育工程 {counts['programmes']} 个，集群 {counts['clusters']} 个，企业 {counts['enterprises']} 家。"
+            _("已载入：培育工程 %(programmes)s 个，集群 %(clusters)s 个，企业 %(enterprises)s 家。") % counts
         ))
-        self.stdout.write(f"演示账号（密码均为 {settings.JIQUN_DEMO_PASSWORD}）：")
+        self.stdout.write(_("演示账号（密码均为 %(password)s）：") % {"password": settings.JIQUN_DEMO_PASSWORD})
         for username, role, region, _full_name, _org in DEMO_USERS:
-            second = "  （登录后须绑定并输入动态验证码）" if role in settings.TWO_FACTOR_ROLES else ""
+            second = _("  （登录后须绑定并输入动态验证码）") if role in settings.TWO_FACTOR_ROLES else ""
             self.stdout.write(f"  {username:<10} {role.label}  {region or ''}{second}")

@@ -4,6 +4,7 @@ import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from jiqun.accounts.models import User
 from jiqun.audit.models import AuditAction
@@ -26,14 +27,14 @@ class Command(BaseCommand):
     def handle(self, *args, what: str, period: int, user: str, output: str | None, **options) -> None:
         account = User.objects.filter(username=user, is_active=True).first()
         if account is None:
-            raise CommandError(f"用户 {user} 不存在或已停用")
+            raise CommandError(_("用户 %(user)s 不存在或已停用") % {"user": user})
         target = ReportingPeriod.objects.filter(pk=period).select_related("programme").first()
         if target is None:
             known = "、".join(f"{p.pk}={p.label}" for p in ReportingPeriod.objects.select_related("programme")[:20])
-            raise CommandError(f"报告期 {period} 不存在（现有：{known or '无'}）")
+            raise CommandError(_("报告期 %(period)s 不存在（现有：%(known)s）") % {"period": period, "known": known or _("无")})
         rows = template_rows(account, target)
         if not rows:
-            raise CommandError(f"{target.label}中没有 {user} 可以填报的报表")
+            raise CommandError(_("%(period)s中没有 %(user)s 可以填报的报表") % {"period": target.label, "user": user})
         content = build_template(period=target, indicators=list(target.indicators.order_by("code")), rows=rows,
                                  unit_name=account.organisation or account.username)
         path = Path(output or f"统计季报-{target.year}-Q{target.quarter}.xlsx")
@@ -41,4 +42,4 @@ class Command(BaseCommand):
         audit_record(actor=None, actor_name=f"cli:{getpass.getuser()}", action=AuditAction.EXPORT, obj=target,
                      object_repr=f"统计季报模板 {target.label}（命令行，{user} 的范围）",
                      after={"file": str(path.resolve()), "rows": len(rows), "scope_user": user})
-        self.stdout.write(self.style.SUCCESS(f"已写出 {path}（{len(rows)} 行）"))
+        self.stdout.write(self.style.SUCCESS(_("已写出 %(path)s（%(rows)s 行）") % {"path": path, "rows": len(rows)}))

@@ -34,27 +34,30 @@ class Command(BaseCommand):
                **options) -> None:
         account = User.objects.filter(username=user, is_active=True).first()
         if account is None:
-            raise CommandError(f"用户 {user} 不存在或已停用")
+            raise CommandError(_("用户 %(user)s 不存在或已停用") % {"user": user})
         target = None
         if period is not None:
             target = ReportingPeriod.objects.filter(pk=period).first()
             if target is None:
-                raise CommandError(f"报告期 {period} 不存在")
+                raise CommandError(_("报告期 %(period)s 不存在") % {"period": period})
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"文件不存在：{file}")
+            raise CommandError(_("文件不存在：%(file)s") % {"file": file})
         if path.stat().st_size > settings.JIQUN_UPLOAD_MAX_BYTES:  # the same bounds as the upload page, before reading
             raise CommandError(_("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，未写入任何数据") % {
                 "file": path.name, "size": mib(path.stat().st_size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
         result = ReportImporter(user=account, content=path.read_bytes(), file_name=path.name, period=target).run()
         if result.already_imported:
-            self.stdout.write(f"该文件已于 {result.already_imported.uploaded_at:%Y-%m-%d %H:%M} 导入，未重复写入。")
+            self.stdout.write(_("该文件已于 %(at)s 导入，未重复写入。")
+                              % {"at": f"{result.already_imported.uploaded_at:%Y-%m-%d %H:%M}"})
             return
         if result.problems:
             if annotated and DATA_SHEET in result.sheets:
                 errors = [(p.sheet, p.row, p.col, p.reason) for p in result.problems]
                 Path(annotated).write_bytes(annotate_workbook(result.sheets, errors))
             lines = "\n".join(f"  {p}" for p in result.problems)
-            raise CommandError(f"文件未导入，发现 {len(result.problems)} 处问题，未写入任何数据：\n{lines}")
+            raise CommandError(_("文件未导入，发现 %(count)s 处问题，未写入任何数据：\n%(problems)s")
+                               % {"count": len(result.problems), "problems": lines})
         self.stdout.write(self.style.SUCCESS(
-            f"已导入 {len(result.reports)} 份报表、{result.values_written} 个数值（批次 {result.batch.pk}）"))
+            _("已导入 %(reports)s 份报表、%(values)s 个数值（批次 %(batch)s）")
+            % {"reports": len(result.reports), "values": result.values_written, "batch": result.batch.pk}))

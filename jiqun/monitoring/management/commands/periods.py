@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from jiqun.monitoring.models import ReportingPeriod
 from jiqun.monitoring.services import period_open
@@ -26,19 +27,22 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options) -> None:
         if action == "list":
             for p in ReportingPeriod.objects.select_related("programme"):
-                self.stdout.write(f"{p.pk:>4}  {p.label}  截止 {p.deadline}  {p.get_status_display()}  "
-                                  f"报表 {p.reports.count()} 份")
+                self.stdout.write(_("%(id)4s  %(period)s  截止 %(deadline)s  %(status)s  报表 %(reports)s 份")
+                                  % {"id": p.pk, "period": p.label, "deadline": p.deadline,
+                                     "status": p.get_status_display(), "reports": p.reports.count()})
             return
         programme = Programme.objects.filter(code=options["programme"]).first()
         if programme is None:
-            raise CommandError(f"培育工程 {options['programme']} 不存在")
+            raise CommandError(_("培育工程 %(programme)s 不存在") % {"programme": options["programme"]})
         try:
             deadline = datetime.date.fromisoformat(options["deadline"])
         except ValueError as exc:
-            raise CommandError(f"截止日期“{options['deadline']}”格式应为 YYYY-MM-DD") from exc
+            raise CommandError(_("截止日期“%(deadline)s”格式应为 YYYY-MM-DD") % {"deadline": options["deadline"]}) from exc
         try:
             period = period_open(actor=None, programme=programme, year=options["year"], quarter=options["quarter"],
                                  deadline=deadline, enterprise_level=options["enterprises"])
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(f"已开启 {period.label}（编号 {period.pk}），报表 {period.reports.count()} 份"))
+        self.stdout.write(self.style.SUCCESS(_("已开启 %(period)s（编号 %(id)s），报表 %(reports)s 份")
+                                             % {"period": period.label, "id": period.pk,
+                                                "reports": period.reports.count()}))

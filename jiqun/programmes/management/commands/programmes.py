@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from jiqun.programmes.models import Programme
 from jiqun.programmes.packs import PackError, indicators_parse, pack_files, pack_parse
@@ -30,32 +31,37 @@ class Command(BaseCommand):
     def do_list(self, **options) -> None:
         programmes = Programme.objects.all()
         if not programmes:
-            self.stdout.write("没有已载入的培育工程。运行 `jiqun demo` 载入演示省份。")
+            self.stdout.write(_("没有已载入的培育工程。运行 `jiqun demo` 载入演示省份。"))
         for p in programmes:
             self.stdout.write(
-                f"{p.code:<14} {p.name}  {p.document_number or '（无文号）'}  {p.period_start}-{p.period_end}  "
-                f"目标 {p.targets.count()} 项  集群 {p.clusters.count()} 个"
+                _("%(code)-14s %(name)s  %(document)s  %(start)s-%(end)s  目标 %(targets)s 项  集群 %(clusters)s 个")
+                % {"code": p.code, "name": p.name, "document": p.document_number or _("（无文号）"),
+                   "start": p.period_start, "end": p.period_end, "targets": p.targets.count(),
+                   "clusters": p.clusters.count()}
             )
 
     def do_show(self, code: str, **options) -> None:
         programme = Programme.objects.filter(code=code).first()
         if programme is None:
-            known = "、".join(Programme.objects.values_list("code", flat=True)) or "无"
-            raise CommandError(f"培育工程 {code} 不存在（已载入：{known}）")
+            known = "、".join(Programme.objects.values_list("code", flat=True)) or _("无")
+            raise CommandError(_("培育工程 %(code)s 不存在（已载入：%(known)s）") % {"code": code, "known": known})
         self.stdout.write(f"{programme.code} {programme.name}")
         self.stdout.write(f"  {programme.document_title} {programme.document_number}")
-        self.stdout.write(f"  期限 {programme.period_start}-{programme.period_end}")
-        self.stdout.write("目标：")
+        self.stdout.write(_("  期限 %(start)s-%(end)s") % {"start": programme.period_start, "end": programme.period_end})
+        self.stdout.write(_("目标："))
         for t in programme.targets.select_related("indicator", "programme", "subject_cluster", "subject_region"):
             self.stdout.write(
-                f"  {t.code:<5} {t.label}：{t.subject_display} {t.comparator_display}{t.value.normalize():f}{t.unit}"
-                f"（{t.year}年）  依据 {t.citation}"
+                _("  %(code)-5s %(label)s：%(subject)s %(comparator)s%(value)s%(unit)s（%(year)s年）  依据 %(citation)s")
+                % {"code": t.code, "label": t.label, "subject": t.subject_display, "comparator": t.comparator_display,
+                   "value": f"{t.value.normalize():f}", "unit": t.unit, "year": t.year, "citation": t.citation}
             )
         tasks = programme.tasks.all()
         if tasks:
-            self.stdout.write("任务：")
+            self.stdout.write(_("任务："))
             for task in tasks:
-                self.stdout.write(f"  {task.code:<5} {task.title}  牵头 {'、'.join(task.lead_units)}  依据 {task.citation}")
+                self.stdout.write(_("  %(code)-5s %(title)s  牵头 %(units)s  依据 %(citation)s")
+                                  % {"code": task.code, "title": task.title, "units": "、".join(task.lead_units),
+                                     "citation": task.citation})
 
     def _indicator_params(self) -> dict[str, list[str]]:
         return {spec.code: spec.params for spec in indicators_parse()}
@@ -65,8 +71,8 @@ class Command(BaseCommand):
             parsed = pack_parse(Path(file), self._indicator_params())
             programme = pack_install(actor=None, parsed=parsed)
         except PackError as exc:
-            raise CommandError(f"数据包有误，未写入任何数据：\n{exc}") from exc
-        self.stdout.write(self.style.SUCCESS(f"已载入 {programme.code} {programme.name}"))
+            raise CommandError(_("数据包有误，未写入任何数据：\n%(problems)s") % {"problems": exc}) from exc
+        self.stdout.write(self.style.SUCCESS(_("已载入 %(code)s %(name)s") % {"code": programme.code, "name": programme.name}))
 
     def do_check(self, **options) -> None:
         params = self._indicator_params()
@@ -75,7 +81,9 @@ class Command(BaseCommand):
             try:
                 parsed = pack_parse(path, params)
                 spec = parsed.spec
-                self.stdout.write(f"{path.name}: {len(spec.clusters)} 集群, {len(spec.targets)} 目标, {len(spec.tasks)} 任务")
+                self.stdout.write(_("%(file)s: %(clusters)s 集群, %(targets)s 目标, %(tasks)s 任务")
+                                  % {"file": path.name, "clusters": len(spec.clusters), "targets": len(spec.targets),
+                                     "tasks": len(spec.tasks)})
             except PackError as exc:
                 problems.append(str(exc))
         if problems:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
@@ -48,8 +49,8 @@ class Command(BaseCommand):
             return None
         programme = Programme.objects.filter(code=code).first()
         if programme is None:
-            known = "、".join(Programme.objects.values_list("code", flat=True)) or "无"
-            raise CommandError(f"--programme：培育工程 {code} 不存在（已载入：{known}）")
+            known = "、".join(Programme.objects.values_list("code", flat=True)) or _("无")
+            raise CommandError(_("--programme：培育工程 %(code)s 不存在（已载入：%(known)s）") % {"code": code, "known": known})
         return programme
 
     def do_status(self, *, programme=None, as_of=None, statuses=None, json=False, xlsx=None, **options) -> None:
@@ -59,18 +60,20 @@ class Command(BaseCommand):
             try:
                 day = datetime.date.fromisoformat(as_of)
             except ValueError:
-                raise CommandError(f"--as-of：“{as_of}”不是 YYYY-MM-DD 格式的日期") from None
+                raise CommandError(_("--as-of：“%(date)s”不是 YYYY-MM-DD 格式的日期") % {"date": as_of}) from None
         unknown = [s for s in statuses or [] if s not in ProgressStatus.values]
         if unknown:
-            raise CommandError(f"--status：未知状态 {'、'.join(unknown)}，应为 {', '.join(ProgressStatus.values)}")
+            raise CommandError(_("--status：未知状态 %(unknown)s，应为 %(allowed)s")
+                               % {"unknown": "、".join(unknown), "allowed": ", ".join(ProgressStatus.values)})
         if xlsx and not Path(xlsx).parent.exists():
-            raise CommandError(f"--xlsx：目录 {Path(xlsx).parent} 不存在")
+            raise CommandError(_("--xlsx：目录 %(folder)s 不存在") % {"folder": Path(xlsx).parent})
         rows = target_rows(None, as_of=day, programme=chosen, statuses=statuses)
         if xlsx:
             tasks = Task.objects.filter(programme=chosen) if chosen else Task.objects.all()
             content = build_targets_workbook(rows=rows, tasks=task_rows(tasks.select_related("programme")), as_of=day,
-                                             title=f"{chosen.name if chosen else '全部培育工程'} 目标进度与任务督导",
-                                             user_name="命令行")
+                                             title=_("%(programme)s 目标进度与任务督导")
+                                             % {"programme": chosen.name if chosen else _("全部培育工程")},
+                                             user_name=_("命令行"))
             Path(xlsx).write_bytes(content)
             audit_record(actor=None, actor_name=f"cli:{getpass.getuser()}", action=AuditAction.EXPORT,
                          obj=chosen, object_type="programmes.programme",
@@ -79,20 +82,24 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps([row_data(r) for r in rows]))
             return
-        self.stdout.write(f"截至 {day}：" + "，".join(f"{label} {n}" for _v, label, n in status_counts(rows)))
+        self.stdout.write(_("截至 %(day)s：") % {"day": day} + "，".join(f"{label} {n}" for _v, label, n in status_counts(rows)))
         for row in rows:
             res = row.result
             current = f"{row.current_text}（{res.current.label}）" if res.current else "—"
             attainment = f"{res.attainment:.1f}%" if res.attainment is not None else "—"
             elapsed = f"{res.elapsed:.1f}%" if res.elapsed is not None else "—"
             self.stdout.write(
-                f"{row.target.programme.code} {row.target.code:<4} {row.status_label}  {row.target.label}"
-                f"｜{row.subject.name}｜目标 {row.goal_text}｜当前 {current}｜完成率 {attainment}｜序时 {elapsed}"
-                f"｜需要 {row.required_text}｜实际 {row.actual_text}｜预测 {row.forecast_text}"
-                f"｜{res.reason}｜依据 {row.target.citation}"
+                _("%(programme)s %(code)-4s %(status)s  %(label)s｜%(subject)s｜目标 %(goal)s｜当前 %(current)s"
+                  "｜完成率 %(attainment)s｜序时 %(elapsed)s｜需要 %(required)s｜实际 %(actual)s｜预测 %(forecast)s"
+                  "｜%(reason)s｜依据 %(citation)s")
+                % {"programme": row.target.programme.code, "code": row.target.code, "status": row.status_label,
+                   "label": row.target.label, "subject": row.subject.name, "goal": row.goal_text, "current": current,
+                   "attainment": attainment, "elapsed": elapsed, "required": row.required_text,
+                   "actual": row.actual_text, "forecast": row.forecast_text, "reason": res.reason,
+                   "citation": row.target.citation}
             )
         if xlsx:
-            self.stdout.write(self.style.SUCCESS(f"已写入 {xlsx}"))
+            self.stdout.write(self.style.SUCCESS(_("已写入 %(path)s") % {"path": xlsx}))
 
     def do_tasks(self, *, programme=None, overdue=False, json=False, **options) -> None:
         chosen = self._programme(programme)
@@ -104,11 +111,14 @@ class Command(BaseCommand):
             self.stdout.write(_dumps([task_data(r) for r in rows]))
             return
         for row in rows:
-            latest = f"{row.latest.unit} {row.latest.reported_at:%Y-%m-%d}" if row.latest else "尚无报送"
-            flag = " 逾期" if row.overdue else ""
-            self.stdout.write(f"{row.task.programme.code} {row.task.code:<4} {row.status_label}{flag}  {row.task.title}"
-                              f"｜牵头 {'、'.join(row.task.lead_units)}｜{row.task.due_year}年｜{latest}"
-                              f"｜依据 {row.task.citation}")
+            latest = f"{row.latest.unit} {row.latest.reported_at:%Y-%m-%d}" if row.latest else _("尚无报送")
+            flag = _(" 逾期") if row.overdue else ""
+            self.stdout.write(_("%(programme)s %(code)-4s %(status)s%(flag)s  %(title)s｜牵头 %(units)s｜%(year)s年"
+                                "｜%(latest)s｜依据 %(citation)s")
+                              % {"programme": row.task.programme.code, "code": row.task.code,
+                                 "status": row.status_label, "flag": flag, "title": row.task.title,
+                                 "units": "、".join(row.task.lead_units), "year": row.task.due_year, "latest": latest,
+                                 "citation": row.task.citation})
 
 
 def _dumps(data) -> str:
