@@ -41,9 +41,14 @@ def browser():
 @pytest.fixture
 def site(live_site, django_db_blocker, settings, tmp_path) -> Iterator[str]:
     """The live server's address; the test may use the database, and what it writes is committed."""
+    from django.db import connections
+
     settings.MEDIA_ROOT = tmp_path
     with django_db_blocker.unblock():
         yield live_site
+        # Under Playwright the test's queries run in their own context, i.e. on their own connection; left
+        # open, it would keep PostgreSQL from dropping the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture
