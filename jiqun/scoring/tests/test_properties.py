@@ -296,3 +296,23 @@ def test_a_cost_criterion_is_the_mirror_of_a_benefit_criterion_under_topsis(m, d
     b = score(mirrored, weights=weights, normalization="minmax", cost_rule="none")
 
     np.testing.assert_allclose(b.scores, a.scores, rtol=1e-9, atol=1e-12)
+
+
+@SETTINGS
+@given(matrices(), st.data())
+def test_a_duplicated_criterion_is_refused_as_perfectly_correlated_or_weighs_as_much_as_its_copy(m, data):
+    # The refusal is an outcome the property expects: with one criterion (plus its copy) every criterion is
+    # perfectly correlated with the others, and CRITIC has nothing to weigh.
+    j = data.draw(st.integers(0, m.shape[1] - 1))
+    keep = data.draw(st.lists(st.integers(0, m.shape[1] - 1), min_size=1, max_size=m.shape[1], unique=True))
+    columns = sorted(set(keep) | {j})
+    values = np.column_stack([m.values[:, columns], m.values[:, j]])
+    directions = [m.directions[k] for k in columns] + [m.directions[j]]
+    duplicated = decision_matrix(values, directions=directions)
+
+    try:
+        result = critic_weights(duplicated)
+    except ScoringInputError as refusal:
+        assert "各指标之间完全相关" in str(refusal)
+        return
+    np.testing.assert_allclose(result.weights[columns.index(j)], result.weights[-1], rtol=1e-9, atol=1e-12)
