@@ -103,7 +103,9 @@ def test_scaling_a_benefit_column_leaves_topsis_vector_results_unchanged(m, fact
 
     np.testing.assert_allclose(b.weights.weights, a.weights.weights, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(b.scores, a.scores, rtol=1e-9, atol=1e-12)
-    if well_separated(a.scores):
+    # Ranks are compared only when neither side has a near-tie: rounding can leave a score at 0.0 on one side
+    # and 1e-19 on the other, which the engine's relative tie rule rightly calls different.
+    if well_separated(a.scores) and well_separated(b.scores):
         assert b.ranks.tolist() == a.ranks.tolist()
 
 
@@ -119,7 +121,7 @@ def test_permuting_alternatives_permutes_the_results(m, method, data):
     b = score(permuted, weights="critic", method=method)
 
     np.testing.assert_allclose(b.scores, a.scores[order], rtol=1e-9, atol=1e-12)
-    if well_separated(a.scores):
+    if well_separated(a.scores) and well_separated(b.scores):  # see the scaling property above
         assert b.ranks.tolist() == a.ranks[order].tolist()
 
 
