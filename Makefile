@@ -22,12 +22,14 @@ dev: install static migrate
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py serve --debug $(HOST)
 
+# --durations names the slowest steps in every run, so a test that turns slow is seen in the log.
+# With CI set (CI=true make test), the property tests draw derandomised (the "ci" profile in jiqun/conftest.py).
 test: install system-deps static check-engine lint
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --durations=15 $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server that lets us create a test database).
 test-pg: install system-deps static
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --durations=15 $(PYTEST_ARGS)
 
 install: $(VENV)/.synced
 

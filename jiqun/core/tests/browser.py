@@ -1,15 +1,22 @@
 """What every browser test shares: Debian's headless Chromium, a live server with the demo, a 1366×768 page.
 
 Test modules import the fixtures by name (`from jiqun.core.tests.browser import browser, page, site`).
+
+One live server (`live_site` in `jiqun/conftest.py`) serves the whole session from the test database that
+`django_db_setup` pre-loaded with the demo, so no browser test reloads or flushes it. What a browser test
+writes is committed and stays for the browser tests after it: each makes objects of its own (its own period)
+or changes demo rows no other browser test reads. These tests ask for no `db` fixture, so pytest-django runs
+them after every database test (whose transactions were rolled back): they find the demo as loaded, and no
+database test sees what they leave.
 """
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from jiqun.conftest import PASSWORD
-from jiqun.core.demo import demo_load
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
@@ -32,11 +39,16 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, transactional_db, settings, tmp_path):
-    """The live server's address, with the demo loaded (the live server's data is flushed after each test)."""
+def site(live_site, django_db_blocker, settings, tmp_path) -> Iterator[str]:
+    """The live server's address; the test may use the database, and what it writes is committed."""
+    from django.db import connections
+
     settings.MEDIA_ROOT = tmp_path
-    demo_load()
-    return live_server.url
+    with django_db_blocker.unblock():
+        yield live_site
+        # Under Playwright the test's queries run in their own context, i.e. on their own connection; left
+        # open, it would keep PostgreSQL from dropping the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -27,23 +27,59 @@ from jiqun.scoring.normalize import fit, oriented_cost
 SETTINGS = settings(max_examples=60, deadline=None)
 
 
+# The invariances compared with a tolerance (rtol 1e-9) hold only as far as rounding lets them: on a criterion
+# whose values agree to six digits, rounding at the 16th is already 1e-10 of its spread and a near-tie between
+# two alternatives magnifies it past the tolerance. Those properties are drawn on criteria spread by 0.1 % or
+# more; the exact properties keep every non-constant criterion.
+CLEAR_SPREAD = 1e-3
+# Entropy weights are d_j / Σd with d_j = 1 − E_j; when no criterion separates the alternatives Σd is of the
+# order of the rounding of E_j, so the weights are noise. The entropy invariances want Σd clearly above it.
+DIVERGENCE_MARGIN = 1e-2
+
+
 @st.composite
-def matrices(draw, min_rows=3, max_rows=10):
+def matrices(draw, min_rows=3, max_rows=10, spread=1e-6):
     m = draw(st.integers(min_rows, max_rows))
     n = draw(st.integers(2, 5))
     values = draw(arrays(np.float64, (m, n), elements=st.floats(1.0, 1000.0, width=64)))
-    assume((values.max(axis=0) > values.min(axis=0) * (1 + 1e-6)).all())  # no (near-)constant column
+    assume((values.max(axis=0) > values.min(axis=0) * (1 + spread)).all())  # no (near-)constant column
     directions = draw(st.lists(st.sampled_from("+-"), min_size=n, max_size=n))
     return decision_matrix(values, directions=directions)
 
 
-def critic_defined(m) -> bool:
-    """False when every criterion is perfectly correlated with the others (CRITIC is then undefined)."""
+# CRITIC divides by the criteria's total conflict Σ_j σ_j Σ_k (1 − ρ_jk). On perfectly correlated criteria it is 0
+# and the engine refuses; on nearly correlated ones it is rounding noise, so permuting the rows can flip it
+# between refused and "weights made of noise". The CRITIC properties are drawn clear of that edge.
+CONFLICT_MARGIN = 1e-3
+
+
+def critic_well_defined(m) -> bool:
+    """Return whether CRITIC weights exist with a conflict no rounding of the rows can cancel."""
     try:
-        critic_weights(m)
+        result = critic_weights(m)
     except ScoringInputError:
         return False
-    return True
+    return bool(result.tables["conflict"].min() > CONFLICT_MARGIN)
+
+
+def clear_matrices(min_rows: int = 3, max_rows: int = 10) -> st.SearchStrategy:
+    """Draw matrices whose every criterion spreads by CLEAR_SPREAD of its values or more."""
+    return matrices(min_rows, max_rows, spread=CLEAR_SPREAD)
+
+
+def critic_matrices(min_rows: int = 3, max_rows: int = 10) -> st.SearchStrategy:
+    """Draw clearly spread matrices whose criteria are clearly not all perfectly correlated."""
+    return clear_matrices(min_rows, max_rows).filter(critic_well_defined)
+
+
+def entropy_separates(m) -> bool:
+    """Return whether the criteria's total entropy divergence stands clear of rounding noise."""
+    return bool(entropy_weights(m).tables["divergence"].sum() > DIVERGENCE_MARGIN)
+
+
+def entropy_matrices() -> st.SearchStrategy:
+    """Draw clearly spread matrices on which entropy weights are more than rounding noise."""
+    return clear_matrices().filter(entropy_separates)
 
 
 def well_separated(scores: np.ndarray) -> bool:
@@ -55,7 +91,7 @@ def well_separated(scores: np.ndarray) -> bool:
 
 
 @SETTINGS
-@given(matrices(), st.floats(0.01, 100.0), st.data())
+@given(entropy_matrices(), st.floats(0.01, 100.0), st.data())
 def test_scaling_a_benefit_column_leaves_topsis_vector_results_unchanged(m, factor, data):
     j = data.draw(st.integers(0, m.shape[1] - 1))
     values = m.values.copy()
@@ -67,32 +103,34 @@ def test_scaling_a_benefit_column_leaves_topsis_vector_results_unchanged(m, fact
 
     np.testing.assert_allclose(b.weights.weights, a.weights.weights, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(b.scores, a.scores, rtol=1e-9, atol=1e-12)
-    if well_separated(a.scores):
+    # Ranks are compared only when neither side has a near-tie: rounding can leave a score at 0.0 on one side
+    # and 1e-19 on the other, which the engine's relative tie rule rightly calls different.
+    if well_separated(a.scores) and well_separated(b.scores):
         assert b.ranks.tolist() == a.ranks.tolist()
 
 
 @SETTINGS
-@given(matrices(), st.sampled_from(["topsis", "wsum"]), st.data())
+@given(critic_matrices(), st.sampled_from(["topsis", "wsum"]), st.data())
 def test_permuting_alternatives_permutes_the_results(m, method, data):
     order = np.array(data.draw(st.permutations(range(m.shape[0]))))
     permuted = decision_matrix(
         m.values[order], alternatives=[m.alternatives[i] for i in order], directions=m.directions
     )
 
-    assume(critic_defined(m))
     a = score(m, weights="critic", method=method)
     b = score(permuted, weights="critic", method=method)
 
     np.testing.assert_allclose(b.scores, a.scores[order], rtol=1e-9, atol=1e-12)
-    if well_separated(a.scores):
+    if well_separated(a.scores) and well_separated(b.scores):  # see the scaling property above
         assert b.ranks.tolist() == a.ranks[order].tolist()
 
 
 @SETTINGS
 @given(matrices(min_rows=2))
 def test_objective_weights_are_non_negative_and_sum_to_one(m):
-    assume(critic_defined(m))
-    results = [entropy_weights(m), entropy_weights(m, variant="minmax"), critic_weights(m), cv_weights(m)]
+    results = [entropy_weights(m), entropy_weights(m, variant="minmax"), cv_weights(m)]
+    if critic_well_defined(m):
+        results.append(critic_weights(m))
 
     for result in results:
         assert (result.weights >= 0).all()
@@ -121,9 +159,8 @@ def test_ranks_of_distinct_scores_are_a_permutation(scores):
 
 
 @SETTINGS
-@given(matrices(), st.sampled_from(["topsis", "wsum"]), st.data())
+@given(critic_matrices(), st.sampled_from(["topsis", "wsum"]), st.data())
 def test_reflecting_a_criterion_and_flipping_its_direction_changes_nothing(m, method, data):
-    assume(critic_defined(m))
     j = data.draw(st.integers(0, m.shape[1] - 1))
     values = m.values.copy()
     values[:, j] = values[:, j].max() + values[:, j].min() - values[:, j]
@@ -223,10 +260,8 @@ def test_scoring_block_by_block_gives_the_whole_matrix_formula(m, rule, block, m
 
 
 @SETTINGS
-@given(matrices(), st.floats(0.0, 1.0), st.sampled_from(["linear", "multiplicative"]))
+@given(critic_matrices(), st.floats(0.0, 1.0), st.sampled_from(["linear", "multiplicative"]))
 def test_combined_weights_are_non_negative_and_sum_to_one(m, alpha, combination):
-    assume(critic_defined(m))
-
     result = combine_weights(critic_weights(m), entropy_weights(m), method=combination, alpha=alpha)
 
     assert (result.weights >= 0).all()
@@ -247,7 +282,7 @@ def test_ranks_are_a_permutation_up_to_ties(m, method):
 
 
 @SETTINGS
-@given(matrices(), st.data())
+@given(clear_matrices(), st.data())
 def test_a_cost_criterion_is_the_mirror_of_a_benefit_criterion_under_topsis(m, data):
     # Hwang & Yoon: a cost criterion takes its ideal at the minimum. Negating its values and calling it a
     # benefit gives the same distances under an affine normalisation (min-max, the reflection undone).
@@ -263,3 +298,23 @@ def test_a_cost_criterion_is_the_mirror_of_a_benefit_criterion_under_topsis(m, d
     b = score(mirrored, weights=weights, normalization="minmax", cost_rule="none")
 
     np.testing.assert_allclose(b.scores, a.scores, rtol=1e-9, atol=1e-12)
+
+
+@SETTINGS
+@given(matrices(), st.data())
+def test_a_duplicated_criterion_is_refused_as_perfectly_correlated_or_weighs_as_much_as_its_copy(m, data):
+    # The refusal is an outcome the property expects: with one criterion (plus its copy) every criterion is
+    # perfectly correlated with the others, and CRITIC has nothing to weigh.
+    j = data.draw(st.integers(0, m.shape[1] - 1))
+    keep = data.draw(st.lists(st.integers(0, m.shape[1] - 1), min_size=1, max_size=m.shape[1], unique=True))
+    columns = sorted(set(keep) | {j})
+    values = np.column_stack([m.values[:, columns], m.values[:, j]])
+    directions = [m.directions[k] for k in columns] + [m.directions[j]]
+    duplicated = decision_matrix(values, directions=directions)
+
+    try:
+        result = critic_weights(duplicated)
+    except ScoringInputError as refusal:
+        assert "各指标之间完全相关" in str(refusal)
+        return
+    np.testing.assert_allclose(result.weights[columns.index(j)], result.weights[-1], rtol=1e-9, atol=1e-12)
