@@ -17,6 +17,9 @@ from jiqun.api.auth import GateRefused
 from jiqun.core.stale import StaleEdit
 from jiqun.core.text import CODE as CONTROL_CHARACTER
 
+# Errors jiqun's own validators raise (PydanticCustomError): their message is already in the user's language.
+OWN_ERRORS = {CONTROL_CHARACTER, "object_expected"}
+
 
 def schema_error_message(error: dict) -> str:
     """Say in the active language what is wrong with one value, from a pydantic error's type and context."""
@@ -61,8 +64,8 @@ def schema_error_message(error: dict) -> str:
         return _("不是有效的 JSON")
     if kind == "extra_forbidden":
         return _("不允许此字段")
-    if kind == CONTROL_CHARACTER:
-        # The text rule's own error: its message is already translated and names the character and position.
+    if kind in OWN_ERRORS:
+        # Already translated; the text rule names the character and its position.
         return error.get("msg") or _("取值无效")
     if kind == "value_error" and ctx.get("error"):
         # Our own validators raise ValueError with a message that is already translated.
