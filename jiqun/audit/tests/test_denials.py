@@ -1,6 +1,7 @@
 """The middleware: every denial, every download and every admin-site change leaves an event, and only once."""
 
 import io
+import json
 from io import StringIO
 
 import pytest
@@ -131,14 +132,29 @@ def test_a_cli_targets_listing_without_a_file_writes_no_export_event():
 
 
 def test_an_admin_site_change_writes_an_event_without_secret_values():
+    xitong = User.objects.get(username="xitong")
+    jinan = User.objects.get(username="jinan")
+    new_password = "Xq7#mPz9!kLw2"
+    client = client_for(xitong)
+    mark = last_id()
+    response = client.post(f"/admin/accounts/user/{jinan.pk}/password/", {
+        "usable_password": "true", "password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    [event] = [e for e in events_since(mark, AuditAction.UPDATE) if e.object_type.startswith("admin:")]
+    assert event.actor == xitong and event.object_type == "admin:auth_user_password"
+    assert event.object_id == str(jinan.pk)
+    assert new_password not in json.dumps(event.after, ensure_ascii=False)
+    assert not any("password" in name for name in event.after["fields"])
+
+
+def test_an_admin_bulk_action_writes_an_event_naming_the_action_and_the_rows():
     anquan = User.objects.get(username="anquan")
     qiye = User.objects.get(username="qiye")
     token, _key = api_token_create(actor=qiye, user=qiye, name="脚本")
     client = client_for(anquan)
     mark = last_id()
-    response = client.post(f"/admin/accounts/apitoken/{token.pk}/change/", {"revoked": "on", "_save": "保存"})
-    assert response.status_code == 302
-    assert ApiToken.objects.get(pk=token.pk).revoked
-    [event] = events_since(mark, AuditAction.UPDATE)
+    response = client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert response.status_code == 302 and ApiToken.objects.get(pk=token.pk).revoked
+    [event] = [e for e in events_since(mark, AuditAction.UPDATE) if e.object_type.startswith("admin:")]
     assert event.actor == anquan and event.object_type == "admin:accounts_apitoken"
-    assert event.object_id == str(token.pk) and event.after == {"fields": ["revoked"]}
+    assert event.after == {"bulk_action": "revoke", "selected": [str(token.pk)]}
