@@ -1,9 +1,11 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.core.forms import TextRuleMixin
+from jiqun.monitoring.importer.package import mib
 from jiqun.programmes.models import Indicator, Programme
 
 
@@ -20,12 +22,11 @@ class PeriodOpenForm(TextRuleMixin, forms.Form):
 class UploadForm(TextRuleMixin, forms.Form):
     file = forms.FileField(label=_("填好的统计季报（.xlsx）"))
 
-    MAX_BYTES = 50 * 1024 * 1024
-
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("文件超过 50MB，请分批上传"))
+        if upload.size > settings.JIQUN_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("文件超过 %(limit)s，请分批上传") % {
+                "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
         return upload
 
 

@@ -90,7 +90,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rows = [row for row in rows if row.overdue]
     return render(request, "monitoring/period.html", {
         "period": period, "rows": rows, "counts": counts, "statuses": ReportStatus.choices, "status": status,
-        "upload_form": UploadForm(),
+        "upload_form": UploadForm(), "can_upload": can_fill_period(request.user, period),
     })
 
 

@@ -258,3 +258,12 @@ def test_a_cluster_report_shows_its_members_sum_and_warns_of_double_counting(as_
     page = as_jining.get(f"/monitoring/reports/{period.reports.get(cluster=first).pk}/").content.decode()
     assert "成员企业合计" in page and "2,000.00" in page
     assert "重复计入" in page and "两群共有企业" in page
+
+
+def test_the_upload_form_shows_only_to_who_keeps_a_report_of_the_period(period, as_jining):
+    from jiqun.conftest import client_for
+
+    assert 'id="upload-form"' in as_jining.get(f"/monitoring/periods/{period.pk}/").content.decode()
+    leader = client_for(User.objects.get(username="lingdao"))
+    page = leader.get(f"/monitoring/periods/{period.pk}/").content.decode()
+    assert 'id="upload-form"' not in page and "上传导入" not in page
