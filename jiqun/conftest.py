@@ -11,6 +11,7 @@ when the environment variable CI is set, is derandomised so a submission never f
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,6 +39,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # The production hasher costs most of a second per password on purpose; the password policy is the
     # validators' job (AUTH_PASSWORD_VALIDATORS), untouched here. override_settings clears Django's hasher cache.
     override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
+    # The audit chain's key and checkpoint of the test databases stay out of the developer's var/.
+    audit_dir = Path(tempfile.mkdtemp(prefix="jiqun-audit-"))
+    override_settings(JIQUN_AUDIT_KEY_FILE=audit_dir / "audit.key",
+                      JIQUN_AUDIT_HEAD_FILE=audit_dir / "audit-head.json").enable()
     CONFIGURED_DATABASE["name"] = str(connection.settings_dict["NAME"])
 
 

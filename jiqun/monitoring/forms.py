@@ -24,9 +24,9 @@ class UploadForm(TextRuleMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.JIQUN_UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("文件超过 %(limit)s，请分批上传") % {
-                "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
+        if upload.size > settings.JIQUN_UPLOAD_MAX_BYTES:  # refused before it is read into memory
+            raise forms.ValidationError(_("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，未导入") % {
+                "file": upload.name, "size": mib(upload.size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
         return upload
 
 

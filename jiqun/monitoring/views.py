@@ -19,7 +19,6 @@ from jiqun.core.stale import version_missing
 from jiqun.monitoring.excel import DATA_SHEET, build_reminder_list, build_template
 from jiqun.monitoring.forms import IndicatorForm, PeriodOpenForm, ReturnForm, UploadForm
 from jiqun.monitoring.importer import ReportImporter
-from jiqun.monitoring.importer.package import mib
 from jiqun.monitoring.models import CorrectionStatus, Report, ReportingPeriod, ReportStatus
 from jiqun.monitoring.permissions import (
     can_approve_city,
@@ -133,11 +132,7 @@ def period_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return render(request, "monitoring/upload_result.html", {"period": period, "form": form, "result": None})
-    upload = form.cleaned_data["file"]
-    if upload.size > settings.JIQUN_UPLOAD_MAX_BYTES:  # refused before it is read into memory
-        form.add_error("file", _("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，未导入") % {
-            "file": upload.name, "size": mib(upload.size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
-        return render(request, "monitoring/upload_result.html", {"period": period, "form": form, "result": None})
+    upload = form.cleaned_data["file"]  # the form refused one over JIQUN_UPLOAD_MAX_BYTES before reading it
     content = upload.read()
     result = ReportImporter(user=request.user, content=content, file_name=upload.name, period=period).run()
     annotated = None
