@@ -164,7 +164,7 @@ def period_matrix(request: HttpRequest, period_id: DbId):
 
 @router.get("/reports", response={200: list[ReportOut], **errors(401, 422)}, summary="统计报表")
 @paginate(BoundedPagination)
-def list_reports(request: HttpRequest, period: DbId | None = None, status: Text | None = None):
+def list_reports(request: HttpRequest, period: DbId | None = None, status: Text = ""):
     reports = Report.objects.for_user(request.user).select_related("cluster", "enterprise")
     if period:
         reports = reports.filter(period_id=period)
