@@ -14,11 +14,12 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jiqun.api.auth import GateRefused
+from jiqun.api.parser import REPEATED
 from jiqun.core.stale import StaleEdit
 from jiqun.core.text import CODE as CONTROL_CHARACTER
 
 # Errors jiqun's own validators raise (PydanticCustomError): their message is already in the user's language.
-OWN_ERRORS = {CONTROL_CHARACTER, "object_expected"}
+OWN_ERRORS = {CONTROL_CHARACTER, "object_expected", REPEATED}
 
 
 def schema_error_message(error: dict) -> str:

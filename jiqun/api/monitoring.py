@@ -1,6 +1,7 @@
 """/api/v1/ endpoints for quarterly monitoring: periods, reports, values and transitions."""
 
 import datetime
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Annotated
@@ -142,10 +143,18 @@ def _detail(report: Report) -> dict:
                            findings=[f.__dict__ for f in findings])
 
 
+# The If-Match value a revision is sent as: 3, "3" or W/"3". Nine digits are past any revision and keep
+# int() away from Unicode digits ("²".isdigit() is true) and from numbers no column holds.
+IF_MATCH = re.compile(r'(W/)?"?([0-9]{1,9})"?')
+IF_MATCH_HEADER = {"in": "header", "name": "If-Match", "required": True,
+                   "schema": {"type": "string", "pattern": f"^{IF_MATCH.pattern}$"},
+                   "description": "读取报表时得到的 revision，如 \"3\"；缺少或格式不对时返回 428"}
+
+
 def _if_match(request: HttpRequest) -> int | None:
-    """The revision number an If-Match header names ("3", W/"3" or 3), None when absent or not a number."""
-    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"').strip()
-    return int(raw) if raw.isdigit() else None
+    """The revision number an If-Match header names ("3", W/"3" or 3), None when absent or not such a number."""
+    found = IF_MATCH.fullmatch(request.headers.get("If-Match", "").strip())
+    return int(found.group(2)) if found else None
 
 
 @router.get("/periods", response={200: list[PeriodOut], **errors(401)}, summary="报告期")
@@ -164,7 +173,7 @@ def period_matrix(request: HttpRequest, period_id: DbId):
 
 @router.get("/reports", response={200: list[ReportOut], **errors(401, 422)}, summary="统计报表")
 @paginate(BoundedPagination)
-def list_reports(request: HttpRequest, period: DbId | None = None, status: Text | None = None):
+def list_reports(request: HttpRequest, period: DbId | None = None, status: Text = ""):
     reports = Report.objects.for_user(request.user).select_related("cluster", "enterprise")
     if period:
         reports = reports.filter(period_id=period)
@@ -182,7 +191,8 @@ def get_report(request: HttpRequest, report_id: DbId):
             response={200: ReportDetailOut, **errors(400, 401, 403, 404, 412, 422, 428)},
             summary="填报数值（草稿或退回状态）",
             description="必须带 If-Match 请求头，值为读取报表时得到的 revision（如 If-Match: \"3\"）。"
-            "缺少时返回 428；其间他人已修改时返回 412，说明何时由谁修改了哪些指标，本次修改不保存。")
+            "缺少时返回 428；其间他人已修改时返回 412，说明何时由谁修改了哪些指标，本次修改不保存。",
+            openapi_extra={"parameters": [IF_MATCH_HEADER]})
 def put_values(request: HttpRequest, report_id: DbId,
                payload: Body[Annotated[dict[Text, ValueIn], Field(json_schema_extra=TEXT_KEYS)]]):
     report = get_object_or_404(Report.objects.for_user(request.user), pk=report_id)

@@ -102,9 +102,9 @@ class ProgressDetailOut(ProgressOut):
 
 
 class ProgressFilter(Schema):
-    programme: Text | None = None
+    programme: Text = ""
     status: list[Text] = Field(default_factory=list, description=", ".join(ProgressStatus.values))
-    subject_kind: Text | None = None
+    subject_kind: Text = ""
     year: int | None = Field(None, ge=2000, le=2100)
     as_of: AsOf | None = Field(None, description="YYYY-MM-DD，缺省为今天")
 
@@ -311,7 +311,7 @@ def get_structure(request: HttpRequest, code: Text, as_of: AsOf | None = None):
 
 @router.get("/tasks", response={200: list[TaskOut], **errors(401, 422)}, summary="任务督导（本人范围内）")
 @paginate(BoundedPagination)
-def list_tasks(request: HttpRequest, programme: Text | None = None, overdue: bool = False, status: Text | None = None):
+def list_tasks(request: HttpRequest, programme: Text = "", overdue: bool = False, status: Text = ""):
     tasks = tasks_for(request.user)
     if programme:
         tasks = tasks.filter(programme__code=programme)
@@ -359,7 +359,7 @@ def _sheet(sheet, items: bool = False) -> dict:
 
 
 @router.get("/checklists", response={200: list[SheetOut], **errors(401, 422)}, summary="产业链清单（九个一）及完整度")
-def list_sheets(request: HttpRequest, programme: Text | None = None):
+def list_sheets(request: HttpRequest, programme: Text = ""):
     sheets = sheets_for(request.user)
     if programme:
         sheets = sheets.filter(programme__code=programme)

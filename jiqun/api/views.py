@@ -18,6 +18,7 @@ from jiqun.api.auth import api_auth
 from jiqun.api.errors import add_error_handlers
 from jiqun.api.monitoring import router as monitoring_router
 from jiqun.api.pagination import BoundedPagination
+from jiqun.api.parser import SingleValueParser
 from jiqun.api.schemas import (
     BodyIn,
     CarrierOut,
@@ -61,6 +62,7 @@ api = NinjaAPI(
     urls_namespace="api",
     # The docs page is jiqun.api.docs.api_docs (behind the login, Swagger UI from our static files).
     docs_url=None,
+    parser=SingleValueParser(),
 )
 add_error_handlers(api)
 api.add_router("/", monitoring_router)
@@ -98,7 +100,7 @@ def _patch_changes(payload, *, required: set[str], nullable: set[str] = frozense
 # Regions and programmes ---------------------------------------------------------------------------
 
 @api.get("/regions", response={200: list[RegionOut], **errors(401, 422)}, tags=["regions"], summary="行政区划（本人范围内）")
-def list_regions(request: HttpRequest, level: Text | None = None):
+def list_regions(request: HttpRequest, level: Text = ""):
     regions = regions_for(request.user)
     return regions.filter(level=level) if level else regions
 
@@ -122,14 +124,14 @@ def get_programme(request: HttpRequest, code: Text):
 # Clusters ------------------------------------------------------------------------------------------
 
 class ClusterFilter(Schema):
-    q: Text | None = None
-    programme: Text | None = None
-    tier: Text | None = None
-    status: Text | None = None
-    region: Text | None = None
+    q: Text = ""
+    programme: Text = ""
+    tier: Text = ""
+    status: Text = ""
+    region: Text = Field("", description="6 位行政区划代码（含其下级区划）；不存在的代码返回 400")
 
 
-@api.get("/clusters", response={200: list[ClusterOut], **errors(401, 422)}, tags=["clusters"], summary="集群名录")
+@api.get("/clusters", response={200: list[ClusterOut], **errors(400, 401, 422)}, tags=["clusters"], summary="集群名录")
 @paginate(BoundedPagination)
 def list_clusters(request: HttpRequest, filters: Query[ClusterFilter]):
     clusters = Cluster.objects.for_user(request.user).select_related("programme", "kind").prefetch_related(
@@ -243,13 +245,13 @@ def propose_cluster_change(request: HttpRequest, cluster_id: DbId, payload: Clus
 # Enterprises ---------------------------------------------------------------------------------------
 
 class EnterpriseFilter(Schema):
-    q: Text | None = None
-    region: Text | None = None
+    q: Text = ""
+    region: Text = Field("", description="6 位行政区划代码（含其下级区划）；不存在的代码返回 400")
     cluster: DbId | None = None
-    honour: Text | None = None
+    honour: Text = ""
 
 
-@api.get("/enterprises", response={200: list[EnterpriseOut], **errors(401, 422)}, tags=["enterprises"], summary="企业名录")
+@api.get("/enterprises", response={200: list[EnterpriseOut], **errors(400, 401, 422)}, tags=["enterprises"], summary="企业名录")
 @paginate(BoundedPagination)
 def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]):
     enterprises = Enterprise.objects.for_user(request.user).prefetch_related("honours", "memberships")
@@ -323,6 +325,6 @@ def update_enterprise(request: HttpRequest, enterprise_id: DbId, payload: Enterp
 
 @api.get("/carriers", response={200: list[CarrierOut], **errors(401, 422)}, tags=["enterprises"], summary="创新载体")
 @paginate(BoundedPagination)
-def list_carriers(request: HttpRequest, level: Text | None = None):
+def list_carriers(request: HttpRequest, level: Text = ""):
     carriers = InnovationCarrier.objects.for_user(request.user)
     return carriers.filter(level=level) if level else carriers.order_by("id")
