@@ -224,7 +224,7 @@ def post_transition(request: HttpRequest, report_id: DbId, payload: TransitionIn
     elif payload.action == "return":
         report = report_return(actor=request.user, report=report, reason=payload.comment)
     else:
-        raise ValidationError({"action": [f"未知操作“{payload.action}”，应为 submit、approve、approve_for_city 或 return"]})
+        raise ValidationError({"action": [_("未知操作“%(action)s”，应为 submit、approve、approve_for_city 或 return") % {"action": payload.action}]})
     return _detail(report)
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -222,7 +223,7 @@ class EvidenceIn(BodyIn):
 def _day(as_of: datetime.date | None) -> datetime.date:
     day = as_of or datetime.date.today()
     if not datetime.date(2000, 1, 1) <= day <= datetime.date(2100, 12, 31):
-        raise ValidationError({"as_of": [f"截至日期 {day} 应在 2000 年至 2100 年之间"]})
+        raise ValidationError({"as_of": [_("截至日期 %(day)s 应在 2000 年至 2100 年之间") % {"day": day}]})
     return day
 
 
@@ -231,7 +232,7 @@ def _programme(code: str | None) -> Programme | None:
         return None
     programme = Programme.objects.filter(code=code).first()
     if programme is None:
-        raise ValidationError({"programme": [f"培育工程 {code} 不存在"]})
+        raise ValidationError({"programme": [_("培育工程 %(code)s 不存在") % {"code": code}]})
     return programme
 
 
@@ -240,7 +241,8 @@ def _programme(code: str | None) -> Programme | None:
 def list_progress(request: HttpRequest, filters: Query[ProgressFilter]):
     unknown = [s for s in filters.status if s not in ProgressStatus.values]
     if unknown:
-        raise ValidationError({"status": [f"未知状态 {'、'.join(unknown)}，应为 {', '.join(ProgressStatus.values)}"]})
+        raise ValidationError({"status": [_("未知状态 %(unknown)s，应为 %(known)s") % {
+            "unknown": "、".join(unknown), "known": ", ".join(ProgressStatus.values)}]})
     rows = target_rows(request.user, as_of=_day(filters.as_of),
                        programme=_programme(filters.programme), statuses=filters.status or None,
                        subject_kind=filters.subject_kind, year=filters.year)
@@ -379,13 +381,13 @@ def post_sheet(request: HttpRequest, payload: SheetIn):
         raise ValidationError({"programme": ["请填写培育工程编号"]})
     codes = list(programme.checklist_items.filter(applies_to="chain").values_list("checklist_code", flat=True)[:1])
     if not codes:
-        raise ValidationError({"programme": [f"培育工程 {programme.code} 没有产业链清单"]})
+        raise ValidationError({"programme": [_("培育工程 %(code)s 没有产业链清单") % {"code": programme.code}]})
     cluster = Cluster.objects.for_user(request.user).filter(pk=payload.cluster).first()
     if cluster is None:
-        raise ValidationError({"cluster": [f"集群 {payload.cluster} 不存在或不在您的范围内"]})
+        raise ValidationError({"cluster": [_("集群 %(cluster)s 不存在或不在您的范围内") % {"cluster": payload.cluster}]})
     region = Region.objects.filter(code=payload.region).first()
     if region is None:
-        raise ValidationError({"region": [f"区划 {payload.region} 不存在"]})
+        raise ValidationError({"region": [_("区划 %(region)s 不存在") % {"region": payload.region}]})
     if not request.user.is_authenticated or request.user.is_read_only:
         raise PermissionDenied("只读角色不能建立清单")
     sheet = checklist_create(actor=request.user, programme=programme, checklist_code=codes[0], cluster=cluster,
