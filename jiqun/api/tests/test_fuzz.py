@@ -2,33 +2,21 @@
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from jiqun.accounts.models import User
-from jiqun.accounts.services import api_token_create
+from jiqun.api.tests.conftest import bearer_headers
 from jiqun.config.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
-@pytest.fixture(autouse=True)
-def keep_test_connection():
-    """Django's test client keeps the test transaction's connection open; a WSGI call would close it."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+pytestmark = pytest.mark.usefixtures("keep_test_connection")
 
 
 @pytest.fixture
 def auth_headers(db) -> dict[str, str]:
-    user = User.objects.get(username="jining")
-    _token, key = api_token_create(actor=user, user=user, name="fuzz")
-    return {"Authorization": f"Bearer {key}"}
+    return bearer_headers("jining", "fuzz")
 
 
 @pytest.mark.django_db

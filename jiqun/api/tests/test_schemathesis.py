@@ -4,13 +4,10 @@ data refused, valid data accepted, authentication enforced, no server error)."""
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from jiqun.accounts.models import User
-from jiqun.accounts.services import api_token_create
+from jiqun.api.tests.conftest import bearer_headers
 from jiqun.audit.models import AuditEvent
 from jiqun.clusters.models import Cluster
 from jiqun.config.wsgi import application
@@ -39,21 +36,12 @@ config = SchemathesisConfig.from_dict({
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=config)
 
 
-@pytest.fixture(autouse=True)
-def keep_test_connection():
-    """Django's test client keeps the test transaction's connection open; a WSGI call would close it."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+pytestmark = pytest.mark.usefixtures("keep_test_connection")
 
 
 @pytest.fixture
 def province_headers(db) -> dict[str, str]:
-    user = User.objects.get(username="sheng")
-    _token, key = api_token_create(actor=user, user=user, name="schemathesis")
-    return {"Authorization": f"Bearer {key}"}
+    return bearer_headers("sheng", "schemathesis")
 
 
 def test_the_document_names_each_schema_once():
