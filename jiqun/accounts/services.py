@@ -6,6 +6,7 @@ or business roles, never both, and an admin account keeps its role for life. Eve
 its before and after. `actor=None` is the system itself (the demo loader, management commands).
 """
 
+import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiqun.accounts.models import ADMIN_ROLES, REGION_ROLES, ApiToken, Role, User
 from jiqun.accounts.permissions import can_assign_roles, can_manage_accounts
@@ -21,6 +23,9 @@ from jiqun.audit.services import audit_record
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "organisation")
 
+
+# A reset password's change date: older than any PASSWORD_MAX_AGE_DAYS, so the expiry gate asks for a new one.
+EXPIRED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 def account_snapshot(user: User) -> dict:
     """What an account holds, for the audit log's before and after (never the password hash)."""
@@ -166,10 +171,19 @@ def user_assign_role(*, actor, user: User, role: str, region=None, clusters: Ite
     return user
 
 
+def _refuse_other_administrators(actor, user: User) -> None:
+    """The system admin keeps business accounts, not the other two administrators: deactivating the audit or the
+    security admin, or setting their password, would let one administrator blind or become another (三员分立).
+    An administrator's account is kept by the server's operator (`jiqun changepassword`, `jiqun shell`)."""
+    if actor is not None and actor.pk != user.pk and user.role in ADMIN_ROLES:
+        raise PermissionDenied(_("系统管理员不能停用、启用其他管理员账号或重置其密码：管理员账号由服务器运维人员维护"))
+
+
 def _set_active(*, actor, user: User, active: bool) -> User:
     _require_account_manager(actor, _("只有系统管理员可以停用或启用账号"))
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied(_("系统管理员不能停用或启用自己的账号"))
+    _refuse_other_administrators(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active == active:
         return user
@@ -196,14 +210,23 @@ def user_activate(*, actor, user: User) -> User:
 
 @transaction.atomic
 def user_password_set(*, actor, user: User, password: str) -> User:
-    """Set a password: one's own, or anyone else's by the system admin (a reset)."""
-    if actor is not None and actor.pk != user.pk and not can_manage_accounts(actor):
+    """Set a password: one's own, or anyone else's by the system admin (a reset).
+
+    A reset password is a one-time password: it is marked expired, so its owner must choose a new one at the next
+    login, and the account's unconfirmed two-factor enrolments are dropped, so a secret shown to whoever logged in
+    with the reset password never becomes the account's second factor.
+    """
+    reset = actor is not None and actor.pk != user.pk
+    if reset and not can_manage_accounts(actor):
         raise PermissionDenied(_("只有系统管理员可以重置他人的密码"))
+    if reset:
+        _refuse_other_administrators(actor, user)
     validate_password(password, user)
     user.set_password(password)
-    user.password_changed_at = timezone.now()
+    user.password_changed_at = EXPIRED if reset else timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
-    reset = actor is not None and actor.pk != user.pk
+    if reset:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=user,
                  after={"password": "reset" if reset else "changed"})
     return user

@@ -208,6 +208,13 @@ def audit_prune(*, actor, before: datetime.date, actor_name: str = "") -> AuditE
              "limit": timezone.localdate(limit).isoformat()}]})
     with transaction.atomic():
         _lock_chain()
+        # A broken chain is evidence: pruning it would delete the rows that show the break (an edited `at` would
+        # even make young rows look old), so nothing is pruned until `jiqun audit verify` passes.
+        problems = audit_verify()
+        if problems:
+            raise ValidationError({"before": [_(
+                "审计日志链校验未通过（%(count)s 处问题，首个：%(first)s），不能清理；请先运行 jiqun audit verify 查明原因"
+            ) % {"count": len(problems), "first": problems[0].message}]})
         first_kept = AuditEvent.objects.filter(at__gte=cutoff).order_by("id").only("id").first()
         doomed = AuditEvent.objects.filter(id__lt=first_kept.pk) if first_kept else AuditEvent.objects.all()
         last_doomed = doomed.order_by("-id").only("id", "hash", "seq").first()

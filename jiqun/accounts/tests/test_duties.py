@@ -372,3 +372,36 @@ def test_the_security_admin_revokes_a_token_in_the_admin_audited(jinan_officer):
     assert response.status_code == 302 and ApiToken.objects.get(pk=token.pk).revoked
     event = AuditEvent.objects.filter(object_type="accounts.apitoken", object_id=str(token.pk)).first()
     assert event.actor_name == "anquan" and event.after["revoked"] is True
+
+
+def test_a_reset_password_must_be_changed_at_the_next_login_and_drops_unconfirmed_enrolments():
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    sheng = persona("sheng")
+    TOTPDevice.objects.create(user=sheng, name="half-enrolled", confirmed=False)
+    client = client_for(persona("xitong"))
+    response = client.post(f"/admin/accounts/user/{sheng.pk}/password/", {
+        "usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=sheng, confirmed=False).exists()
+    whoever = Client()
+    whoever.post("/accounts/login/", {"username": "sheng", "password": NEW_PASSWORD})
+    assert whoever.get("/clusters/").url.startswith("/accounts/password/"), "a reset password is a one-time password"
+
+
+@pytest.mark.parametrize("admin", ["shenji", "anquan"])
+def test_the_system_admin_cannot_deactivate_or_reset_the_other_administrators(admin):
+    target = persona(admin)
+    client = client_for(persona("xitong"))
+    events = AuditEvent.objects.exclude(action="denied").count()
+    with pytest.raises(PermissionDenied, match="管理员账号由服务器运维人员维护"):
+        user_deactivate(actor=persona("xitong"), user=target)
+    with pytest.raises(PermissionDenied, match="管理员账号由服务器运维人员维护"):
+        user_password_set(actor=persona("xitong"), user=target, password=NEW_PASSWORD)
+    response = client.post(f"/admin/accounts/user/{target.pk}/password/", {
+        "usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 403
+    fresh = persona(admin)
+    assert fresh.is_active and not fresh.check_password(NEW_PASSWORD)
+    assert AuditEvent.objects.exclude(action="denied").count() == events

@@ -287,3 +287,16 @@ def test_it_refuses_to_start_with_a_retention_below_180_days(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert "JIQUN_AUDIT_RETENTION_DAYS" in result.stderr and "180" in result.stderr
+
+
+def test_it_refuses_to_prune_a_broken_chain_and_keeps_the_evidence(fresh_chain, append, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    append_at(timezone.now() - datetime.timedelta(days=400), monkeypatch, append, 2)
+    young = append(3)
+    # The attack: age today's rows in the database so that a prune would delete them with their traces.
+    raw_sql("UPDATE {table} SET at = %s WHERE id = %s", [timezone.now() - datetime.timedelta(days=400), young[0].pk])
+    with pytest.raises(ValidationError) as refused:
+        audit_prune(actor=None, actor_name="tester", before=timezone.localdate() - datetime.timedelta(days=200))
+    assert "审计日志链校验未通过" in refused.value.message_dict["before"][0]
+    assert AuditEvent.objects.count() == 5 and not AuditEvent.objects.filter(action=AuditAction.PRUNE).exists()
+    assert audit_verify() != []
