@@ -5,6 +5,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from jiqun.core.errors import answer as error_answer
+from jiqun.core.text import FORBIDDEN, control_character_error
 
 # Everything is served from the platform itself (offline intranets), so 'self' is all a page needs. Scripts
 # come only from files: no inline <script>, no on* attribute, no eval. Style sheets too; only style attributes
@@ -48,3 +52,22 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class QueryTextMiddleware:
+    """The one text rule (jiqun.core.text) on the query string of every page: a control character in a parameter's
+    name or value is a 400 that names the parameter, before any view or query runs (PostgreSQL refuses NUL
+    outright, so it would otherwise be a server error). The API applies the rule in its own schemas (422)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            for key, values in request.GET.lists():
+                name = FORBIDDEN.sub("?", key)
+                for text in (key, *values):
+                    message = control_character_error(text, _("查询参数“%(name)s”") % {"name": name})
+                    if message:
+                        return error_answer(request, 400, "400.html", message, reason=message)
+        return self.get_response(request)
