@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from jiqun.accounts.permissions import can_manage_programmes
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.core.downloads import XLSX, xlsx_response
@@ -347,14 +348,14 @@ def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/indicators.html", {
         "indicators": Indicator.objects.select_related("numerator", "denominator"),
-        "can_edit": request.user.role == "province_admin",
+        "can_edit": can_manage_programmes(request.user),
     })
 
 
 @login_required
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator, pk=pk)
-    if request.user.role != "province_admin":
+    if not can_manage_programmes(request.user):
         raise Http404
     form = IndicatorForm(request.POST or None, instance=Indicator.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
