@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import WithJsonSchema, model_validator
+from pydantic import ConfigDict, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from jiqun.core.text import PATTERN, Text
@@ -43,7 +43,10 @@ TEXT_KEYS = {"propertyNames": {"pattern": PATTERN}}
 
 class BodyIn(Schema):
     """A request body, which must be a JSON object: a PATCH's optional fields would take [], [null] or a bare
-    value as "no change"."""
+    value as "no change". A field the operation does not take is refused (422 naming it), not ignored: a client
+    that sends `tier` or `id` where they cannot be set must learn that nothing of it was applied."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
