@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Invisible format characters that change how text reads without showing (Unicode Cf): the bidirectional
+# overrides, embeddings and isolates ("a\u202eb" shows as "ab" reversed), the zero-width space, the word joiner
+# and invisible operators, the byte-order mark and the interlinear annotation marks. The zero-width (non-)joiners
+# U+200C/U+200D are left: emoji and some scripts need them.
+INVISIBLE = "\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + INVISIBLE + "]")
+INVISIBLE_CHARACTER = re.compile("[" + INVISIBLE + "]")
 CODE = "control_character"
 
 
@@ -35,6 +41,8 @@ def control_character_error(value: str, where: str = "") -> str | None:
         return None
     char = found.group()
     facts = {"where": where, "code": ord(char), "position": found.start() + 1}
+    if INVISIBLE_CHARACTER.fullmatch(char):
+        return _("%(where)s含有不允许的不可见字符 U+%(code)04X（第 %(position)d 个字符），请删除后重试") % facts
     if "\ud800" <= char <= "\udfff":
         return _("%(where)s含有无效字符 U+%(code)04X（不成对的代理项，第 %(position)d 个字符），请删除后重试") % facts
     return _("%(where)s含有不允许的控制字符 U+%(code)04X（第 %(position)d 个字符），请删除后重试") % facts
@@ -83,7 +91,8 @@ def _checked(value: str) -> str:
 
 # The rule as the OpenAPI document states it, so clients and Schemathesis know it (lone surrogates are left
 # to the validator: a JSON Schema regex cannot name them).
-PATTERN = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+PATTERN = ("^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F"
+           "\\u061C\\u200B\\u200E\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF\\uFFF9-\\uFFFB]*$")
 
 # The string type of every API schema field, path and query parameter: a forbidden character is a 422.
 Text = Annotated[str, AfterValidator(_checked), Field(json_schema_extra={"pattern": PATTERN})]

@@ -36,7 +36,11 @@ ALLOWED_CONTROLS = ["\t", "\n", "\r"]
 FORM_MODULES = ["jiqun.accounts.forms", "jiqun.clusters.forms", "jiqun.enterprises.forms", "jiqun.monitoring.forms",
                 "jiqun.targets.forms"]
 
-text_without = st.text(st.characters(exclude_categories=["Cc", "Cs"]) | st.sampled_from(ALLOWED_CONTROLS))
+# The invisible format characters the rule refuses (bidi overrides and isolates, zero-width space, BOM …).
+INVISIBLE = ["\u061c", "\u200b", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2060, 0x2065)),
+             *map(chr, range(0x2066, 0x206A)), "\ufeff", "\ufff9", "\ufffa", "\ufffb"]
+text_without = st.text(st.characters(exclude_categories=["Cc", "Cs", "Cf"])
+                       | st.sampled_from([*ALLOWED_CONTROLS, "\u200c", "\u200d"]))
 
 
 # --- the rule --------------------------------------------------------------------------------------
@@ -47,12 +51,13 @@ def test_it_accepts_text_with_tabs_and_line_breaks(value):
     assert reject_control_characters(value, "说明") == value
 
 
-@given(text_without, st.sampled_from(FORBIDDEN + ["\ud800", "\udfff"]), text_without)
+@given(text_without, st.sampled_from(FORBIDDEN + INVISIBLE + ["\ud800", "\udfff"]), text_without)
 def test_it_refuses_every_control_character_and_lone_surrogate_naming_it_and_where(before, bad, after):
     message = control_character_error(before + bad + after, "企业名称")
     assert message.startswith("企业名称含有")
     assert f"U+{ord(bad):04X}" in message and f"第 {len(before) + 1} 个字符" in message
-    assert ("不成对的代理项" if "\ud800" <= bad <= "\udfff" else "控制字符") in message
+    kind = "不成对的代理项" if "\ud800" <= bad <= "\udfff" else "不可见字符" if bad in INVISIBLE else "控制字符"
+    assert kind in message
     with pytest.raises(ValidationError) as refused:
         reject_control_characters(before + bad + after, "企业名称")
     assert refused.value.messages == [message]
