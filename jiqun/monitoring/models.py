@@ -74,7 +74,7 @@ class ReportQuerySet(models.QuerySet):
 
 
 class Report(models.Model):
-    """One cluster's, or one member enterprise's, figures for one period.
+    """One cluster's, one member enterprise's, or one region's (综合表) figures for one period.
 
     An enterprise reports once a period however many clusters it belongs to; its figures roll up to each.
     """
@@ -85,6 +85,9 @@ class Report(models.Model):
                                 on_delete=models.PROTECT, related_name="reports")
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="reports")
+    region = models.ForeignKey("regions.Region", verbose_name=_("区域"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="reports",
+                               help_text=_("区域综合表：一个市或全省的区域级指标，不由集群加总"))
     status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -98,17 +101,28 @@ class Report(models.Model):
                                     name="one_cluster_report_per_period"),
             models.UniqueConstraint(fields=["period", "enterprise"], condition=models.Q(cluster__isnull=True),
                                     name="one_enterprise_report_per_period"),
+            models.UniqueConstraint(fields=["period", "region"], condition=models.Q(region__isnull=False),
+                                    name="one_region_report_per_period"),
             models.CheckConstraint(
-                condition=models.Q(cluster__isnull=True) ^ models.Q(enterprise__isnull=True),
-                name="report_is_for_a_cluster_or_an_enterprise",
+                condition=(models.Q(cluster__isnull=False, enterprise__isnull=True, region__isnull=True)
+                           | models.Q(cluster__isnull=True, enterprise__isnull=False, region__isnull=True)
+                           | models.Q(cluster__isnull=True, enterprise__isnull=True, region__isnull=False)),
+                name="report_is_for_one_subject",
             ),
         ]
         verbose_name = _("统计报表")
         verbose_name_plural = _("统计报表")
 
     def __str__(self) -> str:
-        subject = self.enterprise.name if self.enterprise_id else self.cluster.name
-        return f"{subject} {self.period}"
+        return f"{self.subject_name} {self.period}"
+
+    @property
+    def subject_name(self) -> str:
+        if self.enterprise_id:
+            return self.enterprise.name
+        if self.region_id:
+            return f"{self.region.name}综合表"
+        return self.cluster.name
 
     @property
     def editable(self) -> bool:

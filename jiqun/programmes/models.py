@@ -77,15 +77,36 @@ class IndicatorKind(models.TextChoices):
     FLOW = "flow", _("累计值（本年累计）")  # reported year-to-date; a quarter is a difference
     STOCK = "stock", _("期末值")  # the state at period end
     RATIO = "ratio", _("比率（由两项指标计算）")  # recomputed from its two indicators, never averaged
+    DIFFERENCE = "difference", _("差值（两项比率之差）")  # numerator − denominator, each recomputed first
     COUNT = "count", _("计数（由名录计算）")  # counted from the registries
 
 
+class IndicatorLevel(models.TextChoices):
+    CLUSTER = "cluster", _("集群填报")  # reported by each cluster (or its enterprises), summed over clusters
+    REGION = "region", _("区域综合表填报")  # reported once per region and period; never summed over clusters
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("加总")  # flows and stocks
+    RATIO = "ratio", _("由分子分母汇总后重算")
+    DIFFERENCE = "difference", _("两项重算比率之差")
+    NONE = "none", _("不可加总")
+
+
 class Indicator(models.Model):
+    """One statistic of the catalogue, with how it combines across subjects.
+
+    For a ratio, `numerator` and `denominator` are its two parts; for a difference they are the minuend and
+    the subtrahend (both rates, each recomputed before subtracting).
+    """
+
     code = models.CharField(_("编码"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     unit = models.CharField(_("计量单位"), max_length=20)
     kind = models.CharField(_("类型"), max_length=10, choices=IndicatorKind.choices)
-    aggregation = models.CharField(_("汇总方式"), max_length=10, default="sum")
+    level = models.CharField(_("填报层级"), max_length=10, choices=IndicatorLevel.choices,
+                             default=IndicatorLevel.CLUSTER)
+    aggregation = models.CharField(_("汇总方式"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM)
     direction = models.CharField(_("方向"), max_length=4, default="up")
     precision = models.PositiveSmallIntegerField(_("小数位"), default=2)
     min_value = models.DecimalField(_("下限"), max_digits=20, decimal_places=4, null=True, blank=True)

@@ -43,8 +43,9 @@ class IndicatorSpec(Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     unit: str
-    kind: Literal["flow", "stock", "ratio", "count"]
-    aggregation: Literal["sum", "ratio", "none"] = "sum"
+    kind: Literal["flow", "stock", "ratio", "difference", "count"]
+    level: Literal["cluster", "region"] = "cluster"
+    aggregation: Literal["sum", "ratio", "difference", "none"] = "sum"
     direction: Literal["up", "down"] = "up"
     precision: int = Field(default=2, ge=0, le=6)
     min: Decimal | None = None

@@ -21,7 +21,7 @@ def indicators_install(*, actor, specs: list[IndicatorSpec]) -> int:
         Indicator.objects.update_or_create(
             code=spec.code,
             defaults={
-                "name": spec.name, "unit": spec.unit, "kind": spec.kind, "aggregation": spec.aggregation,
+                "name": spec.name, "unit": spec.unit, "kind": spec.kind, "level": spec.level, "aggregation": spec.aggregation,
                 "direction": spec.direction, "precision": spec.precision, "min_value": spec.min,
                 "max_value": spec.max, "params": spec.params, "description": spec.description,
                 "clause": spec.clause or "",
