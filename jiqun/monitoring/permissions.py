@@ -11,6 +11,8 @@ from jiqun.monitoring.models import Report, ReportStatus
 def _report_regions(report) -> list[str]:
     if report.enterprise_id:
         return [report.enterprise.region_id]
+    if report.region_id:
+        return [report.region_id]
     return list(report.cluster.regions.values_list("code", flat=True))
 
 

@@ -89,7 +89,7 @@ def period_open(
     if ReportingPeriod.objects.filter(programme=programme, year=year, quarter=quarter).exists():
         raise ValidationError({"quarter": [_("%(programme)s %(year)s年第%(quarter)s季度的报告期已开启")
                                             % {"programme": programme.name, "year": year, "quarter": quarter}]})
-    from jiqun.programmes.models import Indicator
+    from jiqun.programmes.models import Indicator, IndicatorLevel
 
     if indicators is None:
         codes = (programme.reporting or {}).get("indicators") or DEFAULT_INDICATORS
@@ -104,9 +104,22 @@ def period_open(
     if enterprise_level:
         members = Enterprise.objects.filter(memberships__cluster__in=clusters).distinct()
         Report.objects.bulk_create([Report(period=period, enterprise=e) for e in members])
+    regions = region_report_regions(programme)
+    if regions and any(i.level == IndicatorLevel.REGION for i in period.indicators.all()):
+        Report.objects.bulk_create([Report(period=period, region_id=code) for code in regions])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=period,
                  after={"reports": period.reports.count(), "deadline": deadline})
     return period
+
+
+def region_report_regions(programme) -> list[str]:
+    """The regions that file a 综合表 (region-level indicators) in the programme's periods: its scope region,
+    the province for a province-wide programme."""
+    from jiqun.regions.models import PROVINCE_CODE
+
+    if programme.scope_region_id:
+        return [programme.scope_region_id]
+    return [PROVINCE_CODE] if programme.scope == "province" else []
 
 
 FIELD_NAMES = {"current": gettext_lazy("本期累计"), "previous": gettext_lazy("上年同期")}
