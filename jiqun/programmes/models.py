@@ -138,6 +138,12 @@ class SubjectKind(models.TextChoices):
     PARK = "park", _("园区")
 
 
+class Aspiration(models.TextChoices):
+    STRIVE = "力争", _("力争")  # 力争…达到: a goal to strive for, not a commitment
+    SEEK = "争取", _("争取")
+    ENDEAVOUR = "努力", _("努力")
+
+
 class Target(Citation):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
     code = models.CharField(_("编号"), max_length=20)
@@ -161,6 +167,9 @@ class Target(Citation):
     unit = models.CharField(_("单位"), max_length=20)
     year = models.PositiveSmallIntegerField(_("目标年"))
     baseline = models.JSONField(_("基数"), null=True, blank=True)
+    # The document's own word (力争, 争取, 努力) when it sets the number as an effort rather than a commitment.
+    aspiration = models.CharField(_("力争表述"), max_length=4, blank=True, choices=Aspiration.choices)
+    note = models.TextField(_("说明"), blank=True, help_text=_("如文件未写明年份时所取的年份及理由"))
 
     class Meta:
         ordering = ["programme", "year", "code"]
@@ -170,6 +179,10 @@ class Target(Citation):
 
     def __str__(self) -> str:
         return f"{self.label} {self.comparator_display} {self.value.normalize():f}{self.unit}（{self.year}年）"
+
+    @property
+    def aspirational(self) -> bool:
+        return bool(self.aspiration)
 
     @property
     def comparator_display(self) -> str:

@@ -7,6 +7,7 @@ one transaction, so a bad pack changes nothing.
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -132,6 +133,7 @@ class TargetSpec(Cited):
     unit: str
     year: int = Field(ge=2000, le=2100)
     baseline: dict[str, Any] | None = None
+    aspiration: Literal["力争", "争取", "努力"] | None = None
     note: str | None = None
 
 
@@ -241,6 +243,36 @@ def indicators_parse(path: Path = INDICATORS_FILE) -> list[IndicatorSpec]:
     return specs
 
 
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _quote_problems(spec: PackSpec) -> list[tuple[str, str]]:
+    """Every quote must stand in the source text as written there (line breaks aside)."""
+    path = SOURCES_DIR / spec.document.source
+    if not path.is_file():
+        return []
+    source = _squeeze(path.read_text(encoding="utf-8"))
+    problems: list[tuple[str, str]] = []
+    sections = {"cluster_kinds": spec.cluster_kinds, "zones": spec.zones, "clusters": spec.clusters,
+                "enterprises": spec.enterprises, "targets": spec.targets, "tasks": spec.tasks}
+    for section, items in sections.items():
+        for i, item in enumerate(items):
+            label = getattr(item, "code", None) or getattr(item, "name", "")
+            if item.quote and _squeeze(item.quote) not in source:
+                problems.append((f"{section}[{i}] ({label}).quote", "quote is not in the source text"))
+    for i, target in enumerate(spec.targets):
+        if target.aspiration and target.aspiration not in (target.quote or ""):
+            problems.append((f"targets[{i}] ({target.code}).aspiration",
+                             f"the quote does not say '{target.aspiration}'"))
+    for checklist in spec.checklists:
+        for item in checklist.items:
+            if item.quote and _squeeze(item.quote) not in source:
+                problems.append((f"checklists ({checklist.code}).items ({item.code}).quote",
+                                 "quote is not in the source text"))
+    return problems
+
+
 def pack_parse(path: Path, indicator_params: dict[str, list[str]]) -> ParsedPack:
     """Read and check a pack against the schema and its own cross-references."""
     data = _read_yaml(path)
@@ -296,6 +328,7 @@ def pack_parse(path: Path, indicator_params: dict[str, list[str]]) -> ParsedPack
     task_codes = [t.code for t in spec.tasks]
     for dup in {c for c in task_codes if task_codes.count(c) > 1}:
         problems.append((f"tasks ({dup})", "duplicate task code"))
+    problems += _quote_problems(spec)
     if problems:
         raise PackError(path.name, problems)
     return ParsedPack(path=path, spec=spec, digest=hashlib.sha256(path.read_bytes()).hexdigest())

@@ -70,6 +70,15 @@ class _Resolver:
         if self.problems:
             raise PackError(self.file, self.problems)
 
+def _enterprise_place(*, actor, name: str, full_name: str, region: Region, clause: str) -> Enterprise:
+    """The enterprise of this name in this place, created from the document if the registry lacks it."""
+    enterprise = Enterprise.objects.filter(name=name, region=region).first()
+    if enterprise is None:
+        enterprise = enterprise_create(actor=actor, name=name, full_name=full_name, region=region,
+                                       source=Source.POLICY, clause=clause)
+    return enterprise
+
+
 @transaction.atomic
 def pack_install(*, actor, parsed: ParsedPack) -> Programme:
     """Create or update a programme and everything its pack names; any unplaceable name aborts it all."""
@@ -134,31 +143,35 @@ def pack_install(*, actor, parsed: ParsedPack) -> Programme:
             existing.regions.set(regions)
             clusters[item.code] = existing
 
+    # An enterprise is the same one only under the same name in the same place: Jining's 泰山玻纤 (邹城市) is
+    # not the province-wide 泰山玻纤 another document names without a place.
+    named: dict[str, Enterprise] = {}
+    stated: set[tuple[str, str]] = set()
     for i, item in enumerate(spec.enterprises):
         where = f"enterprises[{i}] ({item.name})"
         city = resolve.city(item.city, f"{where}.city")
         county = resolve.county(city, item.county, f"{where}.county")
-        region = county or city or resolve.province
-        enterprise = Enterprise.objects.filter(name=item.name).first()
-        if enterprise is None:
-            enterprise = enterprise_create(
-                actor=actor, name=item.name, full_name=item.full_name or "", region=region,
-                source=Source.POLICY, clause=f"{spec.code} {item.clause or ''}".strip(),
-            )
+        region = county or city or scope_region or resolve.province
+        enterprise = _enterprise_place(actor=actor, name=item.name, full_name=item.full_name or "", region=region,
+                                       clause=f"{spec.code} {item.clause or ''}".strip())
+        named.setdefault(item.name, enterprise)
         for code in item.clusters:
             if code in clusters:
                 membership_set(actor=actor, enterprise=enterprise, cluster=clusters[code],
                                role=ROLE_MAP[item.role], source=Source.POLICY)
+                stated.add((item.name, code))
     for code, cluster in clusters.items():
         item = next(c for c in spec.clusters if c.code == code)
         for name in item.leading_enterprises:
-            enterprise = Enterprise.objects.filter(name=name).first()
+            if (name, code) in stated:
+                continue  # the enterprise entry states its role in this cluster (龙头 or 骨干); the list does not
+            enterprise = named.get(name)
             if enterprise is None:
-                region = cluster.regions.first() if cluster.regions.count() == 1 else resolve.province
-                enterprise = enterprise_create(
-                    actor=actor, name=name, region=region, source=Source.POLICY,
-                    clause=f"{spec.code} {item.clause or ''}".strip(),
-                )
+                regions = list(cluster.regions.all()[:2])
+                region = regions[0] if len(regions) == 1 else scope_region or resolve.province
+                enterprise = _enterprise_place(actor=actor, name=name, full_name="", region=region,
+                                               clause=f"{spec.code} {item.clause or ''}".strip())
+                named[name] = enterprise
             membership_set(actor=actor, enterprise=enterprise, cluster=cluster, role="leader", source=Source.POLICY)
 
     indicators = {i.code: i for i in Indicator.objects.all()}
@@ -183,7 +196,7 @@ def pack_install(*, actor, parsed: ParsedPack) -> Programme:
                 "indicator": indicators[target.indicator], "params": target.params,
                 "comparator": target.comparator, "value": target.value, "unit": target.unit,
                 "year": target.year, "baseline": target.baseline, "clause": target.clause or "",
-                "quote": target.quote or "",
+                "quote": target.quote or "", "aspiration": target.aspiration or "", "note": target.note or "",
             },
         )
         keep.append(target.code)
