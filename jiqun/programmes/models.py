@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.accounts.scoping import task_q
+from jiqun.programmes.text import display_text
 
 
 class Citation(models.Model):
@@ -14,6 +15,11 @@ class Citation(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def quote_display(self) -> str:
+        """The quote as a person reads it: proper punctuation even where the source text has artefacts."""
+        return display_text(self.quote)
 
     @property
     def citation(self) -> str:

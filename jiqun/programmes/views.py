@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from jiqun.clusters.models import Cluster
 from jiqun.programmes.models import Programme, SubjectKind
 from jiqun.programmes.packs import SOURCES_DIR
+from jiqun.programmes.text import display_text, source_paragraphs
 
 
 @login_required
@@ -44,8 +45,8 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def highlight(text: str, quote: str) -> str:
-    """Escape the source text and mark the quote, matching across the source's line breaks."""
-    quote = re.sub(r"\s+", "", quote)
+    """Escape the text and mark the quote, matching across line breaks; both read as `display_text` shows them."""
+    quote = re.sub(r"\s+", "", display_text(quote))
     escaped = escape(text)
     if not quote:
         return escaped
@@ -55,9 +56,9 @@ def highlight(text: str, quote: str) -> str:
 
 @login_required
 def programme_source(request: HttpRequest, code: str) -> HttpResponse:
-    """The document's full text, with the sentence a number cites marked."""
+    """The document's full text in paragraphs, with the sentence a number cites marked."""
     programme = get_object_or_404(Programme, code=code)
-    text = (SOURCES_DIR / programme.source_file).read_text(encoding="utf-8")
+    text = source_paragraphs((SOURCES_DIR / programme.source_file).read_text(encoding="utf-8"))
     quote = request.GET.get("q", "")
     return render(request, "programmes/source.html", {
         "programme": programme, "text": mark_safe(highlight(text, quote)), "quote": quote,

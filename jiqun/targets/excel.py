@@ -11,6 +11,7 @@ from decimal import Decimal
 import xlsxwriter
 
 from jiqun.monitoring.excel import WORKBOOK_OPTIONS, safe_text
+from jiqun.programmes.text import display_text
 from jiqun.targets.selectors import Row
 from jiqun.targets.supervision import TaskRow
 
@@ -75,7 +76,7 @@ def build_targets_workbook(*, rows: list[Row], tasks: list[TaskRow], as_of: date
             (_number(res.actual * scale) if res.actual is not None else None, percent),
             (rate, cell), (_number(res.forecast), number), (res.method, wrap),
             (row.status_label, status_formats[res.status]), (res.reason, wrap), (t.citation, cell),
-            (safe_text(t.quote), wrap),
+            (safe_text(display_text(t.quote)), wrap),
         ]
         for c, (value, fmt) in enumerate(values):
             if value is None or value == "":

@@ -13,6 +13,7 @@ from jiqun.accounts.scoping import region_within, target_zone_q
 from jiqun.clusters.models import Cluster
 from jiqun.core.text import has_control_characters
 from jiqun.programmes.models import Programme, Target
+from jiqun.programmes.text import display_text
 from jiqun.programmes.units import COUNT_UNITS, UnitMismatch
 from jiqun.regions.models import Region, Zone, within_q
 from jiqun.targets import progress as P
@@ -376,5 +377,5 @@ def row_data(row: Row) -> dict:
         "required": _q(res.required), "required_rest": res.required_rest, "actual": _q(res.actual),
         "forecast": _q(res.forecast), "method": res.method,
         "status": res.status, "status_label": row.status_label, "reason": res.reason,
-        "citation": t.citation, "clause": t.clause, "quote": t.quote, "as_of": row.as_of, "url": row.url,
+        "citation": t.citation, "clause": t.clause, "quote": display_text(t.quote), "as_of": row.as_of, "url": row.url,
     }

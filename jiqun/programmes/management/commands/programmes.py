@@ -55,12 +55,22 @@ class Command(BaseCommand):
                 % {"code": t.code, "label": t.label, "subject": t.subject_display, "comparator": t.comparator_display,
                    "value": f"{t.value.normalize():f}", "unit": t.unit, "year": t.year, "citation": t.citation}
             )
+            if t.aspiration:
+                self.stdout.write(_("        （文件表述为“%(word)s”，非约束性目标）") % {"word": t.aspiration})
+            if t.note:
+                self.stdout.write(_("        说明：%(note)s") % {"note": t.note})
         tasks = programme.tasks.all()
         if tasks:
             self.stdout.write(_("任务："))
             for task in tasks:
-                self.stdout.write(_("  %(code)-5s %(title)s  牵头 %(units)s  依据 %(citation)s")
-                                  % {"code": task.code, "title": task.title, "units": "、".join(task.lead_units),
+                # Only the units the document names: a document that lists only 责任单位 has no 牵头单位.
+                units = []
+                if task.lead_units:
+                    units.append(_("牵头 %(units)s") % {"units": "、".join(task.lead_units)})
+                if task.responsible_units:
+                    units.append(_("责任 %(units)s") % {"units": "、".join(task.responsible_units)})
+                self.stdout.write(_("  %(code)-5s %(title)s  %(units)s  依据 %(citation)s")
+                                  % {"code": task.code, "title": task.title, "units": "  ".join(units),
                                      "citation": task.citation})
 
     def _indicator_params(self) -> dict[str, list[str]]:
