@@ -77,6 +77,15 @@ class ReportingSpec(Cited):
     upward: Literal["quarterly", "half-yearly", "yearly"] | None = None
 
 
+class EvaluationRuleSpec(Cited):
+    """A consequence the document attaches to the evaluation, such as a score bonus or a public warning."""
+
+    code: str
+    name: str
+    consequence: Literal["bonus", "praise", "warning", "resources"]
+    yearly: bool = False
+
+
 class EvaluationSpec(Cited):
     annual: bool = False
     method: str | None = None
@@ -84,6 +93,7 @@ class EvaluationSpec(Cited):
     review_cycle_years: int | None = None
     competitive_recognition: bool = False
     application_aspects: list[str] = []
+    rules: list[EvaluationRuleSpec] = []
 
 
 class ZoneSpec(Cited):
@@ -265,6 +275,9 @@ def _quote_problems(spec: PackSpec) -> list[tuple[str, str]]:
         if target.aspiration and target.aspiration not in (target.quote or ""):
             problems.append((f"targets[{i}] ({target.code}).aspiration",
                              f"the quote does not say '{target.aspiration}'"))
+    for i, rule in enumerate(spec.evaluation.rules if spec.evaluation else []):
+        if rule.quote and _squeeze(rule.quote) not in source:
+            problems.append((f"evaluation.rules[{i}] ({rule.code}).quote", "quote is not in the source text"))
     for checklist in spec.checklists:
         for item in checklist.items:
             if item.quote and _squeeze(item.quote) not in source:

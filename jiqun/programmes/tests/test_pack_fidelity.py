@@ -181,3 +181,29 @@ def test_the_loader_refuses_aspiration_the_quote_does_not_say(tmp_path):
     with pytest.raises(PackError) as info:
         pack_parse(path, PARAMS)
     assert "aspiration" in str(info.value) and "争取" in str(info.value)
+
+
+def test_jining_evaluation_rules_are_loaded_and_shown():
+    programme = Programme.objects.get(code="JN-2020-231")
+    rules = {rule["code"]: rule for rule in programme.evaluation["rules"]}
+    assert rules["R1"]["consequence"] == "bonus" and rules["R1"]["yearly"]
+    assert rules["R4"]["consequence"] == "warning" and "通报约谈" in rules["R4"]["name"]
+    out = io.StringIO()
+    call_command("programmes", "show", "JN-2020-231", stdout=out)
+    assert "考核奖惩" in out.getvalue() and "单独考核加分" in out.getvalue()
+
+
+def test_jining_work_teams_are_a_task_without_invented_units():
+    task = Programme.objects.get(code="JN-2020-231").tasks.get(code="K16")
+    assert "6个产业集群工作专班" in task.title and task.lead_units == [] == task.responsible_units
+
+
+def test_an_enterprise_is_matched_by_name_and_place_on_reinstall(tmp_path, province_admin):
+    from jiqun.enterprises.models import Enterprise
+    from jiqun.programmes.services import pack_install
+
+    parsed = pack_parse(pack_files()[0].parent / "jn-2020-231.yaml", PARAMS)
+    before = sorted(Enterprise.objects.filter(name="泰山玻纤").values_list("pk", "region_id"))
+    assert len(before) == 2  # SD-2016-3's, placed nowhere, and Jining's in 邹城市
+    pack_install(actor=province_admin, parsed=parsed)
+    assert sorted(Enterprise.objects.filter(name="泰山玻纤").values_list("pk", "region_id")) == before

@@ -59,6 +59,15 @@ class Command(BaseCommand):
                 self.stdout.write(_("        （文件表述为“%(word)s”，非约束性目标）") % {"word": t.aspiration})
             if t.note:
                 self.stdout.write(_("        说明：%(note)s") % {"note": t.note})
+        rules = (programme.evaluation or {}).get("rules") or []
+        if rules:
+            self.stdout.write(_("考核奖惩："))
+            for rule in rules:
+                yearly = _("（每年）") if rule.get("yearly") else ""
+                self.stdout.write(_("  %(code)-5s %(name)s%(yearly)s  依据 %(number)s %(clause)s")
+                                  % {"code": rule["code"], "name": rule["name"], "yearly": yearly,
+                                     "number": programme.document_number or programme.document_title,
+                                     "clause": rule.get("clause") or ""})
         tasks = programme.tasks.all()
         if tasks:
             self.stdout.write(_("任务："))
