@@ -50,6 +50,7 @@ from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster
 from jiqun.core.text import control_character_error
+from jiqun.monitoring.checks import import_errors
 from jiqun.monitoring.excel import (
     ADJUST_HEADER,
     DATA_SHEET,
@@ -69,7 +70,6 @@ from jiqun.monitoring.importer.cells import clean_text, float_text, parse_number
 from jiqun.monitoring.importer.formulas import FormulaError, FormulaEvaluator, read_formulas
 from jiqun.monitoring.importer.package import Limits, Package, PackageRefused, mib, open_package, sheet_xml
 from jiqun.monitoring.importer.store import bulk_cache, insert_rows, table_of
-from jiqun.monitoring.checks import import_errors
 from jiqun.monitoring.models import (
     EDITABLE_STATUSES,
     ImportBatch,
@@ -426,6 +426,8 @@ class ReportImporter:
         if missing:
             self.problem(_("模板缺少本期指标%(names)s，请重新下载模板")
                          % {"names": "、".join(indicators[c].name for c in missing)}, header + 1, 4)
+        if self._inserted_column(top, below, columns, meta["units"], header):
+            return None
         inputs = []
         first_col: dict[str, int] = {}
         for offset, (code, field_name) in enumerate(columns):
@@ -470,6 +472,32 @@ class ReportImporter:
         if self.result.problems:
             return None
         return Layout(header_row=header, inputs=inputs, adjust_col=3 + len(columns), note_col=4 + len(columns))
+
+    def _inserted_column(self, top: list, below: list, columns: list, units: dict, header: int) -> bool:
+        """A column inserted among the template's: one problem naming it, not one for every column after it.
+
+        It is an inserted column when the headers from it on are the template's, each one column to the right.
+        """
+        def label(line: list, col: int) -> str:
+            return clean_text(line[col]) if col < len(line) else ""
+
+        shown = [field_label(f, units.get(code, "")) for code, f in columns] + [ADJUST_HEADER, NOTE_HEADER]
+        expected = [clean_text(text) for text in shown]
+        found = [label(below, col) or label(top, col) for col in range(3, 4 + len(expected))]
+
+        def fits(index: int, at: int) -> bool:
+            if index >= len(columns):  # 口径调整（是/否）, 说明
+                return found[at].startswith(expected[index])
+            return found[at] == expected[index]
+
+        first = next((i for i in range(len(expected)) if not fits(i, i)), None)
+        if first is None or not all(fits(i, i + 1) for i in range(first, len(expected))):
+            return False
+        header_text = found[first] or label(top, 3 + first)
+        self.problem((_("此列是插入的列（表头为“%(found)s”）") % {"found": header_text} if header_text
+                      else _("此列是插入的空白列")) + _("，模板中此处应为“%(expected)s”：请删除此列后再上传")
+                     % {"expected": shown[first]}, header + 2, 3 + first + 1)
+        return True
 
     def _subjects(self) -> dict[str, Subject]:
         """The reports of this period the user can see, by the code written in column A.
