@@ -78,6 +78,14 @@ def test_too_many_decimals_for_a_count_refuses_the_file(period, jining_officer):
     refused_with(result, before, period, "小数位数", "就业人数", f"{letter_of(employees)}列")
 
 
+def test_a_fraction_of_a_count_refuses_the_file_though_it_is_compared_with_nothing(period, jining_officer):
+    new_enterprises = col("new_enterprises", "previous", period)
+    before = db_state(period)
+    result = run(jining_officer, period, filled(jining_officer, period, {RENCHENG: {new_enterprises: "10.50"}}))
+    refused_with(result, before, period, "小数位数", "上年同期", f"第6行 {letter_of(new_enterprises)}列")
+    assert run(jining_officer, period, filled(jining_officer, period, {RENCHENG: {new_enterprises: "10.00"}})).ok
+
+
 def test_a_partly_filled_row_is_no_error_at_import(period, jining_officer):
     content = filled(jining_officer, period, {RENCHENG: {col("revenue", "current", period): None}})
     result = run(jining_officer, period, content)
@@ -270,3 +278,12 @@ def test_the_upload_page_shows_a_slip_as_a_warning_and_imports(period, as_jining
     upload.name = "季报.xlsx"
     page = as_jining.post(f"/monitoring/periods/{period.pk}/upload/", {"file": upload}).content.decode()
     assert 'id="import-ok"' in page and "疑似计量单位错误" in page and "上年同期" in page
+
+
+def test_the_command_line_prints_a_slip_as_a_warning_and_imports(period, jining_officer, tmp_path):
+    path = tmp_path / "季报.xlsx"
+    path.write_bytes(filled(jining_officer, period, {RENCHENG: {col("revenue", "current", period): 52_000_000_000.0}}))
+    out = StringIO()
+    call_command("import", "report", str(path), "--user", jining_officer.username, stdout=out)
+    assert "已导入 1 份报表" in out.getvalue()
+    assert "核实性审核" in out.getvalue() and "疑似计量单位错误" in out.getvalue() and RENCHENG in out.getvalue()
