@@ -195,7 +195,8 @@ def build_template(*, period, indicators, rows: list[TemplateRow], unit_name: st
 def annotate_workbook(sheets: dict[str, list[list]], errors: list[tuple[str, int, int, str]]) -> bytes:
     """The user's own workbook back, values as they sent them, bad cells red with the reason, and a 审核结果 sheet.
 
-    `errors` are (sheet, row, column, reason) with 1-based row and column (0 column: the whole row).
+    `errors` are (sheet, row, column, reason) with 1-based row and column (0 column: the whole row). The
+    hidden _meta sheet goes back as it came, so the workbook, once corrected, can be uploaded again.
     """
     output = io.BytesIO()
     book = xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
@@ -205,7 +206,15 @@ def annotate_workbook(sheets: dict[str, list[list]], errors: list[tuple[str, int
     for sheet_name, row, col, reason in errors:
         if row > 0:  # a problem with the whole file is listed on the 审核结果 sheet only
             by_cell.setdefault((sheet_name, row, max(col, 1)), []).append(reason)
-    for name, rows in sheets.items():
+    for name, rows in sorted(sheets.items(), key=lambda item: item[0] == META_SHEET):  # a hidden sheet is never first
+        if name == META_SHEET:
+            meta = book.add_worksheet(META_SHEET)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value not in (None, ""):
+                        meta.write_string(r, c, str(value))
+            meta.hide()
+            continue
         if name.startswith("_"):
             continue
         sheet = book.add_worksheet(name[:31])

@@ -246,7 +246,11 @@ class ReportEvent(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One uploaded workbook: its hash makes a second upload of the same file a no-op."""
+    """One uploaded workbook that wrote figures.
+
+    Its hash recognises the same file uploaded again: a no-op while every figure is as on file, applied again
+    (a new batch with the same hash) when the figures were changed since, so the hash is not unique.
+    """
 
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="imports")
     file_name = models.CharField(_("文件名"), max_length=255)
@@ -258,7 +262,7 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
-        unique_together = [("period", "sha256")]
+        indexes = [models.Index(fields=["period", "sha256"], name="import_batch_file")]
         verbose_name = _("导入批次")
         verbose_name_plural = _("导入批次")
 

@@ -1,18 +1,21 @@
 """Excel in: the quarterly template, read with python-calamine, checked whole, written all-or-nothing.
 
 `ReportImporter.run()` parses every row, collects every problem with its sheet, row, column and reason,
-and writes nothing unless there are none. The same file imported twice is recognised by its SHA-256 and
-writes nothing the second time.
+and writes nothing unless there are none. Each row then passes the 强制性审核 (range, decimals, 分项 ≤ 合计, as
+checks.import_errors says): one broken rule refuses the whole file, naming sheet, row, column and rule. A file
+imported again (same SHA-256) writes nothing when its figures are those on file; when they were changed since
+(on the web page), it is applied again and the result says so.
 
 Tolerated, because real users send them: full-width digits and spaces, thousands separators, a unit
-written in the cell ("1.2亿元" in a 万元 column is 12000), stray spaces, a 合计 row, a 甲乙丙/1 2 3
-column-number row, rows inserted above the header, merged or unmerged header cells, a workbook re-saved
+written in the cell ("1.2亿元" in a 万元 column is 12000), stray spaces, a 合计 row (济宁市合计), footer lines
+(单位负责人：… 填表人：…, 注：…), a 甲乙丙/1 2 3 column-number row, rows inserted above the header, merged or unmerged header cells, a workbook re-saved
 by WPS or LibreOffice. Formula cells are recomputed from the cells they refer to, never taken from the
 cached value (a file that Excel never opened caches 0); the 同比 column is ignored, the system derives it.
 
-Refused: another template or version, another period, a unit that differs from the indicator's (in the
-header, in _meta or in a cell), moved or missing columns, text in a number cell, a number the database
-cannot hold, a formula that cannot be recomputed, a subject outside the user's scope or not editable, a
+Refused: another template or version, another period, a closed period, a unit that differs from the indicator's (in the
+header, in _meta or in a cell), moved or missing columns (an inserted column is named once), text in a number cell, a number the database
+cannot hold, a formula that cannot be recomputed, a subject outside the user's scope, one the user may not
+fill, or one not editable (each with its own reason), a
 duplicated row, a name that does not match its code, an .et/.xls, password-protected or otherwise
 unreadable file, and a user who keeps no report of the period.
 
@@ -47,6 +50,7 @@ from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster
 from jiqun.core.text import control_character_error
+from jiqun.monitoring.checks import PART_OF_WHOLE, import_errors
 from jiqun.monitoring.excel import (
     ADJUST_HEADER,
     DATA_SHEET,
@@ -69,6 +73,7 @@ from jiqun.monitoring.importer.store import bulk_cache, insert_rows, table_of
 from jiqun.monitoring.models import (
     EDITABLE_STATUSES,
     ImportBatch,
+    PeriodStatus,
     Provenance,
     Report,
     ReportingPeriod,
@@ -76,6 +81,7 @@ from jiqun.monitoring.models import (
     ReportStatus,
 )
 from jiqun.monitoring.permissions import can_fill_period, can_fill_report
+from jiqun.monitoring.selectors import rules_for
 from jiqun.monitoring.values import (
     NOTE_LENGTH,
     changed_entry,
@@ -94,7 +100,12 @@ HEADER_SEARCH_ROWS = 20
 META_ROWS, META_COLUMNS = 30, 4  # the _meta sheet has nine rows of key and value
 
 STEMS = set("甲乙丙丁戊己庚辛壬癸")
-TOTAL_ROW = re.compile(r"(全省|全市|本市|全县|本县|全区|本区|本单位)?(合计|总计|小计)[:：]?")
+# 合计 rows: 全市合计, or a region's name before it (济宁市合计, 任城区小计)
+TOTAL_ROW = re.compile(r"(全省|全市|本市|全县|本县|全区|本区|本单位|[\u4e00-\u9fff]{1,12}(省|市|州|盟|县|区|旗))?"
+                       r"(合计|总计|小计)[:：]?")
+# Footer lines statistical forms end with: 单位负责人：… 统计负责人：… 填表人：… 报出日期：…, 注：…
+FOOTER_ROW = re.compile(r"(单位负责人|统计负责人|负责人|填表人|填报人|审核人|联系人|联系电话|电话|报出日期|填报日期|填表日期|"
+                        r"日期|注|说明|备注)\d*[:：].*", re.DOTALL)
 PERIOD_ROW, PERIOD_COL = PERIOD_CELL[0] + 1, PERIOD_CELL[1] + 1  # 1-based, for problems
 FORMULA_ERROR = gettext_lazy("是公式“%(formula)s”，系统重新计算时%(reason)s：请改为数值，或只引用本表的数值单元格")
 
@@ -125,7 +136,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     report_ids: list[int] = field(default_factory=list)
     values_written: int = 0
-    already_imported: ImportBatch | None = None
+    already_imported: ImportBatch | None = None  # the same file, its figures all on file: nothing written
+    reapplied: ImportBatch | None = None  # the same file as this earlier batch, applied again over changed figures
     batch: ImportBatch | None = None
     sheets: dict[str, list[list]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # read, check, write: for logs and the bench
@@ -217,6 +229,7 @@ class ReportImporter:
         self.book: CalamineWorkbook | None = None
         self.data_xml: bytes | None = None  # the data sheet's XML as its bounds check read it
         self.formula_scan: tuple[set[int], Future] | None = None  # (columns, their formulas) being searched
+        self.earlier: ImportBatch | None = None  # an earlier import of the same bytes
 
     def problem(self, reason: str, row: int = 0, col: int = 0, sheet: str = DATA_SHEET) -> None:
         """Record a problem; row and col are 1-based as Excel shows them (0: the whole file or row)."""
@@ -236,11 +249,13 @@ class ReportImporter:
         if not can_fill_period(self.user, self.period):
             self.problem(_("您在%(period)s没有要填报的报表，不能导入") % {"period": self.period.label}, sheet="")
             return self.result
-        digest = hashlib.sha256(self.content).hexdigest()
-        done = ImportBatch.objects.filter(period=self.period, sha256=digest).first()
-        if done is not None:
-            self.result.already_imported = done
+        if self.period.status != PeriodStatus.OPEN:
+            self.problem(_("%(period)s已关闭，不再接受填报，文件未导入；如需更正已报数据，请在报表页面申请更正")
+                         % {"period": self.period.label}, PERIOD_ROW, PERIOD_COL)
             return self.result
+        digest = hashlib.sha256(self.content).hexdigest()
+        # The same bytes again are read like any file: _store writes nothing if every figure is as on file.
+        self.earlier = ImportBatch.objects.filter(period=self.period, sha256=digest).first()
         if not self._read_data():
             return self.result
         layout = self._layout(meta)
@@ -248,6 +263,8 @@ class ReportImporter:
             return self.result
         self.result.seconds["read"] = time.perf_counter() - start
         parsed = self._rows(layout)
+        if not self.result.problems:
+            self._check_rules(parsed, layout)
         self.result.seconds["check"] = time.perf_counter() - start - self.result.seconds["read"]
         if self.result.problems:
             return self.result
@@ -409,6 +426,8 @@ class ReportImporter:
         if missing:
             self.problem(_("模板缺少本期指标%(names)s，请重新下载模板")
                          % {"names": "、".join(indicators[c].name for c in missing)}, header + 1, 4)
+        if self._inserted_column(top, below, columns, meta["units"], header):
+            return None
         inputs = []
         first_col: dict[str, int] = {}
         for offset, (code, field_name) in enumerate(columns):
@@ -453,6 +472,32 @@ class ReportImporter:
         if self.result.problems:
             return None
         return Layout(header_row=header, inputs=inputs, adjust_col=3 + len(columns), note_col=4 + len(columns))
+
+    def _inserted_column(self, top: list, below: list, columns: list, units: dict, header: int) -> bool:
+        """A column inserted among the template's: one problem naming it, not one for every column after it.
+
+        It is an inserted column when the headers from it on are the template's, each one column to the right.
+        """
+        def label(line: list, col: int) -> str:
+            return clean_text(line[col]) if col < len(line) else ""
+
+        shown = [field_label(f, units.get(code, "")) for code, f in columns] + [ADJUST_HEADER, NOTE_HEADER]
+        expected = [clean_text(text) for text in shown]
+        found = [label(below, col) or label(top, col) for col in range(3, 4 + len(expected))]
+
+        def fits(index: int, at: int) -> bool:
+            if index >= len(columns):  # 口径调整（是/否）, 说明
+                return found[at].startswith(expected[index])
+            return found[at] == expected[index]
+
+        first = next((i for i in range(len(expected)) if not fits(i, i)), None)
+        if first is None or not all(fits(i, i + 1) for i in range(first, len(expected))):
+            return False
+        header_text = found[first] or label(top, 3 + first)
+        self.problem((_("此列是插入的列（表头为“%(found)s”）") % {"found": header_text} if header_text
+                      else _("此列是插入的空白列")) + _("，模板中此处应为“%(expected)s”：请删除此列后再上传")
+                     % {"expected": shown[first]}, header + 2, 3 + first + 1)
+        return True
 
     def _subjects(self) -> dict[str, Subject]:
         """The reports of this period the user can see, by the code written in column A.
@@ -513,6 +558,8 @@ class ReportImporter:
             empty = all(row[c] == "" or row[c] is None for c in input_cols) and not note
             if not key and empty:
                 continue
+            if self._is_footer(row, width):
+                continue
             name = row[1] if type(row[1]) is str and row[1].isalnum() else clean_text(row[1])
             if TOTAL_ROW.fullmatch(key) or TOTAL_ROW.fullmatch(name):
                 continue
@@ -540,8 +587,7 @@ class ReportImporter:
             if empty:
                 continue  # listed but not filled: leave the report as it is
             if not subject.fillable:
-                self.problem(_("“%(name)s”的报表当前状态为%(status)s，不能导入（已提交或已审核的报表须先退回，已锁定的请申请更正）")
-                             % {"name": subject.names[0], "status": ReportStatus(subject.status).label}, excel_row, 1)
+                self.problem(self._not_fillable(subject), excel_row, 1)
                 continue
             if index in formula_rows:
                 values = [(indicator, number_text(self._cell(row, index, current, units, formulas, evaluator)),
@@ -599,6 +645,52 @@ class ReportImporter:
                          excel_row, layout.note_col + 1)
         return note
 
+    def _not_fillable(self, subject: Subject) -> str:
+        """The true reason a row's report cannot be filled: the user's permission first, then its status."""
+        report = Report.objects.select_related("cluster", "enterprise").get(pk=subject.report_id)
+        stand_in = SimpleNamespace(editable=True, enterprise_id=report.enterprise_id, enterprise=report.enterprise,
+                                   cluster_id=report.cluster_id, cluster=report.cluster, region_id=report.region_id)
+        if not can_fill_report(self.user, stand_in):
+            return (_("您可以查看“%(name)s”的报表，但无权填报（该报表由其所属地区或集群的填报人员填报），不能导入此行")
+                    % {"name": subject.names[0]})
+        return (_("“%(name)s”的报表当前状态为%(status)s，不能导入（已提交或已审核的报表须先退回，已锁定的请申请更正）")
+                % {"name": subject.names[0], "status": ReportStatus(subject.status).label})
+
+    def _check_rules(self, parsed: list, layout: Layout) -> None:
+        """强制性审核 of every row as the file gives it: one broken rule refuses the file, named by cell and rule."""
+        rules = rules_for(self.period)
+        columns = {(code, field_name): col for col, code, field_name, _unit in layout.inputs}
+        # checks.import_errors decides; it is given, as Decimals, only the values it could find wrong: those it
+        # compares (a bound other than 0, a part or a whole) and, from their text, negatives and long decimals.
+        # Making a Decimal of every one of 2,000,000 cells would cost seconds at 100,000 rows.
+        precision = {rule.code: rule.precision for rule in rules}
+        compared = {rule.code for rule in rules if rule.min_value not in (None, 0) or rule.max_value is not None}
+        compared |= {code for pair in PART_OF_WHOLE for code in pair}
+
+        def suspect(code: str, text: str | None) -> bool:
+            if text is None:
+                return False
+            if code in compared or text[0] == "-":
+                return True
+            dot = text.find(".")
+            return dot >= 0 and len(text.rstrip("0")) - dot - 1 > precision[code]
+
+        for _report_id, excel_row, _note, values in parsed:
+            numbers = {code: (None if current is None else Decimal(current), None if previous is None else Decimal(previous))
+                       for code, current, previous in values if suspect(code, current) or suspect(code, previous)}
+            if not numbers:
+                continue
+            for finding in import_errors(rules, numbers):
+                self.problem(_("未通过强制性审核“%(rule)s”：%(message)s") % {"rule": finding.rule, "message": finding.message},
+                             excel_row, columns[(finding.indicator, finding.field)] + 1)
+
+    @staticmethod
+    def _is_footer(row: list, width: int) -> bool:
+        """A footer line: its first filled cell is 单位负责人：…, 填表人：…, 注：… and no cell holds a number."""
+        cells = [clean_text(v) for v in row[:width] if v not in (None, "")]
+        return bool(cells) and FOOTER_ROW.fullmatch(cells[0]) is not None and not any(
+            type(v) in (int, float) for v in row[:width])
+
     @staticmethod
     def _is_column_numbers(row: list, width: int) -> bool:
         """The 栏次 row under a Chinese statistical form's header: 甲 乙 丙 1 2 3 … or 1 2 3 …."""
@@ -614,11 +706,8 @@ class ReportImporter:
                 self._store(parsed, digest)
         except Refused:
             self.result.report_ids, self.result.values_written, self.result.batch = [], 0, None
-        except IntegrityError:
-            done = ImportBatch.objects.filter(period=self.period, sha256=digest).first()
-            if done is None:
-                self.problem(_("导入时数据被他人同时修改，未写入任何数据，请重新上传"), sheet="")
-            self.result.already_imported = done
+        except IntegrityError:  # a revision number taken by a save or an import at the same moment
+            self.problem(_("导入时数据被他人同时修改，未写入任何数据，请重新上传"), sheet="")
             self.result.report_ids, self.result.values_written, self.result.batch = [], 0, None
         except DatabaseError as exc:
             logger.exception("import of %s (period %s) failed in the database", self.file_name, self.period.pk)
@@ -641,8 +730,6 @@ class ReportImporter:
         revised = ReportRevision.objects.filter(report__period=self.period).values("report_id")
         on_file = {pk: (figures, number) for pk, figures, number in Report.objects.filter(pk__in=revised)
                    .with_figures().values_list("pk", "latest_figures", "latest_revision")}  # none, the first time
-        batch = ImportBatch.objects.create(period=self.period, file_name=self.file_name[:255], sha256=digest,
-                                           uploaded_by=self.user, rows=len(parsed))
         revisions, written = [], 0
         for report_id, excel_row, note, values in parsed:
             figures, number = on_file.get(report_id, (None, 0))
@@ -661,6 +748,11 @@ class ReportImporter:
                     written += (current is not None) + (previous is not None)
             if changes:
                 revisions.append((report_id, number, excel_row, json.dumps({**figures, **changes}, ensure_ascii=False)))
+        if self.earlier is not None and not revisions:
+            self.result.already_imported = self.earlier  # the same file, every figure as on file: nothing to write
+            return
+        batch = ImportBatch.objects.create(period=self.period, file_name=self.file_name[:255], sha256=digest,
+                                           uploaded_by=self.user, rows=len(parsed))
         stamp = connection.ops.adapt_datetimefield_value(timezone.now())
         if revisions:
             table, columns = table_of(ReportRevision, ["report", "number", "source_row", "figures", "provenance",
@@ -672,7 +764,9 @@ class ReportImporter:
         batch.save(update_fields=["values_written"])
         audit_record(actor=self.user, action=AuditAction.IMPORT, obj=batch,
                      after={"file": self.file_name, "sha256": digest, "reports": len(parsed), "values": written,
-                            "revisions": len(revisions)})
+                            "revisions": len(revisions),
+                            **({"reapplies": self.earlier.pk} if self.earlier is not None else {})})
+        self.result.reapplied = self.earlier
         self.result.report_ids = [report_id for report_id, _row, _note, _values in parsed]
         self.result.values_written = written
         self.result.batch = batch

@@ -69,7 +69,7 @@ def test_a_stock_may_fall():
 
 
 def test_a_yuan_for_wanyuan_slip_is_caught():
-    history = History(previous_quarter={"revenue": D(450)})
+    history = History(previous_quarter={"revenue": D(225)})  # Q1 in 万元: at that pace, 1-6月 is about 450
     values = {**GOOD, "revenue": (D(4_500_000), D(4_400_000))}  # reported in 元
     warnings = messages(check_report(RULES, values, {}, 2, history), WARNING)
     assert any("10000 倍" in m and "计量单位" in m for m in warnings)

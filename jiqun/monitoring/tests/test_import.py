@@ -524,7 +524,7 @@ def test_the_refused_workbook_comes_back_marked_with_a_review_sheet(period, jini
         comments = "".join(archive.read(n).decode() for n in archive.namelist() if "comments" in n)
         styles = archive.read("xl/styles.xml").decode()
     assert "不是数字" in comments and "FFC7CE" in styles.upper()
-    assert META_SHEET not in sheets
+    assert sheets[META_SHEET] == result.sheets[META_SHEET]  # kept, so the corrected workbook can be uploaded again
 
 
 def test_the_command_line_import_uses_the_same_checks(period, jining_officer, tmp_path):

@@ -11,14 +11,20 @@ from jiqun.monitoring.excel import DATA_SHEET, annotate_workbook
 from jiqun.monitoring.importer import ReportImporter
 from jiqun.monitoring.importer.package import mib
 from jiqun.monitoring.models import ReportingPeriod
+from jiqun.monitoring.services import report_findings
+
+FINDINGS_PRINTED = 50  # a larger import prints no per-report warnings; each report shows its own
 
 
 class Command(BaseCommand):
     help = (
         "Import a filled 统计季报 workbook as the named user, with that user's scope. The whole file is checked "
         "first; if any cell is wrong nothing is written, each problem is printed with sheet, row and column, and "
-        "--annotated writes the workbook back with the bad cells marked. Importing the same file twice writes "
-        "nothing the second time. The file is checked against the same bounds as an upload (JIQUN_UPLOAD_MAX_BYTES, "
+        "--annotated writes the workbook back with the bad cells marked, which can be corrected and imported again. "
+        "Every row passes the 强制性审核 (ranges, decimals, 分项 ≤ 合计) first: one broken rule refuses the whole file. "
+        "Importing the same file again writes nothing while its figures are those on file, and applies it again "
+        "(saying so) when they were changed since. After an import the 核实性审核 warnings of each report (a 同比 "
+        "over 50%, a 元/千元/万元 slip) are printed; they need an explanation before submission. The file is checked against the same bounds as an upload (JIQUN_UPLOAD_MAX_BYTES, "
         "JIQUN_IMPORT_*) before it is parsed."
     )
 
@@ -58,6 +64,16 @@ class Command(BaseCommand):
             lines = "\n".join(f"  {p}" for p in result.problems)
             raise CommandError(_("文件未导入，发现 %(count)s 处问题，未写入任何数据：\n%(problems)s")
                                % {"count": len(result.problems), "problems": lines})
+        if result.reapplied:
+            self.stdout.write(_("该文件已于 %(at)s 导入过，但系统中的数值此后已被修改，本次按文件重新写入。")
+                              % {"at": f"{result.reapplied.uploaded_at:%Y-%m-%d %H:%M}"})
         self.stdout.write(self.style.SUCCESS(
             _("已导入 %(reports)s 份报表、%(values)s 个数值（批次 %(batch)s）")
             % {"reports": len(result.reports), "values": result.values_written, "batch": result.batch.pk}))
+        if len(result.report_ids) <= FINDINGS_PRINTED:
+            for report in result.reports:
+                warnings = [f for f in report_findings(report)[0] if not f.is_error]
+                for finding in warnings:
+                    self.stdout.write(self.style.WARNING(
+                        _("  核实性审核 %(report)s：%(message)s") % {"report": report.subject_name,
+                                                                   "message": finding.message}))
