@@ -278,21 +278,27 @@ def pace_text(value: Decimal | None, *, terms: str, unit: str, places: int = 2, 
     if value is None:
         return "—"
     if terms == RATE:
-        text = f"{value * HUNDRED:+.1f}%"
+        text = f"{_signed(value * HUNDRED, 1)}%"
     elif terms == POINTS:
-        text = f"{value:+.1f}个百分点"
+        text = f"{_signed(value, 1)}个百分点"
     elif terms == COUNT:
         whole = value.quantize(Decimal(1), rounding=ROUND_UP if required else ROUND_HALF_UP)
         shown = whole if required or whole == value else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         text = f"{shown:+,f}{unit}"
     else:
-        text = f"{value:+,.{places}f}{unit}"
+        text = f"{_signed(value, places)}{unit}"
     return text + ("（剩余期内）" if rest else "/年")
+
+
+def _signed(value: Decimal, places: int) -> str:
+    """+1.5 or -1.5; a figure that rounds to zero has no sign (never "-0.0")."""
+    shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{abs(shown):,.{places}f}" if shown == 0 else f"{shown:+,.{places}f}"
 
 
 def gap_text(progress: Progress) -> str:
     """与序时差 in 百分点: "+12.5" ahead, "-8.0" behind; a met target never reads negative ("—" and why)."""
     if progress.gap is None:
         return f"—（{progress.gap_note}）" if progress.gap_note else "—"
-    text = f"{progress.gap:+.1f}"
-    return text + "（超序时）" if progress.status == ACHIEVED and progress.gap > 0 else text
+    text = _signed(progress.gap, 1)
+    return text + "（超序时）" if progress.status == ACHIEVED and text.startswith("+") else text
