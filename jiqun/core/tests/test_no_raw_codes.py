@@ -40,11 +40,13 @@ def leaks(text: str, codes: set[str]) -> list[str]:
     return found + sorted(words & codes)
 
 
-def crawl_urls(client) -> list[str]:
+def crawl_urls() -> list[str]:
     urls = [reverse("targets:overview")]
     for programme in Programme.objects.all():
         urls += [reverse("programmes:detail", args=[programme.code]), reverse("targets:programme", args=[programme.code])]
     urls += [reverse("clusters:detail", args=[c.pk]) for c in Cluster.objects.all()]
+    urls += [reverse("targets:subject", args=["province", "370000"]), reverse("targets:subject", args=["city", "370800"])]
+    urls += [reverse("targets:subject", args=["cluster", c.pk]) for c in Cluster.objects.filter(programme__code="JN-2020-231")]
     for target in Target.objects.all():
         if target.subject_ref == "*":
             continue  # one page per subject: reached through the programme table's links below
@@ -55,7 +57,7 @@ def crawl_urls(client) -> list[str]:
 def test_it_shows_no_raw_codes_on_target_programme_and_cluster_pages(as_province) -> None:
     codes = internal_codes()
     assert {"innovation_community", "provincial_or_above", "operating_revenue", "world"} <= codes
-    pages, seen, problems = crawl_urls(as_province), set(), {}
+    pages, seen, problems = crawl_urls(), set(), {}
     while pages:
         url = pages.pop()
         if url in seen:
@@ -70,3 +72,10 @@ def test_it_shows_no_raw_codes_on_target_programme_and_cluster_pages(as_province
         if "/targets/programme/" in url or "/targets/subject/" in url:  # every "each cluster/park" target page
             pages += [html.unescape(u) for u in re.findall(r'href="(/targets/\d+/\?[^"]+)"', body.decode())]
     assert not problems, problems
+
+
+def test_the_check_catches_a_dict_and_a_code_but_not_chinese_text() -> None:
+    codes = {"innovation_community", "world"}
+    assert leaks("参数 {'tier': 'world'}", codes) == ["{'", "world"]
+    assert leaks("创新载体名录没有“innovation_community”这一类别", codes) == ["innovation_community"]
+    assert leaks("世界级先进制造业集群 SD-2023-185 docs/world.md", codes) == []
