@@ -13,6 +13,7 @@ from jiqun.enterprises.models import CarrierKind, Honour, HonourKind
 from jiqun.programmes.models import Indicator
 from jiqun.programmes.units import convert
 from jiqun.targets.figures import BasisRow, ProgrammeData, Series, trend_of, year_points
+from jiqun.targets.params import phrase
 from jiqun.targets.progress import Point, year_end
 
 KEY_ROLES = {"chain_leader", "leader", "backbone"}  # 龙头和骨干企业: the key-enterprise library
@@ -137,7 +138,7 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
     if code in ("count_carriers", "count_new_carriers"):
         kind = params.get("kind")
         if kind and kind not in CarrierKind.values:
-            return Series(unsupported=f"创新载体名录没有“{kind}”这一类别，无法计数")
+            return Series(unsupported=f"创新载体名录没有“{phrase({'kind': kind})}”这一类别，无法计数")
         members = data.members(clusters)
         level = params.get("level")
         levels = HONOUR_LEVELS.get(level, {level}) if level else None

@@ -10,7 +10,7 @@ Time is counted in months (`month_index`): statistics are dated at the end of a 
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
 ON_TRACK = "on_track"  # the forecast for the target year reaches the target
 AT_RISK = "at_risk"  # the forecast falls short by less than AT_RISK_BAND of the target
@@ -27,6 +27,7 @@ GRACE_MONTHS = 6  # a year's annual figures are approved by mid next year; then 
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
+MET_GAP_NOTE = "已达到目标，不计落后序时"
 
 
 def month_index(day: date) -> Decimal:
@@ -78,6 +79,7 @@ class Progress:
     method: str = ""  # how the forecast was made, in words
     compound: bool = True  # growth as a rate (compound) or as points a year (linear)
     years_left: Decimal | None = None
+    gap_note: str = ""  # why no gap is shown (a met target is never "behind" 序时进度)
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,11 @@ def assess(
 
     if meets(goal, current.value):
         early = "（提前达成）" if current.at < goal.due else ""
+        if gap is not None and gap < 0:
+            # A met target is not behind schedule, whatever the baseline arithmetic says (a baseline above
+            # the target, a ≤ target, 左右 within tolerance): no negative gap, and the page says why.
+            result["gap"] = None
+            result["gap_note"] = MET_GAP_NOTE
         return Progress(ACHIEVED, f"{current.label or '当前值'} {_fmt(current.value)} 已达到目标{early}", **result)
 
     months_past = month_index(as_of) - month_index(goal.due)
@@ -224,3 +231,74 @@ def assess(
     if gap >= -AT_RISK_BAND * HUNDRED:
         return Progress(AT_RISK, f"无预测；{which}落后序时进度 {_fmt(-gap)} 个百分点", **result)
     return Progress(BEHIND, f"无预测；{which}落后序时进度 {_fmt(-gap)} 个百分点", **result)
+
+
+# --- how the figures read ---------------------------------------------------------------------------
+# Growth is stated in the terms the target moves in: an amount by a yearly rate (+8.0%/年), a share or a
+# 百分点 target by points a year (+4.0个百分点/年: a change of a rate is never "%/年"), a count by whole
+# units a year (+3家/年). docs/targets.md (页面上的数字怎么读) explains each to the reader.
+
+RATE = "rate"  # compound growth of an amount: a yearly rate
+POINTS = "points"  # a share or a 百分点 target: points a year
+COUNT = "count"  # a count: units a year
+AMOUNT = "amount"  # an amount that cannot compound (a zero or negative figure): the target's unit a year
+
+POINT_UNITS = {"%", "百分点"}
+COUNT_UNITS = {"个", "家", "件", "处", "项"}
+
+
+def growth_terms(*, compound: bool, unit: str, count: bool) -> str:
+    """How a target's growth reads: RATE, POINTS, COUNT or AMOUNT."""
+    if compound:
+        return RATE
+    if unit in POINT_UNITS:
+        return POINTS
+    if count or unit in COUNT_UNITS:
+        return COUNT
+    return AMOUNT
+
+
+def figure_text(value: Decimal | None, *, count: bool, places: int = 2) -> str:
+    """A figure: a count as a whole number (12, never 12.00), anything else at `places` decimals."""
+    if value is None:
+        return "—"
+    if count:
+        return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,f}"
+    return f"{value:,.{places}f}"
+
+
+def pace_text(value: Decimal | None, *, terms: str, unit: str, places: int = 2, required: bool = False,
+              rest: bool = False) -> str:
+    """A required or actual growth: "+8.0%/年", "+4.0个百分点/年", "+3家/年", "+12.50亿元/年".
+
+    A required count is rounded away from zero to whole units (2.4家 a year needs 3); an actual count pace
+    is whole unless the years it is measured over make it fractional (then one decimal). `rest`: under a
+    year is left, the value is what the rest of the period must bring ("（剩余期内）" replaces "/年").
+    """
+    if value is None:
+        return "—"
+    if terms == RATE:
+        text = f"{_signed(value * HUNDRED, 1)}%"
+    elif terms == POINTS:
+        text = f"{_signed(value, 1)}个百分点"
+    elif terms == COUNT:
+        whole = value.quantize(Decimal(1), rounding=ROUND_UP if required else ROUND_HALF_UP)
+        shown = whole if required or whole == value else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        text = f"{shown:+,f}{unit}"
+    else:
+        text = f"{_signed(value, places)}{unit}"
+    return text + ("（剩余期内）" if rest else "/年")
+
+
+def _signed(value: Decimal, places: int) -> str:
+    """+1.5 or -1.5; a figure that rounds to zero has no sign (never "-0.0")."""
+    shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{abs(shown):,.{places}f}" if shown == 0 else f"{shown:+,.{places}f}"
+
+
+def gap_text(progress: Progress) -> str:
+    """与序时差 in 百分点: "+12.5" ahead, "-8.0" behind; a met target never reads negative ("—" and why)."""
+    if progress.gap is None:
+        return f"—（{progress.gap_note}）" if progress.gap_note else "—"
+    text = _signed(progress.gap, 1)
+    return text + "（超序时）" if progress.status == ACHIEVED and text.startswith("+") else text

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.programmes.models import Programme, Task
+from jiqun.targets.display import row_text
 from jiqun.targets.excel import build_targets_workbook
 from jiqun.targets.models import ProgressStatus
 from jiqun.targets.selectors import row_data, status_counts, target_rows
@@ -84,19 +85,18 @@ class Command(BaseCommand):
             return
         self.stdout.write(_("截至 %(day)s：") % {"day": day} + "，".join(f"{label} {n}" for _v, label, n in status_counts(rows)))
         for row in rows:
-            res = row.result
-            current = f"{row.current_text}（{res.current.label}）" if res.current else "—"
-            attainment = f"{res.attainment:.1f}%" if res.attainment is not None else "—"
-            elapsed = f"{res.elapsed:.1f}%" if res.elapsed is not None else "—"
+            res, text = row.result, row_text(row)
+            current = f"{text.current}（{res.current.label}）" if res.current else "—"
+            label = f"{row.target.label}（{text.params}）" if text.params else row.target.label
             self.stdout.write(
                 _("%(programme)s %(code)-4s %(status)s  %(label)s｜%(subject)s｜目标 %(goal)s｜当前 %(current)s"
-                  "｜完成率 %(attainment)s｜序时 %(elapsed)s｜需要 %(required)s｜实际 %(actual)s｜预测 %(forecast)s"
-                  "｜%(reason)s｜依据 %(citation)s")
+                  "｜完成率 %(attainment)s｜序时 %(elapsed)s｜与序时差 %(gap)s｜需要 %(required)s｜实际 %(actual)s"
+                  "｜预测 %(forecast)s｜%(reason)s｜依据 %(citation)s")
                 % {"programme": row.target.programme.code, "code": row.target.code, "status": row.status_label,
-                   "label": row.target.label, "subject": row.subject.name, "goal": row.goal_text, "current": current,
-                   "attainment": attainment, "elapsed": elapsed, "required": row.required_text,
-                   "actual": row.actual_text, "forecast": row.forecast_text, "reason": res.reason,
-                   "citation": row.target.citation}
+                   "label": label, "subject": row.subject.name, "goal": text.goal, "current": current,
+                   "attainment": text.attainment, "elapsed": text.elapsed, "gap": text.gap,
+                   "required": text.required, "actual": text.actual, "forecast": text.forecast,
+                   "reason": res.reason, "citation": row.target.citation}
             )
         if xlsx:
             self.stdout.write(self.style.SUCCESS(_("已写入 %(path)s") % {"path": xlsx}))
