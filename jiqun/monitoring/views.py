@@ -35,6 +35,7 @@ from jiqun.monitoring.selectors import (
     cluster_from_enterprises,
     region_rollup,
     report_figures,
+    report_indicators,
     status_matrix,
     template_rows,
     yoy_text,
@@ -207,8 +208,9 @@ def _correction_changes(request: HttpRequest, report: Report, indicators) -> dic
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
-        Report.objects.for_user(request.user).select_related("period__programme", "cluster", "enterprise"), pk=pk)
-    indicators = list(report.period.indicators.order_by("code"))
+        Report.objects.for_user(request.user).select_related("period__programme", "cluster", "enterprise", "region"),
+        pk=pk)
+    indicators = list(report_indicators(report))
     form_errors: dict[str, str] = {}
     if request.method == "POST" and request.user.is_read_only:  # a write on a report it sees: 403, not hidden
         raise PermissionDenied(_("只读角色不能填报或审核报表"))
