@@ -220,3 +220,8 @@ def test_the_city_officer_can_upload_for_a_period_where_it_keeps_only_the_综合
     assert can_fill_period(jining_officer, period)
     assert not can_fill_period(User.objects.get(username="jinan"), period)
     assert JINING == region_report(period).region_id
+
+
+def test_the_indicator_catalogue_shows_each_indicators_level(as_jining):
+    page = as_jining.get("/monitoring/indicators/").content.decode()
+    assert 'id="level-power_capacity">区域综合表填报<' in page and 'id="level-revenue">集群填报<' in page
