@@ -54,7 +54,7 @@ from jiqun.monitoring.services import (
 )
 from jiqun.monitoring.values import revision_changes, values_of
 from jiqun.programmes.models import Indicator
-from jiqun.regions.models import Region, is_within
+from jiqun.regions.models import PROVINCE_CODE, Region, is_within
 
 FINDINGS_SHOWN = 50  # an upload of more reports than this lists no per-report findings
 
@@ -281,7 +281,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": {k.split("-")[1]: v for k, v in form_errors.items() if k.startswith(indicator.code + "-")},
         })
     return render(request, "monitoring/report.html", {
-        "report": report, "lines": lines, "findings": findings,
+        "report": report, "lines": lines, "findings": findings, "province_report": report.region_id == PROVINCE_CODE,
         "can_fill": can_fill_report(request.user, report),
         "can_approve": (report.status == ReportStatus.SUBMITTED and can_approve_city(request.user, report))
         or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),

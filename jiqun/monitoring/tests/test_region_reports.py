@@ -225,3 +225,10 @@ def test_the_city_officer_can_upload_for_a_period_where_it_keeps_only_the_综合
 def test_the_indicator_catalogue_shows_each_indicators_level(as_jining):
     page = as_jining.get("/monitoring/indicators/").content.decode()
     assert 'id="level-power_capacity">区域综合表填报<' in page and 'id="level-revenue">集群填报<' in page
+
+
+def test_the_report_page_explains_who_approves_the_综合表(as_jining, as_province):
+    city = region_report(open_city_period())
+    assert "本市另一位用户市级审核" in as_jining.get(f"/monitoring/reports/{city.pk}/").content.decode()
+    province = region_report(open_province_period(), "370000")
+    assert "无市级审核环节" in as_province.get(f"/monitoring/reports/{province.pk}/").content.decode()
