@@ -186,18 +186,18 @@ def _asked_elsewhere(report: Report, codes: list[str]) -> str:
     """The refusal of figures a report does not ask: each named, and where it belongs if the period asks it."""
     from jiqun.programmes.models import IndicatorLevel
 
-    names = dict(report.period.indicators.values_list("code", "level"))
-    labels = {c: n for c, n in report.period.indicators.values_list("code", "name")}
+    asked = {code: (level, name) for code, level, name in report.period.indicators.values_list("code", "level", "name")}
     parts = []
     for code in codes:
-        if code not in names:
+        if code not in asked:
             parts.append(_("本报告期不填报指标 %(code)s") % {"code": code})
-        elif names[code] == IndicatorLevel.REGION:
-            parts.append(_("“%(name)s”（%(code)s）是区域级指标，在市或全省的综合表中填报，不在“%(report)s”中填报")
-                         % {"name": labels[code], "code": code, "report": report.subject_name})
+            continue
+        level, name = asked[code]
+        words = {"name": name, "code": code, "report": report.subject_name}
+        if level == IndicatorLevel.REGION:
+            parts.append(_("“%(name)s”（%(code)s）是区域级指标，在市或全省的综合表中填报，不在“%(report)s”中填报") % words)
         else:
-            parts.append(_("“%(name)s”（%(code)s）由各集群填报，不在“%(report)s”中填报")
-                         % {"name": labels[code], "code": code, "report": report.subject_name})
+            parts.append(_("“%(name)s”（%(code)s）由各集群填报，不在“%(report)s”中填报") % words)
     return "；".join(parts)
 
 
@@ -219,7 +219,8 @@ def report_findings(report: Report):
     stored = values_of(report.figures)
     values = {code: (v.current, v.previous) for code, v in stored.items()}
     notes = {code: v.note for code, v in stored.items()}
-    return check_report(rules_for(report.period, region=report.region_id is not None), values, notes, report.period.quarter, report_history(report)), notes
+    rules = rules_for(report.period, region=report.region_id is not None)
+    return check_report(rules, values, notes, report.period.quarter, report_history(report)), notes
 
 
 def _transition(*, actor, report: Report, action: str, comment: str = "") -> Report:
