@@ -137,11 +137,17 @@ def carrier_q(user) -> Q:
 
 
 def report_q(user, prefix: str = "") -> Q:
-    """Statistics reports the user may see: those of the clusters and enterprises it may see."""
+    """Statistics reports the user may see: those of the clusters and enterprises it may see, and the
+    综合表 (region reports) of its own region and the regions below it, for a province or city officer or a
+    leader. A county officer does not see its city's 综合表 (the city's own figures), nor a city the
+    province's; cluster organisations and enterprise reporters see none."""
     if _blind(user):
         return _nothing(prefix)
-    return (Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})
+    seen = (Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})
             | Q(**{f"{prefix}enterprise__in": visible_enterprise_ids(user)}))
+    if user.role == Role.COUNTY_OFFICER:
+        return seen
+    return seen | region_q(user, f"{prefix}region")
 
 
 def task_q(user, prefix: str = "") -> Q:

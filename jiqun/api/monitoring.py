@@ -71,12 +71,13 @@ class ReportOut(Schema):
     period: int = Field(alias="period_id")
     cluster: int | None = Field(None, alias="cluster_id")
     enterprise: int | None = Field(None, alias="enterprise_id")
-    subject: str
+    region: str | None = Field(None, alias="region_id", description="区域综合表的行政区划代码（如 370800），其他报表为 null")
+    subject: str = Field(description="填报对象：集群名、企业名，或“济宁市综合表”")
     status: str
 
     @staticmethod
     def resolve_subject(obj) -> str:
-        return obj.enterprise.name if obj.enterprise_id else obj.cluster.name
+        return obj.subject_name
 
 
 class ReportDetailOut(ReportOut):
@@ -138,8 +139,8 @@ def _detail(report: Report) -> dict:
             "note": value.note, "provenance": sources.get(value.revision, ""), "revision": value.revision,
         })
     return SimpleNamespace(id=report.pk, period_id=report.period_id, cluster_id=report.cluster_id,
-                           enterprise_id=report.enterprise_id, cluster=report.cluster, enterprise=report.enterprise,
-                           status=report.status, revision=report.revision, values=values,
+                           enterprise_id=report.enterprise_id, region_id=report.region_id,
+                           subject_name=report.subject_name, status=report.status, revision=report.revision, values=values,
                            findings=[f.__dict__ for f in findings])
 
 
@@ -167,14 +168,14 @@ def period_matrix(request: HttpRequest, period_id: DbId):
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     rows, counts = status_matrix(period, Report.objects.for_user(request.user).filter(period=period))
     return {"counts": counts, "reports": [
-        {"id": r.report.pk, "subject": r.report.enterprise.name if r.report.enterprise_id else r.report.cluster.name,
+        {"id": r.report.pk, "subject": r.report.subject_name, "region": r.report.region_id,
          "status": r.report.status, "overdue": r.overdue} for r in rows]}
 
 
 @router.get("/reports", response={200: list[ReportOut], **errors(401, 422)}, summary="统计报表")
 @paginate(BoundedPagination)
 def list_reports(request: HttpRequest, period: DbId | None = None, status: Text = ""):
-    reports = Report.objects.for_user(request.user).select_related("cluster", "enterprise")
+    reports = Report.objects.for_user(request.user).select_related("cluster", "enterprise", "region")
     if period:
         reports = reports.filter(period_id=period)
     if status:

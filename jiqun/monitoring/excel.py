@@ -80,6 +80,7 @@ class TemplateRow:
     city: str
     values: dict[str, tuple[object, object]]  # code -> (current, previous) already on file, may be None
     note: str = ""
+    asked: frozenset[str] | None = None  # the indicators this row's report asks; None: every column
 
 
 def template_columns(indicators) -> list[tuple[str, str]]:
@@ -101,6 +102,7 @@ def build_template(*, period, indicators, rows: list[TemplateRow], unit_name: st
     number = book.add_format({"border": 1, "locked": False, "num_format": "#,##0.00"})
     text_in = book.add_format({"border": 1, "locked": False})
     derived = book.add_format({"border": 1, "locked": True, "num_format": "0.0", "font_color": "#666666"})
+    not_asked = book.add_format({"border": 1, "locked": True, "bg_color": "#D9D9D9"})  # another report's indicator
 
     sheet = book.add_worksheet(DATA_SHEET, worksheet_class=TemplateSheet)
     columns = template_columns(indicators)
@@ -129,6 +131,10 @@ def build_template(*, period, indicators, rows: list[TemplateRow], unit_name: st
         sheet.write_string(r, 2, row.city, fixed)
         for index, indicator in enumerate(indicators):
             col = 3 + index * 3
+            if row.asked is not None and indicator.code not in row.asked:
+                for c in range(col, col + 3):
+                    sheet.write_blank(r, c, None, not_asked)
+                continue
             current, previous = row.values.get(indicator.code, (None, None))
             for c, value in ((col, current), (col + 1, previous)):
                 if value is None:
@@ -168,7 +174,8 @@ def build_template(*, period, indicators, rows: list[TemplateRow], unit_name: st
         "2. “上年同期”按与本期相同的统计范围（可比口径）填写；与去年审定数不一致时在“口径调整”选“是”并在“说明”中解释。",
         "3. 金额单位为万元，人数单位为人，个数单位为个/家；请勿把元或千元的数填入万元列。",
         "4. 请直接填写数值，不要使用公式：未在 Excel 中打开过的文件公式结果为 0，系统不采信公式单元格。",
-        "5. “同比”列由公式计算，仅供参考，系统导入时重新计算。",
+        "5. “同比”列由公式计算，仅供参考，系统导入时重新计算。灰色单元格是该行报表不填报的指标"
+        "（区域级指标只在市或全省的综合表中填报，集群和企业报表不填），请留空。",
         "6. 系统审核：利润不得大于主营业务收入，科研人员不得多于就业人数；同比增减超过 50%、累计数比上期减少、"
         "数值约为历史数的 10/1000/10000 倍时，须在“说明”中写明原因后方可提交。",
         "7. 不要修改表头、编码列和隐藏的 _meta 工作表，否则系统无法识别模板。可另存为 WPS 或 LibreOffice 的 .xlsx 格式。",
@@ -251,10 +258,13 @@ def build_reminder_list(period, rows) -> bytes:
         sheet.write(1, c, label, head)
     for r, row in enumerate(rows, start=2):
         report = row.report
-        subject = report.enterprise.name if report.enterprise_id else report.cluster.name
-        regions = report.enterprise.region.name if report.enterprise_id else "、".join(
-            x.name for x in report.cluster.regions.all())
-        sheet.write_row(r, 0, [safe_text(subject), regions, report.get_status_display(), "是" if row.overdue else "否",
+        if report.enterprise_id:
+            regions = report.enterprise.region.name
+        elif report.region_id:
+            regions = report.region.name
+        else:
+            regions = "、".join(x.name for x in report.cluster.regions.all())
+        sheet.write_row(r, 0, [safe_text(report.subject_name), regions, report.get_status_display(), "是" if row.overdue else "否",
                                f"{timezone.localtime(report.last_changed):%Y-%m-%d %H:%M}"])
     sheet.set_column(0, 1, 30)
     sheet.set_column(2, 4, 14)

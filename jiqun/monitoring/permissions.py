@@ -6,6 +6,7 @@ from jiqun.accounts.models import Role
 from jiqun.accounts.permissions import owns_cluster, owns_enterprise
 from jiqun.accounts.scoping import region_within
 from jiqun.monitoring.models import Report, ReportStatus
+from jiqun.regions.models import PROVINCE_CODE
 
 
 def _report_regions(report) -> list[str]:
@@ -16,18 +17,37 @@ def _report_regions(report) -> list[str]:
     return list(report.cluster.regions.values_list("code", flat=True))
 
 
-@rules.predicate
-def can_fill_report(user, report) -> bool:
-    if not user.is_authenticated or not report.editable:
-        return False
+def fills_region(user, region_code: str) -> bool:
+    """Whether the user keeps a region's 综合表: that city's own officers, or for the province a province
+    administrator. A county officer keeps none (its city's figures are the city's), nor does the province
+    keep a city's."""
+    if user.role == Role.CITY_OFFICER:
+        return user.region_id == region_code and region_code != PROVINCE_CODE
+    if user.role == Role.PROVINCE_ADMIN:
+        return region_code == PROVINCE_CODE
+    return False
+
+
+def keeps_report(user, report) -> bool:
+    """Whether the user is one of those who fill this report, whatever its status."""
     if report.enterprise_id:
         return owns_enterprise(user, report.enterprise)
+    if report.region_id:
+        return fills_region(user, report.region_id)
     return owns_cluster(user, report.cluster)
 
 
 @rules.predicate
+def can_fill_report(user, report) -> bool:
+    if not user.is_authenticated or not report.editable:
+        return False
+    return keeps_report(user, report)
+
+
+@rules.predicate
 def can_review_city(user, report) -> bool:
-    """A city officer reviews reports with a region in its city; the province may stand in."""
+    """A city officer reviews reports with a region in its city (its own city's 综合表 too, by an officer
+    who did not fill it); the province may stand in, and is the only reviewer of the province's 综合表."""
     if user.role == Role.PROVINCE_ADMIN:
         return True
     if user.role != Role.CITY_OFFICER:
@@ -66,11 +86,7 @@ def can_request_correction(user, report) -> bool:
     """Whoever filled or reviewed a locked report may ask to correct it; the province decides."""
     if not user.is_authenticated or report.status != ReportStatus.PROVINCE_APPROVED:
         return False
-    if report.enterprise_id and owns_enterprise(user, report.enterprise):
-        return True
-    if report.cluster_id and owns_cluster(user, report.cluster):
-        return True
-    return can_review_city(user, report)
+    return keeps_report(user, report) or can_review_city(user, report)
 
 
 @rules.predicate
@@ -92,7 +108,4 @@ def can_fill_period(user, period) -> bool:
     if not user.is_authenticated or user.role not in FILLING_ROLES:
         return False
     reports = Report.objects.for_user(user).filter(period=period).select_related("enterprise", "cluster")
-    for report in reports.iterator(chunk_size=200):
-        if owns_enterprise(user, report.enterprise) if report.enterprise_id else owns_cluster(user, report.cluster):
-            return True
-    return False
+    return any(keeps_report(user, report) for report in reports.iterator(chunk_size=200))

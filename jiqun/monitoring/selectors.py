@@ -16,17 +16,33 @@ from django.db.models import Count, Q, QuerySet
 from jiqun.monitoring.checks import History, IndicatorRule, yoy
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
 from jiqun.monitoring.values import currents_of, values_of
-from jiqun.regions.models import city_code
+from jiqun.regions.models import Region, city_code
 
 APPROVED = [ReportStatus.CITY_APPROVED, ReportStatus.PROVINCE_APPROVED]
 FINAL = [ReportStatus.PROVINCE_APPROVED]
 
 
-def rules_for(period: ReportingPeriod) -> list[IndicatorRule]:
+def indicators_asked(period: ReportingPeriod, *, region: bool) -> QuerySet:
+    """The period's indicators a report asks: a region's 综合表 the region-level ones, a cluster's or an
+    enterprise's report the cluster-level ones. The one rule the form, the template, the import, the API
+    and the checks apply."""
+    from jiqun.programmes.models import IndicatorLevel
+
+    level = IndicatorLevel.REGION if region else IndicatorLevel.CLUSTER
+    return period.indicators.filter(level=level).order_by("code")
+
+
+def report_indicators(report: Report) -> QuerySet:
+    """The indicators this report asks (see indicators_asked)."""
+    return indicators_asked(report.period, region=report.region_id is not None)
+
+
+def rules_for(period: ReportingPeriod, *, region: bool = False) -> list[IndicatorRule]:
+    """The check rules of the indicators a report of the period asks (a 综合表's when `region`)."""
     return [
         IndicatorRule(code=i.code, name=i.name, unit=i.unit, kind=i.kind, precision=i.precision,
                       min_value=i.min_value, max_value=i.max_value)
-        for i in period.indicators.order_by("code")
+        for i in indicators_asked(period, region=region)
     ]
 
 
@@ -37,7 +53,7 @@ def _values_of(report: Report | None) -> dict[str, Decimal]:
 def _sibling(report: Report, year: int, quarter: int, statuses: list[str]) -> Report | None:
     return Report.objects.filter(
         period__programme=report.period.programme_id, period__year=year, period__quarter=quarter,
-        cluster=report.cluster_id, enterprise=report.enterprise_id, status__in=statuses,
+        cluster=report.cluster_id, enterprise=report.enterprise_id, region=report.region_id, status__in=statuses,
     ).first()
 
 
@@ -181,7 +197,7 @@ def status_matrix(period: ReportingPeriod, reports) -> tuple[list[MatrixRow], di
     not_in = {ReportStatus.DRAFT, ReportStatus.RETURNED}
     rows = [
         MatrixRow(report=r, overdue=r.status in not_in and today > period.deadline)
-        for r in reports.select_related("cluster", "enterprise").prefetch_related("cluster__regions")
+        for r in reports.select_related("cluster", "enterprise__region", "region").prefetch_related("cluster__regions")
     ]
     counts = {str(label): 0 for _value, label in ReportStatus.choices}
     for row in rows:
@@ -195,24 +211,27 @@ def template_rows(user, period: ReportingPeriod):
     from jiqun.monitoring.excel import TemplateRow
     from jiqun.monitoring.permissions import can_fill_report
 
+    asked = {region: frozenset(indicators_asked(period, region=region).values_list("code", flat=True))
+             for region in (False, True)}
     rows = []
     reports = Report.objects.for_user(user).filter(period=period).with_figures().select_related(
-        "cluster", "enterprise__region")
+        "cluster", "enterprise__region", "region")
     for report in reports.prefetch_related("cluster__regions"):
         if not can_fill_report(user, report):
             continue
         stored = values_of(report.figures).values()
         on_file = {v.code: (v.current, v.previous) for v in stored}
-        notes = {v.note for v in stored if v.note}
+        note = "；".join(sorted({v.note for v in stored if v.note}))
         if report.enterprise_id:
             enterprise = report.enterprise
             rows.append(TemplateRow(key=enterprise.credit_code or f"E{enterprise.pk}", name=enterprise.name,
-                                    city=enterprise.region.name, values=on_file, note="；".join(sorted(notes))))
+                                    city=enterprise.region.name, values=on_file, note=note, asked=asked[False]))
+        elif report.region_id:  # a 综合表, keyed by the region's code
+            rows.append(TemplateRow(key=report.region_id, name=report.subject_name, city=report.region.name,
+                                    values=on_file, note=note, asked=asked[True]))
         else:
             cities = sorted({city_code(r.code) for r in report.cluster.regions.all()})
-            from jiqun.regions.models import Region
-
             names = "、".join(Region.objects.filter(code__in=cities).values_list("name", flat=True))
             rows.append(TemplateRow(key=report.cluster.code, name=report.cluster.name, city=names, values=on_file,
-                                    note="；".join(sorted(notes))))
+                                    note=note, asked=asked[False]))
     return rows

@@ -41,7 +41,7 @@ from jiqun.monitoring.permissions import (
     can_review_province,
     has_filled_report,
 )
-from jiqun.monitoring.selectors import report_history, rules_for
+from jiqun.monitoring.selectors import report_history, report_indicators, rules_for
 from jiqun.monitoring.values import (
     NOTE_LENGTH,
     changed_entry,
@@ -139,10 +139,10 @@ def report_values_save(
     if check_permission and not can_fill_report(actor, report):
         raise PermissionDenied(_("报表“%(report)s”当前状态为%(status)s，您不能修改")
                                % {"report": report, "status": report.get_status_display()})
-    allowed = {i.code: i for i in report.period.indicators.all()}
+    allowed = {i.code: i for i in report_indicators(report)}
     unknown = sorted(set(values) - set(allowed))
     if unknown:
-        raise ValidationError({"indicator": [_("本报告期不填报指标 %(codes)s") % {"codes": "、".join(unknown)}]})
+        raise ValidationError({"indicator": [_asked_elsewhere(report, unknown)]})
     locked = Report.objects.select_for_update().get(pk=report.pk)  # two saves must not take one revision number
     if base_revision is not None and base_revision != locked.revision:
         raise _stale_figures(locked, base_revision, {code: i.name for code, i in allowed.items()})
@@ -182,6 +182,25 @@ def report_values_save(
     return revision
 
 
+def _asked_elsewhere(report: Report, codes: list[str]) -> str:
+    """The refusal of figures a report does not ask: each named, and where it belongs if the period asks it."""
+    from jiqun.programmes.models import IndicatorLevel
+
+    asked = {code: (level, name) for code, level, name in report.period.indicators.values_list("code", "level", "name")}
+    parts = []
+    for code in codes:
+        if code not in asked:
+            parts.append(_("本报告期不填报指标 %(code)s") % {"code": code})
+            continue
+        level, name = asked[code]
+        words = {"name": name, "code": code, "report": report.subject_name}
+        if level == IndicatorLevel.REGION:
+            parts.append(_("“%(name)s”（%(code)s）是区域级指标，在市或全省的综合表中填报，不在“%(report)s”中填报") % words)
+        else:
+            parts.append(_("“%(name)s”（%(code)s）由各集群填报，不在“%(report)s”中填报") % words)
+    return "；".join(parts)
+
+
 def _stale_figures(report: Report, base: int, names: dict[str, str]) -> ValidationError:
     """The refusal of a save based on revision `base` when the report is at a later (or no such) revision."""
     if base > report.revision or base < 0:
@@ -200,7 +219,8 @@ def report_findings(report: Report):
     stored = values_of(report.figures)
     values = {code: (v.current, v.previous) for code, v in stored.items()}
     notes = {code: v.note for code, v in stored.items()}
-    return check_report(rules_for(report.period), values, notes, report.period.quarter, report_history(report)), notes
+    rules = rules_for(report.period, region=report.region_id is not None)
+    return check_report(rules, values, notes, report.period.quarter, report_history(report)), notes
 
 
 def _transition(*, actor, report: Report, action: str, comment: str = "") -> Report:
@@ -285,10 +305,10 @@ def correction_request_create(*, actor, report: Report, changes: dict[str, dict]
     changes = {code: fields for code, fields in changes.items() if fields}
     if not changes:
         raise ValidationError({"changes": [_("没有填写要更正的数值")]})
-    codes = set(report.period.indicators.values_list("code", flat=True))
+    codes = set(report_indicators(report).values_list("code", flat=True))
     unknown = sorted(set(changes) - codes)
     if unknown:
-        raise ValidationError({"changes": [_("本报告期不填报指标 %(codes)s") % {"codes": "、".join(unknown)}]})
+        raise ValidationError({"changes": [_asked_elsewhere(report, unknown)]})
     request = CorrectionRequest(report=report, changes={k: {f: str(v) for f, v in d.items()} for k, d in changes.items()},
                                 reason=reason.strip(), requested_by=getattr(actor, "username", ""))
     request.full_clean()

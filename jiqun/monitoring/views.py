@@ -35,6 +35,7 @@ from jiqun.monitoring.selectors import (
     cluster_from_enterprises,
     region_rollup,
     report_figures,
+    report_indicators,
     status_matrix,
     template_rows,
     yoy_text,
@@ -53,7 +54,7 @@ from jiqun.monitoring.services import (
 )
 from jiqun.monitoring.values import revision_changes, values_of
 from jiqun.programmes.models import Indicator
-from jiqun.regions.models import Region, is_within
+from jiqun.regions.models import PROVINCE_CODE, Region, is_within
 
 FINDINGS_SHOWN = 50  # an upload of more reports than this lists no per-report findings
 
@@ -207,8 +208,9 @@ def _correction_changes(request: HttpRequest, report: Report, indicators) -> dic
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
-        Report.objects.for_user(request.user).select_related("period__programme", "cluster", "enterprise"), pk=pk)
-    indicators = list(report.period.indicators.order_by("code"))
+        Report.objects.for_user(request.user).select_related("period__programme", "cluster", "enterprise", "region"),
+        pk=pk)
+    indicators = list(report_indicators(report))
     form_errors: dict[str, str] = {}
     if request.method == "POST" and request.user.is_read_only:  # a write on a report it sees: 403, not hidden
         raise PermissionDenied(_("只读角色不能填报或审核报表"))
@@ -279,7 +281,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": {k.split("-")[1]: v for k, v in form_errors.items() if k.startswith(indicator.code + "-")},
         })
     return render(request, "monitoring/report.html", {
-        "report": report, "lines": lines, "findings": findings,
+        "report": report, "lines": lines, "findings": findings, "province_report": report.region_id == PROVINCE_CODE,
         "can_fill": can_fill_report(request.user, report),
         "can_approve": (report.status == ReportStatus.SUBMITTED and can_approve_city(request.user, report))
         or (report.status == ReportStatus.CITY_APPROVED and can_review_province(request.user, report)),

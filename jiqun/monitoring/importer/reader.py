@@ -81,7 +81,7 @@ from jiqun.monitoring.models import (
     ReportStatus,
 )
 from jiqun.monitoring.permissions import can_fill_period, can_fill_report
-from jiqun.monitoring.selectors import rules_for
+from jiqun.monitoring.selectors import indicators_asked, rules_for
 from jiqun.monitoring.values import (
     NOTE_LENGTH,
     changed_entry,
@@ -197,6 +197,7 @@ class Subject:
     status: str
     names: tuple[str, ...]  # as registered
     fillable: bool  # can_fill_report's answer
+    region: bool = False  # a region's 综合表: asks the region-level indicators only
 
     def named(self, name: str) -> bool:
         """Whether a name written in the file (already cleaned) is one of the subject's names.
@@ -507,21 +508,27 @@ class ReportImporter:
         """
         rows = Report.objects.for_user(self.user).filter(period=self.period).order_by().values_list(
             "pk", "status", "cluster_id", "enterprise_id", "enterprise__name", "enterprise__full_name",
-            "enterprise__credit_code", "enterprise__region_id", "cluster__code", "cluster__name")
+            "enterprise__credit_code", "enterprise__region_id", "cluster__code", "cluster__name", "region_id",
+            "region__name")
         clusters = {c.pk: c for c in Cluster.objects.filter(reports__period=self.period, reports__enterprise__isnull=True)}
         subjects = {}
-        for pk, status, cluster_id, enterprise_id, name, full_name, credit_code, region_id, code, cluster_name in rows:
+        for (pk, status, cluster_id, enterprise_id, name, full_name, credit_code, region_id, code, cluster_name,
+             report_region, region_name) in rows:
             if enterprise_id:
                 enterprise = SimpleNamespace(pk=enterprise_id, region_id=region_id)
                 stand_in = SimpleNamespace(editable=status in EDITABLE_STATUSES, enterprise_id=enterprise_id,
-                                           enterprise=enterprise, cluster_id=None, cluster=None)
+                                           enterprise=enterprise, cluster_id=None, cluster=None, region_id=None)
                 key, names = credit_code or f"E{enterprise_id}", (name, full_name)
+            elif report_region:  # a 综合表, keyed by the region's code (370800)
+                stand_in = SimpleNamespace(editable=status in EDITABLE_STATUSES, enterprise_id=None, enterprise=None,
+                                           cluster_id=None, cluster=None, region_id=report_region)
+                key, names = report_region, (f"{region_name}综合表", region_name)
             else:
                 stand_in = SimpleNamespace(editable=status in EDITABLE_STATUSES, enterprise_id=None, enterprise=None,
-                                           cluster_id=cluster_id, cluster=clusters[cluster_id])
+                                           cluster_id=cluster_id, cluster=clusters[cluster_id], region_id=None)
                 key, names = code, (cluster_name,)
             subjects[code_key(key)] = Subject(pk, status, tuple(n for n in names if n),
-                                              bool(can_fill_report(self.user, stand_in)))
+                                              bool(can_fill_report(self.user, stand_in)), bool(report_region))
         return subjects
 
     def _rows(self, layout: Layout) -> list[tuple[int, int, str, list[tuple[str, str | None, str | None]]]]:
@@ -545,6 +552,9 @@ class ReportImporter:
             pairs.setdefault(indicator, [None, None])[field_name == "previous"] = col
         pair_list = [(indicator, current, previous) for indicator, (current, previous) in pairs.items()]
         input_cols = list(units)
+        # Which indicators each kind of report asks: a value in a column its row does not ask is refused.
+        not_asked = {region: {i.code: i.name for i in indicators_asked(self.period, region=not region)}
+                     for region in (False, True)}
         seen: dict[str, int] = {}
         parsed = []
         for index in range(layout.header_row + 2, len(rows)):
@@ -606,11 +616,23 @@ class ReportImporter:
                     except ValueError as exc:
                         self.problem(str(exc), excel_row, previous + 1)
                     values.append((indicator, a, b))
+            if not_asked[subject.region]:
+                values = self._asked(values, not_asked[subject.region], pairs, subject, excel_row)
             note = self._note(note, row[layout.adjust_col], excel_row, layout)
             parsed.append((subject.report_id, excel_row, note, values))
         if not parsed and not self.result.problems:
             self.problem(_("没有找到可导入的数据行（编码列为空或各数值均未填写）"), layout.header_row + 3, 0)
         return parsed
+
+    def _asked(self, values: list, not_asked: dict[str, str], pairs: dict, subject: Subject, excel_row: int) -> list:
+        """The row's values of the indicators its report asks; a figure in a column it does not ask is refused."""
+        for code, current, previous in values:
+            if code in not_asked and (current is not None or previous is not None):
+                where = _("区域级指标，只在市或全省的综合表中填报") if not subject.region else _("集群级指标，由各集群填报")
+                self.problem(_("“%(indicator)s”是%(where)s，“%(report)s”不填报此项，请清空该格")
+                             % {"indicator": not_asked[code], "where": where, "report": subject.names[0]},
+                             excel_row, pairs[code][0 if current is not None else 1] + 1)
+        return [v for v in values if v[0] not in not_asked]
 
     def _cell(self, row: list, index: int, col: int, units: dict[int, str], formulas: dict,
               evaluator: FormulaEvaluator) -> Decimal | None:
@@ -658,7 +680,8 @@ class ReportImporter:
 
     def _check_rules(self, parsed: list, layout: Layout) -> None:
         """强制性审核 of every row as the file gives it: one broken rule refuses the file, named by cell and rule."""
-        rules = rules_for(self.period)
+        # Each code has one rule whichever report asks it (a cluster's or a 综合表's): check every column's.
+        rules = rules_for(self.period) + rules_for(self.period, region=True)
         columns = {(code, field_name): col for col, code, field_name, _unit in layout.inputs}
         # checks.import_errors decides; it is given, as Decimals, only the values it could find wrong: those it
         # compares (a bound other than 0, a part or a whole) and, from their text, negatives and long decimals.
