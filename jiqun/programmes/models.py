@@ -161,6 +161,11 @@ class Target(Citation):
     unit = models.CharField(_("单位"), max_length=20)
     year = models.PositiveSmallIntegerField(_("目标年"))
     baseline = models.JSONField(_("基数"), null=True, blank=True)
+    # A count target whose clause names its clusters counts only those (e.g. “300亿级4个（新一代信息技术、…）”).
+    counted_clusters = models.ManyToManyField(
+        "clusters.Cluster", verbose_name=_("点名计数的集群"), blank=True, related_name="counting_targets",
+        help_text=_("文件点名的集群：只计这些集群；为空时计对象范围内的全部集群"),
+    )
 
     class Meta:
         ordering = ["programme", "year", "code"]

@@ -212,7 +212,8 @@ def assess_target(target: Target, subject: Subject, data: ProgrammeData, as_of: 
     else:
         try:
             if indicator.kind == "count":
-                series = count_series(data, indicator, target.params or {}, clusters, until)
+                series = count_series(data, indicator, target.params or {}, clusters, until,
+                                      named={c.pk for c in target.counted_clusters.all()})
             else:
                 series = statistics_series(data, indicator, clusters, until, target.unit)
         except UnitMismatch as exc:
