@@ -284,7 +284,8 @@ class DataCache(dict):
 
 def targets_queryset():
     return Target.objects.select_related("programme", "indicator__numerator", "indicator__denominator",
-                                         "subject_region", "subject_cluster", "subject_zone", "override")
+                                         "subject_region", "subject_cluster", "subject_zone", "override"
+                                         ).prefetch_related("counted_clusters")
 
 
 def target_rows(
@@ -378,4 +379,5 @@ def row_data(row: Row) -> dict:
         "forecast": _q(res.forecast), "method": res.method,
         "status": res.status, "status_label": row.status_label, "reason": res.reason,
         "citation": t.citation, "clause": t.clause, "quote": t.quote, "as_of": row.as_of, "url": row.url,
+        "counted_clusters": [c.name for c in t.counted_clusters.all()],
     }

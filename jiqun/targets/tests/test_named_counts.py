@@ -4,9 +4,11 @@ Figures are in 万元 (1亿元 = 10,000万元); every expected count below is wo
 """
 
 import datetime
+from io import StringIO
 
 import pytest
 import yaml
+from django.core.management import call_command
 
 from jiqun.programmes.models import Programme, Target
 from jiqun.programmes.packs import PackError, indicators_parse, pack_parse
@@ -184,3 +186,30 @@ def test_the_loader_refuses_named_clusters_on_a_count_of_enterprises(tmp_path):
     with pytest.raises(PackError) as info:
         _parse(tmp_path, _pack(indicator="count_key_enterprises", params={}))
     assert "targets[0] (T1).counted_clusters: only a count of clusters" in str(info.value)
+
+
+# --- where users read it ------------------------------------------------------------------------------------
+
+JN_T02_NAMED = ["医药产业集群", "新一代信息技术产业集群", "新材料产业集群", "新能源产业集群"]
+
+
+def test_the_cli_shows_the_named_clusters():
+    out = StringIO()
+    call_command("targets", "status", "--programme", "JN-2020-231", "--as-of", "2025-12-31", stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if " T02 " in x)
+    assert line.endswith("｜点名计数 " + "、".join(JN_T02_NAMED))
+
+
+def test_the_api_target_detail_lists_the_named_clusters(api_province):
+    target = Target.objects.get(programme__code="JN-2020-231", code="T02")
+    body = api_province.get(f"/api/v1/targets/{target.pk}?as_of=2025-12-31").json()
+    assert body["counted_clusters"] == JN_T02_NAMED
+    assert {b["label"].split(" ")[0] for b in body["basis"]} >= set(JN_T02_NAMED)
+
+
+def test_the_target_page_lists_each_named_cluster_in_its_basis(as_province):
+    target = Target.objects.get(programme__code="JN-2020-231", code="T02")
+    page = as_province.get(f"/targets/{target.pk}/?as_of=2025-12-31").content.decode()
+    basis = page[page.index('id="basis"'):]
+    assert all(name in basis for name in JN_T02_NAMED)
+    assert "不是本目标点名的集群" in basis  # 高端装备、高端化工 are over 300亿 in the demo but not named
