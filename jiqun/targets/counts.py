@@ -59,15 +59,20 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
     now = min(data.as_of, until)
     if code in CLUSTER_COUNTS:
         return _cluster_count(data, indicator, params, clusters, set(named), now)
-    if params.get("cluster_tier"):
-        tiers = tier_histories(clusters)
-        clusters = {c for c in clusters if tiers[c].on(now) == params["cluster_tier"]}
+    tiers = tier_histories(clusters) if params.get("cluster_tier") else {}
+    everyone = clusters
+
+    def clusters_on(at: date) -> set[int]:
+        """The subject's clusters; with `cluster_tier`, those holding that tier on `at`."""
+        return {c for c in everyone if tiers[c].on(at) == params["cluster_tier"]} if tiers else everyone
+
+    clusters = clusters_on(now)
     start_year = data.programme.period_start
 
     if code == "count_enterprises_with_honour":
-        members = data.members(clusters)
         points, latest = [], []
         for year, at in year_points(start_year, now):
+            members = data.members(clusters_on(at))
             held = {e: h for e in members for h in data.honours.get(e, []) if _honour_matches(h, params, year)}
             points.append(Point(at, Decimal(len(held)), f"{year}年"))
             latest = [BasisRow(members[e], url=_enterprise_url(e), note=str(h)) for e, h in
@@ -80,10 +85,11 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
         threshold = convert(Decimal(str(params["threshold"])), params.get("unit", "亿元"), "万元")
         below = params.get("below")
         ceiling = convert(Decimal(str(below)), params.get("unit", "亿元"), "万元") if below is not None else None
-        members = data.members(clusters)
-        years = sorted({y for (e, y) in data.enterprise_revenue if e in members and year_end(y) <= now})
+        everyone_members = data.members(everyone)
+        years = sorted({y for (e, y) in data.enterprise_revenue if e in everyone_members and year_end(y) <= now})
         points, rows = [], []
         for year in years:
+            members = data.members(clusters_on(year_end(year)))
             over = {e: data.enterprise_revenue[(e, year)] for e in members if (e, year) in data.enterprise_revenue
                     and data.enterprise_revenue[(e, year)] >= threshold
                     and (ceiling is None or data.enterprise_revenue[(e, year)] < ceiling)}
@@ -99,10 +105,10 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
                       note="重点企业按集群成员中的链主、龙头和骨干企业计；名录不记历史")
 
     if code == "count_above_scale_enterprises":
-        members = data.members(clusters)
-        years = sorted({y for e in members for y in data.scales.get(e, {}) if y <= now.year})
+        years = sorted({y for e in data.members(everyone) for y in data.scales.get(e, {}) if y <= now.year})
         points, rows = [], []
         for year in years:
+            members = data.members(clusters_on(min(year_end(year), now)))
             above = sorted((e for e in members if data.scales.get(e, {}).get(year)), key=lambda e: members[e])
             points.append(Point(min(year_end(year), now), Decimal(len(above)), f"{year}年"))
             rows = [BasisRow(members[e], url=_enterprise_url(e), note=f"{year}年规上") for e in above]
@@ -113,16 +119,16 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
         kind = params.get("kind")
         if kind and kind not in CarrierKind.values:
             return Series(unsupported=f"创新载体名录没有“{kind}”这一类别，无法计数")
-        members = data.members(clusters)
         level = params.get("level")
         levels = HONOUR_LEVELS.get(level, {level}) if level else None
         since = int(params["since"]) if params.get("since") else None
-        chosen = [c for c in data.carriers if (c.cluster_id in clusters or c.host_id in members)
-                  and (levels is None or c.level in levels) and (kind is None or c.kind == kind)
+        chosen = [c for c in data.carriers if (levels is None or c.level in levels) and (kind is None or c.kind == kind)
                   and (since is None or (c.year is not None and c.year >= since))]
         points, rows = [], []
         for year, at in year_points(since or start_year, now):
-            counted = [c for c in chosen if c.year is None or c.year <= year]
+            hosts, members = clusters_on(at), data.members(clusters_on(at))
+            counted = [c for c in chosen if (c.cluster_id in hosts or c.host_id in members)
+                       and (c.year is None or c.year <= year)]
             points.append(Point(at, Decimal(len(counted)), f"{year}年"))
             rows = [BasisRow(c.name, note=f"{c.get_level_display()}{c.get_kind_display()} {c.year or ''}") for c in counted]
         return Series(points=points, trend=trend_of(points), basis=rows,

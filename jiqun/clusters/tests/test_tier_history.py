@@ -132,3 +132,22 @@ def test_a_pack_refuses_a_tier_without_any_date(tmp_path):
     with pytest.raises(PackError) as info:
         pack_parse(path, {s.code: s.params for s in indicators_parse()})
     assert "clusters[0] (c1).recognised_on: a tiered cluster needs the date of its recognition" in str(info.value)
+
+
+def test_an_enterprise_count_by_cluster_tier_takes_each_years_tier(province_admin):
+    from jiqun.enterprises.services import enterprise_create, honour_add, membership_set
+    from jiqun.regions.models import Region
+
+    programme = make_programme(code="TEST-TIER-ENT", start=2023, end=2025)
+    cluster = make_cluster(programme, "370102", name="甲", tier="provincial")
+    _recognised_nationally_on(cluster, D(2024, 6, 30), province_admin)
+    enterprise = enterprise_create(actor=province_admin, name="测试高企", region=Region.objects.get(code="370102"))
+    membership_set(actor=province_admin, enterprise=enterprise, cluster=cluster)
+    honour_add(actor=province_admin, enterprise=enterprise, kind="hightech", level="national", year=2022,
+               valid_until=2030)
+    make_target(programme, "T1", "count_enterprises_with_honour", 1, "家", 2025,
+                params={"honour": "hightech", "cluster_tier": "national"})
+    row = row_of(target_rows(province_admin, as_of=D(2025, 3, 31), programme=programme), "T1")
+    # The honour holds every year, but its cluster is national only from 2024-06-30: 2023 → 0, 2024 → 1, 2025 → 1.
+    assert [(p.at, p.value) for p in row.series.points] == [
+        (D(2023, 12, 31), 0), (D(2024, 12, 31), 1), (D(2025, 3, 31), 1)]
