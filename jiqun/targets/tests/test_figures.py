@@ -134,6 +134,7 @@ def test_a_ratio_is_recomputed_from_summed_parts_not_averaged(small, province_ad
 def test_structure_counts_tiers_scale_and_echelons(small, province_admin):
     programme, a, b = small
     cluster_update(actor=province_admin, cluster=a, tier="national", basis="测试")
+    TierChange.objects.filter(cluster=a, tier="national").update(effective_on=datetime.date(2025, 3, 1))
     make_target(programme, "T05", "count_clusters", 2, "个", 2026, params={"tier": "national"})
     make_target(programme, "T06", "count_clusters_over", 1, "个", 2026,
                 params={"threshold": 1000, "unit": "亿元", "measure": "output_value"})
