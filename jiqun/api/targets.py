@@ -81,6 +81,7 @@ class ProgressOut(Schema):
     quote: str
     as_of: datetime.date
     url: str
+    counted_clusters: list[str] = Field(description="目标条款点名计数的集群（只计这些）；为空时计对象范围内的全部集群")
 
 
 class PointOut(Schema):

@@ -176,6 +176,11 @@ class Target(Citation):
     # The document's own word (力争, 争取, 努力) when it sets the number as an effort rather than a commitment.
     aspiration = models.CharField(_("力争表述"), max_length=4, blank=True, choices=Aspiration.choices)
     note = models.TextField(_("说明"), blank=True, help_text=_("如文件未写明年份时所取的年份及理由"))
+    # A count target whose clause names its clusters counts only those (e.g. “300亿级4个（新一代信息技术、…）”).
+    counted_clusters = models.ManyToManyField(
+        "clusters.Cluster", verbose_name=_("点名计数的集群"), blank=True, related_name="counting_targets",
+        help_text=_("文件点名的集群：只计这些集群；为空时计对象范围内的全部集群"),
+    )
 
     class Meta:
         ordering = ["programme", "year", "code"]

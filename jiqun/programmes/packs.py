@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 PACK_DIR = Path(__file__).resolve().parent / "packs"
 SOURCES_DIR = PACK_DIR / "sources"
 INDICATORS_FILE = PACK_DIR / "indicators.yaml"
+# Count indicators whose unit is a cluster: only their targets may name the clusters they count.
+CLUSTER_COUNTS = ("count_clusters", "count_clusters_over", "count_new_clusters")
 
 
 class PackError(Exception):
@@ -114,6 +116,10 @@ class ClusterSpec(Cited):
     zones: list[str] = []
     industry: str | None = None
     leading_enterprises: list[str] = []
+    # When the tier was given: a date, or a year where the text gives only the year (dated 31 December,
+    # so the tier never counts before it held). Without it, the document's date. See docs/packs.md.
+    recognised_on: datetime.date | int | None = None
+    recognised_by: str | None = None  # the decision that gave the tier, when not this document
     note: str | None = None
 
 
@@ -144,6 +150,7 @@ class TargetSpec(Cited):
     year: int = Field(ge=2000, le=2100)
     baseline: dict[str, Any] | None = None
     aspiration: Literal["力争", "争取", "努力"] | None = None
+    counted_clusters: list[str] = []  # pack cluster codes: a count the clause names counts only these
     note: str | None = None
 
 
@@ -286,6 +293,30 @@ def _quote_problems(spec: PackSpec) -> list[tuple[str, str]]:
     return problems
 
 
+def _as_day(value: datetime.date | int | str | None) -> datetime.date | None:
+    """A pack date: a day as given; a year alone is dated 31 December, so nothing counts before it held."""
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int):
+        return datetime.date(value, 12, 31)
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def recognition_date(cluster: ClusterSpec, document: DocumentSpec) -> datetime.date | None:
+    """The day a pack cluster's tier holds from: its own recognised_on, else the document's date."""
+    return _as_day(cluster.recognised_on if cluster.recognised_on is not None else document.date)
+
+
+def document_date(document: DocumentSpec) -> datetime.date | None:
+    """The day the document names its clusters (31 December where only its year is known)."""
+    return _as_day(document.date)
+
+
 def pack_parse(path: Path, indicator_params: dict[str, list[str]]) -> ParsedPack:
     """Read and check a pack against the schema and its own cross-references."""
     data = _read_yaml(path)
@@ -312,6 +343,11 @@ def pack_parse(path: Path, indicator_params: dict[str, list[str]]) -> ParsedPack
         for zone in cluster.zones:
             if zone not in zone_names:
                 problems.append((f"clusters[{i}] ({cluster.code}).zones", f"zone '{zone}' is not in zones"))
+        if cluster.tier and recognition_date(cluster, spec.document) is None:
+            problems.append((f"clusters[{i}] ({cluster.code}).recognised_on",
+                             "a tiered cluster needs the date of its recognition: recognised_on, or document.date"))
+        if cluster.recognised_on is not None and not cluster.tier:
+            problems.append((f"clusters[{i}] ({cluster.code}).recognised_on", "recognised_on needs a tier"))
     for i, ent in enumerate(spec.enterprises):
         for code in ent.clusters:
             if code not in cluster_codes:
@@ -334,6 +370,14 @@ def pack_parse(path: Path, indicator_params: dict[str, list[str]]) -> ParsedPack
             problems.append((f"{where}.subject", f"unknown zone '{ref}'"))
         if target.subject.kind == "city" and not ref:
             problems.append((f"{where}.subject", "a city target needs ref: the city's name"))
+        if target.counted_clusters and target.indicator not in CLUSTER_COUNTS:
+            problems.append((f"{where}.counted_clusters",
+                             f"only a count of clusters ({', '.join(CLUSTER_COUNTS)}) can name the clusters it counts"))
+        for code in target.counted_clusters:
+            if code not in cluster_codes:
+                problems.append((f"{where}.counted_clusters", f"unknown cluster '{code}' (not in this pack's clusters)"))
+        for dup in {c for c in target.counted_clusters if target.counted_clusters.count(c) > 1}:
+            problems.append((f"{where}.counted_clusters", f"cluster '{dup}' is named twice"))
     if spec.reporting:
         for code in spec.reporting.indicators:
             if code not in indicator_params:

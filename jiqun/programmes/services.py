@@ -4,12 +4,20 @@ from django.db import transaction
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
-from jiqun.clusters.models import Cluster
+from jiqun.clusters.models import Cluster, TierChange
 from jiqun.clusters.services import cluster_create
 from jiqun.enterprises.models import Enterprise, Source
 from jiqun.enterprises.services import enterprise_create, membership_set
 from jiqun.programmes.models import ChecklistItem, ClusterKind, Indicator, Programme, Target, Task
-from jiqun.programmes.packs import IndicatorSpec, PackError, ParsedPack
+from jiqun.programmes.packs import (
+    ClusterSpec,
+    DocumentSpec,
+    IndicatorSpec,
+    PackError,
+    ParsedPack,
+    document_date,
+    recognition_date,
+)
 from jiqun.regions.models import PROVINCE_CODE, Region, Zone
 from jiqun.regions.services import region_resolve
 
@@ -70,6 +78,7 @@ class _Resolver:
         if self.problems:
             raise PackError(self.file, self.problems)
 
+
 def _enterprise_place(*, actor, name: str, full_name: str, region: Region, clause: str) -> Enterprise:
     """The enterprise of this name in this place, created from the document if the registry lacks it."""
     enterprise = Enterprise.objects.filter(name=name, region=region).first()
@@ -77,6 +86,31 @@ def _enterprise_place(*, actor, name: str, full_name: str, region: Region, claus
         enterprise = enterprise_create(actor=actor, name=name, full_name=full_name, region=region,
                                        source=Source.POLICY, clause=clause)
     return enterprise
+
+
+def _recognition_record(*, cluster: Cluster, item: ClusterSpec, document: DocumentSpec, created: bool) -> None:
+    """Date a pack cluster's standing by the document, not by the day the pack was loaded.
+
+    This is the install path's own write of the tier history (the pack import's audit entry covers it): a
+    new cluster's first history row takes the document's date (the day it was named); a tiered cluster gets
+    `recognised_on` and a history row on its recognition date (`recognition_date`: the pack's recognised_on,
+    31 December of a bare year, else the document's date). Reinstalling adds nothing already recorded.
+    """
+    on = recognition_date(item, document) if item.tier else document_date(document)
+    if created and on is not None:
+        cluster.tier_changes.update(effective_on=on)  # its only row so far: the one cluster_create wrote
+    if not item.tier or on is None:
+        return
+    basis = (item.recognised_by or f"{document.number or document.title} {item.clause or ''}").strip()[:200]
+    recorded = cluster.tier_changes.filter(effective_on=on, tier=item.tier)
+    if created:
+        recorded.update(basis=basis)
+    elif not recorded.exists():
+        TierChange.objects.create(cluster=cluster, tier=item.tier, status=cluster.status, effective_on=on,
+                                  basis=basis)
+    if cluster.recognised_on is None or cluster.recognised_on > on:
+        Cluster.objects.filter(pk=cluster.pk).update(recognised_on=on)
+        cluster.recognised_on = on
 
 
 @transaction.atomic
@@ -142,6 +176,8 @@ def pack_install(*, actor, parsed: ParsedPack) -> Programme:
             Cluster.objects.filter(pk=existing.pk).update(**fields)
             existing.regions.set(regions)
             clusters[item.code] = existing
+        _recognition_record(cluster=clusters[item.code], item=item, document=spec.document,
+                            created=existing is None)
 
     # An enterprise is the same one only under the same name in the same place: Jining's 泰山玻纤 (邹城市) is
     # not the province-wide 泰山玻纤 another document names without a place.
@@ -188,7 +224,7 @@ def pack_install(*, actor, parsed: ParsedPack) -> Programme:
             cluster = clusters.get(subject.ref or "")
         elif subject.kind == "park" and subject.ref not in (None, "*"):
             zone = zones.get(subject.ref)
-        Target.objects.update_or_create(
+        installed, _ = Target.objects.update_or_create(
             programme=programme, code=target.code,
             defaults={
                 "label": target.label, "subject_kind": subject.kind, "subject_ref": subject.ref or "",
@@ -199,6 +235,7 @@ def pack_install(*, actor, parsed: ParsedPack) -> Programme:
                 "quote": target.quote or "", "aspiration": target.aspiration or "", "note": target.note or "",
             },
         )
+        installed.counted_clusters.set([clusters[code] for code in target.counted_clusters])
         keep.append(target.code)
     programme.targets.exclude(code__in=keep).delete()
 

@@ -4,11 +4,14 @@ Where the registry keeps years (honours, above-scale status, carriers, approved 
 year-by-year history, so its recent change can be measured; otherwise it is only "now".
 """
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
 
+from jiqun.clusters.models import Cluster, Tier
+from jiqun.clusters.selectors import tier_histories
 from jiqun.enterprises.models import CarrierKind, Honour, HonourKind
 from jiqun.programmes.models import Indicator
 from jiqun.programmes.units import convert
@@ -18,6 +21,7 @@ from jiqun.targets.progress import Point, year_end
 
 KEY_ROLES = {"chain_leader", "leader", "backbone"}  # 龙头和骨干企业: the key-enterprise library
 HONOUR_LEVELS = {"provincial_or_above": {"national", "provincial"}}
+CLUSTER_COUNTS = ("count_clusters", "count_new_clusters", "count_clusters_over")  # counts whose unit is a cluster
 UNSUPPORTED = {
     "count_smart_factories": "尚无智能工厂、数字化车间名录，无法计数",
     "count_benchmark_enterprises": "尚无智能制造标杆企业名录，无法计数",
@@ -43,57 +47,33 @@ def _cluster_url(pk: int) -> str:
     return reverse("clusters:detail", args=[pk])
 
 
-def count_series(data: ProgrammeData, indicator: Indicator, params: dict, clusters: set[int], until: date) -> Series:
-    """Counts recomputed from the registries; a year-by-year history where the registry keeps years."""
+def count_series(data: ProgrammeData, indicator: Indicator, params: dict, clusters: set[int], until: date,
+                 named: Collection[int] = ()) -> Series:
+    """Counts recomputed from the registries; a year-by-year history where the registry keeps years.
+
+    `named` are the clusters the target's clause names (Target.counted_clusters): a count of clusters then
+    counts only those, and its basis lists each of them with whether it counts and why.
+    """
     code = indicator.code
     if code in UNSUPPORTED:
         return Series(unsupported=UNSUPPORTED[code])
-    if params.get("tier") and code in ("count_clusters", "count_new_clusters", "count_clusters_over"):
-        clusters = {c for c in clusters if data.clusters[c].tier == params["tier"]}
-    if params.get("kind") and code in ("count_clusters", "count_new_clusters"):
-        clusters = {c for c in clusters if data.clusters[c].kind == params["kind"]}
-    if params.get("cluster_tier"):
-        clusters = {c for c in clusters if data.clusters[c].tier == params["cluster_tier"]}
-    start_year = data.programme.period_start
     now = min(data.as_of, until)
+    if code in CLUSTER_COUNTS:
+        return _cluster_count(data, indicator, params, clusters, set(named), now)
+    tiers = tier_histories(clusters) if params.get("cluster_tier") else {}
+    everyone = clusters
 
-    if code == "count_clusters":
-        rows = [BasisRow(data.clusters[c].name, url=_cluster_url(c)) for c in sorted(clusters, key=lambda c: data.clusters[c].name)]
-        return Series(points=[Point(now, Decimal(len(rows)), "当前名录")], basis=rows,
-                      note="集群名录不记历史层级，按当前名录计")
+    def clusters_on(at: date) -> set[int]:
+        """The subject's clusters; with `cluster_tier`, those holding that tier on `at`."""
+        return {c for c in everyone if tiers[c].on(at) == params["cluster_tier"]} if tiers else everyone
 
-    if code == "count_new_clusters":
-        since = int(params.get("since") or start_year)
-        new = [c for c in clusters if data.clusters[c].recognised_on
-               and since <= data.clusters[c].recognised_on.year and data.clusters[c].recognised_on <= now]
-        points = [Point(at, Decimal(sum(1 for c in new if data.clusters[c].recognised_on <= at)), f"截至{at}")
-                  for _y, at in year_points(max(since, start_year), now)]
-        rows = [BasisRow(data.clusters[c].name, url=_cluster_url(c), note=f"认定于 {data.clusters[c].recognised_on}")
-                for c in sorted(new, key=lambda c: data.clusters[c].name)]
-        return Series(points=points, trend=trend_of(points), basis=rows, note=f"按认定日期计，自{since}年起")
-
-    if code == "count_clusters_over":
-        threshold = convert(Decimal(str(params["threshold"])), params.get("unit", "亿元"), "万元")
-        measure = params.get("measure") or "revenue"
-        points, rows = [], []
-        for year in data.years_with_data:
-            if year_end(year) > now:
-                continue
-            figures = {c: data.full_year(c, measure, year) for c in clusters}
-            known = {c: v for c, v in figures.items() if v is not None}
-            if not known:
-                continue
-            over = sorted((c for c, v in known.items() if v >= threshold), key=lambda c: data.clusters[c].name)
-            points.append(Point(year_end(year), Decimal(len(over)), f"{year}年全年"))
-            rows = [BasisRow(f"{data.clusters[c].name} {year}年", convert(known[c], "万元", "亿元"), _cluster_url(c),
-                             "亿元") for c in over]
-        return Series(points=points, trend=trend_of(points), basis=rows,
-                      note=f"按各集群经省级审核的全年{Indicator.objects.filter(code=measure).values_list('name', flat=True).first() or measure}计")
+    clusters = clusters_on(now)
+    start_year = data.programme.period_start
 
     if code == "count_enterprises_with_honour":
-        members = data.members(clusters)
         points, latest = [], []
         for year, at in year_points(start_year, now):
+            members = data.members(clusters_on(at))
             held = {e: h for e in members for h in data.honours.get(e, []) if _honour_matches(h, params, year)}
             points.append(Point(at, Decimal(len(held)), f"{year}年"))
             latest = [BasisRow(members[e], url=_enterprise_url(e), note=str(h)) for e, h in
@@ -106,10 +86,11 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
         threshold = convert(Decimal(str(params["threshold"])), params.get("unit", "亿元"), "万元")
         below = params.get("below")
         ceiling = convert(Decimal(str(below)), params.get("unit", "亿元"), "万元") if below is not None else None
-        members = data.members(clusters)
-        years = sorted({y for (e, y) in data.enterprise_revenue if e in members and year_end(y) <= now})
+        everyone_members = data.members(everyone)
+        years = sorted({y for (e, y) in data.enterprise_revenue if e in everyone_members and year_end(y) <= now})
         points, rows = [], []
         for year in years:
+            members = data.members(clusters_on(year_end(year)))
             over = {e: data.enterprise_revenue[(e, year)] for e in members if (e, year) in data.enterprise_revenue
                     and data.enterprise_revenue[(e, year)] >= threshold
                     and (ceiling is None or data.enterprise_revenue[(e, year)] < ceiling)}
@@ -125,10 +106,10 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
                       note="重点企业按集群成员中的链主、龙头和骨干企业计；名录不记历史")
 
     if code == "count_above_scale_enterprises":
-        members = data.members(clusters)
-        years = sorted({y for e in members for y in data.scales.get(e, {}) if y <= now.year})
+        years = sorted({y for e in data.members(everyone) for y in data.scales.get(e, {}) if y <= now.year})
         points, rows = [], []
         for year in years:
+            members = data.members(clusters_on(min(year_end(year), now)))
             above = sorted((e for e in members if data.scales.get(e, {}).get(year)), key=lambda e: members[e])
             points.append(Point(min(year_end(year), now), Decimal(len(above)), f"{year}年"))
             rows = [BasisRow(members[e], url=_enterprise_url(e), note=f"{year}年规上") for e in above]
@@ -139,19 +120,120 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
         kind = params.get("kind")
         if kind and kind not in CarrierKind.values:
             return Series(unsupported=f"创新载体名录没有“{phrase({'kind': kind})}”这一类别，无法计数")
-        members = data.members(clusters)
         level = params.get("level")
         levels = HONOUR_LEVELS.get(level, {level}) if level else None
         since = int(params["since"]) if params.get("since") else None
-        chosen = [c for c in data.carriers if (c.cluster_id in clusters or c.host_id in members)
-                  and (levels is None or c.level in levels) and (kind is None or c.kind == kind)
+        chosen = [c for c in data.carriers if (levels is None or c.level in levels) and (kind is None or c.kind == kind)
                   and (since is None or (c.year is not None and c.year >= since))]
         points, rows = [], []
         for year, at in year_points(since or start_year, now):
-            counted = [c for c in chosen if c.year is None or c.year <= year]
+            hosts, members = clusters_on(at), data.members(clusters_on(at))
+            counted = [c for c in chosen if (c.cluster_id in hosts or c.host_id in members)
+                       and (c.year is None or c.year <= year)]
             points.append(Point(at, Decimal(len(counted)), f"{year}年"))
             rows = [BasisRow(c.name, note=f"{c.get_level_display()}{c.get_kind_display()} {c.year or ''}") for c in counted]
         return Series(points=points, trend=trend_of(points), basis=rows,
                       note="挂在集群或其成员企业名下的创新载体，按认定年份计")
 
     return Series(unsupported=f"指标“{indicator.name}”尚无计算规则")
+
+
+def _named_scope(clusters: set[int], named: set[int]) -> tuple[set[int], list[BasisRow]]:
+    """The clusters a count looks at, and a row for each named cluster that lies outside the target's subject."""
+    if not named:
+        return clusters, []
+    outside = [BasisRow(name, url=_cluster_url(pk), note="不计：不在本目标对象范围内或已退出")
+               for pk, name in Cluster.objects.filter(pk__in=named - clusters).order_by("name").values_list("pk", "name")]
+    return clusters & named, outside
+
+
+def _named_note(named: set[int], note: str) -> str:
+    return f"只计目标点名的{len(named)}个集群；{note}" if named else note
+
+
+def _cluster_count(data: ProgrammeData, indicator: Indicator, params: dict, clusters: set[int], named: set[int],
+                   now: date) -> Series:
+    """Counts of clusters, each year by the tier it held at that year's end (clusters.selectors)."""
+    code = indicator.code
+    if params.get("kind") and code in ("count_clusters", "count_new_clusters"):
+        clusters = {c for c in clusters if data.clusters[c].kind == params["kind"]}
+    pool, outside = _named_scope(clusters, named)
+    tiers = tier_histories(pool)
+    tier = params.get("tier") or ""
+    tier_label = Tier(tier).label if tier in Tier.values else tier
+    start_year = data.programme.period_start
+
+    def tier_ok(c: int, at: date) -> bool:
+        return not tier or tiers[c].on(at) == tier
+
+    def by_name(pks) -> list[int]:
+        return sorted(pks, key=lambda c: data.clusters[c].name)
+
+    tier_rule = "层级按层级变更记录取各时点所处层级（无记录的集群按当前层级自认定日期起）"
+
+    if code == "count_clusters":
+        points = [Point(at, Decimal(sum(1 for c in pool if tier_ok(c, at))), f"{year}年" if at == year_end(year)
+                        else f"截至{at}") for year, at in year_points(start_year, now)]
+        rows = []
+        for c in by_name(pool):
+            held = Tier(tiers[c].on(now)).label if tiers[c].on(now) else "无层级"
+            if tier_ok(c, now):
+                rows.append(BasisRow(data.clusters[c].name, url=_cluster_url(c), note=f"计入：{now}为{held}"))
+            elif named:
+                rows.append(BasisRow(data.clusters[c].name, url=_cluster_url(c),
+                                     note=f"不计：{now}为{held}，不是{tier_label}"))
+        return Series(points=points, trend=trend_of(points), basis=rows + outside, note=_named_note(named, tier_rule))
+
+    if code == "count_new_clusters":
+        since = int(params.get("since") or start_year)
+        new = [c for c in pool if data.clusters[c].recognised_on
+               and since <= data.clusters[c].recognised_on.year and data.clusters[c].recognised_on <= now]
+        points = [Point(at, Decimal(sum(1 for c in new if data.clusters[c].recognised_on <= at and tier_ok(c, at))),
+                        f"截至{at}") for _y, at in year_points(max(since, start_year), now)]
+        rows = [BasisRow(data.clusters[c].name, url=_cluster_url(c), note=f"认定于 {data.clusters[c].recognised_on}")
+                for c in by_name(new) if tier_ok(c, now)]
+        return Series(points=points, trend=trend_of(points), basis=rows + outside,
+                      note=_named_note(named, f"按认定日期计，自{since}年起；{tier_rule}"))
+
+    # count_clusters_over
+    threshold = convert(Decimal(str(params["threshold"])), params.get("unit", "亿元"), "万元")
+    shown = f"{Decimal(str(params['threshold'])).normalize():f}{params.get('unit', '亿元')}"
+    measure = params.get("measure") or "revenue"
+    measure_name = Indicator.objects.filter(code=measure).values_list("name", flat=True).first() or measure
+    points, rows, last = [], [], None
+    for year in data.years_with_data:
+        if year_end(year) > now:
+            continue
+        known = {c: v for c in pool if (v := data.full_year(c, measure, year)) is not None}
+        if not known:
+            continue
+        over = {c for c, v in known.items() if v >= threshold and tier_ok(c, year_end(year))}
+        points.append(Point(year_end(year), Decimal(len(over)), f"{year}年全年"))
+        last = (year, known, over)
+    if last is not None:
+        year, known, over = last
+        for c in by_name(pool if named else over):
+            name = data.clusters[c].name
+            if c not in known:
+                rows.append(BasisRow(name, url=_cluster_url(c), note=f"不计：{year}年无经审核的全年{measure_name}"))
+                continue
+            value = convert(known[c], "万元", "亿元")
+            figure = f"{year}年{measure_name}{value:,.2f}亿元"
+            if c in over:
+                note = f"计入：{figure} ≥ {shown}"
+            elif known[c] >= threshold:
+                note = f"不计：{year}年末不是{tier_label}"
+            else:
+                note = f"不计：{figure} < {shown}"
+            rows.append(BasisRow(f"{name} {year}年", value, _cluster_url(c), note))
+        if named:
+            for c in by_name(set(clusters) - named):
+                v = data.full_year(c, measure, year)
+                if v is not None and v >= threshold:
+                    rows.append(BasisRow(f"{data.clusters[c].name} {year}年", convert(v, "万元", "亿元"), _cluster_url(c),
+                                         f"不计：{measure_name}达到{shown}，但不是本目标点名的集群"))
+    elif named:
+        rows = [BasisRow(data.clusters[c].name, url=_cluster_url(c), note=f"不计：尚无经审核的全年{measure_name}")
+                for c in by_name(pool)]
+    return Series(points=points, trend=trend_of(points), basis=rows + outside,
+                  note=_named_note(named, f"按各集群经省级审核的全年{measure_name}计" + (f"；{tier_rule}" if tier else "")))

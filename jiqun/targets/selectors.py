@@ -213,7 +213,8 @@ def assess_target(target: Target, subject: Subject, data: ProgrammeData, as_of: 
     else:
         try:
             if indicator.kind == "count":
-                series = count_series(data, indicator, target.params or {}, clusters, until)
+                series = count_series(data, indicator, target.params or {}, clusters, until,
+                                      named={c.pk for c in target.counted_clusters.all()})
             else:
                 series = statistics_series(data, indicator, clusters, until, target.unit)
         except UnitMismatch as exc:
@@ -284,7 +285,8 @@ class DataCache(dict):
 
 def targets_queryset():
     return Target.objects.select_related("programme", "indicator__numerator", "indicator__denominator",
-                                         "subject_region", "subject_cluster", "subject_zone", "override")
+                                         "subject_region", "subject_cluster", "subject_zone", "override"
+                                         ).prefetch_related("counted_clusters")
 
 
 def target_rows(
@@ -378,4 +380,5 @@ def row_data(row: Row) -> dict:
         "forecast": _q(res.forecast), "method": res.method,
         "status": res.status, "status_label": row.status_label, "reason": res.reason,
         "citation": t.citation, "clause": t.clause, "quote": display_text(t.quote), "as_of": row.as_of, "url": row.url,
+        "counted_clusters": [c.name for c in t.counted_clusters.all()],
     }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from jiqun.clusters.models import Tier
+from jiqun.clusters.selectors import tier_histories
 from jiqun.enterprises.models import HonourKind
 from jiqun.programmes.models import Programme
 from jiqun.targets import progress as P
@@ -42,8 +43,9 @@ def programme_structure(programme: Programme, rows: list[Row], as_of: datetime.d
     data = ProgrammeData(programme, as_of)
     clusters = set(data.clusters)
     tiers = []
+    held = {c: history.on(as_of) for c, history in tier_histories(clusters).items()}  # the tier on the page's date
     for value, label in Tier.choices:
-        chosen = sorted(data.clusters[c].name for c in clusters if data.clusters[c].tier == value)
+        chosen = sorted(data.clusters[c].name for c in clusters if held.get(c) == value)
         tiers.append(StructureLine(str(label), len(chosen), _goal_rows(rows, "count_clusters",
                                                                         lambda p, v=value: p.get("tier") == v), chosen))
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0002_indicator_level'),
+        ('programmes', '0003_target_counted_clusters'),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from jiqun.clusters.models import Cluster
+from jiqun.clusters.models import Cluster, TierChange
 from jiqun.clusters.services import cluster_update
 from jiqun.enterprises.models import Enterprise
 from jiqun.enterprises.services import enterprise_create, honour_add, membership_set, scale_set
@@ -36,6 +36,8 @@ def test_world_class_clusters_are_recounted_after_a_tier_change(province_admin):
     assert row_of(rows_for(province_admin, "SD-2023-185"), "T01").result.current.value == 0
     cluster = Cluster.objects.get(programme__code="SD-2023-185", code="power-equipment")
     cluster_update(actor=province_admin, cluster=cluster, tier="world", basis="测试认定")
+    # A tier counts from the day it took effect (clusters.selectors); date this recognition before TODAY.
+    TierChange.objects.filter(cluster=cluster, tier="world").update(effective_on=datetime.date(2025, 3, 1))
     row = row_of(rows_for(province_admin, "SD-2023-185"), "T01")
     assert row.result.current.value == 1 and [b.label for b in row.series.basis] == ["动力装备"]
     cluster_update(actor=province_admin, cluster=cluster, status="exited", basis="测试退出")
@@ -132,6 +134,7 @@ def test_a_ratio_is_recomputed_from_summed_parts_not_averaged(small, province_ad
 def test_structure_counts_tiers_scale_and_echelons(small, province_admin):
     programme, a, b = small
     cluster_update(actor=province_admin, cluster=a, tier="national", basis="测试")
+    TierChange.objects.filter(cluster=a, tier="national").update(effective_on=datetime.date(2025, 3, 1))
     make_target(programme, "T05", "count_clusters", 2, "个", 2026, params={"tier": "national"})
     make_target(programme, "T06", "count_clusters_over", 1, "个", 2026,
                 params={"threshold": 1000, "unit": "亿元", "measure": "output_value"})

@@ -19,6 +19,12 @@ from jiqun.targets.selectors import row_data, status_counts, target_rows
 from jiqun.targets.supervision import task_data, task_rows
 
 
+def named_text(row) -> str:
+    """The clusters a count target names and counts alone, as a trailing 点名 field; empty when none."""
+    names = [c.name for c in row.target.counted_clusters.all()]
+    return _("｜点名计数 %(names)s") % {"names": "、".join(names)} if names else ""
+
+
 class Command(BaseCommand):
     help = (
         "Show each target's progress: the current figure (counts recomputed from the registries, values from "
@@ -97,6 +103,7 @@ class Command(BaseCommand):
                    "attainment": text.attainment, "elapsed": text.elapsed, "gap": text.gap,
                    "required": text.required, "actual": text.actual, "forecast": text.forecast,
                    "reason": res.reason, "citation": row.target.citation}
+                + named_text(row)
             )
         if xlsx:
             self.stdout.write(self.style.SUCCESS(_("已写入 %(path)s") % {"path": xlsx}))
