@@ -143,7 +143,8 @@ def period_open(
     if regions and any(i.level == IndicatorLevel.REGION for i in period.indicators.all()):
         Report.objects.bulk_create([Report(period=period, region_id=code) for code in regions])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=period,
-                 after={"reports": period.reports.count(), "deadline": deadline})
+                 after={"reports": period.reports.count(), "deadline": deadline,
+                        "indicators": sorted(i.code for i in period.indicators.all())})
     return period
 
 
