@@ -1,7 +1,6 @@
 """Opening a period with its indicator set, from the page, the command line and the API: the programme's reporting
 list by default, adjusted by the province; a bad set is refused by name and opens nothing."""
 
-import datetime
 import json
 from io import StringIO
 
