@@ -91,6 +91,12 @@ def test_a_bad_set_is_named_and_opens_nothing(as_province, jining_programme, tic
             assert f'value="{code}" checked' in page
 
 
+def test_a_post_without_a_programme_asks_for_one(as_province, jining_programme):
+    data = {**form_data(jining_programme, JINING_SET), "programme": ""}
+    page = as_province.post("/monitoring/", data).content.decode()
+    assert 'id="programme-error"' in page and not ReportingPeriod.objects.filter(year=2031).exists()
+
+
 def test_a_city_cannot_open_a_period_or_see_the_form(as_jining, jining_programme):
     assert 'id="choose-programme"' not in as_jining.get("/monitoring/").content.decode()
     assert as_jining.post("/monitoring/", form_data(jining_programme, JINING_SET)).status_code == 404
