@@ -21,6 +21,27 @@ class IndicatorCodesField(forms.MultipleChoiceField):
         return True
 
 
+def targets_measured_on(programme: Programme) -> dict[str, list[str]]:
+    """{reported indicator code: the codes of the programme's targets whose figure is computed from it}, read from
+    the installed catalogue the way `jiqun.programmes.packs.target_needs` reads a pack."""
+    catalogue = {i.code: (i.kind, i.numerator_id and i.numerator.code, i.denominator_id and i.denominator.code)
+                 for i in Indicator.objects.select_related("numerator", "denominator")}
+
+    def parts(code: str) -> set[str]:
+        kind, numerator, denominator = catalogue.get(code, ("count", None, None))
+        if kind in REPORTED_KINDS:
+            return {code}
+        return set() if kind == "count" else parts(numerator or "") | parts(denominator or "")
+
+    needs: dict[str, list[str]] = {}
+    for target in programme.targets.select_related("indicator").order_by("code"):
+        code = target.indicator.code
+        measured = parts(str(target.params.get("measure") or "revenue")) if code == "count_clusters_over" else parts(code)
+        for part in sorted(measured):
+            needs.setdefault(part, []).append(target.code)
+    return needs
+
+
 @dataclass(frozen=True)
 class IndicatorOption:
     code: str
@@ -29,6 +50,7 @@ class IndicatorOption:
     kind: str  # 累计值 or 期末值
     checked: bool
     default: bool  # in the programme's reporting list
+    targets: tuple[str, ...] = ()  # the programme's targets measured on it, so the province sees what a removal costs
 
 
 @dataclass(frozen=True)
@@ -90,10 +112,11 @@ class PeriodOpenForm(TextRuleMixin, forms.Form):
         defaults = period_default_codes(self.chosen) if self.chosen else []
         posted = self.is_bound and self.data.get("indicators_shown") not in (None, "", "False")
         ticked = set(self.data.getlist("indicators")) if posted else set(defaults)
+        needs = targets_measured_on(self.chosen) if self.chosen else {}
         groups = []
         for level, label in IndicatorLevel.choices:
             options = [IndicatorOption(i.code, i.name, i.unit, i.get_kind_display(), i.code in ticked,
-                                       i.code in defaults)
+                                       i.code in defaults, tuple(needs.get(i.code, ())))
                        for i in Indicator.objects.filter(level=level, kind__in=REPORTED_KINDS).order_by("kind", "code")]
             chosen = sorted((o for o in options if o.default), key=lambda o: defaults.index(o.code))
             groups.append(IndicatorGroup(level, label, chosen, [o for o in options if not o.default]))

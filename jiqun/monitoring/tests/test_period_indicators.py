@@ -60,6 +60,9 @@ def test_choosing_a_programme_shows_its_default_set_ticked_by_level(as_province,
     assert 'value="revenue" checked' not in page and 'value="revenue"' in cluster_part  # offered, not ticked
     assert 'value="count_clusters"' not in page and 'value="rd_intensity"' not in page  # never reported
     assert page.count(" checked>") == len(JINING_SET)
+    # What each one is for: 营业收入 measures T09 and the clusters' T12…, counts T01/T02 and is T10's numerator.
+    revenue = cluster_part[cluster_part.index('value="operating_revenue"'):]
+    assert 'title="T01、T02、T09、T10、T12、' in revenue[:revenue.index("</label>")] and "目标 16 项" in revenue
 
 
 def test_the_province_opens_a_period_with_the_set_it_ticked(as_province, jining_programme):
