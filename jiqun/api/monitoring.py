@@ -17,10 +17,14 @@ from jiqun.api.pagination import BoundedPagination
 from jiqun.api.schemas import TEXT_KEYS, Amount, BodyIn, DbId, errors
 from jiqun.core.text import Text
 from jiqun.monitoring.models import CorrectionRequest, Provenance, Report, ReportingPeriod
+from jiqun.monitoring.permissions import can_open_period
 from jiqun.monitoring.selectors import report_figures, status_matrix
 from jiqun.monitoring.services import (
     correction_decide,
     correction_request_create,
+    period_default_codes,
+    period_indicators,
+    period_open,
     report_approve_city,
     report_approve_for_city,
     report_approve_province,
@@ -30,6 +34,7 @@ from jiqun.monitoring.services import (
     report_values_save,
 )
 from jiqun.monitoring.values import values_of
+from jiqun.programmes.models import Programme
 
 router = Router(tags=["monitoring"])
 
@@ -46,6 +51,40 @@ class PeriodOut(Schema):
     @staticmethod
     def resolve_indicators(obj) -> list[str]:
         return sorted(i.code for i in obj.indicators.all())
+
+
+class PeriodIndicatorOut(Schema):
+    code: str
+    name: str
+    unit: str
+    kind: str = Field(description="flow 本年累计 | stock 期末值")
+    level: str = Field(description="cluster 集群填报 | region 区域综合表填报")
+
+
+class PeriodDetailOut(PeriodOut):
+    opened_by: str
+    enterprise_level: bool
+    reports: int = Field(description="报表份数（集群、成员企业与区域综合表）")
+    indicator_set: list[PeriodIndicatorOut] = Field(description="本期填报的指标，集群填报在前")
+
+    @staticmethod
+    def resolve_reports(obj) -> int:
+        return obj.reports.count()
+
+    @staticmethod
+    def resolve_indicator_set(obj) -> list:
+        return sorted(obj.indicators.all(), key=lambda i: (i.level != "cluster", i.code))
+
+
+class PeriodIn(BodyIn):
+    programme: Text = Field(max_length=30, description="培育工程编号，如 JN-2020-231")
+    year: int = Field(ge=2000, le=2100)
+    quarter: int = Field(ge=1, le=4, description="1–4：1-3月、1-6月、1-9月、1-12月（本年累计）")
+    deadline: datetime.date
+    enterprise_level: bool = Field(False, description="同时为成员企业生成报表")
+    indicators: list[Annotated[Text, Field(max_length=60)]] | None = Field(
+        None, max_length=200,
+        description="填报指标编码；省略时取该工程数据包的统计报送指标（含各数值目标据以计量的指标）")
 
 
 class ValueOut(Schema):
@@ -161,6 +200,29 @@ def _if_match(request: HttpRequest) -> int | None:
 @router.get("/periods", response={200: list[PeriodOut], **errors(401)}, summary="报告期")
 def list_periods(request: HttpRequest):
     return ReportingPeriod.objects.select_related("programme").prefetch_related("indicators")
+
+
+@router.post("/periods", response={201: PeriodDetailOut, **errors(400, 401, 403, 422)},
+             summary="开启报告期（省级管理员）",
+             description="为该工程每个未退出的集群生成草稿报表；填报区域级指标时另为工程所在区域生成综合表。"
+             "indicators 省略时取工程的统计报送指标；未知编码、计数指标、比率或差值指标及空列表均被拒绝（400），不开启。")
+def create_period(request: HttpRequest, payload: PeriodIn):
+    if not can_open_period(request.user):  # 403 before anything about the body is looked up
+        raise PermissionDenied(_("只有省级管理员可以开启报告期"))
+    programme = Programme.objects.filter(code=payload.programme).first()
+    if programme is None:
+        raise ValidationError({"programme": [_("培育工程 %(code)s 不存在") % {"code": payload.programme}]})
+    codes = payload.indicators if payload.indicators is not None else period_default_codes(programme)
+    period = period_open(actor=request.user, programme=programme, year=payload.year, quarter=payload.quarter,
+                         deadline=payload.deadline, enterprise_level=payload.enterprise_level,
+                         indicators=period_indicators(codes))
+    return Status(201, period)
+
+
+@router.get("/periods/{period_id}", response={200: PeriodDetailOut, **errors(401, 404, 422)},
+            summary="报告期及其填报指标")
+def get_period(request: HttpRequest, period_id: DbId):
+    return get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=period_id)
 
 
 @router.get("/periods/{period_id}/matrix", response={200: MatrixOut, **errors(401, 404, 422)}, summary="填报状态（催报）")

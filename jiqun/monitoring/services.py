@@ -50,6 +50,7 @@ from jiqun.monitoring.values import (
     to_decimal,
     values_of,
 )
+from jiqun.programmes.packs import DEFAULT_REPORTING, REPORTED_KINDS
 
 S = ReportStatus
 
@@ -74,8 +75,43 @@ TRANSITIONS: dict[str, Transition] = {
 }
 APPROVALS = frozenset({"approve_city", "approve_for_city", "approve_province"})  # barred to the report's fillers
 
-DEFAULT_INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure",
-                      "tech_platforms"]  # the seven of the 2020 SEI document; a programme pack may name others
+DEFAULT_INDICATORS = DEFAULT_REPORTING  # the seven of the 2020 SEI document, for a programme whose pack names none
+
+
+def period_default_codes(programme) -> list[str]:
+    """The indicators a period of `programme` collects unless the province adjusts them: its pack's reporting list,
+    which names every indicator its value targets are measured on (the pack loader checks that)."""
+    return list((programme.reporting or {}).get("indicators") or DEFAULT_INDICATORS)
+
+
+def period_indicators(codes) -> list:
+    """The catalogue's indicators for `codes`, in that order; refuse, naming them, codes that are not in the
+    catalogue and indicators that are not reported (counts come from the registries, ratios and differences
+    are computed from their parts), and an empty set."""
+    from jiqun.programmes.models import Indicator, IndicatorKind
+
+    codes = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+    if not codes:
+        raise ValidationError({"indicators": [_("请至少选择一项填报指标")]})
+    found = {i.code: i for i in Indicator.objects.filter(code__in=codes).select_related("numerator", "denominator")}
+    errors = []
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        errors.append(_("指标目录中没有编码为 %(codes)s 的指标") % {"codes": "、".join(unknown)})
+    for code in codes:
+        indicator = found.get(code)
+        if indicator is None or indicator.kind in REPORTED_KINDS:
+            continue
+        if indicator.kind == IndicatorKind.COUNT:
+            errors.append(_("“%(name)s”（%(code)s）由名录计数得出，不填报")
+                          % {"name": indicator.name, "code": code})
+        else:
+            errors.append(_("“%(name)s”（%(code)s）由“%(numerator)s”和“%(denominator)s”计算得出，不填报；请选择这两项")
+                          % {"name": indicator.name, "code": code, "numerator": indicator.numerator.name,
+                             "denominator": indicator.denominator.name})
+    if errors:
+        raise ValidationError({"indicators": errors})
+    return [found[code] for code in codes]
 
 
 @transaction.atomic
@@ -89,11 +125,10 @@ def period_open(
     if ReportingPeriod.objects.filter(programme=programme, year=year, quarter=quarter).exists():
         raise ValidationError({"quarter": [_("%(programme)s %(year)s年第%(quarter)s季度的报告期已开启")
                                             % {"programme": programme.name, "year": year, "quarter": quarter}]})
-    from jiqun.programmes.models import Indicator, IndicatorLevel
+    from jiqun.programmes.models import IndicatorLevel
 
     if indicators is None:
-        codes = (programme.reporting or {}).get("indicators") or DEFAULT_INDICATORS
-        indicators = Indicator.objects.filter(code__in=codes, kind__in=["flow", "stock"])
+        indicators = period_indicators(period_default_codes(programme))
     period = ReportingPeriod(programme=programme, year=year, quarter=quarter, deadline=deadline,
                              enterprise_level=enterprise_level, opened_by=getattr(actor, "username", "system"))
     period.full_clean()
@@ -108,7 +143,8 @@ def period_open(
     if regions and any(i.level == IndicatorLevel.REGION for i in period.indicators.all()):
         Report.objects.bulk_create([Report(period=period, region_id=code) for code in regions])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=period,
-                 after={"reports": period.reports.count(), "deadline": deadline})
+                 after={"reports": period.reports.count(), "deadline": deadline,
+                        "indicators": sorted(i.code for i in period.indicators.all())})
     return period
 
 

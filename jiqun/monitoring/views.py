@@ -53,7 +53,7 @@ from jiqun.monitoring.services import (
     report_values_save,
 )
 from jiqun.monitoring.values import revision_changes, values_of
-from jiqun.programmes.models import Indicator
+from jiqun.programmes.models import Indicator, Programme
 from jiqun.regions.models import PROVINCE_CODE, Region, is_within
 
 FINDINGS_SHOWN = 50  # an upload of more reports than this lists no per-report findings
@@ -61,22 +61,34 @@ FINDINGS_SHOWN = 50  # an upload of more reports than this lists no per-report f
 
 
 
+def _chosen_programme(value: str | None) -> Programme | None:
+    """The programme a period is being opened for, from the page's choice step or the posted form."""
+    return Programme.objects.filter(pk=value).first() if value and value.isascii() and value.isdigit() else None
+
+
 @login_required
 def period_list(request: HttpRequest) -> HttpResponse:
-    form = PeriodOpenForm(request.POST or None) if can_open_period(request.user) else None
+    """The periods; for the province, the open form: choose a programme, then its indicator set and dates."""
+    form = None
+    if can_open_period(request.user):
+        chosen = _chosen_programme(request.POST.get("programme") or request.GET.get("programme"))
+        form = PeriodOpenForm(request.POST or None, programme=chosen)
     if request.method == "POST":
         if form is None:
             raise Http404
         if form.is_valid():
             try:
-                period = period_open(actor=request.user, **form.cleaned_data)
+                period = period_open(actor=request.user, **form.open_arguments())
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("已开启报告期，生成报表 %(n)d 份") % {"n": period.reports.count()})
+                messages.success(request, _("已开启报告期，生成报表 %(n)d 份，填报指标 %(k)d 项")
+                                 % {"n": period.reports.count(), "k": period.indicators.count()})
                 return redirect("monitoring:period", pk=period.pk)
     periods = ReportingPeriod.objects.select_related("programme")
-    return render(request, "monitoring/periods.html", {"periods": periods, "form": form})
+    return render(request, "monitoring/periods.html", {
+        "periods": periods, "form": form, "programmes": Programme.objects.all() if form else [],
+    })
 
 
 @login_required

@@ -74,9 +74,13 @@ class KindSpec(Cited):
 
 
 class ReportingSpec(Cited):
-    frequency: Literal["quarterly", "half-yearly", "yearly"]
-    indicators: list[str] = []
+    """What the programme's periods collect: `indicators` are reported (flow or stock) codes; `frequency` and
+    `upward` are what the document says (null where it says nothing), `note` why the list is what it is."""
+
+    frequency: Literal["quarterly", "half-yearly", "yearly"] | None = None
+    indicators: list[str] = Field(min_length=1)
     upward: Literal["quarterly", "half-yearly", "yearly"] | None = None
+    note: str | None = None
 
 
 class EvaluationRuleSpec(Cited):
@@ -317,8 +321,71 @@ def document_date(document: DocumentSpec) -> datetime.date | None:
     return _as_day(document.date)
 
 
-def pack_parse(path: Path, indicator_params: dict[str, list[str]]) -> ParsedPack:
-    """Read and check a pack against the schema and its own cross-references."""
+# What a programme whose pack has no `reporting` block collects: the seven indicators of the 2020 strategic
+# emerging industries document (SD-SEI-2020 三(五)), the only document that names reporting indicators.
+DEFAULT_REPORTING = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure",
+                     "tech_platforms"]
+REPORTED_KINDS = ("flow", "stock")  # ratios and differences are computed from their parts, counts from registries
+
+
+def indicator_catalogue() -> dict[str, IndicatorSpec]:
+    return {spec.code: spec for spec in indicators_parse()}
+
+
+def reported_parts(code: str, catalogue: dict[str, IndicatorSpec]) -> list[str]:
+    """The reported indicators a figure of `code` is computed from: itself for a flow or stock, the parts of a
+    ratio or difference (a difference's parts are rates, so their parts in turn), nothing for a count."""
+    spec = catalogue.get(code)
+    if spec is None or spec.kind == "count":
+        return []
+    if spec.kind in REPORTED_KINDS:
+        return [code]
+    parts: list[str] = []
+    for part in (spec.numerator, spec.denominator):
+        for found in reported_parts(part or "", catalogue):
+            if found not in parts:
+                parts.append(found)
+    return parts
+
+
+def target_needs(target: TargetSpec, catalogue: dict[str, IndicatorSpec]) -> list[str]:
+    """The reported indicators a target is measured on; a count of clusters over a threshold needs the flow it
+    measures each cluster by (its `measure`, 主营业务收入 when not given)."""
+    if target.indicator == "count_clusters_over":
+        return reported_parts(str(target.params.get("measure") or "revenue"), catalogue)
+    return reported_parts(target.indicator, catalogue)
+
+
+def reporting_problems(spec: PackSpec, catalogue: dict[str, IndicatorSpec]) -> list[tuple[str, str]]:
+    """Check the reporting list: known, reported (not computed) indicators, each once, and every indicator a
+    target is measured on among them (the defaults when the pack has no `reporting` block)."""
+    problems: list[tuple[str, str]] = []
+    listed = spec.reporting.indicators if spec.reporting else DEFAULT_REPORTING
+    where = "reporting.indicators" if spec.reporting else "reporting (null: the default indicators)"
+    for code in {c for c in listed if listed.count(c) > 1}:
+        problems.append((where, f"'{code}' is listed twice"))
+    for code in listed:
+        indicator = catalogue.get(code)
+        if indicator is None:
+            problems.append((where, f"unknown indicator '{code}'"))
+        elif indicator.kind == "count":
+            problems.append((where, f"'{code}' is counted from the registries, not reported"))
+        elif indicator.kind not in REPORTED_KINDS:
+            problems.append((where, f"'{code}' is computed from '{indicator.numerator}' and "
+                                    f"'{indicator.denominator}': list those instead"))
+    for i, target in enumerate(spec.targets):
+        missing = [code for code in target_needs(target, catalogue) if code not in listed]
+        if missing:
+            problems.append((f"targets[{i}] ({target.code})",
+                             f"measured on {', '.join(repr(c) for c in missing)} (indicator '{target.indicator}'), "
+                             f"which {where} does not collect"))
+    return problems
+
+
+def pack_parse(path: Path, indicator_params: dict[str, list[str]],
+               catalogue: dict[str, IndicatorSpec] | None = None) -> ParsedPack:
+    """Read and check a pack against the schema, its own cross-references and the indicator catalogue
+    (`catalogue`, read from indicators.yaml when not given)."""
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise PackError(path.name, [("(top)", "expected a mapping")])
@@ -378,10 +445,7 @@ def pack_parse(path: Path, indicator_params: dict[str, list[str]]) -> ParsedPack
                 problems.append((f"{where}.counted_clusters", f"unknown cluster '{code}' (not in this pack's clusters)"))
         for dup in {c for c in target.counted_clusters if target.counted_clusters.count(c) > 1}:
             problems.append((f"{where}.counted_clusters", f"cluster '{dup}' is named twice"))
-    if spec.reporting:
-        for code in spec.reporting.indicators:
-            if code not in indicator_params:
-                problems.append(("reporting.indicators", f"unknown indicator '{code}'"))
+    problems += reporting_problems(spec, catalogue if catalogue is not None else indicator_catalogue())
     task_codes = [t.code for t in spec.tasks]
     for dup in {c for c in task_codes if task_codes.count(c) > 1}:
         problems.append((f"tasks ({dup})", "duplicate task code"))

@@ -234,6 +234,9 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("PATCH", "/api/v1/enterprises/{enterprise_id}"): Route("enterprise", api_write(), body={"name": None}),
     ("GET", "/api/v1/carriers"): Route(None, api_read),
     ("GET", "/api/v1/periods"): Route(None, api_read),
+    ("POST", "/api/v1/periods"): Route(None, api_write(create=True), body={
+        "programme": "matrix", "year": 2030, "quarter": 1, "deadline": "2030-04-15"}),  # no such programme: 400
+    ("GET", "/api/v1/periods/{period_id}"): Route("period", api_read),
     ("GET", "/api/v1/periods/{period_id}/matrix"): Route("period", api_read),
     ("GET", "/api/v1/reports"): Route(None, api_read),
     ("GET", "/api/v1/reports/{report_id}"): Route("report", api_read),
