@@ -214,7 +214,8 @@ def assess_target(target: Target, subject: Subject, data: ProgrammeData, as_of: 
             if indicator.kind == "count":
                 series = count_series(data, indicator, target.params or {}, clusters, until)
             else:
-                series = statistics_series(data, indicator, clusters, until, target.unit)
+                series = statistics_series(data, indicator, data.statistics_subject(subject.kind, subject.key), until,
+                                           target.unit)
         except UnitMismatch as exc:
             series = Series(unsupported=str(exc))
     baseline = None
