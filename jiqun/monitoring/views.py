@@ -35,6 +35,7 @@ from jiqun.monitoring.selectors import (
     cluster_from_enterprises,
     region_rollup,
     report_figures,
+    rollup_indicators,
     status_matrix,
     template_rows,
     yoy_text,
@@ -321,15 +322,15 @@ def _corrections_shown(report: Report, indicators, current: dict) -> list[dict]:
 
 @login_required
 def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approved cluster figures summed by city and for the province."""
+    """Approved figures by city and for the province, each indicator combined as the catalogue says."""
     period = get_object_or_404(ReportingPeriod, pk=pk)
     if request.user.role not in ("province_admin", "city_officer", "leader"):
         raise Http404
-    rollups = region_rollup(period)
     if not request.user.region_id:
         raise Http404
+    indicators = rollup_indicators(period)
+    rollups = region_rollup(period, indicators=indicators)
     names = dict(Region.objects.filter(code__in=rollups.keys()).values_list("code", "name"))
-    indicators = list(period.indicators.order_by("code"))
     table = []
     for code, rollup in rollups.items():
         if not is_within(code, request.user.region_id):
@@ -338,9 +339,10 @@ def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
         for indicator in indicators:
             figure = rollup.totals.get(indicator.code)
             cells.append({"figure": figure, "precision": indicator.precision,
+                          "partial": figure is not None and figure.current is not None and not figure.complete,
                           "yoy": yoy_text(figure, profit=indicator.code == "profit") if figure else "—"})
-        table.append({"name": names.get(code, code), "code": code, "reports": rollup.reports, "cells": cells,
-                      "warnings": rollup.warnings})
+        table.append({"name": names.get(code, code), "code": code, "reports": rollup.reports,
+                      "expected": rollup.expected, "cells": cells, "warnings": rollup.warnings})
     return render(request, "monitoring/rollup.html", {"period": period, "indicators": indicators, "table": table})
 
 
