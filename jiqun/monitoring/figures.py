@@ -130,10 +130,12 @@ def _minus(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 class ApprovedFigures:
     """One programme's figures in status `statuses` (default 省级审核通过): all periods ending on or before
-    `as_of`, or the one `period`; member enterprises' reports too when `enterprises`."""
+    `as_of`, or the one `period` (or the periods of one `quarter`). Enterprise reports are read only when
+    `enterprises` is given: True for all of them, or the enterprises (ids, a queryset) whose reports alone are
+    read, so a cluster page does not load a whole province's enterprise reports."""
 
     def __init__(self, programme, *, as_of: date | None = None, period: ReportingPeriod | None = None,
-                 statuses=FINAL, enterprises: bool = False, quarter: int | None = None) -> None:
+                 statuses=FINAL, enterprises=False, quarter: int | None = None) -> None:
         from jiqun.monitoring.services import region_report_regions
 
         self.programme = programme
@@ -188,8 +190,10 @@ class ApprovedFigures:
     def filed(self) -> dict[tuple[int, int], dict[Key, _Filed]]:
         """Every report of the loaded periods, by (year, quarter) and reporter: one query."""
         reports = Report.objects.filter(period__in=self._periods())
-        if not self.enterprises:
+        if self.enterprises is False:
             reports = reports.filter(enterprise__isnull=True)
+        elif self.enterprises is not True:
+            reports = reports.filter(enterprise__in=self.enterprises)
         rows = reports.with_figures().order_by().values_list(
             "pk", "period__year", "period__quarter", "status", "latest_figures", "cluster_id", "cluster__name",
             "enterprise_id", "enterprise__name", "region_id", "region__name")

@@ -151,8 +151,8 @@ def region_rollup(period: ReportingPeriod, statuses=APPROVED, indicators=None) -
 
 def cluster_from_enterprises(period: ReportingPeriod, cluster, statuses=APPROVED) -> Rollup:
     """A cluster's figures as the sum of its member enterprises' reports, warning on double counting."""
-    book = ApprovedFigures(period.programme, period=period, statuses=statuses, enterprises=True)
     members = cluster.memberships.values("enterprise")
+    book = ApprovedFigures(period.programme, period=period, statuses=statuses, enterprises=members)
     codes = [i.code for i in period.indicators.filter(level="cluster")]
     result = _rollup(book, book.enterprises_of(members.values_list("enterprise", flat=True)), period,
                      codes + book.derivable(codes))
