@@ -320,6 +320,18 @@ def _corrections_shown(report: Report, indicators, current: dict) -> list[dict]:
     return shown
 
 
+def _change_text(indicator: Indicator, figure) -> str:
+    """同比 of an amount; a rate's change in 百分点, as a growth rate of a rate means nothing."""
+    if figure is None or figure.current is None or figure.previous is None:
+        return "—"
+    if indicator.kind in ("ratio", "difference") or indicator.unit in ("%", "百分点"):
+        change = figure.current - figure.previous
+        if change >= 0:
+            return _("提高 %(points)s 个百分点") % {"points": f"{change:.2f}"}
+        return _("降低 %(points)s 个百分点") % {"points": f"{-change:.2f}"}
+    return yoy_text(figure, profit=indicator.code == "profit")
+
+
 @login_required
 def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
     """Approved figures by city and for the province, each indicator combined as the catalogue says."""
@@ -340,7 +352,7 @@ def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
             figure = rollup.totals.get(indicator.code)
             cells.append({"figure": figure, "precision": indicator.precision,
                           "partial": figure is not None and figure.current is not None and not figure.complete,
-                          "yoy": yoy_text(figure, profit=indicator.code == "profit") if figure else "—"})
+                          "yoy": _change_text(indicator, figure)})
         table.append({"name": names.get(code, code), "code": code, "reports": rollup.reports,
                       "expected": rollup.expected, "cells": cells, "warnings": rollup.warnings})
     return render(request, "monitoring/rollup.html", {"period": period, "indicators": indicators, "table": table})

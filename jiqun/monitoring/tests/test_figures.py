@@ -187,3 +187,19 @@ def test_region_level_figures_come_only_from_the_subjects_own_region_report():
     # a province-wide programme files no 综合表 for 济宁: the city has no region-level figure of its own
     city = book.total(book.region("370800"), "renewable_capacity", 2025, 4)
     assert city.current is None and city.missing == {("region", "370800")}
+
+
+def test_the_rollup_page_shows_recomputed_rates_and_the_provinces_own_figures(as_province):
+    programme = programme_of("T-PAGE")
+    a = make_cluster(programme, "370811", name="甲集群")
+    b = make_cluster(programme, "370102", name="乙集群")
+    period = open_period(programme, ["rd_expenditure", "revenue", "region_rd_intensity"])
+    fill(period.reports.get(cluster=a), {"rd_expenditure": (300, 200), "revenue": 10_000})
+    fill(period.reports.get(cluster=b), {"rd_expenditure": (100, 100), "revenue": 5_000}, approve=False)
+    fill(period.reports.get(region="370000"), {"region_rd_intensity": ("2.5", "2.4")})
+    page = as_province.get(f"/monitoring/periods/{period.pk}/rollup/").content.decode()
+    assert "研发投入强度高于全省平均" in page and "规上工业企业研发投入强度（区域）" in page
+    # 济宁 (甲 only): 300 / 10,000 × 100 = 3.00%, a year earlier 2.00%: 提高 1.00 个百分点, not 增长 50%
+    assert "3.00" in page and "提高 1.00 个百分点" in page
+    # the province's gap, 3.0 − 2.5 so far, is partial: 甲 and the 综合表 are approved, 乙 is not
+    assert "部分：2/3 份报表" in page
