@@ -78,7 +78,7 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
         for year in data.years_with_data:
             if year_end(year) > now:
                 continue
-            figures = {c: data.statistics.full_year(c, measure, year) for c in clusters}
+            figures = {c: data.full_year(c, measure, year) for c in clusters}
             known = {c: v for c, v in figures.items() if v is not None}
             if not known:
                 continue

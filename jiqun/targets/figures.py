@@ -122,6 +122,10 @@ class ProgrammeData:
         region = key if kind in ("province", "city") else None
         return self.statistics.subject(self.clusters_in(kind, key), region=region)
 
+    def full_year(self, cluster: int, code: str, year: int) -> Decimal | None:
+        """A cluster's approved 1-12月 figure (the selector's rule: its own, else next year's 上年同期)."""
+        return self.statistics.full_year(cluster, code, year)
+
     @property
     def years_with_data(self) -> list[int]:
         return self.statistics.years_with_data

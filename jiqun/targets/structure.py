@@ -55,7 +55,7 @@ def programme_structure(programme: Programme, rows: list[Row], as_of: datetime.d
         label = SCALE_LABELS[threshold]
         members, count = [], None
         if year is not None:
-            figures = {c: data.statistics.full_year(c, measure, year) for c in clusters}
+            figures = {c: data.full_year(c, measure, year) for c in clusters}
             members = sorted(f"{data.clusters[c].name}（{v / 10000:,.0f}亿元）" for c, v in figures.items()
                              if v is not None and v >= threshold * 10000)
             count = len(members)
