@@ -225,10 +225,10 @@ class ApprovedFigures:
 
     def region(self, code: str, name: str = "") -> Subject:
         """A county, a city or the province: the clusters located in it, and its own 综合表."""
-        from jiqun.regions.models import is_within
+        from jiqun.regions.models import PROVINCE_CODE, is_within
 
         return self.subject({c for c, (_n, regions, _z) in self.clusters.items()
-                             if any(is_within(r, code) for r in regions)},
+                             if code == PROVINCE_CODE or any(is_within(r, code) for r in regions)},
                             region=code, name=name)
 
     def enterprises_of(self, enterprises, name: str = "") -> Subject:
