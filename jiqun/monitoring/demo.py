@@ -1,8 +1,11 @@
 """Generated quarterly figures for the demo province, every value marked 演示数据 (provenance demo).
 
-Seven quarters (2025 Q1 to 2026 Q3) for the clusters of 鲁政办字〔2023〕185号: the seven indicators of the
-2020 document plus output, high-tech output and 营业收入. Earlier quarters are approved; the latest is mid-way, so
-the status matrix and the 催报 list have something to show.
+Seven quarters (2025 Q1 to 2026 Q3) for the clusters of 鲁政办字〔2023〕185号 and Jining's "231" clusters: the
+seven indicators of the 2020 document plus output, high-tech output and 营业收入. Each period also collects the
+region-level figures the programme's targets are measured against, in its region's 综合表: the province's
+average R&D intensity (SD-2023-185); Jining's whole manufacturing 营业收入 (the 231 clusters make ~55–65% of it),
+power and renewable capacity, funds and land and energy quotas (JN-2020-231). Earlier quarters are approved;
+the latest is mid-way, so the status matrix and the 催报 list have something to show.
 """
 
 import datetime
@@ -30,6 +33,13 @@ INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers"
               "tech_platforms", "output_value", "hightech_output", "operating_revenue"]
 QUARTERS = [(2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3)]
 FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Decimal("1")}
+# The 综合表's indicators, by programme; the Jining figures are in the units of the catalogue.
+REGION_INDICATORS = {
+    "SD-2023-185": ["region_rd_intensity"],
+    "JN-2020-231": ["manufacturing_operating_revenue", "renewable_capacity", "power_capacity",
+                    "industrial_special_fund", "tech_transformation_fund", "new_land_quota", "cluster_land_quota",
+                    "new_coal_quota", "cluster_coal_quota"],
+}
 
 
 def _annual_base(rng: random.Random, revenue_range: tuple[int, int]) -> dict[str, Decimal]:
@@ -60,9 +70,55 @@ def demo_statistics_generate(seed: int = 2026) -> int:
     return total
 
 
+def _region_figures(code: str, year: int, quarter: int, clusters_revenue: tuple[Decimal, Decimal],
+                    rng: random.Random) -> dict[str, dict]:
+    """Plausible 综合表 figures: {code: {"current", "previous"}}, 演示数据."""
+    if code == "SD-2023-185":
+        current = Decimal(rng.uniform(2.2, 2.5)).quantize(Decimal("0.01"))
+        return {"region_rd_intensity": {"current": current, "previous": current - Decimal("0.12")}}
+    share = FLOW_SHARE[quarter]
+    step = year - 2025 + Decimal(quarter) / 4  # capacities and funds grow through the plan period
+
+    def flow(annual: Decimal, growth: str = "1.06") -> dict:
+        return {"current": (annual * share).quantize(Decimal(1)),
+                "previous": (annual / Decimal(growth) * share).quantize(Decimal(1))}
+
+    def stock(now: Decimal, year_ago: Decimal) -> dict:
+        return {"current": now.quantize(Decimal("0.1")), "previous": year_ago.quantize(Decimal("0.1"))}
+
+    current_revenue, previous_revenue = clusters_revenue
+    manufacturing = {field: (value / Decimal(rng.uniform(0.55, 0.65))).quantize(Decimal(1))
+                     for field, value in (("current", current_revenue), ("previous", previous_revenue))}
+    renewable = Decimal(250) + 25 * step  # 万千瓦
+    power = Decimal(1180) + 40 * step
+    land, coal = Decimal(12_000), Decimal(600_000)  # 亩, 吨标准煤 a year
+    land_used, coal_used = Decimal(rng.uniform(0.6, 0.7)), Decimal(rng.uniform(0.6, 0.7))
+    return {
+        "manufacturing_operating_revenue": manufacturing,
+        "renewable_capacity": stock(renewable, renewable - 25),
+        "power_capacity": stock(power, power - 40),
+        "industrial_special_fund": flow(Decimal(20_000)),  # 2 亿元 a year
+        "tech_transformation_fund": stock(30_000 + 8_000 * step, 22_000 + 8_000 * step),  # 5 亿元 within five years
+        "new_land_quota": flow(land), "cluster_land_quota": flow((land * land_used).quantize(Decimal(1))),
+        "new_coal_quota": flow(coal), "cluster_coal_quota": flow((coal * coal_used).quantize(Decimal(1))),
+    }
+
+
+def _approve(report, actor, city_reviewer, province_reviewer, *, province: bool) -> None:
+    """Take a report through review as the demo's reviewers would: the province stands in for the city where
+    the city reviewer is the province (with its reason), and approves last."""
+    if is_province_admin(city_reviewer):
+        report_approve_for_city(actor=city_reviewer, report=report, reason="演示数据：跨市集群由省级代市级审核")
+    else:
+        report_approve_city(actor=city_reviewer, report=report)
+    if province:
+        report_approve_province(actor=province_reviewer, report=report)
+
+
 def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rng: random.Random,
                           revenue_range: tuple[int, int]) -> int:
-    indicators = Indicator.objects.filter(code__in=INDICATORS)
+    region_codes = REGION_INDICATORS.get(programme.code, [])
+    indicators = Indicator.objects.filter(code__in=INDICATORS + region_codes)
     bases = {}
     growth = {}
     reports = 0
@@ -71,11 +127,16 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
                              deadline=datetime.date(year + (quarter == 4), quarter * 3 % 12 + 1, 25),
                              indicators=indicators)
         latest = (year, quarter) == QUARTERS[-1]
-        for report in period.reports.select_related("cluster").order_by("cluster__name"):
+        revenue = [Decimal(0), Decimal(0)]  # the clusters' 营业收入, 本期 and 上年同期
+        for report in period.reports.filter(cluster__isnull=False).select_related("cluster").order_by("cluster__name"):
             cluster = report.cluster_id
             if cluster not in bases:
                 bases[cluster] = _annual_base(rng, revenue_range)
                 growth[cluster] = Decimal(rng.uniform(0.02, 0.16))
+            factor = (1 + growth[cluster]) ** (year - 2025)
+            operating = bases[cluster]["operating_revenue"] * factor * FLOW_SHARE[quarter]
+            revenue[0] += operating.quantize(Decimal(1))
+            revenue[1] += (operating / (1 + growth[cluster])).quantize(Decimal(1))
             if latest and rng.random() < 0.3:
                 continue  # not reported yet: shows in the 催报 list
             base = bases[cluster]
@@ -98,12 +159,16 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
                                check_permission=False)
             report_submit(actor=actor, report=report)
             if not latest or rng.random() < 0.5:
-                if is_province_admin(city_reviewer):
-                    report_approve_for_city(actor=city_reviewer, report=report, reason="演示数据：跨市集群由省级代市级审核")
-                else:
-                    report_approve_city(actor=city_reviewer, report=report)
-                if not latest:
-                    report_approve_province(actor=province_reviewer, report=report)
+                _approve(report, actor, city_reviewer, province_reviewer, province=not latest)
+            reports += 1
+        for report in period.reports.filter(region__isnull=False):
+            values = _region_figures(programme.code, year, quarter, (revenue[0], revenue[1]), rng)
+            for entry in values.values():
+                entry["note"] = "演示数据"
+            report_values_save(actor=None, report=report, values=values, provenance=Provenance.DEMO,
+                               check_permission=False)
+            report_submit(actor=actor, report=report)
+            _approve(report, actor, city_reviewer, province_reviewer, province=not latest)
             reports += 1
     ReportingPeriod.objects.filter(programme=programme).exclude(year=QUARTERS[-1][0], quarter=QUARTERS[-1][1]).update(
         status="closed")

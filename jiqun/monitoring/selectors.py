@@ -1,22 +1,22 @@
 """Reads for statistical monitoring: check rules, history, derived figures, roll-ups and the status matrix.
 
-Conventions (DESIGN §5): flows are stored as reported (year-to-date cumulative) and a quarter's own value
+Conventions: flows are stored as reported (year-to-date cumulative) and a quarter's own value
 is the difference of two cumulatives; 同比 compares 本期 with 上年同期 as reported together (可比口径);
-totals are sums of components and ratios are recomputed from summed numerators and denominators, never
-averaged.
+roll-ups combine figures as jiqun.monitoring.figures does (sums, ratios recomputed, never averaged;
+region-level figures from a 综合表).
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
 from jiqun.monitoring.checks import History, IndicatorRule, yoy
+from jiqun.monitoring.figures import ApprovedFigures, Subject, Total
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
 from jiqun.monitoring.values import currents_of, values_of
-from jiqun.regions.models import Region, city_code
+from jiqun.regions.models import PROVINCE_CODE, Region, city_code
 
 APPROVED = [ReportStatus.CITY_APPROVED, ReportStatus.PROVINCE_APPROVED]
 FINAL = [ReportStatus.PROVINCE_APPROVED]
@@ -117,61 +117,61 @@ def report_figures(report: Report) -> dict[str, Figure]:
 
 @dataclass
 class Rollup:
-    """Summed figures of a set of reports, with the ratios recomputed from the sums."""
+    """One subject's totals in one period by indicator code, as jiqun.monitoring.figures combines them."""
 
-    totals: dict[str, Figure] = field(default_factory=dict)
-    reports: int = 0
+    totals: dict[str, Total] = field(default_factory=dict)
+    reports: int = 0  # reports of the subject in the statuses asked for
+    expected: int = 0  # reports of the subject in the period
     warnings: list[str] = field(default_factory=list)
 
 
-def rollup(reports: QuerySet, ratios=()) -> Rollup:
-    """Sum flows and stocks over reports; recompute each ratio indicator from its summed parts."""
-    sums: dict[str, list[Decimal | None]] = defaultdict(lambda: [None, None])
-    for figures in reports.with_figures().order_by().values_list("latest_figures", flat=True).iterator(chunk_size=2000):
-        for code, stored in (figures or {}).items():
-            pair = sums[code]
-            for index in (0, 1):
-                if stored[index] is not None:
-                    pair[index] = (pair[index] or Decimal(0)) + Decimal(stored[index])
-    result = Rollup(totals={code: Figure(c, p) for code, (c, p) in sums.items()}, reports=reports.count())
-    for ratio in ratios:
-        num, den = result.totals.get(ratio.numerator.code), result.totals.get(ratio.denominator.code)
-        if num and den:
-            result.totals[ratio.code] = Figure(
-                num.current * 100 / den.current if num.current is not None and den.current else None,
-                num.previous * 100 / den.previous if num.previous is not None and den.previous else None,
-            )
-    return result
-
-
-def region_rollup(period: ReportingPeriod, statuses=APPROVED) -> dict[str, Rollup]:
-    """Cluster reports summed by city (a cross-city cluster counts in each of its cities) and for the province."""
+def rollup_indicators(period: ReportingPeriod) -> list:
+    """The period's indicators, then the ratios and differences that can be recomputed from them."""
     from jiqun.programmes.models import Indicator
 
-    ratios = Indicator.objects.filter(kind="ratio", numerator__isnull=False, denominator__isnull=False).select_related(
-        "numerator", "denominator")
-    ratios = [r for r in ratios if {r.numerator.code, r.denominator.code} <= set(period.indicators.values_list("code", flat=True))]
-    reports = period.reports.filter(enterprise__isnull=True, status__in=statuses)
-    by_city: dict[str, list[int]] = defaultdict(list)
-    for report in reports.prefetch_related("cluster__regions"):
-        for city in {city_code(r.code) for r in report.cluster.regions.all()}:
-            by_city[city].append(report.pk)
-    result = {city: rollup(Report.objects.filter(pk__in=ids), ratios) for city, ids in sorted(by_city.items())}
-    province = rollup(reports, ratios)
-    cross_city = [r for r in reports.prefetch_related("cluster__regions")
-                  if len({city_code(x.code) for x in r.cluster.regions.all()}) > 1]
+    collected = list(period.indicators.order_by("code"))
+    derived = ApprovedFigures(period.programme, period=period).derivable(i.code for i in collected)
+    return collected + list(Indicator.objects.filter(code__in=derived).order_by("code"))
+
+
+def _rollup(book: ApprovedFigures, subject: Subject, period: ReportingPeriod, codes) -> Rollup:
+    filed = book.filed.get((period.year, period.quarter), {})
+    keys = [k for k in subject.members | {("region", subject.region)} if k in filed]
+    totals = {}
+    for code in codes:
+        total = book.total(subject, code, period.year, period.quarter)
+        if total is not None:
+            totals[code] = total
+    return Rollup(totals=totals, reports=sum(filed[k].approved for k in keys), expected=len(keys))
+
+
+def region_rollup(period: ReportingPeriod, statuses=APPROVED, indicators=None) -> dict[str, Rollup]:
+    """Each city's and the province's figures: clusters' sums (a cross-city cluster counts in each of its cities,
+    once in the province), ratios recomputed, region-level figures from each region's own 综合表."""
+    book = ApprovedFigures(period.programme, period=period, statuses=statuses)
+    codes = [i.code for i in (indicators if indicators is not None else rollup_indicators(period))]
+    filed = book.filed.get((period.year, period.quarter), {})
+    clusters = [pk for kind, pk in filed if kind == "cluster"]
+    cities = {city_code(r) for pk in clusters for r in book.clusters.get(pk, ("", ()))[1]}
+    cities |= {code for kind, code in filed if kind == "region" and city_code(code) == code}
+    cities.discard(PROVINCE_CODE)
+    result = {city: _rollup(book, book.region(city), period, codes) for city in sorted(cities)}
+    province = _rollup(book, book.region(PROVINCE_CODE), period, codes)
+    cross_city = sorted(book.clusters[pk][0] for pk in clusters
+                        if len({city_code(r) for r in book.clusters[pk][1]}) > 1)
     if cross_city:
-        province.warnings.append("跨市集群在所在各市分别计入，省级合计只计一次："
-                                 + "、".join(r.cluster.name for r in cross_city))
-    result["370000"] = province
+        province.warnings.append("跨市集群在所在各市分别计入，省级合计只计一次：" + "、".join(cross_city))
+    result[PROVINCE_CODE] = province
     return result
 
 
 def cluster_from_enterprises(period: ReportingPeriod, cluster, statuses=APPROVED) -> Rollup:
     """A cluster's figures as the sum of its member enterprises' reports, warning on double counting."""
     members = cluster.memberships.values("enterprise")
-    reports = period.reports.filter(enterprise__in=members, status__in=statuses)
-    result = rollup(reports)
+    book = ApprovedFigures(period.programme, period=period, statuses=statuses, enterprises=members)
+    codes = [i.code for i in period.indicators.filter(level="cluster")]
+    result = _rollup(book, book.enterprises_of(members.values_list("enterprise", flat=True)), period,
+                     codes + book.derivable(codes))
     shared = (
         period.reports.filter(enterprise__in=members)
         .filter(enterprise__memberships__cluster__programme=period.programme_id)

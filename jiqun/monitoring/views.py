@@ -36,6 +36,7 @@ from jiqun.monitoring.selectors import (
     region_rollup,
     report_figures,
     report_indicators,
+    rollup_indicators,
     status_matrix,
     template_rows,
     yoy_text,
@@ -333,17 +334,29 @@ def _corrections_shown(report: Report, indicators, current: dict) -> list[dict]:
     return shown
 
 
+def _change_text(indicator: Indicator, figure) -> str:
+    """同比 of an amount; a rate's change in 百分点, as a growth rate of a rate means nothing."""
+    if figure is None or figure.current is None or figure.previous is None:
+        return "—"
+    if indicator.kind in ("ratio", "difference") or indicator.unit in ("%", "百分点"):
+        change = figure.current - figure.previous
+        if change >= 0:
+            return _("提高 %(points)s 个百分点") % {"points": f"{change:.2f}"}
+        return _("降低 %(points)s 个百分点") % {"points": f"{-change:.2f}"}
+    return yoy_text(figure, profit=indicator.code == "profit")
+
+
 @login_required
 def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approved cluster figures summed by city and for the province."""
+    """Approved figures by city and for the province, each indicator combined as the catalogue says."""
     period = get_object_or_404(ReportingPeriod, pk=pk)
     if request.user.role not in ("province_admin", "city_officer", "leader"):
         raise Http404
-    rollups = region_rollup(period)
     if not request.user.region_id:
         raise Http404
+    indicators = rollup_indicators(period)
+    rollups = region_rollup(period, indicators=indicators)
     names = dict(Region.objects.filter(code__in=rollups.keys()).values_list("code", "name"))
-    indicators = list(period.indicators.order_by("code"))
     table = []
     for code, rollup in rollups.items():
         if not is_within(code, request.user.region_id):
@@ -352,9 +365,10 @@ def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
         for indicator in indicators:
             figure = rollup.totals.get(indicator.code)
             cells.append({"figure": figure, "precision": indicator.precision,
-                          "yoy": yoy_text(figure, profit=indicator.code == "profit") if figure else "—"})
-        table.append({"name": names.get(code, code), "code": code, "reports": rollup.reports, "cells": cells,
-                      "warnings": rollup.warnings})
+                          "partial": figure is not None and figure.current is not None and not figure.complete,
+                          "yoy": _change_text(indicator, figure)})
+        table.append({"name": names.get(code, code), "code": code, "reports": rollup.reports,
+                      "expected": rollup.expected, "cells": cells, "warnings": rollup.warnings})
     return render(request, "monitoring/rollup.html", {"period": period, "indicators": indicators, "table": table})
 
 

@@ -1,19 +1,20 @@
-"""Where a target's figures come from: the registries (counts) and province-approved statistics.
+"""Where a target's figures come from: the registries (counts) and approved statistics.
 
-`ProgrammeData` loads, for one programme as of one date, everything its indicators need in a handful of
-queries; `statistics_series` (here) and `counts.count_series` turn that into the dated figures (`Series`)
-that progress.py judges, with the rows behind them so a page can show where each number comes from.
+`ProgrammeData` loads, for one programme as of one date, the registries its count indicators need in a handful
+of queries and reads statistics through jiqun.monitoring.figures (`ApprovedFigures`, loaded once);
+`statistics_series` (here) and `counts.count_series` turn that into the dated figures (`Series`) that
+progress.py judges, with the rows behind them so a page can show where each number comes from.
 
 Rules (docs/targets.md):
-- Statistics are cluster reports in status 省级审核通过 whose period ended on or before the date. A total
-  over several clusters uses a period only when every cluster that had a report in it is approved and
-  reported the figure; otherwise the period is shown as incomplete and not used.
+- Statistics are reports in status 省级审核通过 whose period ended on or before the date. A total over several
+  clusters uses a period only when every cluster that had a report in it is approved and reported the figure;
+  otherwise the period is shown as incomplete and not used.
+- How each indicator combines (sums, ratios recomputed, 百分点 differences, region-level figures from a
+  综合表) is jiqun.monitoring.figures's rule, not this module's.
 - Flows are year-to-date cumulatives: the full-year value is 1-12月; 上年同期 of 1-12月 gives last year's.
-- Ratios are recomputed from summed numerators and denominators, never averaged.
 - Counts are recomputed from the registries each time; no count is typed in.
 """
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,19 +30,11 @@ from jiqun.enterprises.models import (
     InnovationCarrier,
     Membership,
 )
-from jiqun.monitoring.models import Report, ReportStatus
-from jiqun.monitoring.values import values_of
+from jiqun.monitoring.figures import ApprovedFigures, Subject, Total, quarter_end
 from jiqun.programmes.models import Indicator, Programme
 from jiqun.programmes.units import convert
 from jiqun.regions.models import same_city
 from jiqun.targets.progress import Point, year_end
-
-APPROVED = ReportStatus.PROVINCE_APPROVED
-
-
-def quarter_end(year: int, quarter: int) -> date:
-    month = quarter * 3
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def period_label(year: int, quarter: int) -> str:
@@ -90,24 +83,6 @@ class ClusterInfo:
     recognised_on: date | None
 
 
-@dataclass
-class PeriodTotal:
-    year: int
-    quarter: int
-    current: Decimal | None
-    previous: Decimal | None
-    approved: int
-    expected: int
-
-    @property
-    def complete(self) -> bool:
-        return self.current is not None
-
-    @property
-    def end(self) -> date:
-        return quarter_end(self.year, self.quarter)
-
-
 class ProgrammeData:
     """The registries and approved statistics of one programme's clusters, as of one date."""
 
@@ -139,81 +114,21 @@ class ProgrammeData:
     # --- statistics ---------------------------------------------------------------------------------
 
     @cached_property
-    def _reports(self) -> tuple[dict, dict, dict]:
-        expected: dict[tuple[int, int], set[int]] = defaultdict(set)
-        report_ids: dict[tuple[int, int, int], int] = {}
-        values: dict[tuple[int, int, int], dict[str, tuple]] = defaultdict(dict)
-        rows = Report.objects.filter(period__programme=self.programme, enterprise__isnull=True).with_figures().values_list(
-            "pk", "cluster_id", "period__year", "period__quarter", "status", "latest_figures")
-        for pk, cluster, year, quarter, status, figures in rows:
-            if quarter_end(year, quarter) > self.as_of or cluster not in self.clusters:
-                continue
-            expected[(year, quarter)].add(cluster)
-            if status == APPROVED:
-                report_ids[(cluster, year, quarter)] = pk
-                for code, value in values_of(figures or {}).items():
-                    values[(cluster, year, quarter)][code] = (value.current, value.previous)
-        return expected, report_ids, values
+    def statistics(self) -> ApprovedFigures:
+        return ApprovedFigures(self.programme, as_of=self.as_of)
 
-    def period_totals(self, clusters: set[int], code: str) -> list[PeriodTotal]:
-        """The sum of one indicator over clusters for each period, complete or not, oldest first."""
-        expected, _ids, values = self._reports
-        totals = []
-        for (year, quarter), reporting in sorted(expected.items()):
-            members = reporting & clusters
-            if not members:
-                continue
-            pairs = [values.get((c, year, quarter), {}).get(code) for c in members]
-            approved = sum(1 for c in members if (c, year, quarter) in values)
-            complete = all(p is not None and p[0] is not None for p in pairs)
-            current = sum(p[0] for p in pairs) if complete else None
-            previous = sum(p[1] for p in pairs) if complete and all(p[1] is not None for p in pairs) else None
-            totals.append(PeriodTotal(year, quarter, current, previous, approved, len(members)))
-        return totals
-
-    def ratio_totals(self, clusters: set[int], indicator: Indicator) -> list[PeriodTotal]:
-        numerators = {(t.year, t.quarter): t for t in self.period_totals(clusters, indicator.numerator.code)}
-        totals = []
-        for den in self.period_totals(clusters, indicator.denominator.code):
-            num = numerators.get((den.year, den.quarter))
-            current = previous = None
-            if num and num.current is not None and den.current:
-                current = num.current * 100 / den.current
-                if num.previous is not None and den.previous:
-                    previous = num.previous * 100 / den.previous
-            totals.append(PeriodTotal(den.year, den.quarter, current, previous, min(den.approved, num.approved if num
-                                                                                   else 0), den.expected))
-        return totals
-
-    def cluster_parts(self, clusters: set[int], code: str, year: int, quarter: int) -> list[BasisRow]:
-        """Each cluster's approved figure in one period, linked to its report."""
-        _expected, ids, values = self._reports
-        rows = []
-        for pk in sorted(clusters, key=lambda c: self.clusters[c].name):
-            pair = values.get((pk, year, quarter), {}).get(code)
-            report = ids.get((pk, year, quarter))
-            rows.append(BasisRow(
-                label=f"{self.clusters[pk].name} {period_label(year, quarter)}",
-                value=pair[0] if pair else None,
-                url=reverse("monitoring:report", args=[report]) if report else "",
-                note="" if pair else "未经省级审核或未填报",
-            ))
-        return rows
+    def statistics_subject(self, kind: str, key: str) -> Subject:
+        """The selector's subject for a target subject: a province or city reads its own 综合表."""
+        region = key if kind in ("province", "city") else None
+        return self.statistics.subject(self.clusters_in(kind, key), region=region)
 
     def full_year(self, cluster: int, code: str, year: int) -> Decimal | None:
-        """A cluster's 1-12月 figure of a year: its own approved report, else next year's 上年同期."""
-        _expected, _ids, values = self._reports
-        own = values.get((cluster, year, 4), {}).get(code)
-        if own and own[0] is not None:
-            return own[0]
-        later = values.get((cluster, year + 1, 4), {}).get(code)
-        return later[1] if later else None
+        """A cluster's approved 1-12月 figure (the selector's rule: its own, else next year's 上年同期)."""
+        return self.statistics.full_year(cluster, code, year)
 
-    @cached_property
+    @property
     def years_with_data(self) -> list[int]:
-        expected, _ids, _values = self._reports
-        years = {year for (year, quarter) in expected if quarter == 4}
-        return sorted(years | {y - 1 for y in years})
+        return self.statistics.years_with_data
 
     # --- registries ---------------------------------------------------------------------------------
 
@@ -253,11 +168,8 @@ class ProgrammeData:
     @cached_property
     def enterprise_revenue(self) -> dict[tuple[int, int], Decimal]:
         """Each member enterprise's approved 1-12月 主营业务收入 (万元) by year."""
-        rows = Report.objects.filter(
-            period__programme=self.programme, enterprise__isnull=False, status=APPROVED, period__quarter=4,
-        ).with_figures().values_list("enterprise_id", "period__year", "latest_figures")
-        revenue = {(e, y): values_of(figures or {}).get("revenue") for e, y, figures in rows if year_end(y) <= self.as_of}
-        return {key: value.current for key, value in revenue.items() if value and value.current is not None}
+        members = ApprovedFigures(self.programme, as_of=self.as_of, enterprises=True, quarter=4)
+        return members.enterprise_full_years("revenue")
 
 
 # --- series ---------------------------------------------------------------------------------------
@@ -272,38 +184,84 @@ def trend_of(points: list[Point]) -> tuple[Point, Point] | None:
     return (points[-2], points[-1]) if len(points) >= 2 else None
 
 
-def statistics_series(data: ProgrammeData, indicator: Indicator, clusters: set[int], until: date,
+RULES = {
+    "sum": "多个集群合计为各集群之和（跨市集群只计一次）",
+    "region": "区域级指标取所在区域综合表的填报数，不由集群加总",
+    "ratio": "比率由同一对象的分子、分母合计重算，不取平均",
+    "difference": "百分点差值为两项分别重算的比率之差",
+}
+OPERANDS = {"ratio": ("分子", "分母"), "difference": ("被减数", "减数")}
+
+
+def _rule(indicator: Indicator) -> str:
+    rule = indicator.kind if indicator.kind in OPERANDS else "region" if indicator.level == "region" else "sum"
+    return "取省级审核通过的报表；多个集群合计时只用全部报表均已审核并填报的报告期；" + RULES[rule]
+
+
+def _report_url(pk: int | None) -> str:
+    return reverse("monitoring:report", args=[pk]) if pk else ""
+
+
+def _total_row(data: ProgrammeData, total: Total, indicator: Indicator, value) -> BasisRow:
+    period = period_label(total.year, total.quarter)
+    single = total.sources[0] if len(total.expected) == 1 and total.sources else None
+    label = f"{period} {single.subject}" if single and indicator.level == "region" else f"{period}合计"
+    notes = []
+    if total.previous is not None and total.complete:
+        notes.append(f"上年同期 {value(total.previous):,.2f}")
+    if single and indicator.level == "region":
+        notes.append(f"修订 #{single.revision}")
+    if not total.complete:
+        missing = "、".join(sorted(data.statistics.name_of(k) for k in total.missing))
+        notes.append(f"不完整：{total.reported}/{len(total.expected)} 份报表已省级审核并填报，未采用"
+                     + (f"（缺：{missing}）" if missing else ""))
+    return BasisRow(label=label, value=value(total.current) if total.complete else None,
+                    url=_report_url(single.report) if single and indicator.level == "region" else "",
+                    note="；".join(notes))
+
+
+def _latest_rows(data: ProgrammeData, subject: Subject, indicator: Indicator, latest: Total, value) -> list[BasisRow]:
+    """What the latest figure is made of: each report's value, or the two recomputed parts of a derived one."""
+    book, period = data.statistics, period_label(latest.year, latest.quarter)
+    if indicator.kind in OPERANDS:
+        rows = []
+        for role, part in zip(OPERANDS[indicator.kind], (indicator.numerator, indicator.denominator), strict=True):
+            total = book.total(subject, part.code, latest.year, latest.quarter)
+            rows.append(BasisRow(label=f"{role}：{part.name} {period}", value=total.current if total else None,
+                                 note=f"{part.unit}；{_rule(part).split('；')[-1]}"))
+            if part.level == "region" and total and total.sources:
+                source = total.sources[0]
+                rows.append(BasisRow(label=f"{source.subject} {period}", value=source.current,
+                                     url=_report_url(source.report), note=f"{part.unit}；修订 #{source.revision}"))
+        return rows
+    if indicator.level == "region":
+        return []  # the period row already links to the 综合表
+    return [BasisRow(label=f"{p.subject} {period}", value=value(p.current) if p.current is not None else None,
+                     url=_report_url(p.report), note=f"修订 #{p.revision}" if p.revision else p.note)
+            for p in book.parts(subject, indicator.code, latest.year, latest.quarter)]
+
+
+def statistics_series(data: ProgrammeData, indicator: Indicator, subject: Subject, until: date,
                       unit: str) -> Series:
-    """Flows, stocks and ratios from approved cluster reports."""
-    if indicator.kind == "ratio":
-        if indicator.numerator is None or indicator.denominator is None:
-            return Series(unsupported=f"比率指标“{indicator.name}”未定义分子分母")
-        totals = data.ratio_totals(clusters, indicator)
-        source_unit = indicator.unit
-    else:
-        totals = data.period_totals(clusters, indicator.code)
-        source_unit = indicator.unit
-    totals = [t for t in totals if t.end <= until]
+    """Flows, stocks, ratios and differences of one subject, read through the approved-figures selector."""
+    book = data.statistics
+    refusal = book.refusal(subject, indicator.code)
+    if refusal:
+        return Series(unsupported=refusal)
+    totals = [t for t in book.totals(subject, indicator.code) if t.end <= until]
 
     def value(v: Decimal) -> Decimal:
-        return convert(v, source_unit, unit)
+        return convert(v, indicator.unit, unit)
 
-    basis = [BasisRow(label=f"{period_label(t.year, t.quarter)}合计", value=value(t.current) if t.complete else None,
-                      note=(f"上年同期 {value(t.previous):,.2f}" if t.previous is not None else "")
-                      + ("" if t.complete else f"不完整：{t.approved}/{t.expected} 个集群已省级审核并填报，未采用"))
-             for t in totals]
     complete = [t for t in totals if t.complete]
-    series = Series(basis=basis, flow=indicator.kind == "flow",
-                    note="取省级审核通过的集群季报；多个集群合计时只用全部集群均已审核并填报的报告期"
-                    + ("；比率由合计的分子分母重算" if indicator.kind == "ratio" else ""))
+    series = Series(basis=[_total_row(data, t, indicator, value) for t in totals], flow=indicator.kind == "flow",
+                    note=_rule(indicator))
     if not complete:
-        series.empty = "尚无完整的省级审核数据（合计须全部集群均已省级审核）"
+        series.empty = ("尚无完整的省级审核数据（合计须全部报表均已省级审核）" if totals
+                        else "尚无填报该指标的报告期")
         return series
     latest = complete[-1]
-    if indicator.kind != "ratio":
-        for part in data.cluster_parts(clusters, indicator.code, latest.year, latest.quarter):
-            part.value = value(part.value) if part.value is not None else None
-            series.basis.append(part)
+    series.basis += _latest_rows(data, subject, indicator, latest, value)
     if latest.previous is not None:
         series.trend = (Point(quarter_end(latest.year - 1, latest.quarter), value(latest.previous), "上年同期"),
                         Point(latest.end, value(latest.current), period_label(latest.year, latest.quarter)))
@@ -323,7 +281,7 @@ def statistics_series(data: ProgrammeData, indicator: Indicator, clusters: set[i
                                 previous, latest.quarter)
         return series
 
-    suffix = "" if indicator.kind == "ratio" else "末"
+    suffix = "" if indicator.kind in OPERANDS else "末"
     points: dict[date, Point] = {}
     for t in complete:
         points[t.end] = Point(t.end, value(t.current), f"{period_label(t.year, t.quarter)}{suffix}")

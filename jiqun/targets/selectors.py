@@ -216,7 +216,8 @@ def assess_target(target: Target, subject: Subject, data: ProgrammeData, as_of: 
                 series = count_series(data, indicator, target.params or {}, clusters, until,
                                       named={c.pk for c in target.counted_clusters.all()})
             else:
-                series = statistics_series(data, indicator, clusters, until, target.unit)
+                series = statistics_series(data, indicator, data.statistics_subject(subject.kind, subject.key), until,
+                                           target.unit)
         except UnitMismatch as exc:
             series = Series(unsupported=str(exc))
     baseline = None

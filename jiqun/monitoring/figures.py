@@ -1,0 +1,389 @@
+"""The approved figure of an indicator for a subject as of a date, with its provenance: the only code that reads
+report figures to combine them.
+
+`ApprovedFigures` loads one programme's reports once (a targets page asks for ~100 figures; a roll-up page for
+every city) and answers for subjects built from it: a cluster, a set of clusters, a zone, a county, a city, the
+province. How an indicator combines follows the catalogue (Indicator.level, aggregation, kind):
+
+- level=cluster, aggregation=sum: the sum over the subject's clusters, each counted once (a cluster that spans
+  two cities counts once in the province). A period is complete when every cluster that has a report in it is
+  approved and gave the figure.
+- level=region: read from the 综合表 of the subject's region: a city's own, the province's for the province.
+  A cluster, a set of clusters or a zone has no 综合表 of its own: its region-level figures are those of the
+  programme's scope region (the city of a city programme, the province of a province-wide one). A region-level
+  figure is never summed over clusters.
+- ratio: numerator × 100 / denominator, each read through this module for the same subject, so the two parts
+  may be of different levels (the clusters' 营业收入 over the city's whole manufacturing 营业收入).
+- difference (百分点): minuend − subtrahend, each a rate recomputed for the same subject first.
+- aggregation=none at cluster level: a rate each cluster reports as it is; one cluster has it, a set of
+  clusters has none, as no sum or average of such rates means anything.
+
+Every total keeps the report, revision and subject of each value it used (`Source`), and which reports it
+expected but could not use (`missing`), so a page can show where a number comes from and why it is absent.
+"""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from jiqun.monitoring.checks import yoy
+from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
+from jiqun.monitoring.values import Value, values_of
+
+FINAL = (ReportStatus.PROVINCE_APPROVED,)
+
+Key = tuple[str, int | str]  # ("cluster", pk) | ("enterprise", pk) | ("region", code): who files a report
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    month = quarter * 3
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom a figure is about: the reporters whose cluster-level figures are summed, and the region whose
+    综合表 gives the region-level ones (None: there is none)."""
+
+    name: str
+    members: frozenset[Key]
+    region: str | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """One stored value a total used: which report, which revision set it, whose report it is."""
+
+    key: Key
+    report: int
+    revision: int
+    subject: str
+    code: str
+    current: Decimal | None
+    previous: Decimal | None
+
+
+@dataclass
+class Total:
+    """One indicator of one subject in one period. `current` and `previous` cover the values that could be used;
+    only a complete total (nothing missing) is the subject's figure."""
+
+    code: str
+    year: int
+    quarter: int
+    current: Decimal | None = None
+    previous: Decimal | None = None
+    sources: tuple[Source, ...] = ()
+    expected: frozenset[Key] = frozenset()
+    missing: frozenset[Key] = frozenset()
+
+    @property
+    def complete(self) -> bool:
+        return self.current is not None and not self.missing
+
+    @property
+    def reported(self) -> int:
+        return len(self.expected - self.missing)
+
+    @property
+    def end(self) -> date:
+        return quarter_end(self.year, self.quarter)
+
+    @property
+    def yoy(self) -> Decimal | None:
+        return yoy(self.current, self.previous)
+
+
+@dataclass
+class Part:
+    """One report behind a total, whether or not it could be used."""
+
+    key: Key
+    subject: str
+    report: int | None
+    revision: int | None
+    current: Decimal | None
+    previous: Decimal | None
+    note: str = ""
+
+
+@dataclass
+class _Filed:
+    report: int
+    subject: str
+    approved: bool
+    values: dict[str, Value] = field(default_factory=dict)
+
+
+def _rate(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator * 100 / denominator
+
+
+def _minus(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None or b is None else a - b
+
+
+class ApprovedFigures:
+    """One programme's figures in status `statuses` (default 省级审核通过): all periods ending on or before
+    `as_of`, or the one `period` (or the periods of one `quarter`). Enterprise reports are read only when
+    `enterprises` is given: True for all of them, or the enterprises (ids, a queryset) whose reports alone are
+    read, so a cluster page does not load a whole province's enterprise reports."""
+
+    def __init__(self, programme, *, as_of: date | None = None, period: ReportingPeriod | None = None,
+                 statuses=FINAL, enterprises=False, quarter: int | None = None) -> None:
+        from jiqun.monitoring.services import region_report_regions
+
+        self.programme = programme
+        self.as_of = as_of
+        self.period = period
+        self.statuses = set(statuses)
+        self.enterprises = enterprises
+        self.quarter = quarter
+        scope = region_report_regions(programme)
+        self.scope_region = scope[0] if scope else None
+        self._totals: dict[tuple[Subject, str], list[Total]] = {}
+
+    # --- loading ------------------------------------------------------------------------------------
+
+    @cached_property
+    def catalogue(self) -> dict:
+        from jiqun.programmes.models import Indicator
+
+        return {i.code: i for i in Indicator.objects.select_related("numerator", "denominator")}
+
+    @cached_property
+    def clusters(self) -> dict[int, tuple[str, tuple[str, ...], tuple[int, ...]]]:
+        """Every cluster of the programme: name, region codes, zone ids."""
+        from jiqun.clusters.models import Cluster
+
+        return {c.pk: (c.name, tuple(r.code for r in c.regions.all()), tuple(z.pk for z in c.zones.all()))
+                for c in Cluster.objects.filter(programme=self.programme).prefetch_related("regions", "zones")}
+
+    def _periods(self):
+        periods = ReportingPeriod.objects.filter(programme=self.programme)
+        if self.period is not None:
+            periods = periods.filter(pk=self.period.pk)
+        if self.quarter is not None:
+            periods = periods.filter(quarter=self.quarter)
+        return periods
+
+    @cached_property
+    def collected(self) -> dict[tuple[int, int], set[str]]:
+        """The indicator codes each period collects, by (year, quarter)."""
+        through = ReportingPeriod.indicators.through.objects.filter(reportingperiod__in=self._periods())
+        result: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for year, quarter, code in through.values_list("reportingperiod__year", "reportingperiod__quarter",
+                                                       "indicator__code"):
+            if self._in_range(year, quarter):
+                result[(year, quarter)].add(code)
+        return result
+
+    def _in_range(self, year: int, quarter: int) -> bool:
+        return self.as_of is None or quarter_end(year, quarter) <= self.as_of
+
+    @cached_property
+    def filed(self) -> dict[tuple[int, int], dict[Key, _Filed]]:
+        """Every report of the loaded periods, by (year, quarter) and reporter: one query."""
+        reports = Report.objects.filter(period__in=self._periods())
+        if self.enterprises is False:
+            reports = reports.filter(enterprise__isnull=True)
+        elif self.enterprises is not True:
+            reports = reports.filter(enterprise__in=self.enterprises)
+        rows = reports.with_figures().order_by().values_list(
+            "pk", "period__year", "period__quarter", "status", "latest_figures", "cluster_id", "cluster__name",
+            "enterprise_id", "enterprise__name", "region_id", "region__name")
+        result: dict[tuple[int, int], dict[Key, _Filed]] = defaultdict(dict)
+        for pk, year, quarter, status, figures, cluster, cname, enterprise, ename, region, rname in rows:
+            if not self._in_range(year, quarter):
+                continue
+            if cluster:
+                key, name = ("cluster", cluster), cname
+            elif enterprise:
+                key, name = ("enterprise", enterprise), ename
+            else:
+                key, name = ("region", region), f"{rname}综合表"
+            approved = status in self.statuses
+            result[(year, quarter)][key] = _Filed(pk, name, approved, values_of(figures or {}) if approved else {})
+        return result
+
+    # --- subjects -----------------------------------------------------------------------------------
+
+    def subject(self, clusters, *, region: str | None = None, name: str = "") -> Subject:
+        """A set of clusters; its region-level figures are the programme scope region's unless `region` is given."""
+        return Subject(name, frozenset(("cluster", pk) for pk in clusters), region or self.scope_region)
+
+    def cluster(self, pk: int) -> Subject:
+        return self.subject({pk}, name=self.clusters.get(pk, ("",))[0])
+
+    def zone(self, pk: int, name: str = "") -> Subject:
+        return self.subject({c for c, (_n, _r, zones) in self.clusters.items() if pk in zones}, name=name)
+
+    def region(self, code: str, name: str = "") -> Subject:
+        """A county, a city or the province: the clusters located in it, and its own 综合表."""
+        from jiqun.regions.models import PROVINCE_CODE, is_within
+
+        return self.subject({c for c, (_n, regions, _z) in self.clusters.items()
+                             if code == PROVINCE_CODE or any(is_within(r, code) for r in regions)},
+                            region=code, name=name)
+
+    def enterprises_of(self, enterprises, name: str = "") -> Subject:
+        """Member enterprises summed (a cluster from its members' reports); no region-level figures."""
+        return Subject(name, frozenset(("enterprise", pk) for pk in enterprises), None)
+
+    # --- figures ------------------------------------------------------------------------------------
+
+    def refusal(self, subject: Subject, code: str) -> str:
+        """Why this indicator has no figure for this subject at all, or "" when it may have one."""
+        indicator = self.catalogue.get(code)
+        if indicator is None:
+            return f"指标“{code}”不在指标目录中"
+        if indicator.kind in ("ratio", "difference"):
+            if indicator.numerator is None or indicator.denominator is None:
+                return f"指标“{indicator.name}”未定义{'分子分母' if indicator.kind == 'ratio' else '被减数和减数'}"
+            return self.refusal(subject, indicator.numerator.code) or self.refusal(subject, indicator.denominator.code)
+        if indicator.level == "region":
+            return "" if subject.region else f"“{indicator.name}”为区域综合表指标，本对象没有对应的综合表"
+        if indicator.aggregation == "none" and len(subject.members) > 1:
+            return f"“{indicator.name}”为各集群自报的比率，不可跨集群加总或平均，多个集群合计时没有这一数值"
+        return ""
+
+    def totals(self, subject: Subject, code: str) -> list[Total]:
+        """The indicator for the subject in every loaded period that collects it, complete or not, oldest first."""
+        cached = self._totals.get((subject, code))
+        if cached is None:
+            cached = [] if self.refusal(subject, code) else self._compute(subject, code)
+            self._totals[(subject, code)] = cached
+        return cached
+
+    def total(self, subject: Subject, code: str, year: int, quarter: int) -> Total | None:
+        return next((t for t in self.totals(subject, code) if (t.year, t.quarter) == (year, quarter)), None)
+
+    def figure(self, subject: Subject, code: str, on: date | None = None) -> Total | None:
+        """The approved figure as of a date: the latest complete total of a period ended by then."""
+        complete = [t for t in self.totals(subject, code) if t.complete and (on is None or t.end <= on)]
+        return complete[-1] if complete else None
+
+    def _compute(self, subject: Subject, code: str) -> list[Total]:
+        indicator = self.catalogue[code]
+        if indicator.kind in ("ratio", "difference"):
+            return self._derived(subject, indicator)
+        if indicator.level == "region":
+            members = frozenset({("region", subject.region)})
+        else:
+            members = subject.members
+        result = []
+        for (year, quarter), codes in sorted(self.collected.items()):
+            if code not in codes:
+                continue
+            filed = self.filed.get((year, quarter), {})
+            expected = frozenset(k for k in members if k in filed or k[0] == "region")
+            if not expected:
+                continue
+            sources, missing = [], set()
+            for key in sorted(expected, key=str):
+                report = filed.get(key)
+                value = report.values.get(code) if report and report.approved else None
+                if value is None or value.current is None:
+                    missing.add(key)
+                    continue
+                sources.append(Source(key, report.report, value.revision, report.subject, code, value.current,
+                                      value.previous))
+            current = sum((s.current for s in sources), Decimal(0)) if sources else None
+            previous = (sum((s.previous for s in sources), Decimal(0))
+                        if sources and all(s.previous is not None for s in sources) else None)
+            result.append(Total(code, year, quarter, current, previous, tuple(sources), expected, frozenset(missing)))
+        return result
+
+    def _derived(self, subject: Subject, indicator) -> list[Total]:
+        first = {(t.year, t.quarter): t for t in self.totals(subject, indicator.numerator.code)}
+        second = {(t.year, t.quarter): t for t in self.totals(subject, indicator.denominator.code)}
+        combine = _rate if indicator.kind == "ratio" else _minus
+        result = []
+        for year, quarter in sorted(set(first) & set(second)):  # periods that collect both parts
+            a, b = first[(year, quarter)], second[(year, quarter)]
+            result.append(Total(indicator.code, year, quarter, combine(a.current, b.current),
+                                combine(a.previous, b.previous), a.sources + b.sources, a.expected | b.expected,
+                                a.missing | b.missing))
+        return result
+
+    def parts(self, subject: Subject, code: str, year: int, quarter: int) -> list[Part]:
+        """Each report behind one period's total of a reported (not derived) indicator, usable or not."""
+        indicator = self.catalogue[code]
+        total = self.total(subject, code, year, quarter)
+        if total is None or indicator.kind in ("ratio", "difference"):
+            return []
+        filed = self.filed.get((year, quarter), {})
+        used = {s.key: s for s in total.sources}
+        parts = []
+        for key in total.expected:
+            report = filed.get(key)
+            source = used.get(key)
+            if source is not None:
+                parts.append(Part(key, source.subject, source.report, source.revision, source.current,
+                                  source.previous))
+            elif report is None:
+                parts.append(Part(key, self.name_of(key), None, None, None, None, "未开设报表"))
+            else:
+                parts.append(Part(key, report.subject, report.report, None, None, None,
+                                  "已审核但未填报此项" if report.approved else "未审核"))
+        return sorted(parts, key=lambda p: p.subject)
+
+    def name_of(self, key: Key) -> str:
+        if key[0] == "cluster":
+            return self.clusters.get(key[1], (str(key[1]),))[0]
+        if key[0] == "region":
+            from jiqun.regions.models import Region
+
+            return f"{Region.objects.filter(code=key[1]).values_list('name', flat=True).first() or key[1]}综合表"
+        return str(key[1])
+
+    def full_year(self, cluster: int, code: str, year: int) -> Decimal | None:
+        """A cluster's 1-12月 figure of a year: its own approved report, else next year's 上年同期."""
+        return self._full_year(("cluster", cluster), code, year)
+
+    def _full_year(self, key: Key, code: str, year: int) -> Decimal | None:
+        own = self.filed.get((year, 4), {}).get(key)
+        value = own.values.get(code) if own else None
+        if value is not None and value.current is not None:
+            return value.current
+        later = self.filed.get((year + 1, 4), {}).get(key)
+        value = later.values.get(code) if later else None
+        return value.previous if value else None
+
+    def enterprise_full_years(self, code: str) -> dict[tuple[int, int], Decimal]:
+        """Each enterprise's approved 1-12月 figure, by (enterprise, year), from its own Q4 reports."""
+        result = {}
+        for (year, quarter), filed in self.filed.items():
+            if quarter != 4:
+                continue
+            for key, report in filed.items():
+                value = report.values.get(code)
+                if key[0] == "enterprise" and value is not None and value.current is not None:
+                    result[(key[1], year)] = value.current
+        return result
+
+    @cached_property
+    def years_with_data(self) -> list[int]:
+        """Years with a 1-12月 period, and the years before them (their 上年同期)."""
+        years = {year for (year, quarter) in self.filed if quarter == 4}
+        return sorted(years | {y - 1 for y in years})
+
+    def derivable(self, codes) -> list[str]:
+        """The ratio and difference indicators whose parts are all among `codes`, recursively."""
+        known, found = set(codes), []
+        derived = [i for i in self.catalogue.values() if i.kind in ("ratio", "difference") and i.numerator_id
+                   and i.denominator_id]
+        changed = True
+        while changed:
+            changed = False
+            for indicator in derived:
+                if indicator.code not in known and {indicator.numerator.code, indicator.denominator.code} <= known:
+                    known.add(indicator.code)
+                    found.append(indicator.code)
+                    changed = True
+        return sorted(found)
