@@ -43,10 +43,12 @@ def schema_error_message(error: dict) -> str:
         return _("最多 %(n)s 个字符") % {"n": ctx.get("max_length")}
     if kind == "string_too_short":
         return _("至少 %(n)s 个字符") % {"n": ctx.get("min_length")}
+    # too_long / too_short are said of lists and, by a length constraint on a text type, of text too.
+    collection = ctx.get("field_type") in {"List", "Tuple", "Set", "Frozenset", "Dictionary", "Iterable"}
     if kind == "too_long":
-        return _("最多 %(n)s 项") % {"n": ctx.get("max_length")}
+        return (_("最多 %(n)s 项") if collection else _("最多 %(n)s 个字符")) % {"n": ctx.get("max_length")}
     if kind == "too_short":
-        return _("至少 %(n)s 项") % {"n": ctx.get("min_length")}
+        return (_("至少 %(n)s 项") if collection else _("至少 %(n)s 个字符")) % {"n": ctx.get("min_length")}
     if kind == "greater_than":
         return _("须大于 %(n)s") % {"n": ctx.get("gt")}
     if kind == "greater_than_equal":

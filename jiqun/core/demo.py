@@ -22,8 +22,11 @@ DEMO_SEED = 2026
 # username, role, region code, full name, organisation
 DEMO_USERS = [
     ("sheng", Role.PROVINCE_ADMIN, "370000", "省级管理员（演示）", "山东省工业和信息化厅"),
+    # The demo's statistics are submitted by these two and approved by sheng and jining (填报与审核分离).
+    ("sheng_tj", Role.PROVINCE_ADMIN, "370000", "省级统计填报员（演示）", "山东省工业和信息化厅"),
     ("jinan", Role.CITY_OFFICER, "370100", "济南市用户（演示）", "济南市工业和信息化局"),
     ("jining", Role.CITY_OFFICER, "370800", "济宁市用户（演示）", "济宁市工业和信息化局"),
+    ("jining_tj", Role.CITY_OFFICER, "370800", "济宁市统计填报员（演示）", "济宁市工业和信息化局"),
     ("rencheng", Role.COUNTY_OFFICER, "370811", "任城区用户（演示）", "济宁市任城区工业和信息化局"),
     ("jiqun_org", Role.CLUSTER_ORG, "370800", "集群促进机构（演示）", "济宁市集群促进机构"),
     ("qiye", Role.ENTERPRISE_REPORTER, "370800", "企业填报员（演示）", ""),

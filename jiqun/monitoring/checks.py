@@ -18,6 +18,10 @@ PART_OF_WHOLE = [
     ("researchers", "employees"),  # 科研人员 ≤ 就业人数
     ("hightech_output", "output_value"),  # 高新技术产品产值 ≤ 工业总产值
     ("local_purchases", "total_purchases"),  # 本地采购 ≤ 采购总额
+    # a region's 综合表
+    ("cluster_land_quota", "new_land_quota"),  # 用于产业集群项目的新增用地指标 ≤ 新增用地指标
+    ("cluster_coal_quota", "new_coal_quota"),  # 用于产业集群项目的新增煤耗指标 ≤ 新增煤耗指标
+    ("renewable_capacity", "power_capacity"),  # 可再生能源装机 ≤ 电力装机
 ]
 
 YOY_LIMIT = Decimal("0.5")  # |同比| over 50% needs an explanation

@@ -26,9 +26,10 @@ from jiqun.monitoring.services import (
 from jiqun.programmes.models import Indicator, Programme
 
 # programme code, who submits, who approves for the city (the province's 代市级审核 for the province-wide
-# programme, whose clusters span cities), a cluster's annual revenue range in 亿元. The figures themselves are
-# written by the system (they are generated), so no reviewer approves figures of its own (separation of duties).
-PROGRAMMES = [("SD-2023-185", "sheng", "sheng", (600, 5200)), ("JN-2020-231", "jining", "jining", (120, 900))]
+# programme, whose clusters span cities), a cluster's annual revenue range in 亿元. The figures are written by the
+# system (they are generated) and submitted by a statistics clerk, so no reviewer approves figures it filled or
+# submitted (separation of duties).
+PROGRAMMES = [("SD-2023-185", "sheng_tj", "sheng", (600, 5200)), ("JN-2020-231", "jining_tj", "jining", (120, 900))]
 INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure",
               "tech_platforms", "output_value", "hightech_output", "operating_revenue"]
 QUARTERS = [(2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3)]
@@ -70,37 +71,39 @@ def demo_statistics_generate(seed: int = 2026) -> int:
     return total
 
 
-def _region_figures(code: str, year: int, quarter: int, clusters_revenue: tuple[Decimal, Decimal],
-                    rng: random.Random) -> dict[str, dict]:
-    """Plausible 综合表 figures: {code: {"current", "previous"}}, 演示数据."""
-    if code == "SD-2023-185":
-        current = Decimal(rng.uniform(2.2, 2.5)).quantize(Decimal("0.01"))
-        return {"region_rd_intensity": {"current": current, "previous": current - Decimal("0.12")}}
+def _region_figures(code: str, year: int, quarter: int, clusters_revenue: tuple[Decimal, Decimal]) -> dict[str, dict]:
+    """Plausible 综合表 figures: {code: {"current", "previous"}}, 演示数据. Each is a function of the year, so a
+    figure's 上年同期 is what last year's 综合表 reported (the 上年同期 check stays quiet)."""
     share = FLOW_SHARE[quarter]
-    step = year - 2025 + Decimal(quarter) / 4  # capacities and funds grow through the plan period
 
-    def flow(annual: Decimal, growth: str = "1.06") -> dict:
-        return {"current": (annual * share).quantize(Decimal(1)),
-                "previous": (annual / Decimal(growth) * share).quantize(Decimal(1))}
+    def of_year(value) -> dict:
+        return {"current": value(year), "previous": value(year - 1)}
 
-    def stock(now: Decimal, year_ago: Decimal) -> dict:
-        return {"current": now.quantize(Decimal("0.1")), "previous": year_ago.quantize(Decimal("0.1"))}
+    if code == "SD-2023-185":
+        # 全省规上工业企业研发投入强度 (%): about 2.36 in 2025, 0.12 point a year more
+        return {"region_rd_intensity": of_year(lambda y: Decimal("2.36") + Decimal("0.12") * (y - 2025)
+                                                + Decimal("0.02") * (quarter - 2))}
+
+    def stock(start: int, per_year: int, scale: str = "0.1"):
+        return of_year(lambda y: (Decimal(start) + Decimal(per_year) * (y - 2025 + Decimal(quarter) / 4))
+                       .quantize(Decimal(scale)))
+
+    def flow(annual: int, used: str = "1", per_year: str = "0"):
+        return of_year(lambda y: (Decimal(annual) * (Decimal(used) + Decimal(per_year) * (y - 2025)) * share)
+                       .quantize(Decimal(1)))
 
     current_revenue, previous_revenue = clusters_revenue
-    manufacturing = {field: (value / Decimal(rng.uniform(0.55, 0.65))).quantize(Decimal(1))
-                     for field, value in (("current", current_revenue), ("previous", previous_revenue))}
-    renewable = Decimal(250) + 25 * step  # 万千瓦
-    power = Decimal(1180) + 40 * step
-    land, coal = Decimal(12_000), Decimal(600_000)  # 亩, 吨标准煤 a year
-    land_used, coal_used = Decimal(rng.uniform(0.6, 0.7)), Decimal(rng.uniform(0.6, 0.7))
+    # the 231 clusters are 58% of Jining's manufacturing 营业收入 in 2025, a point less each later year
+    manufacturing = {"current": (current_revenue / (Decimal("0.58") - Decimal("0.01") * (year - 2025))).quantize(Decimal(1)),
+                     "previous": (previous_revenue / (Decimal("0.58") - Decimal("0.01") * (year - 2026))).quantize(Decimal(1))}
     return {
         "manufacturing_operating_revenue": manufacturing,
-        "renewable_capacity": stock(renewable, renewable - 25),
-        "power_capacity": stock(power, power - 40),
-        "industrial_special_fund": flow(Decimal(20_000)),  # 2 亿元 a year
-        "tech_transformation_fund": stock(30_000 + 8_000 * step, 22_000 + 8_000 * step),  # 5 亿元 within five years
-        "new_land_quota": flow(land), "cluster_land_quota": flow((land * land_used).quantize(Decimal(1))),
-        "new_coal_quota": flow(coal), "cluster_coal_quota": flow((coal * coal_used).quantize(Decimal(1))),
+        "renewable_capacity": stock(250, 25),  # 万千瓦
+        "power_capacity": stock(1180, 40),
+        "industrial_special_fund": flow(20_000),  # 2 亿元 a year
+        "tech_transformation_fund": stock(30_000, 8_000, "1"),  # toward 5 亿元 within five years
+        "new_land_quota": flow(12_000), "cluster_land_quota": flow(12_000, "0.64", "0.02"),  # 亩
+        "new_coal_quota": flow(600_000), "cluster_coal_quota": flow(600_000, "0.62", "0.02"),  # 吨标准煤
     }
 
 
@@ -108,7 +111,8 @@ def _approve(report, actor, city_reviewer, province_reviewer, *, province: bool)
     """Take a report through review as the demo's reviewers would: the province stands in for the city where
     the city reviewer is the province (with its reason), and approves last."""
     if is_province_admin(city_reviewer):
-        report_approve_for_city(actor=city_reviewer, report=report, reason="演示数据：跨市集群由省级代市级审核")
+        report_approve_for_city(actor=city_reviewer, report=report, reason=(
+            "演示数据：全省综合表无市级审核，由省级代市级审核" if report.region_id else "演示数据：跨市集群由省级代市级审核"))
     else:
         report_approve_city(actor=city_reviewer, report=report)
     if province:
@@ -162,7 +166,7 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
                 _approve(report, actor, city_reviewer, province_reviewer, province=not latest)
             reports += 1
         for report in period.reports.filter(region__isnull=False):
-            values = _region_figures(programme.code, year, quarter, (revenue[0], revenue[1]), rng)
+            values = _region_figures(programme.code, year, quarter, (revenue[0], revenue[1]))
             for entry in values.values():
                 entry["note"] = "演示数据"
             report_values_save(actor=None, report=report, values=values, provenance=Provenance.DEMO,

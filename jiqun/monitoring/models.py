@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ class PeriodStatus(models.TextChoices):
 class ReportingPeriod(models.Model):
     programme = models.ForeignKey("programmes.Programme", verbose_name=_("培育工程"), on_delete=models.PROTECT,
                                   related_name="periods")
-    year = models.PositiveSmallIntegerField(_("年份"))
+    year = models.PositiveSmallIntegerField(_("年份"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=[(1, "1-3月"), (2, "1-6月"), (3, "1-9月"), (4, "1-12月")])
     deadline = models.DateField(_("截止日期"))
     status = models.CharField(_("状态"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)

@@ -4,6 +4,7 @@ The workflow is one table (TRANSITIONS); each transition has its own service, wr
 one audit entry, and refuses anything the table or the permissions do not allow.
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -114,6 +115,27 @@ def period_indicators(codes) -> list:
     return [found[code] for code in codes]
 
 
+YEARS = (2000, 2100)
+DEADLINE_AFTER_END = datetime.timedelta(days=366)
+
+
+def period_dates_check(year: int, quarter: int, deadline: datetime.date) -> None:
+    """A period's year, quarter and deadline must make sense, each refused by name: 2000–2100, 1–4, and a
+    deadline from the start of the year to a year after the period ends (data are reported after it)."""
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ValidationError({"year": [_("年份 %(year)s 不在 %(low)s–%(high)s 之间")
+                                        % {"year": year, "low": YEARS[0], "high": YEARS[1]}]})
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": [_("季度 %(quarter)s 应为 1、2、3 或 4") % {"quarter": quarter}]})
+    month = quarter * 3
+    end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    if not datetime.date(year, 1, 1) <= deadline <= end + DEADLINE_AFTER_END:
+        raise ValidationError({"deadline": [
+            _("截止日期 %(deadline)s 不合理：%(year)s年1-%(month)s月的报告期截至 %(end)s，截止日期应在 %(first)s 至 %(last)s 之间")
+            % {"deadline": deadline, "year": year, "month": month, "end": end, "first": datetime.date(year, 1, 1),
+               "last": end + DEADLINE_AFTER_END}]})
+
+
 @transaction.atomic
 def period_open(
     *, actor, programme, year: int, quarter: int, deadline: datetime.date, indicators=None,
@@ -122,6 +144,7 @@ def period_open(
     """Open a period and create a draft report for every active cluster (and member enterprise)."""
     if actor is not None and not can_open_period(actor):
         raise PermissionDenied(_("只有省级管理员可以开启报告期"))
+    period_dates_check(year, quarter, deadline)
     if ReportingPeriod.objects.filter(programme=programme, year=year, quarter=quarter).exists():
         raise ValidationError({"quarter": [_("%(programme)s %(year)s年第%(quarter)s季度的报告期已开启")
                                             % {"programme": programme.name, "year": year, "quarter": quarter}]})
@@ -134,13 +157,17 @@ def period_open(
     period.full_clean()
     period.save()
     period.indicators.set(indicators)
+    levels = {i.level for i in period.indicators.all()}
+    # Cluster and enterprise reports only when they have something to ask: a period of region-level
+    # indicators alone is the regions' 综合表 and nothing else.
     clusters = Cluster.objects.filter(programme=programme).exclude(status=ClusterStatus.EXITED)
-    Report.objects.bulk_create([Report(period=period, cluster=c) for c in clusters])
-    if enterprise_level:
+    if IndicatorLevel.CLUSTER in levels:
+        Report.objects.bulk_create([Report(period=period, cluster=c) for c in clusters])
+    if enterprise_level and IndicatorLevel.CLUSTER in levels:
         members = Enterprise.objects.filter(memberships__cluster__in=clusters).distinct()
         Report.objects.bulk_create([Report(period=period, enterprise=e) for e in members])
     regions = region_report_regions(programme)
-    if regions and any(i.level == IndicatorLevel.REGION for i in period.indicators.all()):
+    if regions and IndicatorLevel.REGION in levels:
         Report.objects.bulk_create([Report(period=period, region_id=code) for code in regions])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=period,
                  after={"reports": period.reports.count(), "deadline": deadline,

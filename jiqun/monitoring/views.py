@@ -287,7 +287,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": request.POST.get(f"{indicator.code}-current") if form_errors else _plain(value, "current"),
             "previous": request.POST.get(f"{indicator.code}-previous") if form_errors else _plain(value, "previous"),
             "note": getattr(value, "note", ""),
-            "yoy": yoy_text(figure, profit=indicator.code == "profit") if figure else "—",
+            "yoy": _change_text(indicator, figure),
             "quarter_only": figure.quarter_only if figure else None,
             "members": members.totals.get(indicator.code) if members else None,
             "findings": [f for f in findings if f.indicator == indicator.code],
@@ -339,8 +339,10 @@ def _change_text(indicator: Indicator, figure) -> str:
     if figure is None or figure.current is None or figure.previous is None:
         return "—"
     if indicator.kind in ("ratio", "difference") or indicator.unit in ("%", "百分点"):
-        change = figure.current - figure.previous
-        if change >= 0:
+        change = (figure.current - figure.previous).quantize(Decimal("0.01"))
+        if change == 0:
+            return _("持平")
+        if change > 0:
             return _("提高 %(points)s 个百分点") % {"points": f"{change:.2f}"}
         return _("降低 %(points)s 个百分点") % {"points": f"{-change:.2f}"}
     return yoy_text(figure, profit=indicator.code == "profit")
