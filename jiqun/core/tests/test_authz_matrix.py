@@ -195,6 +195,8 @@ PAGES: dict[str, Route | str] = {
     "monitoring:report": Route("report", edit(get_read_only=200), ("GET", "POST")),
     "monitoring:annotated": Route("upload", read),
     "monitoring:indicators": Route(None, page()),
+    "monitoring:quality": Route(None, page()),  # scores only the reports the user sees
+    "monitoring:quality_export": Route(None, page()),
     "monitoring:indicator_edit": Route("indicator", for_roles(("sheng",)), ("GET", "POST")),
     "targets:overview": Route(None, page()),
     "targets:programme": Route("programme", read),
