@@ -139,3 +139,20 @@ def test_a_bad_filter_is_named_and_the_page_still_answers(db, province_admin) ->
     assert response.status_code == 200
     page = response.content.decode()
     assert "整数" in page or "数字" in page
+
+
+def test_the_cli_prints_scores_and_refuses_an_unknown_programme(reports, tmp_path) -> None:
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    period, rencheng, _lixia = reports
+    out = io.StringIO()
+    call_command("quality", "--programme", period.programme.code, "--year", "2025", "--json",
+                 "-o", str(tmp_path / "q.xlsx"), stdout=out)
+    rows = {r["name"]: r for r in json.loads(out.getvalue())}
+    assert rows["任城测试集群"]["score"] == "68.8" and rows["历下测试集群"]["score"] == "46.4"
+    assert (tmp_path / "q.xlsx").stat().st_size > 0
+    with pytest.raises(CommandError) as refused:
+        call_command("quality", "--programme", "NOPE", "--year", "2025", stdout=io.StringIO())
+    assert "NOPE" in str(refused.value)
