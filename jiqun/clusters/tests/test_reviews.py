@@ -242,7 +242,7 @@ def test_the_page_lists_reviews_and_the_province_decides_there(province_admin, j
 def test_the_page_refuses_a_malformed_date_with_a_message(province_admin) -> None:
     response = client_for(province_admin).get("/clusters/reviews/?as_of=2023-13-40")
     assert response.status_code == 200
-    assert "日期" in response.content.decode()
+    assert "输入一个有效的日期" in response.content.decode()
 
 
 def cli(*args: str) -> str:
