@@ -187,3 +187,8 @@ def checklist_q(user, prefix: str = "") -> Q:
 def checklist_evidence_q(user) -> Q:
     """Checklist evidence (and its files) the user may see: that of the checklists it sees."""
     return checklist_q(user, "sheet__")
+
+
+def review_q(user, prefix: str = "") -> Q:
+    """Reviews (复核) the user may see: those of the clusters it sees; only the province decides them."""
+    return Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})

@@ -19,6 +19,7 @@ from jiqun.api.errors import add_error_handlers
 from jiqun.api.monitoring import router as monitoring_router
 from jiqun.api.pagination import BoundedPagination
 from jiqun.api.parser import SingleValueParser
+from jiqun.api.reviews import router as reviews_router
 from jiqun.api.schemas import (
     BodyIn,
     CarrierOut,
@@ -67,6 +68,7 @@ api = NinjaAPI(
 add_error_handlers(api)
 api.add_router("/", monitoring_router)
 api.add_router("/", targets_router)
+api.add_router("/", reviews_router)
 
 
 def _regions(user, codes: list[str]) -> list[Region]:

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.accounts.permissions import can_decide_cluster_standing
-from jiqun.clusters.models import Cluster, ClusterStatus, Tier
+from jiqun.clusters.models import Cluster, ClusterStatus, ReviewOutcome, Tier
 from jiqun.clusters.services import standing_denied_message
 from jiqun.core.forms import TextRuleMixin
 from jiqun.programmes.models import ClusterKind, Programme
@@ -92,3 +92,15 @@ class ClusterProposalForm(TextRuleMixin, forms.Form):
 class ProposalDecisionForm(TextRuleMixin, forms.Form):
     note = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+
+
+class ReviewDecisionForm(TextRuleMixin, forms.Form):
+    """The province's outcome of a 复核 and its reasons."""
+
+    outcome = forms.ChoiceField(label=_("复核结论"), choices=ReviewOutcome.choices)
+    basis = forms.CharField(label=_("复核依据"), widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text=_("评审意见、文件或会议纪要；写入集群的层级变更记录"))
+
+
+class ReviewFilterForm(TextRuleMixin, forms.Form):
+    as_of = forms.DateField(label=_("截至日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

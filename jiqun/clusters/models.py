@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jiqun.accounts.scoping import cluster_q
+from jiqun.accounts.scoping import cluster_q, review_q
 
 # GB/T 4754-2017: a section letter, or 2-digit division, 3-digit group, 4-digit class, optionally lettered.
 INDUSTRY_CODE = re.compile(r"^(?:[A-T]|[A-T]?\d{2}|[A-T]?\d{3}|[A-T]?\d{4})$")
@@ -145,3 +145,41 @@ class ClusterProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster} {self.get_state_display()}"
+
+
+class ReviewOutcome(models.TextChoices):
+    KEPT = "kept", _("保留")  # recognition confirmed; a warned cluster is recognised again
+    WARNED = "warned", _("预警")  # the cluster is put on warning (预警)
+    WITHDRAWN = "withdrawn", _("撤销")  # the provincial title is removed and the cluster exits
+
+
+class ReviewQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ReviewQuerySet":
+        return self.filter(review_q(user))
+
+
+class Review(models.Model):
+    """A 复核 of a provincial cluster, due three years after it became provincial (鲁政办字〔2023〕185号 三(四))."""
+
+    cluster = models.ForeignKey(Cluster, verbose_name=_("集群"), on_delete=models.CASCADE, related_name="reviews")
+    recognised_on = models.DateField(_("认定日期"), help_text=_("成为省级集群的日期，取自层级变更记录"))
+    due_on = models.DateField(_("复核到期日"))
+    outcome = models.CharField(_("复核结论"), max_length=10, choices=ReviewOutcome.choices, blank=True)
+    basis = models.TextField(_("复核依据"), blank=True)
+    decided_by = models.CharField(_("决定人"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "cluster_id", "id"]
+        unique_together = [("cluster", "due_on")]
+        verbose_name = _("复核")
+        verbose_name_plural = _("复核")
+
+    def __str__(self) -> str:
+        return f"{self.cluster} {self.due_on}"
+
+    @property
+    def decided(self) -> bool:
+        return bool(self.outcome)

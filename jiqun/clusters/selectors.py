@@ -8,6 +8,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from jiqun.clusters.models import Cluster, TierChange
 
 
@@ -56,3 +58,92 @@ def tier_histories(clusters: Iterable[int]) -> dict[int, TierHistory]:
 def cluster_tier_on(cluster: Cluster, day: datetime.date) -> str:
     """The tier `cluster` held on `day` ("" for none); the rule is `TierHistory.on`."""
     return tier_histories([cluster.pk])[cluster.pk].on(day)
+
+
+REVIEW_YEARS = 3  # 鲁政办字〔2023〕185号 三(四): provincial clusters are reviewed every three years
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def provincial_since(history: TierHistory, day: datetime.date) -> datetime.date | None:
+    """The date the provincial tier held on `day` began (the recognition a 复核 counts from); None if not held.
+
+    A step that repeats the provincial tier (a status move writes the tier again) does not restart the spell.
+    """
+    if history.on(day) != "provincial":
+        return None
+    if not history.steps:
+        return history.recognised_on
+    since = None
+    for effective_on, tier in history.steps:
+        if effective_on > day:
+            break
+        if tier != "provincial":
+            since = None
+        elif since is None:
+            since = effective_on
+    return since
+
+
+@dataclass(frozen=True)
+class DueReview:
+    """A review a provincial cluster comes up for: counted from `recognised_on`, due on `due_on`."""
+
+    cluster_id: int
+    recognised_on: datetime.date
+    due_on: datetime.date
+
+
+def reviews_coming(as_of: datetime.date, horizon: datetime.timedelta) -> list[DueReview]:
+    """The next review of every cluster provincial on `as_of`, if due by `as_of + horizon`.
+
+    The first comes three years after the cluster became provincial, each later one three years after the
+    previous due date; a cluster whose review is still undecided comes up for nothing new.
+    """
+    from jiqun.clusters.models import Review
+
+    provincial = set(TierChange.objects.filter(tier="provincial").values_list("cluster_id", flat=True))
+    provincial |= set(Cluster.objects.filter(tier="provincial").values_list("pk", flat=True))
+    histories = tier_histories(provincial)
+    reviews: dict[int, list[tuple[datetime.date, str]]] = {}
+    for cluster_id, due_on, outcome in Review.objects.filter(cluster_id__in=provincial).values_list(
+            "cluster_id", "due_on", "outcome"):
+        reviews.setdefault(cluster_id, []).append((due_on, outcome))
+    coming = []
+    for cluster_id, history in sorted(histories.items()):
+        since = provincial_since(history, as_of)
+        if since is None:
+            continue
+        spell = sorted(r for r in reviews.get(cluster_id, []) if r[0] > since)
+        if any(not outcome for _due, outcome in spell):
+            continue
+        due_on = years_after(spell[-1][0] if spell else since, REVIEW_YEARS)
+        if due_on <= as_of + horizon:
+            coming.append(DueReview(cluster_id, since, due_on))
+    return coming
+
+
+def review_state(review, as_of: datetime.date) -> str:
+    """"decided" once an outcome is recorded; else "overdue" past its due date, or "due"."""
+    if review.outcome:
+        return "decided"
+    return "overdue" if review.due_on < as_of else "due"
+
+
+REVIEW_STATES = {"due": _("待复核"), "overdue": _("已逾期"), "decided": _("已决定")}
+
+
+def review_data(review, as_of: datetime.date) -> dict:
+    """A review as plain data, for the CLI's JSON and the API."""
+    return {
+        "id": review.pk, "cluster": review.cluster_id, "cluster_name": review.cluster.name,
+        "programme": review.cluster.programme.code, "recognised_on": review.recognised_on,
+        "due_on": review.due_on, "state": review_state(review, as_of), "outcome": review.outcome,
+        "basis": review.basis, "decided_by": review.decided_by, "decided_at": review.decided_at,
+    }

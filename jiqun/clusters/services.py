@@ -22,10 +22,13 @@ from jiqun.clusters.models import (
     ClusterProposal,
     ClusterStatus,
     ProposalState,
+    Review,
+    ReviewOutcome,
     Tier,
     TierChange,
     split_codes,
 )
+from jiqun.clusters.selectors import reviews_coming
 from jiqun.core.stale import changes_since, stale_edit
 from jiqun.regions.models import Region, Zone
 
@@ -182,12 +185,26 @@ def _raise_version(locked: Cluster) -> int:
     return locked.version + 1
 
 
+def _effective_on(cluster: Cluster, day: datetime.date | None) -> datetime.date:
+    """The date a move takes effect: today, or an earlier recorded decision's date that keeps the history in order."""
+    today = datetime.date.today()
+    if day is None:
+        return today
+    last = cluster.tier_changes.order_by("-effective_on").values_list("effective_on", flat=True).first()
+    if day > today or (last is not None and day < last):
+        raise ValidationError({"effective_on": [_("生效日期 %(day)s 无效：须不晚于今天，且不早于该集群最近一次层级变更（%(last)s）") % {
+            "day": day, "last": last or "—"}]})
+    return day
+
+
 def _move_standing(*, actor, cluster: Cluster, field: str, value: str, moves: dict[str, frozenset[str]],
-                   basis: str) -> Cluster:
+                   basis: str, effective_on: datetime.date | None = None) -> Cluster:
     """Move tier or status one step of its table, with a tier-history row and an audit entry."""
     _require_standing_decider(actor)
     basis = _require_basis(basis)
     locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    recorded_on = effective_on
+    effective_on = _effective_on(locked, effective_on)
     current = getattr(locked, field)
     if value not in moves.get(current, frozenset()):
         label = Cluster._meta.get_field(field).verbose_name
@@ -202,25 +219,35 @@ def _move_standing(*, actor, cluster: Cluster, field: str, value: str, moves: di
     version = _raise_version(locked)
     cluster.version = version
     TierChange.objects.create(
-        cluster=locked, tier=locked.tier, status=locked.status, effective_on=datetime.date.today(),
+        cluster=locked, tier=locked.tier, status=locked.status, effective_on=effective_on,
         basis=basis[:200], recorded_by=getattr(actor, "username", ""),
     )
+    after = {field: value, "basis": basis, "version": version}
+    if recorded_on is not None:
+        after["effective_on"] = effective_on.isoformat()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={field: current, "version": version - 1},
-                 after={field: value, "basis": basis, "version": version})
+                 after=after)
     return cluster
 
 
 @transaction.atomic
-def cluster_change_tier(*, actor, cluster: Cluster, tier: str, basis: str) -> Cluster:
-    """Move a cluster to another tier as TIER_MOVES allows; the province only."""
-    return _move_standing(actor=actor, cluster=cluster, field="tier", value=tier, moves=TIER_MOVES, basis=basis)
+def cluster_change_tier(*, actor, cluster: Cluster, tier: str, basis: str,
+                        effective_on: datetime.date | None = None) -> Cluster:
+    """Move a cluster to another tier as TIER_MOVES allows; the province only.
+
+    `effective_on` records a decision taken earlier (a recognition document's date); it is never in the future
+    nor before the cluster's last recorded step.
+    """
+    return _move_standing(actor=actor, cluster=cluster, field="tier", value=tier, moves=TIER_MOVES, basis=basis,
+                          effective_on=effective_on)
 
 
 @transaction.atomic
-def cluster_change_status(*, actor, cluster: Cluster, status: str, basis: str) -> Cluster:
+def cluster_change_status(*, actor, cluster: Cluster, status: str, basis: str,
+                          effective_on: datetime.date | None = None) -> Cluster:
     """Move a cluster to another status (培育/认定/预警/退出) as STATUS_MOVES allows; the province only."""
     return _move_standing(actor=actor, cluster=cluster, field="status", value=status, moves=STATUS_MOVES,
-                          basis=basis)
+                          basis=basis, effective_on=effective_on)
 
 
 @transaction.atomic
@@ -329,3 +356,78 @@ def cluster_proposal_reject(*, actor, proposal: ClusterProposal, note: str) -> C
         _require_standing_decider(actor)
         raise ValidationError({"note": [_("驳回须填写理由")]})
     return _proposal_decide(actor=actor, proposal=proposal, state=ProposalState.REJECTED, note=note.strip())
+
+
+# 复核: provincial clusters reviewed three years after recognition ------------------------------------------
+
+REVIEW_HORIZON = datetime.timedelta(days=180)  # reviews due within half a year are listed ahead
+
+
+@transaction.atomic
+def reviews_due(*, as_of: datetime.date | None = None,
+                horizon: datetime.timedelta = REVIEW_HORIZON) -> list[Review]:
+    """Record the reviews provincial clusters come up for by `as_of + horizon`, from their tier history.
+
+    A system write (no actor): each review it adds is audited; reviews already on file are kept. Returns the
+    reviews it added.
+    """
+    as_of = as_of or datetime.date.today()
+    added = []
+    for coming in reviews_coming(as_of, horizon):
+        review, created = Review.objects.get_or_create(
+            cluster_id=coming.cluster_id, due_on=coming.due_on, defaults={"recognised_on": coming.recognised_on})
+        if created:
+            audit_record(actor=None, action=AuditAction.CREATE, obj=review, after={
+                "cluster": coming.cluster_id, "recognised_on": coming.recognised_on.isoformat(),
+                "due_on": coming.due_on.isoformat()})
+            added.append(review)
+    return added
+
+
+def review_basis(review: Review, basis: str) -> str:
+    """The basis written into the tier history: the review, its outcome and the province's reasons."""
+    return _("复核 #%(id)s（%(due)s 到期）结论：%(outcome)s。%(basis)s") % {
+        "id": review.pk, "due": review.due_on, "outcome": ReviewOutcome(review.outcome).label, "basis": basis}
+
+
+@transaction.atomic
+def review_decide(*, actor, review: Review, outcome: str, basis: str) -> Review:
+    """Record a review's outcome and apply it to the cluster through the move services; the province only.
+
+    kept: a warned cluster is recognised again (认定); warned: 预警; withdrawn: the provincial tier is removed and
+    the cluster exits (退出). Each move's basis is the review.
+    """
+    _require_standing_decider(actor)
+    locked = Review.objects.select_for_update().select_related("cluster").get(pk=review.pk)
+    errors: dict[str, list[str]] = {}
+    if locked.outcome:
+        errors["__all__"] = [_("复核 #%(id)s 已于 %(at)s 作出结论“%(outcome)s”，不能再次决定") % {
+            "id": locked.pk, "at": timezone.localtime(locked.decided_at).strftime("%Y-%m-%d"),
+            "outcome": locked.get_outcome_display()}]
+    if outcome not in ReviewOutcome.values:
+        errors["outcome"] = [_("复核结论“%(value)s”无效，应为 kept（保留）、warned（预警）或 withdrawn（撤销）") % {
+            "value": outcome}]
+    if not (basis or "").strip():
+        errors["basis"] = [_("请填写复核依据（评审意见、文件或会议纪要）")]
+    if errors:
+        raise ValidationError(errors)
+    locked.outcome = outcome
+    locked.basis = basis.strip()
+    locked.decided_by = getattr(actor, "username", "")
+    locked.decided_at = timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["outcome", "basis", "decided_by", "decided_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={"outcome": ""},
+                 after={"outcome": outcome, "basis": locked.basis})
+    cluster = Cluster.objects.get(pk=locked.cluster_id)
+    moved_basis = review_basis(locked, locked.basis)
+    if outcome == ReviewOutcome.KEPT and cluster.status == S.WARNED:
+        cluster_change_status(actor=actor, cluster=cluster, status=S.RECOGNISED, basis=moved_basis)
+    elif outcome == ReviewOutcome.WARNED and cluster.status != S.WARNED:
+        cluster_change_status(actor=actor, cluster=cluster, status=S.WARNED, basis=moved_basis)
+    elif outcome == ReviewOutcome.WITHDRAWN:
+        if cluster.tier:
+            cluster_change_tier(actor=actor, cluster=cluster, tier="", basis=moved_basis)
+        if cluster.status != S.EXITED:
+            cluster_change_status(actor=actor, cluster=cluster, status=S.EXITED, basis=moved_basis)
+    return locked

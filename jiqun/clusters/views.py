@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,14 +17,24 @@ from jiqun.accounts.permissions import (
     can_edit_cluster,
     can_propose_cluster_change,
 )
-from jiqun.clusters.forms import ClusterFilterForm, ClusterForm, ClusterProposalForm, ProposalDecisionForm
-from jiqun.clusters.models import Cluster, ClusterProposal, ProposalState
+from jiqun.clusters.forms import (
+    ClusterFilterForm,
+    ClusterForm,
+    ClusterProposalForm,
+    ProposalDecisionForm,
+    ReviewDecisionForm,
+    ReviewFilterForm,
+)
+from jiqun.clusters.models import Cluster, ClusterProposal, ProposalState, Review, ReviewOutcome
+from jiqun.clusters.selectors import REVIEW_STATES, review_state
 from jiqun.clusters.services import (
     cluster_create,
     cluster_proposal_approve,
     cluster_proposal_create,
     cluster_proposal_reject,
     cluster_update,
+    review_decide,
+    reviews_due,
     standing_denied_message,
 )
 from jiqun.enterprises.models import HonourKind
@@ -198,3 +210,48 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
     else:
         messages.success(request, _("申请 #%(id)s 已%(state)s") % {"id": proposal.pk, "state": outcome.label})
     return redirect("clusters:proposals")
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """复核名单: the reviews of the clusters the user sees, due, overdue and decided; the province decides."""
+    form = ReviewFilterForm(request.GET or None)
+    as_of = (form.cleaned_data["as_of"] if form.is_valid() else None) or datetime.date.today()
+    reviews_due(as_of=min(as_of, datetime.date.today()))  # a look at a later date records nothing ahead of time
+    reviews = Review.objects.for_user(request.user).select_related("cluster__programme")
+    groups = {state: [] for state in REVIEW_STATES}
+    for review in reviews:
+        groups[review_state(review, as_of)].append(review)
+    return render(request, "clusters/reviews.html", {
+        "form": form, "as_of": as_of, "can_decide": can_decide_cluster_standing(request.user),
+        "groups": [(state, REVIEW_STATES[state], groups[state]) for state in ("overdue", "due", "decided")],
+        "decision_form": ReviewDecisionForm(),
+    })
+
+
+@login_required
+@require_POST
+def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a review's outcome; it moves the cluster's status or tier with the review as the basis."""
+    review = get_object_or_404(Review.objects.for_user(request.user).select_related("cluster"), pk=pk)
+    if not can_decide_cluster_standing(request.user):
+        raise PermissionDenied(standing_denied_message())
+    form = ReviewDecisionForm(request.POST)
+    if not form.is_valid():
+        detail = "；".join(f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{m}"
+                          for f, ms in form.errors.items() for m in ms)
+        messages.error(request, _("复核 #%(id)s（%(cluster)s）未决定：%(detail)s") % {
+            "id": review.pk, "cluster": review.cluster.name, "detail": detail})
+        return redirect("clusters:reviews")
+    try:
+        review_decide(actor=request.user, review=review, outcome=form.cleaned_data["outcome"],
+                      basis=form.cleaned_data["basis"])
+    except (ValidationError, PermissionDenied) as exc:
+        detail = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, _("复核 #%(id)s（%(cluster)s）未决定：%(detail)s") % {
+            "id": review.pk, "cluster": review.cluster.name, "detail": detail})
+    else:
+        messages.success(request, _("复核 #%(id)s（%(cluster)s）结论已记录：%(outcome)s") % {
+            "id": review.pk, "cluster": review.cluster.name,
+            "outcome": ReviewOutcome(form.cleaned_data["outcome"]).label})
+    return redirect("clusters:reviews")

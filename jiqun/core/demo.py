@@ -67,6 +67,9 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
     generated["demo_reports"] = demo_statistics_generate()
     from django.apps import apps
 
+    from jiqun.clusters.demo import demo_reviews_generate
+
+    generated["demo_reviews"] = demo_reviews_generate()
     if apps.is_installed("jiqun.targets"):
         from jiqun.targets.demo import demo_supervision_generate
 

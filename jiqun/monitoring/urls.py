@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiqun.monitoring import views
+from jiqun.monitoring import quality_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("periods/<int:pk>/rollup/", views.period_rollup, name="rollup"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("uploads/<str:token>.xlsx", views.upload_annotated, name="annotated"),
+    path("quality/", quality_views.quality_page, name="quality"),
+    path("quality.xlsx", quality_views.quality_export, name="quality_export"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),
 ]

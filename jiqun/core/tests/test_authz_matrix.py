@@ -32,7 +32,7 @@ from django.urls import path as url_path
 from jiqun.accounts.models import User
 from jiqun.accounts.permissions import can_propose_cluster_change
 from jiqun.api.views import api
-from jiqun.clusters.models import Cluster, ClusterProposal
+from jiqun.clusters.models import Cluster, ClusterProposal, Review
 from jiqun.clusters.services import cluster_proposal_create
 from jiqun.config.urls import urlpatterns as project_urlpatterns
 from jiqun.conftest import client_for, token_client
@@ -175,6 +175,8 @@ PAGES: dict[str, Route | str] = {
     "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
     "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
     "clusters:decide": Route("proposal", edit(), ("POST",)),  # below the province: 403
+    "clusters:reviews": Route(None, page()),  # lists the reviews of the clusters the user sees
+    "clusters:review_decide": Route("review", edit(), ("POST",)),  # below the province: 403
     "enterprises:list": Route(None, page()),
     "enterprises:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "enterprises:detail": Route("enterprise", read),
@@ -193,6 +195,8 @@ PAGES: dict[str, Route | str] = {
     "monitoring:report": Route("report", edit(get_read_only=200), ("GET", "POST")),
     "monitoring:annotated": Route("upload", read),
     "monitoring:indicators": Route(None, page()),
+    "monitoring:quality": Route(None, page()),  # scores only the reports the user sees
+    "monitoring:quality_export": Route(None, page()),
     "monitoring:indicator_edit": Route("indicator", for_roles(("sheng",)), ("GET", "POST")),
     "targets:overview": Route(None, page()),
     "targets:programme": Route("programme", read),
@@ -228,6 +232,8 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/clusters/{cluster_id}"): Route("cluster", api_read),
     ("PATCH", "/api/v1/clusters/{cluster_id}"): Route("cluster", api_write(), body={"name": ""}),
     ("POST", "/api/v1/clusters/{cluster_id}/proposals"): Route("cluster", api_write(), body={"reason": ""}),
+    ("GET", "/api/v1/reviews"): Route(None, api_read),
+    ("POST", "/api/v1/reviews/{review_id}/decision"): Route("review", api_write(), body={"outcome": "kept", "basis": ""}),
     ("GET", "/api/v1/enterprises"): Route(None, api_read),
     ("POST", "/api/v1/enterprises"): Route(None, api_write(create=True), body={"name": "", "region": "370811"}),
     ("GET", "/api/v1/enterprises/{enterprise_id}"): Route("enterprise", api_read),
@@ -395,6 +401,8 @@ class World:
         if kind == "proposal":
             everything = ClusterProposal.objects.all()
             return _split(everything, everything.filter(cluster__in=Cluster.objects.for_user(user)))
+        if kind == "review":
+            return _split(Review.objects.all(), Review.objects.for_user(user))
         if kind == "correction":
             everything = CorrectionRequest.objects.all()
             return _split(everything, everything.filter(report__in=Report.objects.for_user(user)))
@@ -465,7 +473,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
         return path.replace("{sheet_id}", str(obj.pk)).replace("{item_code}", "1")
     key = str(obj.pk)
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
-                        "{task_id}", "{sheet_id}"):
+                        "{review_id}", "{task_id}", "{sheet_id}"):
         path = path.replace(placeholder, key)
     return path
 
