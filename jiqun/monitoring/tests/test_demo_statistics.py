@@ -24,3 +24,11 @@ def test_the_demo_fills_both_综合表_and_their_上年同期_match_last_years_a
     for report in reports.filter(period__year=2026):
         findings, _notes = report_findings(report)
         assert [f.message for f in findings if "去年审定数" in f.message] == [], report
+
+
+def test_the_demo_units_submit_by_the_deadline():
+    from jiqun.monitoring.quality_selectors import quality_scores
+    from jiqun.programmes.models import Programme
+
+    scores = quality_scores(Programme.objects.get(code="JN-2020-231"), 2025)
+    assert scores and min(scores.values()) > 50
