@@ -1,0 +1,68 @@
+"""The input snapshot of a run: each cluster's approved figure of each scheme indicator for one year, with
+where it comes from, read only through the approved-figures selector (jiqun.monitoring.figures).
+
+A flow is year-to-date cumulative, so the year's figure is 1-12月; when a cluster's 1-12月 figure is not
+approved, the latest approved period of that year is used and the snapshot says so. A value that cannot be
+had is kept as missing, with its reason; the scheme's missing-data rule decides what happens to it.
+"""
+
+from datetime import date
+from typing import Any
+
+from jiqun.clusters.models import Cluster, ClusterStatus
+from jiqun.monitoring.figures import ApprovedFigures, Total
+
+
+def period_label(year: int, quarter: int) -> str:
+    return f"{year}年1-{quarter * 3}月"
+
+
+def scheme_criteria(scheme) -> list[dict[str, Any]]:
+    """The scheme's indicators as the snapshot records them (what the run was asked to measure)."""
+    return [
+        {"code": item.indicator.code, "name": item.indicator.name, "unit": item.indicator.unit,
+         "dimension": item.dimension, "direction": item.direction, "weight": str(item.weight),
+         "clause": item.clause}
+        for item in scheme.items.select_related("indicator").order_by("order")
+    ]
+
+
+def _cell(totals: list[Total], year: int, refusal: str) -> dict[str, Any]:
+    if refusal:
+        return {"value": None, "missing": refusal}
+    of_year = [t for t in totals if t.year == year]
+    complete = [t for t in of_year if t.complete]
+    if not complete:
+        if not of_year:
+            reason = f"{year}年没有收集此指标的报告期或报表"
+        else:
+            latest = of_year[-1]
+            reason = (f"{period_label(year, latest.quarter)}的报表尚未全部省级审核通过或未填报此项"
+                      f"（{len(latest.missing)} 份未能使用）")
+        return {"value": None, "missing": reason}
+    chosen = next((t for t in complete if t.quarter == 4), complete[-1])
+    cell = {
+        "value": str(chosen.current),
+        "period": period_label(year, chosen.quarter),
+        "quarter": chosen.quarter,
+        "sources": [{"report": s.report, "revision": s.revision, "indicator": s.code} for s in chosen.sources],
+    }
+    if chosen.quarter != 4:
+        cell["note"] = f"{year}年1-12月数据未审核，采用{cell['period']}数据"
+    return cell
+
+
+def snapshot_collect(scheme, year: int) -> dict[str, Any]:
+    """Read every cluster's figures for the scheme's indicators in `year` (status 省级审核通过)."""
+    figures = ApprovedFigures(scheme.programme, as_of=date(year, 12, 31))
+    criteria = scheme_criteria(scheme)
+    subjects = []
+    clusters = (Cluster.objects.filter(programme=scheme.programme).exclude(status=ClusterStatus.EXITED)
+                .order_by("name", "pk"))
+    for cluster in clusters:
+        subject = figures.cluster(cluster.pk)
+        values = {c["code"]: _cell(figures.totals(subject, c["code"]), year, figures.refusal(subject, c["code"]))
+                  for c in criteria}
+        subjects.append({"cluster": cluster.pk, "name": cluster.name, "values": values})
+    return {"year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
+            "criteria": criteria, "subjects": subjects}
