@@ -49,6 +49,7 @@ from jiqun.core.text import Text
 from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
+from jiqun.evaluation.api import router as evaluation_router
 from jiqun.programmes.models import ClusterKind, Programme
 from jiqun.regions.models import Region, Zone, within_q
 from jiqun.regions.selectors import regions_for
@@ -67,6 +68,7 @@ api = NinjaAPI(
 add_error_handlers(api)
 api.add_router("/", monitoring_router)
 api.add_router("/", targets_router)
+api.add_router("/", evaluation_router)
 
 
 def _regions(user, codes: list[str]) -> list[Region]:
