@@ -33,7 +33,7 @@
     chart.setOption({
       animation: false,
       tooltip: {},
-      radar: { indicator: d.indicators, radius: "65%" },
+      radar: { indicator: d.indicators, radius: "60%", center: ["50%", "55%"] },
       series: [{ type: "radar", data: [{ value: d.values, name: d.name, areaStyle: { opacity: 0.2 } }] }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
