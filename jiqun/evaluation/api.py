@@ -136,7 +136,7 @@ def post_run(request: HttpRequest, payload: RunIn):
     return Status(201, _detail(request.user, run))
 
 
-@router.post("/evaluation/runs/{run_id}/publish", response={200: RunDetailOut, **errors(400, 401, 403, 404)},
+@router.post("/evaluation/runs/{run_id}/publish", response={200: RunDetailOut, **errors(400, 401, 403, 404, 422)},
              summary="发布评价结果（省级管理员；锁定方案此版本）")
 def post_publish(request: HttpRequest, run_id: DbId):
     run = run_for(request.user, run_id)

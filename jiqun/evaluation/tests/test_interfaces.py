@@ -72,7 +72,7 @@ def test_the_province_runs_and_publishes_from_the_pages(as_province) -> None:
     run = Run.objects.order_by("-pk").first()
     assert response.status_code == 302 and response["Location"] == f"/evaluation/runs/{run.pk}/"
     page = as_province.get(f"/evaluation/runs/{run.pk}/").content.decode()
-    assert 'id="publish"' in page and 'id="ranking-data"' in page and "文件未公布评价权重" in page
+    assert 'id="publish"' in page and 'data-chart="ranking" data-values="{&quot;names&quot;' in page and "文件未公布评价权重" in page
     as_province.post(f"/evaluation/runs/{run.pk}/publish/")
     assert Run.objects.get(pk=run.pk).status == RunStatus.PUBLISHED
 
@@ -100,7 +100,7 @@ def test_the_explanation_page_shows_each_indicator_with_its_clause(as_province) 
     row = run.rows.get(rank=2)
     page = as_province.get(f"/evaluation/runs/{run.pk}/explain/?cluster={row.cluster_id}").content.decode()
     assert row.cluster.name in page and f"{row.rank_min}–{row.rank_max}" in page
-    assert "鲁政办字〔2023〕185号 一：高新技术产业产值占比达到45%" in page and 'id="radar-data"' in page
+    assert "鲁政办字〔2023〕185号 一：高新技术产业产值占比达到45%" in page and 'data-chart="radar" data-values="{&quot;name&quot;' in page
     assert as_province.get(f"/evaluation/runs/{run.pk}/explain/?cluster=abc").status_code == 404
 
 

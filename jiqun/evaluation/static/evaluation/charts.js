@@ -1,13 +1,12 @@
-// The evaluation charts: ranking (horizontal bars with grades) and the radar of dimension scores. Data comes
-// from <script type="application/json"> elements (json_script), so no inline script is needed (CSP).
+// The evaluation charts: ranking (horizontal bars with grades) and the radar of dimension scores. Each chart's
+// data is JSON in its element's data-values attribute: the pages carry no inline script of any kind (CSP).
 (function () {
   "use strict";
-  function data(id) {
-    var element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : null;
+  function data(element) {
+    return element.dataset.values ? JSON.parse(element.dataset.values) : null;
   }
   function ranking(element) {
-    var d = data("ranking-data");
+    var d = data(element);
     if (!d || !d.names.length) { return; }
     var chart = echarts.init(element, null, { locale: "ZH", renderer: "canvas" });
     chart.setOption({
@@ -27,7 +26,7 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
   function radar(element) {
-    var d = data("radar-data");
+    var d = data(element);
     if (!d || !d.indicators.length) { return; }
     var chart = echarts.init(element, null, { locale: "ZH", renderer: "canvas" });
     chart.setOption({
