@@ -18,8 +18,10 @@ router = Router(tags=["evaluation"])
 
 
 class ItemOut(Schema):
+    code: str
     dimension: str
     indicator: str
+    params: dict = Field(description="名录计数指标的口径")
     name: str
     unit: str
     direction: str
@@ -83,7 +85,8 @@ def _scheme(s) -> dict:
             "aggregation": s.aggregation, "missing_rule": s.missing_rule,
             "grades": {"优秀": float(s.grade_excellent), "良好": float(s.grade_good), "合格": float(s.grade_pass)},
             "clause": s.clause, "weights_note": s.weights_note, "locked": s.locked,
-            "items": [{"dimension": i.dimension, "indicator": i.indicator.code, "name": i.indicator.name,
+            "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
+                       "params": i.params,
                        "unit": i.indicator.unit, "direction": i.direction, "weight": float(i.weight),
                        "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")]}
 

@@ -78,7 +78,10 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
             else:
                 sheet.write_number(r, 3, float(value["value"]), number)
             sheet.write(r, 4, value.get("period", ""), cell)
-            sheet.write(r, 5, "、".join(f"#{s['report']}/r{s['revision']}" for s in value.get("sources", [])), cell)
+            origin = "、".join(f"#{s['report']}/r{s['revision']}" for s in value.get("sources", []))
+            if value.get("registry") is not None:
+                origin = "名录：" + ("、".join(value["registry"]) or "无")
+            sheet.write(r, 5, safe_text(origin), cell)
             sheet.write(r, 6, safe_text(value.get("missing") or value.get("note", "")), cell)
             r += 1
     book.close()

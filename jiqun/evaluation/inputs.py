@@ -4,6 +4,8 @@ where it comes from, read only through the approved-figures selector (jiqun.moni
 A flow is year-to-date cumulative, so the year's figure is 1-12月; when a cluster's 1-12月 figure is not
 approved, the latest approved period of that year is used and the snapshot says so. A value that cannot be
 had is kept as missing, with its reason; the scheme's missing-data rule decides what happens to it.
+A registry count (an indicator of kind count: honours, carriers, above-scale members …) is recounted at the end
+of the year by the targets' own rule (jiqun.targets.counts), with the names it counted.
 """
 
 from datetime import date
@@ -11,6 +13,7 @@ from typing import Any
 
 from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.monitoring.figures import ApprovedFigures, Total
+from jiqun.programmes.models import Indicator
 
 
 def period_label(year: int, quarter: int) -> str:
@@ -20,11 +23,28 @@ def period_label(year: int, quarter: int) -> str:
 def scheme_criteria(scheme) -> list[dict[str, Any]]:
     """The scheme's indicators as the snapshot records them (what the run was asked to measure)."""
     return [
-        {"code": item.indicator.code, "name": item.indicator.name, "unit": item.indicator.unit,
+        {"code": item.code, "indicator": item.indicator.code, "name": item.name, "unit": item.indicator.unit,
+         "source": "registry" if item.indicator.kind == "count" else "statistics", "params": item.params,
          "dimension": item.dimension, "direction": item.direction, "weight": str(item.weight),
          "clause": item.clause}
         for item in scheme.items.select_related("indicator").order_by("order")
     ]
+
+
+def _count(data, indicator, params: dict, cluster: int, year: int) -> dict[str, Any]:
+    """A registry count for one cluster at the end of `year` (jiqun.targets.counts: the targets' own rule)."""
+    from jiqun.targets.counts import count_series
+
+    series = count_series(data, indicator, params, {cluster}, date(year, 12, 31))
+    if series.unsupported:
+        return {"value": None, "missing": series.unsupported}
+    points = [p for p in series.points if p.at.year == year]
+    if not points:
+        return {"value": None, "missing": f"名录中没有{year}年的记录"}
+    point = points[-1]
+    return {"value": str(point.value), "period": point.label or f"{year}年",
+            "registry": [f"{row.label}{('（' + row.note + '）') if row.note else ''}" for row in series.basis[:50]],
+            "note": series.note}
 
 
 def _cell(totals: list[Total], year: int, refusal: str) -> dict[str, Any]:
@@ -56,13 +76,24 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
     """Read every cluster's figures for the scheme's indicators in `year` (status 省级审核通过)."""
     figures = ApprovedFigures(scheme.programme, as_of=date(year, 12, 31))
     criteria = scheme_criteria(scheme)
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[c["indicator"] for c in criteria])}
+    registries = None
+    if any(c["source"] == "registry" for c in criteria):
+        from jiqun.targets.figures import ProgrammeData
+
+        registries = ProgrammeData(scheme.programme, date(year, 12, 31))
     subjects = []
     clusters = (Cluster.objects.filter(programme=scheme.programme).exclude(status=ClusterStatus.EXITED)
                 .order_by("name", "pk"))
     for cluster in clusters:
         subject = figures.cluster(cluster.pk)
-        values = {c["code"]: _cell(figures.totals(subject, c["code"]), year, figures.refusal(subject, c["code"]))
-                  for c in criteria}
+        values = {}
+        for c in criteria:
+            if c["source"] == "registry":
+                values[c["code"]] = _count(registries, indicators[c["indicator"]], c["params"], cluster.pk, year)
+            else:
+                values[c["code"]] = _cell(figures.totals(subject, c["indicator"]), year,
+                                          figures.refusal(subject, c["indicator"]))
         subjects.append({"cluster": cluster.pk, "name": cluster.name, "values": values})
     return {"year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
             "criteria": criteria, "subjects": subjects}

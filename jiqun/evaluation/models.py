@@ -105,9 +105,13 @@ class SchemeItem(models.Model):
 
     scheme = models.ForeignKey(Scheme, verbose_name=_("评价方案"), on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField(_("序号"))
+    code = models.SlugField(_("编码"), max_length=80, help_text=_("方案内唯一；默认为指标编码"))
     dimension = models.CharField(_("维度"), max_length=40)
     indicator = models.ForeignKey("programmes.Indicator", verbose_name=_("指标"), on_delete=models.PROTECT,
                                   related_name="+")
+    params = models.JSONField(_("计数参数"), default=dict, blank=True,
+                              help_text=_("名录计数指标的口径，如 {\"honour\": \"specialized\"}"))
+    label = models.CharField(_("显示名称"), max_length=100, blank=True)
     direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices, default=Direction.BENEFIT)
     weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=4)
     clause = models.CharField(_("依据"), max_length=200, blank=True)
@@ -116,10 +120,14 @@ class SchemeItem(models.Model):
         verbose_name = _("评价指标")
         verbose_name_plural = _("评价指标")
         ordering = ["scheme", "order"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "indicator"], name="evaluation_item_once")]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="evaluation_item_once")]
 
     def __str__(self) -> str:
-        return f"{self.dimension} · {self.indicator.name}"
+        return f"{self.dimension} · {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.label or self.indicator.name
 
 
 class RunStatus(models.TextChoices):

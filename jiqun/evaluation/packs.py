@@ -33,8 +33,11 @@ class Strict(BaseModel):
 
 
 class ItemSpec(Strict):
+    code: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)
     dimension: str = Field(min_length=1, max_length=40)
     indicator: str = Field(min_length=1, max_length=60)
+    params: dict[str, str | int] = Field(default_factory=dict)
+    label: str = Field(default="", max_length=100)
     direction: Literal["benefit", "cost"] = "benefit"
     weight: Decimal = Field(ge=0, le=1)
     clause: str = Field(default="", max_length=200)
@@ -124,14 +127,24 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not Programme.objects.filter(code=spec.programme).exists():
         problems.append(("programme", f"培育工程“{spec.programme}”不存在（请先载入其数据包）"))
-    known = set(Indicator.objects.filter(code__in=[i.indicator for i in spec.items]).values_list("code", flat=True))
+    known = {i.code: i for i in Indicator.objects.filter(code__in=[i.indicator for i in spec.items])}
     seen: set[str] = set()
     for n, item in enumerate(spec.items, start=1):
-        if item.indicator not in known:
+        indicator = known.get(item.indicator)
+        code = item.code or item.indicator
+        if indicator is None:
             problems.append((f"第{n}项指标", f"指标“{item.indicator}”不在指标目录中"))
-        if item.indicator in seen:
-            problems.append((f"第{n}项指标", f"指标“{item.indicator}”重复出现"))
-        seen.add(item.indicator)
+        elif indicator.kind == "count":
+            allowed = set(indicator.params or [])
+            extra = sorted(set(item.params) - allowed)
+            if extra:
+                problems.append((f"第{n}项指标", f"计数指标“{indicator.name}”没有参数 {'、'.join(extra)}"
+                                                  f"（可用：{'、'.join(sorted(allowed)) or '无'}）"))
+        elif item.params:
+            problems.append((f"第{n}项指标", f"“{indicator.name}”是统计指标，不带计数参数"))
+        if code in seen:
+            problems.append((f"第{n}项指标", f"编码“{code}”重复出现；同一指标用两次时请给每项不同的 code"))
+        seen.add(code)
     total = sum((i.weight for i in spec.items), Decimal(0))
     if abs(total - 1) > WEIGHT_TOLERANCE:
         problems.append(("items", f"各项权重之和应为 1，现为 {total.normalize()}"))

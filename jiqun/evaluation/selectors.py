@@ -48,6 +48,7 @@ class Line:
     period: str
     note: str
     sources: list[dict]
+    registry: list[str]
     normalized: float
     weight: float
     contribution: float
@@ -119,7 +120,7 @@ def explanation(run: Run, row: RunRow) -> Explanation:
         explained.lines.append(Line(
             dimension=criterion["dimension"], code=criterion["code"], name=criterion["name"], unit=criterion["unit"],
             clause=criterion["clause"], raw=_number(cell["value"]), used=matrix_values[j], period=cell.get("period", ""),
-            note=note, sources=_distinct_reports(cell.get("sources", [])), normalized=engine["normalized"][i][j], weight=weights[j],
+            note=note, sources=_distinct_reports(cell.get("sources", [])), registry=cell.get("registry", []), normalized=engine["normalized"][i][j], weight=weights[j],
             contribution=contribution))
         dimension = dimensions.setdefault(criterion["dimension"], Dimension(criterion["dimension"], 0.0, 0.0))
         dimension.weight += weights[j]

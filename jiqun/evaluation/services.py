@@ -61,7 +61,8 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     scheme.items.all().delete()
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=[i.indicator for i in spec.items])}
     for order, item in enumerate(spec.items, start=1):
-        row = SchemeItem(scheme=scheme, order=order, dimension=item.dimension, indicator=indicators[item.indicator],
+        row = SchemeItem(scheme=scheme, order=order, code=item.code or item.indicator, dimension=item.dimension,
+                         indicator=indicators[item.indicator], params=item.params, label=item.label,
                          direction=item.direction, weight=item.weight, clause=item.clause)
         row.full_clean()
         row.save()

@@ -26,8 +26,8 @@ def scheme_data(scheme: Scheme) -> dict:
             "aggregation": scheme.aggregation, "missing_rule": scheme.missing_rule, "locked": scheme.locked,
             "clause": scheme.clause, "weights_note": scheme.weights_note,
             "grades": {"优秀": float(scheme.grade_excellent), "良好": float(scheme.grade_good), "合格": float(scheme.grade_pass)},
-            "items": [{"dimension": i.dimension, "indicator": i.indicator.code, "name": i.indicator.name,
-                       "direction": i.direction, "weight": float(i.weight), "clause": i.clause}
+            "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
+                       "params": i.params, "direction": i.direction, "weight": float(i.weight), "clause": i.clause}
                       for i in scheme.items.select_related("indicator").order_by("order")]}
 
 
@@ -163,7 +163,7 @@ class Command(BaseCommand):
         data = {**row_data(row), "run": chosen.pk, "keep_share": ex.keep_share,
                 "lines": [{"dimension": line.dimension, "indicator": line.code, "name": line.name, "unit": line.unit,
                            "raw": None if line.raw is None else str(line.raw), "used": line.used, "period": line.period,
-                           "sources": line.sources, "note": line.note, "normalized": line.normalized,
+                           "sources": line.sources, "registry": line.registry, "note": line.note, "normalized": line.normalized,
                            "weight": line.weight, "contribution": line.points, "clause": line.clause}
                           for line in ex.lines],
                 "dimensions": [{"name": d.name, "weight": d.weight, "contribution": d.points, "rate": d.rate}
