@@ -12,6 +12,7 @@ import numpy as np
 from jiqun.scoring import (
     ScoreResult,
     ScoringInputError,
+    ahp,
     combine_weights,
     decision_matrix,
     fixed_weights,
@@ -35,6 +36,7 @@ def scheme_parameters(scheme) -> dict[str, Any]:
         "combine_alpha": float(scheme.combine_alpha), "normalisation": scheme.normalisation,
         "aggregation": scheme.aggregation, "thresholds": scheme.thresholds, "grade_labels": list(_labels()),
         "missing_rule": scheme.missing_rule, "stability": dict(STABILITY),
+        "ahp": scheme.ahp_judgements if scheme.weight_method == "ahp" else None,
     }
 
 
@@ -97,6 +99,8 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
         method = params["weight_method"]
         if method == "fixed":
             weights: Any = fixed
+        elif method == "ahp":
+            weights = ahp(params["ahp"], names=codes).to_weights()
         elif method == "combined":
             weights = combine_weights(fixed, objective_weights(matrix, "entropy"), alpha=params["combine_alpha"])
         else:

@@ -21,7 +21,7 @@ class WeightMethod(models.TextChoices):
     FIXED = "fixed", _("固定权重")  # the weights written in the scheme (the province's choice)
     ENTROPY = "entropy", _("熵权法")  # from the year's data
     CRITIC = "critic", _("CRITIC 法")  # from the year's data
-    AHP = "ahp", _("层次分析法")  # from expert pairwise judgements; not run yet
+    AHP = "ahp", _("层次分析法")  # from the pairwise judgements stored with the scheme (CR ≤ 0.1)
     COMBINED = "combined", _("主客观组合")  # fixed and entropy weights combined linearly
 
 
@@ -69,6 +69,9 @@ class Scheme(models.Model):
                                      default=WeightMethod.FIXED)
     combine_alpha = models.DecimalField(_("主观权重占比"), max_digits=4, decimal_places=3, default=0.5,
                                         help_text=_("主客观组合时固定权重所占比例 α"))
+    ahp_judgements = models.JSONField(_("层次分析判断矩阵"), null=True, blank=True,
+                                      help_text=_("按指标顺序的两两比较矩阵（Saaty 1–9 标度）"))
+    ahp_cr = models.DecimalField(_("一致性比率 CR"), max_digits=6, decimal_places=4, null=True, blank=True)
     normalisation = models.CharField(_("标准化方法"), max_length=10, choices=Normalisation.choices,
                                      default=Normalisation.MAX)
     aggregation = models.CharField(_("综合方法"), max_length=12, choices=Aggregation.choices,

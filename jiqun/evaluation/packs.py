@@ -49,7 +49,8 @@ class SchemeSpec(Strict):
     name: str = Field(min_length=1, max_length=100)
     programme: str
     subject_kind: Literal["cluster"] = "cluster"
-    weight_method: Literal["fixed", "entropy", "critic", "combined"] = "fixed"
+    weight_method: Literal["fixed", "entropy", "critic", "combined", "ahp"] = "fixed"
+    ahp: list[list[float | str]] | None = None
     combine_alpha: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
     normalisation: Literal["max", "minmax", "vector"] = "max"
     aggregation: Literal["weighted_sum", "topsis"] = "weighted_sum"
@@ -155,6 +156,41 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         lines = [spec.grades["优秀"], spec.grades["良好"], spec.grades["合格"]]
         if not (100 >= lines[0] > lines[1] > lines[2] >= 0):
             problems.append(("grades", "分数线应在 0 至 100 之间且 优秀 > 良好 > 合格"))
+    problems += _ahp_problems(spec)
     if spec.aggregation == "weighted_sum" and spec.normalisation == "vector":
         problems.append(("normalisation", "加权求和请用极大值归一化或极差标准化，向量归一化用于 TOPSIS"))
     return problems
+
+
+def judgement(value: float | str) -> float:
+    """A Saaty judgement: a number, or a fraction written "1/3"."""
+    if isinstance(value, str):
+        top, _slash, bottom = value.partition("/")
+        return float(top) / float(bottom) if bottom else float(top)
+    return float(value)
+
+
+def ahp_result(spec: SchemeSpec):
+    """The engine's AHP result for the scheme's judgements (jiqun.scoring.ahp, eigenvector, Saaty's RI)."""
+    from jiqun.scoring import ahp
+
+    codes = [item.code or item.indicator for item in spec.items]
+    return ahp([[judgement(v) for v in row] for row in spec.ahp or []], names=codes)
+
+
+def _ahp_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
+    from jiqun.scoring import ScoringInputError
+
+    if spec.weight_method != "ahp":
+        return [("ahp", "只有层次分析法（weight_method: ahp）的方案填写判断矩阵")] if spec.ahp else []
+    n = len(spec.items)
+    if not spec.ahp or len(spec.ahp) != n or any(len(row) != n for row in spec.ahp):
+        return [("ahp", f"层次分析法须给出 {n}×{n} 的判断矩阵（行列按指标顺序）")]
+    try:
+        result = ahp_result(spec)
+    except (ValueError, ZeroDivisionError) as exc:
+        text = str(exc).rsplit(" / ", 1)[-1] if isinstance(exc, ScoringInputError) else "判断值应为正数或 a/b 形式的分数"
+        return [("ahp", text)]
+    if not result.consistent:
+        return [("ahp", f"判断矩阵一致性比率 CR = {result.cr:.3f}，超过 {result.threshold}，请调整判断")]
+    return []

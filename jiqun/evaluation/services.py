@@ -13,7 +13,7 @@ from jiqun.audit.services import audit_record
 from jiqun.evaluation.compute import RunInputError, evaluate, scheme_parameters
 from jiqun.evaluation.inputs import snapshot_collect
 from jiqun.evaluation.models import RUN_MOVES, Run, RunRow, RunStatus, Scheme, SchemeItem, SubjectKind
-from jiqun.evaluation.packs import ParsedScheme
+from jiqun.evaluation.packs import ParsedScheme, ahp_result
 from jiqun.evaluation.permissions import can_load_scheme, can_publish_evaluation, can_run_evaluation
 from jiqun.programmes.models import Indicator, Programme
 
@@ -51,6 +51,11 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     scheme.aggregation = spec.aggregation
     scheme.grade_excellent, scheme.grade_good, scheme.grade_pass = (
         spec.grades["优秀"], spec.grades["良好"], spec.grades["合格"])
+    scheme.ahp_judgements, scheme.ahp_cr = None, None
+    if spec.weight_method == "ahp":
+        result = ahp_result(spec)
+        scheme.ahp_judgements = result.pairwise.tolist()
+        scheme.ahp_cr = Decimal(repr(result.cr)).quantize(Decimal("0.0001"))
     scheme.missing_rule = spec.missing_rule
     scheme.clause = spec.clause
     scheme.weights_note = spec.weights_note

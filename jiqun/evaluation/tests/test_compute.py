@@ -82,3 +82,13 @@ def test_topsis_is_available() -> None:
     result = evaluate(snapshot({1: ("100", "50"), 2: ("200", "80"), 3: ("400", "25")}),
                       {**PARAMS, "aggregation": "topsis", "normalisation": "vector"})
     assert sorted(r for _s, r, _g in scores_by_cluster(result).values()) == [1, 2, 3]
+
+
+def test_ahp_weights_come_from_the_judgements() -> None:
+    # A consistent 2×2 judgement (revenue 3 times as important): weights 0.75 / 0.25, CR 0.
+    # 1: 0.75×0.25 + 0.25×0.625 = 0.34375; 2: 0.75×0.5 + 0.25×1 = 0.625; 3: 0.75×1 + 0.25×0.3125 = 0.828125
+    result = evaluate(snapshot({1: ("100", "50"), 2: ("200", "80"), 3: ("400", "25")}),
+                      {**PARAMS, "weight_method": "ahp", "ahp": [[1, 3], [1 / 3, 1]]})
+    assert result["engine"]["weights"]["weights"] == pytest.approx([0.75, 0.25])
+    assert result["engine"]["weights"]["tables"]["cr"] == 0
+    assert scores_by_cluster(result) == {1: (34.375, 3, "不合格"), 2: (62.5, 2, "合格"), 3: (82.8125, 1, "良好")}

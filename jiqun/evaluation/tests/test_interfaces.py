@@ -210,3 +210,37 @@ def test_an_expert_sees_no_run(db) -> None:
 
     client = client_for(User.objects.get(username="zhuanjia"))
     assert client.get(f"/evaluation/runs/{_demo_run().pk}/").status_code == 404
+
+
+AHP = """
+code: ahp-scheme
+version: 1
+name: 层次分析法赋权
+programme: SD-2023-185
+weight_method: ahp
+ahp: [[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]]
+grades: {优秀: 85, 良好: 70, 合格: 60}
+items:
+  - {dimension: 规模, indicator: revenue, weight: 0.5}
+  - {dimension: 创新, indicator: rd_intensity, weight: 0.3}
+  - {dimension: 主体, indicator: employees, weight: 0.2}
+"""
+
+
+def test_an_ahp_scheme_shows_its_consistency_and_weights_the_run(province_admin, as_province) -> None:
+    from jiqun.evaluation.services import evaluation_run_create, scheme_install
+
+    scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(AHP, "ahp.yaml"))
+    assert scheme.ahp_cr == 0
+    run = evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
+    assert run.result["engine"]["weights"]["method"] == "ahp"
+    assert run.result["engine"]["weights"]["weights"] == pytest.approx([4 / 7, 2 / 7, 1 / 7])
+    assert 'id="ahp-cr">0.0000<' in as_province.get(f"/evaluation/schemes/{scheme.pk}/").content.decode()
+
+
+def test_inconsistent_judgements_are_refused() -> None:
+    text = AHP.replace('ahp: [[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]]', 'ahp: [[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]')
+    with pytest.raises(SchemePackError, match=r"一致性比率 CR = \d+\.\d{3}，超过 0.1，请调整判断"):
+        scheme_parse_text(text, "ahp.yaml")
+    with pytest.raises(SchemePackError, match="3×3 的判断矩阵"):
+        scheme_parse_text(AHP.replace('ahp: [[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]]', "ahp: [[1, 2], [0.5, 1]]"), "ahp.yaml")
