@@ -26,6 +26,7 @@ from jiqun.evaluation.selectors import (
     ranking_chart,
     rows_for,
     run_for,
+    run_reproduce,
     runs_for,
     schemes_for,
 )
@@ -71,7 +72,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = run_for(request.user, pk)
     rows = rows_for(request.user, run)
     chart = ranking_chart(rows)
+    visible = {r.cluster_id: r.cluster.name for r in rows}
+    names = {c["code"]: c["name"] for c in run.snapshot["criteria"]}
+    filled = [{"cluster": visible[f["cluster"]], "indicator": names.get(f["indicator"], f["indicator"]), "how": f["how"]}
+              for f in run.result["filled"] if f["cluster"] in visible]
+    check = run_reproduce(run) if request.GET.get("check") == "1" else None
     return render(request, "evaluation/run.html", {
+        "filled": filled, "check": check,
         "run": run, "rows": rows, "chart_json": json.dumps(chart, ensure_ascii=False),
         "chart_height": max(240, 28 * len(chart["names"]) + 60), "excluded": [r for r in rows if r.excluded],
         "may_publish": can_publish_evaluation(request.user) and run.status == RunStatus.DRAFT,

@@ -244,3 +244,25 @@ def test_inconsistent_judgements_are_refused() -> None:
         scheme_parse_text(text, "ahp.yaml")
     with pytest.raises(SchemePackError, match="3×3 的判断矩阵"):
         scheme_parse_text(AHP.replace('ahp: [[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]]', "ahp: [[1, 2], [0.5, 1]]"), "ahp.yaml")
+
+
+def test_the_run_page_checks_that_the_run_reproduces(as_province) -> None:
+    page = as_province.get(f"/evaluation/runs/{_demo_run().pk}/?check=1").content.decode()
+    assert "与存档完全一致" in page
+
+
+def test_the_run_page_lists_values_scored_zero_by_the_scheme_s_rule(as_province, province_admin) -> None:
+    from jiqun.evaluation.services import evaluation_run_create, scheme_install
+
+    text = AHP.replace("code: ahp-scheme", "code: zero-scheme").replace("weight_method: ahp\n", "missing_rule: zero\n")
+    text = text.replace('ahp: [[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]]\n', "")
+    scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(text, "zero.yaml"))
+    from jiqun.evaluation.tests.test_runs import new_cluster
+
+    newcomer = new_cluster(province_admin)
+    run = evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
+    assert run.rows.get(cluster=newcomer).score == 0
+    page = as_province.get(f"/evaluation/runs/{run.pk}/").content.decode()
+    assert page.count("按零计") == 3 and "新登记集群" in page
+    explained = as_province.get(f"/evaluation/runs/{run.pk}/explain/?cluster={newcomer.pk}").content.decode()
+    assert "缺失（2025年没有收集此指标的报告期或报表），按零计" in explained

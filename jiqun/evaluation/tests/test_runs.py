@@ -106,14 +106,25 @@ def test_a_year_without_data_is_refused_and_writes_nothing(province_admin) -> No
     assert (Run.objects.count(), _events().count()) == before
 
 
-def test_a_missing_figure_is_shown_with_its_reason(province_admin) -> None:
-    run = evaluation_run_create(actor=province_admin, scheme=_scheme(), year=2026)
-    # 2026: the third quarter is mid-way, so some clusters' latest period is not approved yet (the demo says so).
-    for subject in run.snapshot["subjects"]:
-        for cell in subject["values"].values():
-            assert cell["value"] is not None or cell["missing"]
-    for row in run.rows.filter(rank=None):
-        assert "缺少数据，按方案规则不参评" in row.excluded
+def new_cluster(actor) -> Cluster:
+    """A cluster registered after the year's reports: it has no figure at all."""
+    from jiqun.clusters.services import cluster_create
+    from jiqun.programmes.models import Programme
+    from jiqun.regions.models import Region
+
+    return cluster_create(actor=actor, programme=Programme.objects.get(code="SD-2023-185"), code="newcomer",
+                          name="新登记集群", regions=[Region.objects.get(code="370000")])
+
+
+def test_a_missing_figure_is_shown_with_its_reason_and_excluded(province_admin) -> None:
+    newcomer = new_cluster(province_admin)
+    run = evaluation_run_create(actor=province_admin, scheme=_scheme(), year=2025)
+    cells = next(s for s in run.snapshot["subjects"] if s["cluster"] == newcomer.pk)["values"]
+    assert cells["revenue"] == {"value": None, "missing": "2025年没有收集此指标的报告期或报表"}
+    row = run.rows.get(cluster=newcomer)
+    assert row.rank is None and row.score is None
+    assert row.excluded.startswith("缺少数据，按方案规则不参评（主营业务收入：2025年没有收集此指标的报告期或报表；")
+    assert run.rows.exclude(rank=None).count() == run.rows.count() - 1
 
 
 def test_publishing_locks_the_scheme_version_and_happens_once(province_admin) -> None:
