@@ -5,6 +5,7 @@ Pure apart from its input: the same snapshot and parameters give the same result
 what `rerun` checks.
 """
 
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,26 @@ def scheme_parameters(scheme) -> dict[str, Any]:
         "aggregation": scheme.aggregation, "thresholds": scheme.thresholds, "grade_labels": list(_labels()),
         "missing_rule": scheme.missing_rule, "stability": dict(STABILITY),
         "ahp": scheme.ahp_judgements if scheme.weight_method == "ahp" else None,
+        "eligibility": scheme.eligibility,
     }
+
+
+def _ineligible(subject: dict, thresholds: list[dict]) -> str:
+    """Why the subject does not meet the scheme's eligibility thresholds, or ""."""
+    failed = []
+    for n, t in enumerate(thresholds):
+        cell = subject.get("eligibility", {}).get(str(n))
+        if cell is None or cell["value"] is None:
+            failed.append(f"{t['name']}无法判断（{cell['missing'] if cell else '无数据'}）")
+            continue
+        value = Decimal(cell["value"])
+        if t["min"] is not None and value < Decimal(t["min"]):
+            failed.append(f"{t['name']} {value.normalize():f}{t['unit']} 低于门槛 {Decimal(t['min']).normalize():f}{t['unit']}"
+                          f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
+        elif t["max"] is not None and value > Decimal(t["max"]):
+            failed.append(f"{t['name']} {value.normalize():f}{t['unit']} 高于上限 {Decimal(t['max']).normalize():f}{t['unit']}"
+                          f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
+    return "；".join(failed)
 
 
 def _labels() -> tuple[str, ...]:
@@ -63,6 +83,10 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
             raise RunInputError(f"指标“{c['name']}”（{c['code']}）在{snapshot['year']}年没有任何集群的{what}，无法评价")
     scored, excluded = [], []
     for subject in snapshot["subjects"]:
+        refused = _ineligible(subject, params.get("eligibility") or [])
+        if refused:
+            excluded.append({**subject, "reason": f"不符合参评条件：{refused}"})
+            continue
         gaps = [c for c in criteria if subject["values"][c["code"]]["value"] is None]
         if gaps and rule == "excluded":
             reasons = "；".join(f"{c['name']}：{subject['values'][c['code']]['missing']}" for c in gaps)

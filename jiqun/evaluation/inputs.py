@@ -76,9 +76,11 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
     """Read every cluster's figures for the scheme's indicators in `year` (status 省级审核通过)."""
     figures = ApprovedFigures(scheme.programme, as_of=date(year, 12, 31))
     criteria = scheme_criteria(scheme)
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[c["indicator"] for c in criteria])}
+    thresholds = scheme.eligibility or []
+    wanted = [c["indicator"] for c in criteria] + [t["indicator"] for t in thresholds]
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted)}
     registries = None
-    if any(c["source"] == "registry" for c in criteria):
+    if any(c["source"] == "registry" for c in [*criteria, *thresholds]):
         from jiqun.targets.figures import ProgrammeData
 
         registries = ProgrammeData(scheme.programme, date(year, 12, 31))
@@ -94,6 +96,13 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
             else:
                 values[c["code"]] = _cell(figures.totals(subject, c["indicator"]), year,
                                           figures.refusal(subject, c["indicator"]))
-        subjects.append({"cluster": cluster.pk, "name": cluster.name, "values": values})
+        subject_data = {"cluster": cluster.pk, "name": cluster.name, "values": values}
+        if thresholds:
+            subject_data["eligibility"] = {
+                str(n): (_count(registries, indicators[t["indicator"]], t["params"], cluster.pk, year)
+                         if t["source"] == "registry" else
+                         _cell(figures.totals(subject, t["indicator"]), year, figures.refusal(subject, t["indicator"])))
+                for n, t in enumerate(thresholds)}
+        subjects.append(subject_data)
     return {"year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
-            "criteria": criteria, "subjects": subjects}
+            "criteria": criteria, "eligibility": thresholds, "subjects": subjects}

@@ -81,6 +81,8 @@ class Scheme(models.Model):
     grade_pass = models.DecimalField(_("合格线"), max_digits=6, decimal_places=2, default=60)
     missing_rule = models.CharField(_("缺失数据规则"), max_length=12, choices=MissingRule.choices,
                                     default=MissingRule.EXCLUDED)
+    eligibility = models.JSONField(_("参评条件"), default=list, blank=True,
+                                   help_text=_("门槛：指标、下限或上限（指标目录的单位）、依据；不达标者不参评"))
     clause = models.CharField(_("依据"), max_length=200, blank=True)
     weights_note = models.CharField(_("权重说明"), max_length=200, blank=True)
     description = models.TextField(_("说明"), blank=True)

@@ -43,6 +43,14 @@ class ItemSpec(Strict):
     clause: str = Field(default="", max_length=200)
 
 
+class ThresholdSpec(Strict):
+    indicator: str = Field(min_length=1, max_length=60)
+    params: dict[str, str | int] = Field(default_factory=dict)
+    min: Decimal | None = None
+    max: Decimal | None = None
+    clause: str = Field(default="", max_length=200)
+
+
 class SchemeSpec(Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
     version: int = Field(ge=1)
@@ -60,6 +68,7 @@ class SchemeSpec(Strict):
     weights_note: str = Field(default="", max_length=200)
     description: str = ""
     items: list[ItemSpec] = Field(min_length=1)
+    eligibility: list[ThresholdSpec] = Field(default_factory=list)
 
 
 @dataclass
@@ -156,6 +165,17 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         lines = [spec.grades["优秀"], spec.grades["良好"], spec.grades["合格"]]
         if not (100 >= lines[0] > lines[1] > lines[2] >= 0):
             problems.append(("grades", "分数线应在 0 至 100 之间且 优秀 > 良好 > 合格"))
+    thresholds = {i.code: i for i in Indicator.objects.filter(code__in=[t.indicator for t in spec.eligibility])}
+    for n, threshold in enumerate(spec.eligibility, start=1):
+        indicator = thresholds.get(threshold.indicator)
+        if indicator is None:
+            problems.append((f"第{n}项参评条件", f"指标“{threshold.indicator}”不在指标目录中"))
+        elif threshold.params and indicator.kind != "count":
+            problems.append((f"第{n}项参评条件", f"“{indicator.name}”是统计指标，不带计数参数"))
+        if threshold.min is None and threshold.max is None:
+            problems.append((f"第{n}项参评条件", "请给出下限 min 或上限 max"))
+        elif threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
+            problems.append((f"第{n}项参评条件", "下限大于上限"))
     problems += _ahp_problems(spec)
     if spec.aggregation == "weighted_sum" and spec.normalisation == "vector":
         problems.append(("normalisation", "加权求和请用极大值归一化或极差标准化，向量归一化用于 TOPSIS"))

@@ -56,6 +56,14 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
         result = ahp_result(spec)
         scheme.ahp_judgements = result.pairwise.tolist()
         scheme.ahp_cr = Decimal(repr(result.cr)).quantize(Decimal("0.0001"))
+    catalogue = {i.code: i for i in Indicator.objects.filter(code__in=[t.indicator for t in spec.eligibility])}
+    scheme.eligibility = [
+        {"indicator": t.indicator, "name": catalogue[t.indicator].name, "unit": catalogue[t.indicator].unit,
+         "source": "registry" if catalogue[t.indicator].kind == "count" else "statistics", "params": t.params,
+         "min": None if t.min is None else str(t.min), "max": None if t.max is None else str(t.max),
+         "clause": t.clause}
+        for t in spec.eligibility
+    ]
     scheme.missing_rule = spec.missing_rule
     scheme.clause = spec.clause
     scheme.weights_note = spec.weights_note

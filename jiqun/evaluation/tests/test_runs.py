@@ -191,3 +191,26 @@ def test_the_explanation_adds_up_to_the_score(province_admin) -> None:
 
 def test_every_shipped_scheme_parses() -> None:
     assert {scheme_parse(path).spec.code for path in scheme_files()} == {SCHEME, "sd-sei-2020-yearly"}
+
+
+def test_a_cluster_below_an_eligibility_threshold_is_not_scored_and_told_which(province_admin) -> None:
+    figures = ApprovedFigures(Scheme.objects.get(code=SCHEME).programme)
+    clusters = list(Cluster.objects.filter(programme__code="SD-2023-185"))
+    revenue = sorted(figures.full_year(c.pk, "revenue", 2025) for c in clusters)
+    floor = revenue[len(revenue) // 2]
+    text = SMALL + f"eligibility:\n  - {{indicator: revenue, min: {floor}, clause: 门槛条款}}\n"
+    scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(text, "floor.yaml"))
+    run = evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
+    below = {c.pk for c in clusters if figures.full_year(c.pk, "revenue", 2025) < floor}
+    assert below and set(run.rows.filter(rank=None).values_list("cluster_id", flat=True)) == below
+    row = run.rows.filter(rank=None).first()
+    value = figures.full_year(row.cluster_id, "revenue", 2025)
+    assert row.excluded == (f"不符合参评条件：主营业务收入 {value.normalize():f}万元 低于门槛 "
+                            f"{floor.normalize():f}万元（门槛条款）")
+
+
+def test_a_threshold_needs_a_bound() -> None:
+    from jiqun.evaluation.packs import SchemePackError
+
+    with pytest.raises(SchemePackError, match="请给出下限 min 或上限 max"):
+        scheme_parse_text(SMALL + "eligibility:\n  - {indicator: revenue}\n", "floor.yaml")
