@@ -177,7 +177,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{row.cluster.name}：{row.score:.2f} {row.grade}，第{row.rank}名（{_('排名区间')} "
                           f"{row.rank_min}–{row.rank_max}）")
         for line in ex.lines:
-            raw = "缺失" if line.raw is None else f"{line.raw} {line.unit}"
+            raw = "缺失" if line.raw is None else f"{round(line.raw, 4).normalize():f} {line.unit}"
             self.stdout.write(f"  {line.dimension}\t{line.name}\t{raw}\t{line.period}\t→ {line.normalized:.4f}"
                               f" × {line.weight:.4f} = {line.points:.4f}\t{line.clause}{('　' + line.note) if line.note else ''}")
         for d in ex.dimensions:
