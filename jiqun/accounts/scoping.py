@@ -192,3 +192,24 @@ def checklist_evidence_q(user) -> Q:
 def review_q(user, prefix: str = "") -> Q:
     """Reviews (复核) the user may see: those of the clusters it sees; only the province decides them."""
     return Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})
+
+
+def evaluation_scheme_q(user) -> Q:
+    """Evaluation schemes are published rules: every business role may read them; the admins see none."""
+    return NOTHING if _blind(user) or user.role == Role.ENTERPRISE_REPORTER else Q()
+
+
+def evaluation_run_q(user, prefix: str = "") -> Q:
+    """Evaluation runs: the province admin sees drafts and published runs; every other role that sees
+    clusters sees published runs only (and in them only the rows of evaluation_row_q)."""
+    if _blind(user) or user.role == Role.ENTERPRISE_REPORTER:
+        return _nothing(prefix)
+    if user.role == Role.PROVINCE_ADMIN:
+        return Q()
+    return Q(**{f"{prefix}status": "published"})
+
+
+def evaluation_row_q(user) -> Q:
+    """A run's rows: those of the clusters the user sees (all for the province and a province-wide leader,
+    its own clusters for a city, county, cluster organisation or chain chief), of runs it sees."""
+    return evaluation_run_q(user, "run__") & cluster_q(user, "cluster__")

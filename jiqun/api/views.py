@@ -50,6 +50,7 @@ from jiqun.core.text import Text
 from jiqun.enterprises.creditcode import credit_code_error
 from jiqun.enterprises.models import Enterprise, InnovationCarrier
 from jiqun.enterprises.services import enterprise_create, enterprise_update
+from jiqun.evaluation.api import router as evaluation_router
 from jiqun.programmes.models import ClusterKind, Programme
 from jiqun.regions.models import Region, Zone, within_q
 from jiqun.regions.selectors import regions_for
@@ -69,6 +70,7 @@ add_error_handlers(api)
 api.add_router("/", monitoring_router)
 api.add_router("/", targets_router)
 api.add_router("/", reviews_router)
+api.add_router("/", evaluation_router)
 
 
 def _regions(user, codes: list[str]) -> list[Region]:

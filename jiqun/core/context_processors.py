@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict:
             ("enterprises:carriers", _("创新载体")),
             ("monitoring:periods", _("统计季报")),
             ("targets:overview", _("目标与督导")),
+            ("evaluation:runs", _("评价")),
             ("regions:list", _("区划与园区")),
         ]
     if user.role == Role.AUDIT_ADMIN:

@@ -74,6 +74,10 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.targets.demo import demo_supervision_generate
 
         generated["demo_supervision"] = demo_supervision_generate()
+    if apps.is_installed("jiqun.evaluation"):
+        from jiqun.evaluation.demo import demo_evaluation_generate
+
+        generated["demo_evaluation_runs"] = demo_evaluation_generate()
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,

@@ -209,6 +209,16 @@ PAGES: dict[str, Route | str] = {
     "targets:checklists": Route(None, page(), ("GET", "POST")),
     "targets:checklist": Route("checklist", edit(get_read_only=200), ("GET", "POST")),
     "targets:checklist_evidence": Route("checklist_evidence", read),
+    "evaluation:schemes": Route(None, page()),
+    "evaluation:scheme": Route("scheme", read),  # schemes are published rules
+    "evaluation:runs": Route(None, lambda p, m, s: anon_page(p) or (200 if m == "GET" else WRITE_OK if p == "sheng" else 403),
+                             ("GET", "POST")),  # only the province runs an evaluation
+    "evaluation:run": Route("run", read),
+    "evaluation:publish": Route("run", edit(), ("POST",)),  # below the province: 403
+    "evaluation:explain": Route("run", read),
+    "evaluation:export": Route("run", read),
+    # The demo's run is of SD-2023-185, whose clusters only the province and its leader see: nothing to explain.
+    "evaluation:explain_export": Route("run", for_roles(("sheng", "lingdao"))),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
     "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
     "audit:list": Route(None, for_roles(("shenji",))),
@@ -265,6 +275,11 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/checklists"): Route(None, api_write(create=True), body={
         "programme": "JN-2020-231", "cluster": 1, "chain": "", "region": "370811"}),
     ("GET", "/api/v1/checklists/{sheet_id}"): Route("checklist", api_read),
+    ("GET", "/api/v1/evaluation/schemes"): Route(None, api_read),
+    ("GET", "/api/v1/evaluation/runs"): Route(None, api_read),
+    ("GET", "/api/v1/evaluation/runs/{run_id}"): Route("run", api_read),
+    ("POST", "/api/v1/evaluation/runs"): Route(None, api_write(create=True), body={"scheme": "matrix", "year": 2025}),
+    ("POST", "/api/v1/evaluation/runs/{run_id}/publish"): Route("run", api_write()),
     ("PUT", "/api/v1/checklists/{sheet_id}/items/{item_code}"): Route("checklist_item", api_write(), body={
         "done": True, "evidence": ""}),
 }
@@ -428,6 +443,11 @@ class World:
             programmes = list(Programme.objects.order_by("pk"))
             return (next((p for p in programmes if visible.programme_totals(p)), None),
                     next((p for p in programmes if not visible.programme_totals(p)), None))
+        if kind in ("run", "scheme"):
+            from jiqun.evaluation.models import Run, Scheme
+
+            model = Run if kind == "run" else Scheme
+            return _split(model.objects.all(), model.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -473,7 +493,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
         return path.replace("{sheet_id}", str(obj.pk)).replace("{item_code}", "1")
     key = str(obj.pk)
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
-                        "{review_id}", "{task_id}", "{sheet_id}"):
+                        "{review_id}", "{task_id}", "{sheet_id}", "{run_id}"):
         path = path.replace(placeholder, key)
     return path
 

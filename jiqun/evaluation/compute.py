@@ -1,0 +1,162 @@
+"""The bridge from a run's snapshot to the engine (jiqun.scoring) and back: the matrix the scheme's
+missing-data rule makes, the weights its method gives, the scores, ranks, grades and rank stability.
+
+Pure apart from its input: the same snapshot and parameters give the same result bit for bit, which is
+what `rerun` checks.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from jiqun.scoring import (
+    ScoreResult,
+    ScoringInputError,
+    ahp,
+    combine_weights,
+    decision_matrix,
+    fixed_weights,
+    objective_weights,
+    rank_stability,
+    score,
+)
+
+STABILITY = {"draws": 1000, "scheme": "multiplicative", "spread": 0.1, "seed": 0}
+METHODS = {"weighted_sum": "wsum", "topsis": "topsis"}
+
+
+class RunInputError(ValueError):
+    """The snapshot cannot be scored under the scheme; the message is Chinese and names what and where."""
+
+
+def scheme_parameters(scheme) -> dict[str, Any]:
+    """Everything about the scheme a run depends on, frozen into the run."""
+    return {
+        "scheme": scheme.code, "version": scheme.version, "weight_method": scheme.weight_method,
+        "combine_alpha": float(scheme.combine_alpha), "normalisation": scheme.normalisation,
+        "aggregation": scheme.aggregation, "thresholds": scheme.thresholds, "grade_labels": list(_labels()),
+        "missing_rule": scheme.missing_rule, "stability": dict(STABILITY),
+        "ahp": scheme.ahp_judgements if scheme.weight_method == "ahp" else None,
+        "eligibility": scheme.eligibility,
+    }
+
+
+def _ineligible(subject: dict, thresholds: list[dict]) -> str:
+    """Why the subject does not meet the scheme's eligibility thresholds, or ""."""
+    failed = []
+    for n, t in enumerate(thresholds):
+        cell = subject.get("eligibility", {}).get(str(n))
+        if cell is None or cell["value"] is None:
+            failed.append(f"{t['name']}无法判断（{cell['missing'] if cell else '无数据'}）")
+            continue
+        value = Decimal(cell["value"])
+        if t["min"] is not None and value < Decimal(t["min"]):
+            failed.append(f"{t['name']} {value.normalize():f}{t['unit']} 低于门槛 {Decimal(t['min']).normalize():f}{t['unit']}"
+                          f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
+        elif t["max"] is not None and value > Decimal(t["max"]):
+            failed.append(f"{t['name']} {value.normalize():f}{t['unit']} 高于上限 {Decimal(t['max']).normalize():f}{t['unit']}"
+                          f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
+    return "；".join(failed)
+
+
+def _labels() -> tuple[str, ...]:
+    from jiqun.evaluation.models import GRADE_LABELS
+
+    return GRADE_LABELS
+
+
+def _chinese(exc: ScoringInputError) -> str:
+    text = str(exc)
+    return text.rsplit(" / ", 1)[-1] if " / " in text else text
+
+
+def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict], list[dict], np.ndarray, dict]:
+    """Apply the missing-data rule: the scored subjects, the excluded ones (with reasons), the matrix, and
+    per (subject, criterion) how a missing value was filled."""
+    criteria = snapshot["criteria"]
+    codes = [c["code"] for c in criteria]
+    rule = params["missing_rule"]
+    for c in criteria:
+        if all(s["values"][c["code"]]["value"] is None for s in snapshot["subjects"]):
+            what = "名录数据" if c.get("source") == "registry" else "省级审核数据"
+            raise RunInputError(f"指标“{c['name']}”（{c['code']}）在{snapshot['year']}年没有任何集群的{what}，无法评价")
+    scored, excluded = [], []
+    for subject in snapshot["subjects"]:
+        refused = _ineligible(subject, params.get("eligibility") or [])
+        if refused:
+            excluded.append({**subject, "reason": f"不符合参评条件：{refused}"})
+            continue
+        gaps = [c for c in criteria if subject["values"][c["code"]]["value"] is None]
+        if gaps and rule == "excluded":
+            reasons = "；".join(f"{c['name']}：{subject['values'][c['code']]['missing']}" for c in gaps)
+            excluded.append({**subject, "reason": f"缺少数据，按方案规则不参评（{reasons}）"})
+        else:
+            scored.append(subject)
+    if len(scored) < 2:
+        raise RunInputError(f"参评集群不足 2 个（共 {len(snapshot['subjects'])} 个，{len(excluded)} 个因缺少数据不参评），无法排名")
+    filled: dict[tuple[int, str], str] = {}
+    matrix = np.empty((len(scored), len(codes)))
+    for j, code in enumerate(codes):
+        present = [float(s["values"][code]["value"]) for s in scored if s["values"][code]["value"] is not None]
+        mean = sum(present) / len(present) if present else 0.0
+        for i, subject in enumerate(scored):
+            value = subject["values"][code]["value"]
+            if value is None:
+                matrix[i, j] = 0.0 if rule == "zero" else mean
+                filled[(subject["cluster"], code)] = "按零计" if rule == "zero" else f"以 {len(present)} 个集群均值补"
+            else:
+                matrix[i, j] = float(value)
+    return scored, excluded, matrix, filled
+
+
+def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Score the snapshot; return the stored result: the engine's result, stability, rows and fills."""
+    scored, excluded, values, filled = prepare(snapshot, params)
+    criteria = snapshot["criteria"]
+    codes = [c["code"] for c in criteria]
+    try:
+        matrix = decision_matrix(values, alternatives=[str(s["cluster"]) for s in scored], criteria=codes,
+                                 directions=[c["direction"] for c in criteria],
+                                 labels=[c["name"] for c in criteria])
+        fixed = fixed_weights([float(c["weight"]) for c in criteria], codes)
+        method = params["weight_method"]
+        if method == "fixed":
+            weights: Any = fixed
+        elif method == "ahp":
+            weights = ahp(params["ahp"], names=codes).to_weights()
+        elif method == "combined":
+            weights = combine_weights(fixed, objective_weights(matrix, "entropy"), alpha=params["combine_alpha"])
+        else:
+            weights = method
+        result = score(matrix, weights=weights, method=METHODS[params["aggregation"]],
+                       normalization=params["normalisation"],
+                       grade_thresholds=[t / 100 for t in params["thresholds"]],
+                       grade_labels=params["grade_labels"])
+        stability = rank_stability(result, **params["stability"])
+    except ScoringInputError as exc:
+        names = {str(s["cluster"]): s["name"] for s in scored}
+        message = _chinese(exc)
+        where = "、".join(x for x in (names.get(exc.alternative or ""), dict(zip(codes, [c["name"] for c in criteria], strict=True)).get(exc.criterion or "")) if x)
+        raise RunInputError(f"{where + '：' if where else ''}{message}") from None
+    return {
+        "engine": result.to_dict(),
+        "stability": stability.to_dict(),
+        "excluded": [{"cluster": s["cluster"], "name": s["name"], "reason": s["reason"]} for s in excluded],
+        "filled": [{"cluster": k[0], "indicator": k[1], "how": v} for k, v in sorted(filled.items())],
+    }
+
+
+def outcome(result: dict[str, Any]) -> dict[str, list]:
+    """The comparable part of a result: scores, ranks and grades per cluster, and rank intervals."""
+    engine, stability = result["engine"], result["stability"]
+    return {
+        "alternatives": engine["matrix"]["alternatives"] if "alternatives" in engine["matrix"] else [],
+        "scores": engine["scores"], "ranks": engine["ranks"], "grades": engine["grades"],
+        "rank_min": stability["rank_min"], "rank_max": stability["rank_max"],
+        "excluded": [e["cluster"] for e in result["excluded"]],
+    }
+
+
+def engine_result(result: dict[str, Any]) -> ScoreResult:
+    return ScoreResult.from_dict(result["engine"])

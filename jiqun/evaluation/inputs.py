@@ -1,0 +1,108 @@
+"""The input snapshot of a run: each cluster's approved figure of each scheme indicator for one year, with
+where it comes from, read only through the approved-figures selector (jiqun.monitoring.figures).
+
+A flow is year-to-date cumulative, so the year's figure is 1-12月; when a cluster's 1-12月 figure is not
+approved, the latest approved period of that year is used and the snapshot says so. A value that cannot be
+had is kept as missing, with its reason; the scheme's missing-data rule decides what happens to it.
+A registry count (an indicator of kind count: honours, carriers, above-scale members …) is recounted at the end
+of the year by the targets' own rule (jiqun.targets.counts), with the names it counted.
+"""
+
+from datetime import date
+from typing import Any
+
+from jiqun.clusters.models import Cluster, ClusterStatus
+from jiqun.monitoring.figures import ApprovedFigures, Total
+from jiqun.programmes.models import Indicator
+
+
+def period_label(year: int, quarter: int) -> str:
+    return f"{year}年1-{quarter * 3}月"
+
+
+def scheme_criteria(scheme) -> list[dict[str, Any]]:
+    """The scheme's indicators as the snapshot records them (what the run was asked to measure)."""
+    return [
+        {"code": item.code, "indicator": item.indicator.code, "name": item.name, "unit": item.indicator.unit,
+         "source": "registry" if item.indicator.kind == "count" else "statistics", "params": item.params,
+         "dimension": item.dimension, "direction": item.direction, "weight": str(item.weight),
+         "clause": item.clause}
+        for item in scheme.items.select_related("indicator").order_by("order")
+    ]
+
+
+def _count(data, indicator, params: dict, cluster: int, year: int) -> dict[str, Any]:
+    """A registry count for one cluster at the end of `year` (jiqun.targets.counts: the targets' own rule)."""
+    from jiqun.targets.counts import count_series
+
+    series = count_series(data, indicator, params, {cluster}, date(year, 12, 31))
+    if series.unsupported:
+        return {"value": None, "missing": series.unsupported}
+    points = [p for p in series.points if p.at.year == year]
+    if not points:
+        return {"value": None, "missing": f"名录中没有{year}年的记录"}
+    point = points[-1]
+    return {"value": str(point.value), "period": point.label or f"{year}年",
+            "registry": [f"{row.label}{('（' + row.note + '）') if row.note else ''}" for row in series.basis[:50]],
+            "note": series.note}
+
+
+def _cell(totals: list[Total], year: int, refusal: str) -> dict[str, Any]:
+    if refusal:
+        return {"value": None, "missing": refusal}
+    of_year = [t for t in totals if t.year == year]
+    complete = [t for t in of_year if t.complete]
+    if not complete:
+        if not of_year:
+            reason = f"{year}年没有收集此指标的报告期或报表"
+        else:
+            latest = of_year[-1]
+            reason = (f"{period_label(year, latest.quarter)}的报表尚未全部省级审核通过或未填报此项"
+                      f"（{len(latest.missing)} 份未能使用）")
+        return {"value": None, "missing": reason}
+    chosen = next((t for t in complete if t.quarter == 4), complete[-1])
+    cell = {
+        "value": str(chosen.current),
+        "period": period_label(year, chosen.quarter),
+        "quarter": chosen.quarter,
+        "sources": [{"report": s.report, "revision": s.revision, "indicator": s.code} for s in chosen.sources],
+    }
+    if chosen.quarter != 4:
+        cell["note"] = f"{year}年1-12月数据未审核，采用{cell['period']}数据"
+    return cell
+
+
+def snapshot_collect(scheme, year: int) -> dict[str, Any]:
+    """Read every cluster's figures for the scheme's indicators in `year` (status 省级审核通过)."""
+    figures = ApprovedFigures(scheme.programme, as_of=date(year, 12, 31))
+    criteria = scheme_criteria(scheme)
+    thresholds = scheme.eligibility or []
+    wanted = [c["indicator"] for c in criteria] + [t["indicator"] for t in thresholds]
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted)}
+    registries = None
+    if any(c["source"] == "registry" for c in [*criteria, *thresholds]):
+        from jiqun.targets.figures import ProgrammeData
+
+        registries = ProgrammeData(scheme.programme, date(year, 12, 31))
+    subjects = []
+    clusters = (Cluster.objects.filter(programme=scheme.programme).exclude(status=ClusterStatus.EXITED)
+                .order_by("name", "pk"))
+    for cluster in clusters:
+        subject = figures.cluster(cluster.pk)
+        values = {}
+        for c in criteria:
+            if c["source"] == "registry":
+                values[c["code"]] = _count(registries, indicators[c["indicator"]], c["params"], cluster.pk, year)
+            else:
+                values[c["code"]] = _cell(figures.totals(subject, c["indicator"]), year,
+                                          figures.refusal(subject, c["indicator"]))
+        subject_data = {"cluster": cluster.pk, "name": cluster.name, "values": values}
+        if thresholds:
+            subject_data["eligibility"] = {
+                str(n): (_count(registries, indicators[t["indicator"]], t["params"], cluster.pk, year)
+                         if t["source"] == "registry" else
+                         _cell(figures.totals(subject, t["indicator"]), year, figures.refusal(subject, t["indicator"])))
+                for n, t in enumerate(thresholds)}
+        subjects.append(subject_data)
+    return {"year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
+            "criteria": criteria, "eligibility": thresholds, "subjects": subjects}

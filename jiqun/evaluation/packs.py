@@ -1,0 +1,216 @@
+"""Evaluation schemes as pack data: one YAML file per scheme version in jiqun/evaluation/schemes/.
+
+`scheme_parse` reads and checks a file whole and raises `SchemePackError` listing every problem with the
+file, the entry and the reason (in Chinese); `jiqun.evaluation.services.scheme_install` writes it. The format
+is described in docs/evaluation.md.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
+
+SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
+WEIGHT_TOLERANCE = Decimal("0.000001")
+
+
+class SchemePackError(Exception):
+    """A scheme file that cannot be loaded; `problems` are (entry, reason) pairs."""
+
+    def __init__(self, file: str, problems: list[tuple[str, str]]) -> None:
+        self.file = file
+        self.problems = problems
+        super().__init__("\n".join(f"{file}: {entry}: {reason}" for entry, reason in problems))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ItemSpec(Strict):
+    code: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)
+    dimension: str = Field(min_length=1, max_length=40)
+    indicator: str = Field(min_length=1, max_length=60)
+    params: dict[str, str | int] = Field(default_factory=dict)
+    label: str = Field(default="", max_length=100)
+    direction: Literal["benefit", "cost"] = "benefit"
+    weight: Decimal = Field(ge=0, le=1)
+    clause: str = Field(default="", max_length=200)
+
+
+class ThresholdSpec(Strict):
+    indicator: str = Field(min_length=1, max_length=60)
+    params: dict[str, str | int] = Field(default_factory=dict)
+    min: Decimal | None = None
+    max: Decimal | None = None
+    clause: str = Field(default="", max_length=200)
+
+
+class SchemeSpec(Strict):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+    version: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=100)
+    programme: str
+    subject_kind: Literal["cluster"] = "cluster"
+    weight_method: Literal["fixed", "entropy", "critic", "combined", "ahp"] = "fixed"
+    ahp: list[list[float | str]] | None = None
+    combine_alpha: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+    normalisation: Literal["max", "minmax", "vector"] = "max"
+    aggregation: Literal["weighted_sum", "topsis"] = "weighted_sum"
+    grades: dict[Literal["优秀", "良好", "合格"], Decimal]
+    missing_rule: Literal["excluded", "zero", "imputed_mean"] = "excluded"
+    clause: str = Field(default="", max_length=200)
+    weights_note: str = Field(default="", max_length=200)
+    description: str = ""
+    items: list[ItemSpec] = Field(min_length=1)
+    eligibility: list[ThresholdSpec] = Field(default_factory=list)
+
+
+@dataclass
+class ParsedScheme:
+    path: str
+    spec: SchemeSpec
+    sha256: str
+
+
+def scheme_files() -> list[Path]:
+    return sorted(SCHEME_DIR.glob("*.yaml"))
+
+
+def _entry(loc: tuple, data: object) -> str:
+    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
+        items = data.get("items") if isinstance(data, dict) else None
+        name = items[loc[1]].get("indicator", "") if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict) else ""
+        return f"第{loc[1] + 1}项指标{f'（{name}）' if name else ''}" + (f".{loc[2]}" if len(loc) > 2 else "")
+    return ".".join(str(part) for part in loc) or "文件"
+
+
+def scheme_parse_text(text: str, name: str) -> ParsedScheme:
+    """Check a scheme's YAML text; every problem is listed at once."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else "文件"
+        raise SchemePackError(name, [(where, "不是有效的 YAML")]) from None
+    if not isinstance(data, dict):
+        raise SchemePackError(name, [("文件", "内容应为一个评价方案（键值表）")])
+    try:
+        spec = SchemeSpec.model_validate(data)
+    except PydanticError as exc:
+        problems = [(_entry(tuple(e["loc"]), data), _message(e)) for e in exc.errors()]
+        raise SchemePackError(name, problems) from None
+    problems = _content_problems(spec)
+    if problems:
+        raise SchemePackError(name, problems)
+    return ParsedScheme(name, spec, hashlib.sha256(text.encode()).hexdigest())
+
+
+def scheme_parse(path: Path) -> ParsedScheme:
+    return scheme_parse_text(path.read_text(encoding="utf-8"), path.name)
+
+
+def _message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "不认识的字段"
+    if kind == "missing":
+        return "缺少此项"
+    if kind == "literal_error":
+        return f"取值应为 {error.get('ctx', {}).get('expected', '')} 之一"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"数值超出范围（{error.get('msg', '')}）"
+    if kind == "string_pattern_mismatch":
+        return "编码只能由小写字母、数字和连字符组成"
+    return f"格式不正确（{error.get('msg', '')}）"
+
+
+def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
+    """What the schema cannot say: known programme and indicators, weights summing to 1, ordered grades."""
+    from jiqun.programmes.models import Indicator, Programme
+
+    problems: list[tuple[str, str]] = []
+    if not Programme.objects.filter(code=spec.programme).exists():
+        problems.append(("programme", f"培育工程“{spec.programme}”不存在（请先载入其数据包）"))
+    known = {i.code: i for i in Indicator.objects.filter(code__in=[i.indicator for i in spec.items])}
+    seen: set[str] = set()
+    for n, item in enumerate(spec.items, start=1):
+        indicator = known.get(item.indicator)
+        code = item.code or item.indicator
+        if indicator is None:
+            problems.append((f"第{n}项指标", f"指标“{item.indicator}”不在指标目录中"))
+        elif indicator.kind == "count":
+            allowed = set(indicator.params or [])
+            extra = sorted(set(item.params) - allowed)
+            if extra:
+                problems.append((f"第{n}项指标", f"计数指标“{indicator.name}”没有参数 {'、'.join(extra)}"
+                                                  f"（可用：{'、'.join(sorted(allowed)) or '无'}）"))
+        elif item.params:
+            problems.append((f"第{n}项指标", f"“{indicator.name}”是统计指标，不带计数参数"))
+        if code in seen:
+            problems.append((f"第{n}项指标", f"编码“{code}”重复出现；同一指标用两次时请给每项不同的 code"))
+        seen.add(code)
+    total = sum((i.weight for i in spec.items), Decimal(0))
+    if abs(total - 1) > WEIGHT_TOLERANCE:
+        problems.append(("items", f"各项权重之和应为 1，现为 {total.normalize()}"))
+    missing_grades = [g for g in ("优秀", "良好", "合格") if g not in spec.grades]
+    if missing_grades:
+        problems.append(("grades", f"缺少等级分数线：{'、'.join(missing_grades)}"))
+    else:
+        lines = [spec.grades["优秀"], spec.grades["良好"], spec.grades["合格"]]
+        if not (100 >= lines[0] > lines[1] > lines[2] >= 0):
+            problems.append(("grades", "分数线应在 0 至 100 之间且 优秀 > 良好 > 合格"))
+    thresholds = {i.code: i for i in Indicator.objects.filter(code__in=[t.indicator for t in spec.eligibility])}
+    for n, threshold in enumerate(spec.eligibility, start=1):
+        indicator = thresholds.get(threshold.indicator)
+        if indicator is None:
+            problems.append((f"第{n}项参评条件", f"指标“{threshold.indicator}”不在指标目录中"))
+        elif threshold.params and indicator.kind != "count":
+            problems.append((f"第{n}项参评条件", f"“{indicator.name}”是统计指标，不带计数参数"))
+        if threshold.min is None and threshold.max is None:
+            problems.append((f"第{n}项参评条件", "请给出下限 min 或上限 max"))
+        elif threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
+            problems.append((f"第{n}项参评条件", "下限大于上限"))
+    problems += _ahp_problems(spec)
+    if spec.aggregation == "weighted_sum" and spec.normalisation == "vector":
+        problems.append(("normalisation", "加权求和请用极大值归一化或极差标准化，向量归一化用于 TOPSIS"))
+    return problems
+
+
+def judgement(value: float | str) -> float:
+    """A Saaty judgement: a number, or a fraction written "1/3"."""
+    if isinstance(value, str):
+        top, _slash, bottom = value.partition("/")
+        return float(top) / float(bottom) if bottom else float(top)
+    return float(value)
+
+
+def ahp_result(spec: SchemeSpec):
+    """The engine's AHP result for the scheme's judgements (jiqun.scoring.ahp, eigenvector, Saaty's RI)."""
+    from jiqun.scoring import ahp
+
+    codes = [item.code or item.indicator for item in spec.items]
+    return ahp([[judgement(v) for v in row] for row in spec.ahp or []], names=codes)
+
+
+def _ahp_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
+    from jiqun.scoring import ScoringInputError
+
+    if spec.weight_method != "ahp":
+        return [("ahp", "只有层次分析法（weight_method: ahp）的方案填写判断矩阵")] if spec.ahp else []
+    n = len(spec.items)
+    if not spec.ahp or len(spec.ahp) != n or any(len(row) != n for row in spec.ahp):
+        return [("ahp", f"层次分析法须给出 {n}×{n} 的判断矩阵（行列按指标顺序）")]
+    try:
+        result = ahp_result(spec)
+    except (ValueError, ZeroDivisionError) as exc:
+        text = str(exc).rsplit(" / ", 1)[-1] if isinstance(exc, ScoringInputError) else "判断值应为正数或 a/b 形式的分数"
+        return [("ahp", text)]
+    if not result.consistent:
+        return [("ahp", f"判断矩阵一致性比率 CR = {result.cr:.3f}，超过 {result.threshold}，请调整判断")]
+    return []

@@ -1,0 +1,162 @@
+"""Reads of the evaluation app: runs and rows a user sees, the "why this score" of one cluster, chart data,
+and the proof that a stored run reproduces."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+
+from jiqun.evaluation.compute import evaluate, outcome
+from jiqun.evaluation.models import Run, RunRow, Scheme
+
+
+def schemes_for(user):
+    return Scheme.objects.for_user(user).select_related("programme")
+
+
+def runs_for(user):
+    return Run.objects.for_user(user).select_related("scheme", "scheme__programme")
+
+
+def run_for(user, pk: int) -> Run:
+    """The run, or 404 when the user does not see it."""
+    return get_object_or_404(runs_for(user), pk=pk)
+
+
+def rows_for(user, run: Run) -> list[RunRow]:
+    """The rows of `run` the user sees: scored ones by rank, then the excluded ones."""
+    rows = list(RunRow.objects.for_user(user).filter(run=run).select_related("cluster").distinct())
+    return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.cluster.name))
+
+
+def _number(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+@dataclass
+class Line:
+    """One indicator of one cluster: raw → normalised → weight → contribution, with where the raw came from."""
+
+    dimension: str
+    code: str
+    name: str
+    unit: str
+    clause: str
+    raw: Decimal | None
+    used: float
+    period: str
+    note: str
+    sources: list[dict]
+    registry: list[str]
+    normalized: float
+    weight: float
+    contribution: float
+
+    @property
+    def points(self) -> float:
+        """The contribution on the 0–100 score scale."""
+        return 100 * self.contribution
+
+
+@dataclass
+class Dimension:
+    name: str
+    weight: float
+    contribution: float
+
+    @property
+    def points(self) -> float:
+        return 100 * self.contribution
+
+    @property
+    def rate(self) -> float:
+        """The dimension's score as a share of what it could give (0–100), the radar chart's axis."""
+        return 100 * self.contribution / self.weight if self.weight else 0.0
+
+
+@dataclass
+class Explanation:
+    run: Run
+    row: RunRow
+    lines: list[Line] = field(default_factory=list)
+    dimensions: list[Dimension] = field(default_factory=list)
+    keep_share: float | None = None
+    additive: bool = True
+
+    @property
+    def total(self) -> float:
+        return 100 * sum(line.contribution for line in self.lines)
+
+
+def _distinct_reports(sources: list[dict]) -> list[dict]:
+    """Each report (and revision) once: a ratio reads its two parts from the same report."""
+    seen: dict[tuple[int, int], dict] = {}
+    for source in sources:
+        seen.setdefault((source["report"], source["revision"]), source)
+    return list(seen.values())
+
+
+def explanation(run: Run, row: RunRow) -> Explanation:
+    """Why this row's score: every indicator's raw, normalised, weighted value and its dimension's sum."""
+    result = run.result
+    engine = result["engine"]
+    snapshot = {s["cluster"]: s for s in run.snapshot["subjects"]}[row.cluster_id]
+    explained = Explanation(run, row, additive=run.parameters["aggregation"] == "weighted_sum")
+    if row.position is None:
+        return explained
+    i = row.position
+    matrix_values = engine["matrix"]["values"][i]
+    weights = engine["weights"]["weights"]
+    filled = {(f["cluster"], f["indicator"]): f["how"] for f in result["filled"]}
+    dimensions: dict[str, Dimension] = {}
+    for j, criterion in enumerate(run.snapshot["criteria"]):
+        cell = snapshot["values"][criterion["code"]]
+        how = filled.get((row.cluster_id, criterion["code"]))
+        note = cell.get("note", "")
+        if how:
+            note = f"缺失（{cell.get('missing', '')}），{how}"
+        contribution = weights[j] * engine["normalized"][i][j]
+        explained.lines.append(Line(
+            dimension=criterion["dimension"], code=criterion["code"], name=criterion["name"], unit=criterion["unit"],
+            clause=criterion["clause"], raw=_number(cell["value"]), used=matrix_values[j], period=cell.get("period", ""),
+            note=note, sources=_distinct_reports(cell.get("sources", [])), registry=cell.get("registry", []), normalized=engine["normalized"][i][j], weight=weights[j],
+            contribution=contribution))
+        dimension = dimensions.setdefault(criterion["dimension"], Dimension(criterion["dimension"], 0.0, 0.0))
+        dimension.weight += weights[j]
+        dimension.contribution += contribution
+    explained.dimensions = list(dimensions.values())
+    explained.keep_share = result["stability"]["keep_share"][i]
+    return explained
+
+
+def ranking_chart(rows: list[RunRow]) -> dict[str, Any]:
+    """The ranking chart's data: scored rows best first."""
+    scored = [r for r in rows if r.score is not None]
+    return {"names": [r.cluster.name for r in scored], "scores": [float(r.score) for r in scored],
+            "grades": [r.grade for r in scored], "ranks": [r.rank for r in scored],
+            "intervals": [[r.rank_min, r.rank_max] for r in scored]}
+
+
+def radar_chart(explained: Explanation) -> dict[str, Any]:
+    return {"name": explained.row.cluster.name,
+            "indicators": [{"name": d.name, "max": 100} for d in explained.dimensions],
+            "values": [round(d.rate, 2) for d in explained.dimensions]}
+
+
+@dataclass
+class Reproduction:
+    identical: bool
+    stored: dict[str, list]
+    again: dict[str, list]
+
+    @property
+    def differences(self) -> list[str]:
+        return [key for key in self.stored if self.stored[key] != self.again.get(key)]
+
+
+def run_reproduce(run: Run) -> Reproduction:
+    """Score the run's own snapshot again with its own parameters and compare with what was stored."""
+    again = outcome(evaluate(run.snapshot, run.parameters))
+    stored = outcome(run.result)
+    return Reproduction(stored == again, stored, again)

@@ -1,0 +1,143 @@
+"""Writes of the evaluation app: load a scheme version, run a scheme on a year's approved figures, publish a
+run. Each is atomic, checks permission and writes one audit entry."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record
+from jiqun.evaluation.compute import RunInputError, evaluate, scheme_parameters
+from jiqun.evaluation.inputs import snapshot_collect
+from jiqun.evaluation.models import RUN_MOVES, Run, RunRow, RunStatus, Scheme, SchemeItem, SubjectKind
+from jiqun.evaluation.packs import ParsedScheme, ahp_result
+from jiqun.evaluation.permissions import can_load_scheme, can_publish_evaluation, can_run_evaluation
+from jiqun.programmes.models import Indicator, Programme
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _require(actor, predicate, message: str) -> None:
+    """None is the system itself (the demo, pack loading from the command line)."""
+    if actor is not None and not predicate(actor):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
+    """Write a parsed scheme version; returns (scheme, changed). A locked version is never changed."""
+    _require(actor, can_load_scheme, _("只有省级管理员可以载入评价方案"))
+    spec = parsed.spec
+    scheme = Scheme.objects.select_for_update().filter(code=spec.code, version=spec.version).first()
+    if scheme is not None and scheme.pack_hash == parsed.sha256:
+        return scheme, False
+    if scheme is not None and scheme.locked:
+        raise ValidationError(_("评价方案“%(code)s”第%(v)s版已被发布的评价使用，不能修改；请将版本号改为 %(next)s 作为新版本载入")
+                              % {"code": spec.code, "v": spec.version, "next": spec.version + 1})
+    before = None
+    if scheme is None:
+        scheme = Scheme(code=spec.code, version=spec.version)
+    else:
+        before = {"pack_hash": scheme.pack_hash}
+    scheme.name = spec.name
+    scheme.programme = Programme.objects.get(code=spec.programme)
+    scheme.subject_kind = spec.subject_kind
+    scheme.weight_method = spec.weight_method
+    scheme.combine_alpha = spec.combine_alpha
+    scheme.normalisation = spec.normalisation
+    scheme.aggregation = spec.aggregation
+    scheme.grade_excellent, scheme.grade_good, scheme.grade_pass = (
+        spec.grades["优秀"], spec.grades["良好"], spec.grades["合格"])
+    scheme.ahp_judgements, scheme.ahp_cr = None, None
+    if spec.weight_method == "ahp":
+        result = ahp_result(spec)
+        scheme.ahp_judgements = result.pairwise.tolist()
+        scheme.ahp_cr = Decimal(repr(result.cr)).quantize(Decimal("0.0001"))
+    catalogue = {i.code: i for i in Indicator.objects.filter(code__in=[t.indicator for t in spec.eligibility])}
+    scheme.eligibility = [
+        {"indicator": t.indicator, "name": catalogue[t.indicator].name, "unit": catalogue[t.indicator].unit,
+         "source": "registry" if catalogue[t.indicator].kind == "count" else "statistics", "params": t.params,
+         "min": None if t.min is None else str(t.min), "max": None if t.max is None else str(t.max),
+         "clause": t.clause}
+        for t in spec.eligibility
+    ]
+    scheme.missing_rule = spec.missing_rule
+    scheme.clause = spec.clause
+    scheme.weights_note = spec.weights_note
+    scheme.description = spec.description
+    scheme.pack_hash = parsed.sha256
+    scheme.full_clean()
+    scheme.save()
+    scheme.items.all().delete()
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[i.indicator for i in spec.items])}
+    for order, item in enumerate(spec.items, start=1):
+        row = SchemeItem(scheme=scheme, order=order, code=item.code or item.indicator, dimension=item.dimension,
+                         indicator=indicators[item.indicator], params=item.params, label=item.label,
+                         direction=item.direction, weight=item.weight, clause=item.clause)
+        row.full_clean()
+        row.save()
+    audit_record(actor=actor, action=AuditAction.CREATE if before is None else AuditAction.UPDATE, obj=scheme,
+                 before=before, after={"file": parsed.path, "pack_hash": parsed.sha256, "items": len(spec.items)})
+    return scheme, True
+
+
+def _score_text(value: float) -> Decimal:
+    return Decimal(repr(value * 100)).quantize(Decimal("0.0001"))
+
+
+@transaction.atomic
+def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
+    """Run `scheme` on `year`'s approved figures and store snapshot, parameters and result (a draft)."""
+    _require(actor, can_run_evaluation, _("只有省级管理员可以开展评价"))
+    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError({"year": [_("评价年度应为 %(a)s 至 %(b)s 之间的年份") % {"a": FIRST_YEAR, "b": LAST_YEAR}]})
+    if scheme.subject_kind != SubjectKind.CLUSTER:
+        raise ValidationError({"scheme": [_("本版本只能评价集群；区域考核方案尚不能运行")]})
+    snapshot = snapshot_collect(scheme, year)
+    parameters = scheme_parameters(scheme)
+    try:
+        result = evaluate(snapshot, parameters)
+    except RunInputError as exc:
+        raise ValidationError({"__all__": [_("%(scheme)s %(year)s年：%(reason)s")
+                                           % {"scheme": scheme.name, "year": year, "reason": exc}]}) from None
+    run = Run(scheme=scheme, year=year, status=RunStatus.DRAFT, snapshot=snapshot, parameters=parameters,
+              result=result, stability=result["stability"], created_by=getattr(actor, "username", "") or "系统")
+    run.full_clean()
+    run.save()
+    engine, stability = result["engine"], result["stability"]
+    rows = []
+    for i, alternative in enumerate(engine["matrix"]["alternatives"]):
+        rows.append(RunRow(run=run, cluster_id=int(alternative), position=i, score=_score_text(engine["scores"][i]),
+                           rank=engine["ranks"][i], rank_min=stability["rank_min"][i],
+                           rank_max=stability["rank_max"][i], grade=engine["grades"][i]))
+    rows += [RunRow(run=run, cluster_id=e["cluster"], excluded=e["reason"]) for e in result["excluded"]]
+    RunRow.objects.bulk_create(rows)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=run,
+                 after={"scheme": f"{scheme.code} v{scheme.version}", "year": year, "scored": len(rows) - len(result["excluded"]),
+                        "excluded": len(result["excluded"])})
+    return run
+
+
+@transaction.atomic
+def evaluation_run_publish(*, actor, run: Run) -> Run:
+    """Publish a run: its grades are on record and its scheme version is locked. Province only."""
+    _require(actor, can_publish_evaluation, _("只有省级管理员可以发布评价结果"))
+    run = Run.objects.select_for_update().select_related("scheme").get(pk=run.pk)
+    if RunStatus.PUBLISHED not in RUN_MOVES[run.status]:
+        raise ValidationError(_("该评价已于 %(at)s 由 %(who)s 发布，不能再次发布")
+                              % {"at": timezone.localtime(run.published_at).strftime("%Y-%m-%d %H:%M")
+                                 if run.published_at else "—", "who": run.published_by or _("系统")})
+    run.status = RunStatus.PUBLISHED
+    run.published_by = getattr(actor, "username", "") or "系统"
+    run.published_at = timezone.now()
+    run.save(update_fields=["status", "published_by", "published_at"])
+    scheme = run.scheme
+    if not scheme.locked:
+        scheme.locked = True
+        scheme.save(update_fields=["locked"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, before={"status": RunStatus.DRAFT},
+                 after={"status": RunStatus.PUBLISHED, "scheme_locked": f"{scheme.code} v{scheme.version}"})
+    return run
