@@ -67,6 +67,7 @@ api = NinjaAPI(
 add_error_handlers(api)
 api.add_router("/", monitoring_router)
 api.add_router("/", targets_router)
+api.add_router("/recognition", "jiqun.recognition.api.router")
 
 
 def _regions(user, codes: list[str]) -> list[Region]:

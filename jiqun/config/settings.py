@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "jiqun.enterprises",
     "jiqun.monitoring",
     "jiqun.targets",
+    "jiqun.recognition",
     "jiqun.api",
 ]
 

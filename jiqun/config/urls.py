@@ -24,6 +24,7 @@ urlpatterns = [
     path("regions/", include("jiqun.regions.urls")),
     path("monitoring/", include("jiqun.monitoring.urls")),
     path("targets/", include("jiqun.targets.urls")),
+    path("recognition/", include("jiqun.recognition.urls")),
     path("audit/", include("jiqun.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),

@@ -68,6 +68,10 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.targets.demo import demo_supervision_generate
 
         generated["demo_supervision"] = demo_supervision_generate()
+    if apps.is_installed("jiqun.recognition"):
+        from jiqun.recognition.demo import demo_recognition_generate
+
+        generated["demo_recognition"] = demo_recognition_generate()
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,
