@@ -102,9 +102,9 @@ class Application(models.Model):
     safeguards = models.TextField(_("保障措施"))
     # {indicator code: {"name", "unit", "value" (text or None), "year", "sources": [{report, revision, subject}],
     #  "missing": why there is no value}}: what the approved data said when the application was made.
-    figures = models.JSONField(_("量化数据"), default=dict)
+    figures = models.JSONField(_("量化数据"), default=dict, blank=True)
     # [{"indicator", "name", "unit", "value", "minimum", "passed", "reason"}], one per threshold.
-    screen = models.JSONField(_("资格审查"), default=list)
+    screen = models.JSONField(_("资格审查"), default=list, blank=True)
     eligible = models.BooleanField(_("符合申报条件"), default=False)
     quantitative_score = models.DecimalField(_("量化得分"), max_digits=7, decimal_places=2, null=True, blank=True)
     expert_score = models.DecimalField(_("专家得分"), max_digits=7, decimal_places=2, null=True, blank=True)

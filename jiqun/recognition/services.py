@@ -58,7 +58,8 @@ def _require_status(call: Call, *statuses: str, doing: str) -> None:
             "call": call.title, "status": call.get_status_display(), "doing": doing})
 
 
-def _move(*, actor, call: Call, to: str, after: dict | None = None) -> Call:
+def _move(*, actor, call: Call, to: str, after: dict | None = None,
+          objection_until: datetime.date | None = None) -> Call:
     """Move a locked call one step of TRANSITIONS, with its audit entry."""
     locked = Call.objects.select_for_update().get(pk=call.pk)
     if to not in TRANSITIONS[locked.status]:
@@ -66,6 +67,8 @@ def _move(*, actor, call: Call, to: str, after: dict | None = None) -> Call:
             "call": locked.title, "old": locked.get_status_display(), "new": CallStatus(to).label})
     before = locked.status
     locked.status = to
+    if objection_until is not None:
+        locked.objection_until = objection_until
     locked.save(update_fields=["status", "objection_until"])
     call.status, call.objection_until = locked.status, locked.objection_until
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={"status": before},
@@ -165,8 +168,7 @@ def call_publicise(*, actor, call: Call, objection_until: datetime.date,
         raise ValidationError({"objection_until": [_("公示截止日期须不早于今天（%(today)s）") % {"today": today}]})
     _require_status(call, S.REVIEW, doing=_("公示"))
     results_compute(call=call)
-    call.objection_until = objection_until
-    return _move(actor=actor, call=call, to=S.PUBLICITY, after={"objection_until": objection_until, "results": [
+    return _move(actor=actor, call=call, to=S.PUBLICITY, objection_until=objection_until, after={"objection_until": objection_until, "results": [
         [a.cluster_id, str(a.final_score), a.rank, a.selected]
         for a in call.applications.filter(eligible=True).order_by("rank")]})
 
