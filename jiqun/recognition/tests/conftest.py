@@ -11,7 +11,13 @@ from jiqun.accounts.services import user_create
 from jiqun.clusters.models import Cluster, Tier
 from jiqun.programmes.models import Programme
 from jiqun.recognition.models import ASPECT_CODES
-from jiqun.recognition.services import application_create, call_create, call_open, conflict_declare, expert_create
+from jiqun.recognition.services import (
+    application_create,
+    call_create,
+    call_open,
+    conflict_declare,
+    expert_create,
+)
 from jiqun.regions.models import Region
 
 TEXTS = {code: f"测试{code}" for code in ASPECT_CODES}

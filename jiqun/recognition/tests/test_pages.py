@@ -9,7 +9,6 @@ from jiqun.audit.models import AuditEvent
 from jiqun.conftest import client_for, token_client
 from jiqun.recognition.demo import TITLE
 from jiqun.recognition.models import Application, Assignment, Call, Expert
-from jiqun.recognition.services import assignment_create
 from jiqun.recognition.tests.conftest import TEXTS
 
 pytestmark = pytest.mark.django_db

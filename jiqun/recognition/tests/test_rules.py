@@ -34,3 +34,26 @@ def test_it_selects_within_the_quota_and_breaks_ties_by_expert_score() -> None:
     ranked = rules.rank([(1, Decimal(80), Decimal(70), "乙"), (2, Decimal(80), Decimal(75), "甲"),
                          (3, Decimal(90), Decimal(60), "丙")], quota=2)
     assert [(r.key, r.rank, r.selected) for r in ranked] == [(3, 1, True), (2, 2, True), (1, 3, False)]
+
+
+def test_the_command_lists_and_shows_the_demo_round(db) -> None:
+    import json
+    from io import StringIO
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    from jiqun.recognition.demo import TITLE
+    from jiqun.recognition.models import Call
+
+    out = StringIO()
+    call_command("rounds", "list", stdout=out)
+    assert TITLE in out.getvalue()
+    call = Call.objects.get(title=TITLE)
+    out = StringIO()
+    call_command("rounds", "show", str(call.pk), "--json", stdout=out)
+    shown = json.loads(out.getvalue())
+    assert shown["status"] == "review" and len(shown["applications"]) == 4
+    assert any("低于门槛" in r for a in shown["applications"] for r in a["screen"])
+    with pytest.raises(CommandError, match="没有编号为 999999"):
+        call_command("rounds", "show", "999999")
