@@ -3,10 +3,12 @@ assigned expert posts its scores."""
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from pydantic import WithJsonSchema
 
 from jiqun.api.schemas import BodyIn, DbId, errors
 from jiqun.core.text import Text
@@ -82,8 +84,13 @@ class AssignmentOut(Schema):
     submitted_at: datetime.datetime | None
 
 
+# A score is a JSON number from 0 to 100 (a Decimal inside, never a float in the arithmetic).
+Score = Annotated[Decimal, Field(ge=0, le=100),
+                  WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100, "description": "0–100"})]
+
+
 class AspectScoreIn(BodyIn):
-    score: Decimal = Field(ge=0, le=100, description="0–100")
+    score: Score
     comment: Text = Field("", max_length=2000)
 
 
