@@ -28,7 +28,8 @@ def _nothing(prefix: str) -> Q:
 
 
 def _blind(user) -> bool:
-    """Roles that see no business data: anonymous, the three admins, and experts (until assignments exist)."""
+    """Roles that see no registry data: anonymous, the three admins, and experts (whose scope is their
+    recognition assignments: `call_q`, `application_q`, `assignment_q`)."""
     return not user.is_authenticated or user.role in ADMIN_ROLES or user.role == Role.EXPERT
 
 

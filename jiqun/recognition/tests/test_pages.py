@@ -202,3 +202,8 @@ def test_the_province_publishes_records_and_answers_an_objection_on_the_pages(zh
     assert "申报数据与实际不符" in page and "经核实数据无误" in page
     assert client_for(User.objects.get(username="lingdao")).post(url + "objections/", {
         "objector": "x", "content": "y"}).status_code == 403
+
+
+def test_the_navigation_leads_the_expert_to_the_rounds_but_not_the_enterprise_reporter(zhuanjia) -> None:
+    assert 'href="/recognition/"' in client_for(zhuanjia).get("/").content.decode()
+    assert 'href="/recognition/"' not in client_for(User.objects.get(username="qiye")).get("/").content.decode()
