@@ -163,7 +163,7 @@ def call_publicise(*, actor, call: Call, objection_until: datetime.date,
                    today: datetime.date | None = None) -> Call:
     """评审中 → 公示中: compute and rank the results, publish them with a period for objections."""
     _require_province(actor)
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if objection_until is None or objection_until < today:
         raise ValidationError({"objection_until": [_("公示截止日期须不早于今天（%(today)s）") % {"today": today}]})
     _require_status(call, S.REVIEW, doing=_("公示"))
@@ -178,7 +178,7 @@ def call_finalise(*, actor, call: Call, today: datetime.date | None = None) -> C
     """公示中 → 已完成: after the objection period, with every objection answered, recognise the winners
     through the cluster lifecycle services (the round is the basis in their tier history)."""
     _require_province(actor)
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     _require_status(call, S.PUBLICITY, doing=_("完成"))
     if call.objection_until and today <= call.objection_until:
         raise ValidationError(_("公示期至 %(until)s 结束，期满后才能完成认定") % {"until": call.objection_until})
@@ -238,7 +238,7 @@ def figures_draw(call: Call, cluster: Cluster) -> tuple[dict, dict[str, Decimal 
 def application_create(*, actor, call: Call, cluster: Cluster, texts: Mapping[str, str],
                        today: datetime.date | None = None) -> Application:
     """Apply for a cluster the actor keeps; the figures are drawn from approved data and screened."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if actor is not None and not can_apply_for(actor, cluster):
         raise PermissionDenied(_("只有该集群的促进机构或所在市的市级用户可以为其申报。"))
     _require_status(call, S.OPEN, doing=_("申报"))
@@ -458,7 +458,7 @@ def objection_record(*, actor, application: Application, objector: str, content:
                      today: datetime.date | None = None) -> Objection:
     """Record an objection received during the 公示 period (the province registers it)."""
     _require_province(actor)
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     call = application.call
     _require_status(call, S.PUBLICITY, doing=_("登记异议"))
     if call.objection_until and today > call.objection_until:

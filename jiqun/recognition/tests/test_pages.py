@@ -174,7 +174,7 @@ def test_a_cluster_organisation_applies_on_the_page_for_its_cluster_only(db) -> 
 
 
 def test_the_province_publishes_records_and_answers_an_objection_on_the_pages(zhuanjia, demo_call) -> None:
-    import datetime
+    from django.utils import timezone
 
     from jiqun.recognition.services import scores_submit
     from jiqun.recognition.tests.conftest import scores
@@ -183,7 +183,7 @@ def test_the_province_publishes_records_and_answers_an_objection_on_the_pages(zh
         actor = zhuanjia if assignment.expert.user_id == zhuanjia.pk else None  # the other experts have no account
         scores_submit(actor=actor, assignment=assignment, scores=scores(75))
     sheng = client_for(User.objects.get(username="sheng"))
-    today = datetime.date.today()
+    today = timezone.localdate()
     sheng.post(f"/recognition/{demo_call.pk}/move/", {"to": "publicity", "objection_until": today.isoformat()})
     demo_call.refresh_from_db()
     assert demo_call.status == "publicity" and demo_call.objection_until == today

@@ -57,3 +57,24 @@ def test_the_command_lists_and_shows_the_demo_round(db) -> None:
     assert any("低于门槛" in r for a in shown["applications"] for r in a["screen"])
     with pytest.raises(CommandError, match="没有编号为 999999"):
         call_command("rounds", "show", "999999")
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+score = st.decimals(min_value=0, max_value=100, places=2)
+
+
+@given(st.lists(score, min_size=1, max_size=12))
+def test_the_trimmed_mean_lies_within_the_scores(scores) -> None:
+    mean = rules.trimmed_mean(scores)
+    assert min(scores) <= mean <= max(scores)
+
+
+@given(st.lists(score, min_size=5, max_size=12), score)
+def test_one_extreme_score_cannot_move_a_trimmed_mean_of_five_or_more(scores, outlier) -> None:
+    """Raising the highest score (or lowering the lowest) to anything changes nothing: it is dropped."""
+    ordered = sorted(scores)
+    higher = ordered[:-1] + [max(ordered[-1], outlier)]
+    lower = [min(ordered[0], outlier)] + ordered[1:]
+    assert rules.trimmed_mean(higher) == rules.trimmed_mean(ordered) == rules.trimmed_mean(lower)
