@@ -46,6 +46,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.DONE: frozenset(),
 }
 
+TIER_ORDER = ["", Tier.CITY, Tier.PROVINCIAL, Tier.NATIONAL, Tier.WORLD]
+
+
+def _below(tier: str, sought: str) -> bool:
+    """Whether `tier` is lower than `sought`: a round only ever raises a tier."""
+    return TIER_ORDER.index(tier) < TIER_ORDER.index(sought)
+
 
 def _require_province(actor) -> None:
     if actor is not None and not can_manage_rounds(actor):
@@ -191,7 +198,7 @@ def call_finalise(*, actor, call: Call, today: datetime.date | None = None) -> C
         cluster = Cluster.objects.get(pk=application.cluster_id)
         basis = _("赛马认定：%(call)s（批次 #%(id)s），综合得分 %(score)s，第 %(rank)s 名") % {
             "call": call.title, "id": call.pk, "score": application.final_score, "rank": application.rank}
-        if cluster.tier != call.tier_sought:
+        if _below(cluster.tier, call.tier_sought):  # raised meanwhile by another decision: left as it is
             cluster_change_tier(actor=actor, cluster=cluster, tier=call.tier_sought, basis=basis)
         if cluster.status in (ClusterStatus.CULTIVATING, ClusterStatus.WARNED):
             cluster_change_status(actor=actor, cluster=cluster, status=ClusterStatus.RECOGNISED, basis=basis)
@@ -248,7 +255,9 @@ def application_create(*, actor, call: Call, cluster: Cluster, texts: Mapping[st
     if cluster.programme_id != call.programme_id:
         errors["cluster"] = [_("集群“%(cluster)s”不属于本批次的培育工程（%(programme)s）") % {
             "cluster": cluster.name, "programme": call.programme.code}]
-    elif call.tier_sought not in TIER_MOVES.get(cluster.tier, frozenset()) or cluster.tier == call.tier_sought:
+    elif cluster.status == ClusterStatus.EXITED:
+        errors["cluster"] = [_("集群“%(cluster)s”已退出培育，不能申报") % {"cluster": cluster.name}]
+    elif call.tier_sought not in TIER_MOVES.get(cluster.tier, frozenset()) or not _below(cluster.tier, call.tier_sought):
         errors["cluster"] = [_("集群“%(cluster)s”当前层级为“%(tier)s”，不能申报“%(sought)s”") % {
             "cluster": cluster.name, "tier": cluster.get_tier_display() or _("未定"),
             "sought": Tier(call.tier_sought).label}]

@@ -191,3 +191,17 @@ def test_a_call_with_bad_weights_is_refused(sheng, programme) -> None:
     assert errors["quantitative_weight"] == ["量化得分权重须在 0 到 1 之间"]
     assert errors["thresholds"] == ["指标 nope 不在指标目录中"]
     assert errors["aspect_weights"] == ["评审要点“发展基础”的权重“x”不是数字"]
+
+
+def test_an_exited_or_already_higher_cluster_cannot_apply(sheng, call, clusters) -> None:
+    from jiqun.clusters.services import cluster_change_status, cluster_change_tier
+
+    power = clusters["动力装备"]
+    cluster_change_tier(actor=sheng, cluster=power, tier=Tier.NATIONAL, basis="测试")
+    with pytest.raises(ValidationError, match="当前层级为“国家级”，不能申报“省级”"):
+        application_create(actor=None, call=call, cluster=power, texts=TEXTS, today=TODAY)
+    aluminium = clusters["高端铝业"]
+    cluster_change_status(actor=sheng, cluster=aluminium, status=ClusterStatus.EXITED, basis="测试")
+    with pytest.raises(ValidationError, match="已退出培育"):
+        application_create(actor=None, call=call, cluster=aluminium, texts=TEXTS, today=TODAY)
+    assert not Application.objects.filter(call=call).exists()
