@@ -207,3 +207,31 @@ def test_the_province_publishes_records_and_answers_an_objection_on_the_pages(zh
 def test_the_navigation_leads_the_expert_to_the_rounds_but_not_the_enterprise_reporter(zhuanjia) -> None:
     assert 'href="/recognition/"' in client_for(zhuanjia).get("/").content.decode()
     assert 'href="/recognition/"' not in client_for(User.objects.get(username="qiye")).get("/").content.decode()
+
+
+def test_the_province_finalises_on_the_page_after_the_period(zhuanjia, demo_call) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from jiqun.clusters.models import Cluster
+    from jiqun.recognition.services import call_publicise, scores_submit
+    from jiqun.recognition.tests.conftest import scores
+
+    sheng_user = User.objects.get(username="sheng")
+    for assignment in Assignment.objects.filter(application__call=demo_call, submitted_at__isnull=True):
+        actor = zhuanjia if assignment.expert.user_id == zhuanjia.pk else None
+        scores_submit(actor=actor, assignment=assignment, scores=scores(70))
+    call_publicise(actor=sheng_user, call=demo_call, objection_until=timezone.localdate())
+    # The period is over: set its end in the past, as the calendar would.
+    Call.objects.filter(pk=demo_call.pk).update(objection_until=timezone.localdate() - datetime.timedelta(days=1))
+    sheng = client_for(sheng_user)
+    sheng.post(f"/recognition/{demo_call.pk}/move/", {"to": "done"})
+    demo_call.refresh_from_db()
+    assert demo_call.status == "done"
+    winners = Application.objects.filter(call=demo_call, selected=True)
+    assert winners.count() == 2
+    for application in winners:
+        cluster = Cluster.objects.get(pk=application.cluster_id)
+        assert cluster.tier == "provincial" and TITLE in cluster.tier_changes.last().basis
+    assert "已完成" in sheng.get(f"/recognition/{demo_call.pk}/").content.decode()
