@@ -7,8 +7,8 @@ Every `for_user` queryset in the project is built from the `*_q` functions here,
 - a cluster organisation, and a leader who is a chain chief (群长/链长, a leader with assigned clusters),
   sees its clusters and what belongs to them: their members, reports, targets, parks and checklists;
 - an enterprise reporter sees its own enterprise and that enterprise's reports, nothing else;
-- experts see nothing yet (the applications assigned to them will be their scope), and the three admin
-  roles (三员分立) see no business data at all.
+- experts see no registry data: only the recognition applications assigned to them (and their calls), and
+  the three admin roles (三员分立) see no business data at all.
 
 A function returns a `Q` for the model named in its name; `prefix` is the path from the filtered model to
 that model ("task__" to filter task updates by their task), so one rule serves every query.
@@ -28,7 +28,8 @@ def _nothing(prefix: str) -> Q:
 
 
 def _blind(user) -> bool:
-    """Roles that see no business data: anonymous, the three admins, and experts (until assignments exist)."""
+    """Roles that see no registry data: anonymous, the three admins, and experts (whose scope is their
+    recognition assignments: `call_q`, `application_q`, `assignment_q`)."""
     return not user.is_authenticated or user.role in ADMIN_ROLES or user.role == Role.EXPERT
 
 
@@ -213,3 +214,48 @@ def evaluation_row_q(user) -> Q:
     """A run's rows: those of the clusters the user sees (all for the province and a province-wide leader,
     its own clusters for a city, county, cluster organisation or chain chief), of runs it sees."""
     return evaluation_run_q(user, "run__") & cluster_q(user, "cluster__")
+
+
+# --- 赛马 recognition rounds (jiqun.recognition) -------------------------------------------------------
+
+def _sees_rounds(user) -> bool:
+    return user.is_authenticated and user.role in REGION_ROLES | {Role.CLUSTER_ORG}
+
+
+def call_q(user) -> Q:
+    """Recognition calls the user may see: the province every one; region officers, leaders and cluster
+    organisations the published ones (a call is a public notice); an expert those it has an assignment in."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.role == Role.PROVINCE_ADMIN:
+        return Q()
+    if user.role == Role.EXPERT:
+        return Q(applications__assignments__expert__user=user)
+    if _sees_rounds(user):
+        return ~Q(status="draft")
+    return NOTHING
+
+
+def application_q(user, prefix: str = "") -> Q:
+    """Recognition applications the user may see: the province every one; an expert those assigned to it;
+    region officers, leaders and cluster organisations those of the clusters they see."""
+    if not user.is_authenticated:
+        return _nothing(prefix)
+    if user.role == Role.PROVINCE_ADMIN:
+        return Q()
+    if user.role == Role.EXPERT:
+        return Q(**{f"{prefix}assignments__expert__user": user})
+    if _sees_rounds(user):
+        return Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})
+    return _nothing(prefix)
+
+
+def assignment_q(user) -> Q:
+    """Expert assignments (with their scores) the user may see: the province all, an expert its own."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.role == Role.PROVINCE_ADMIN:
+        return Q()
+    if user.role == Role.EXPERT:
+        return Q(expert__user=user)
+    return NOTHING

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "jiqun.monitoring",
     "jiqun.targets",
     "jiqun.evaluation",
+    "jiqun.recognition",
     "jiqun.api",
 ]
 

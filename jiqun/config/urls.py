@@ -25,6 +25,7 @@ urlpatterns = [
     path("monitoring/", include("jiqun.monitoring.urls")),
     path("targets/", include("jiqun.targets.urls")),
     path("evaluation/", include("jiqun.evaluation.urls")),
+    path("recognition/", include("jiqun.recognition.urls")),
     path("audit/", include("jiqun.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),

@@ -78,6 +78,11 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.evaluation.demo import demo_evaluation_generate
 
         generated["demo_evaluation_runs"] = demo_evaluation_generate()
+
+    if apps.is_installed("jiqun.recognition"):
+        from jiqun.recognition.demo import demo_recognition_generate
+
+        generated["demo_recognition"] = demo_recognition_generate()
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,

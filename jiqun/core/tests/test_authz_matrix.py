@@ -219,6 +219,19 @@ PAGES: dict[str, Route | str] = {
     "evaluation:export": Route("run", read),
     # The demo's run is of SD-2023-185, whose clusters only the province and its leader see: nothing to explain.
     "evaluation:explain_export": Route("run", for_roles(("sheng", "lingdao"))),
+    "recognition:calls": Route(None, page()),
+    "recognition:call_create": Route(None, for_roles(("sheng",)), ("GET", "POST")),
+    "recognition:call": Route("call", read),
+    "recognition:call_move": Route("call", edit(), ("POST",)),  # the province moves it; below: 403
+    "recognition:apply": Route("call", edit(), ("GET", "POST")),  # the demo round is closed: sent back
+    "recognition:assign": Route("call", for_roles(("sheng",)), ("GET", "POST")),
+    "recognition:application": Route("application", read),
+    "recognition:objection": Route("application", edit(), ("POST",)),  # the province records; below: 403
+    "recognition:answer": Route("application", edit(), ("POST",)),
+    "recognition:experts": Route(None, for_roles(("sheng",)), ("GET", "POST")),
+    "recognition:assignments": Route(None, page()),
+    # The expert scores its own assignment; the province sees every one (its POST is refused, 403).
+    "recognition:assignment": Route("assignment", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else WRITE_OK if m == "POST" else 200), ("GET", "POST")),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
     "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
     "audit:list": Route(None, for_roles(("shenji",))),
@@ -271,6 +284,12 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/tasks"): Route(None, api_read),
     ("GET", "/api/v1/tasks/{task_id}"): Route("task", api_read),
     ("POST", "/api/v1/tasks/{task_id}/updates"): Route("task", api_write(), body={"status": "none", "progress": ""}),
+    ("GET", "/api/v1/recognition/calls"): Route(None, api_read),
+    ("GET", "/api/v1/recognition/calls/{call_id}"): Route("call", api_read),
+    ("GET", "/api/v1/recognition/applications/{application_id}"): Route("application", api_read),
+    ("GET", "/api/v1/recognition/assignments"): Route(None, api_read),
+    ("POST", "/api/v1/recognition/assignments/{assignment_id}/scores"): Route("assignment", lambda p, m, s: 401 if p == ANON else 404 if s == OUTSIDE else WRITE_OK, body={
+        a: {"score": 80} for a in ("basis", "approach", "goals", "tasks", "measures", "safeguards")}),
     ("GET", "/api/v1/checklists"): Route(None, api_read),
     ("POST", "/api/v1/checklists"): Route(None, api_write(create=True), body={
         "programme": "JN-2020-231", "cluster": 1, "chain": "", "region": "370811"}),
@@ -448,6 +467,11 @@ class World:
 
             model = Run if kind == "run" else Scheme
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind in ("call", "application", "assignment"):
+            from jiqun.recognition.models import Application, Assignment, Call
+
+            model = {"call": Call, "application": Application, "assignment": Assignment}[kind]
+            return _split(model.objects.all(), model.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -493,7 +517,8 @@ def api_url(path: str, kind: str | None, obj) -> str:
         return path.replace("{sheet_id}", str(obj.pk)).replace("{item_code}", "1")
     key = str(obj.pk)
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
-                        "{review_id}", "{task_id}", "{sheet_id}", "{run_id}"):
+                        "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
+                        "{call_id}", "{application_id}", "{assignment_id}"):
         path = path.replace(placeholder, key)
     return path
 
