@@ -113,7 +113,8 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError, *, api: Nin
 def on_validation_error(request: HttpRequest, exc: ValidationError, *, api: NinjaAPI) -> HttpResponse:
     """400: a service refused the write; its messages name the field."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    detail = "；".join(f"{field}: {'，'.join(msgs)}" for field, msgs in errors.items())
+    # A refusal of the whole write (no field) is said as it is, without Django's "__all__" key.
+    detail = "；".join(("" if field == "__all__" else f"{field}: ") + "，".join(msgs) for field, msgs in errors.items())
     return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
 
 

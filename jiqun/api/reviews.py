@@ -38,7 +38,7 @@ class ReviewFilter(Schema):
 
 class ReviewDecisionIn(BodyIn):
     outcome: str = Field(description="kept | warned | withdrawn")
-    basis: Text = Field(description="复核依据：评审意见、文件或会议纪要")
+    basis: Text = Field(max_length=150, description="复核依据：评审意见、文件或会议纪要（最多 150 个字符）")
 
 
 @router.get("/reviews", response={200: list[ReviewOut], **errors(400, 401, 422)}, summary="复核名单（省级集群认定满三年）")

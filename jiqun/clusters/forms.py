@@ -98,7 +98,7 @@ class ReviewDecisionForm(TextRuleMixin, forms.Form):
     """The province's outcome of a 复核 and its reasons."""
 
     outcome = forms.ChoiceField(label=_("复核结论"), choices=ReviewOutcome.choices)
-    basis = forms.CharField(label=_("复核依据"), widget=forms.Textarea(attrs={"rows": 2}),
+    basis = forms.CharField(label=_("复核依据"), widget=forms.Textarea(attrs={"rows": 2}), max_length=150,
                             help_text=_("评审意见、文件或会议纪要；写入集群的层级变更记录"))
 
 

@@ -30,6 +30,7 @@ from jiqun.clusters.models import (
 )
 from jiqun.clusters.selectors import reviews_coming
 from jiqun.core.stale import changes_since, stale_edit
+from jiqun.core.text import control_character_error
 from jiqun.regions.models import Region, Zone
 
 EDITABLE_FIELDS = [
@@ -390,6 +391,9 @@ def review_basis(review: Review, basis: str) -> str:
         "id": review.pk, "due": review.due_on, "outcome": ReviewOutcome(review.outcome).label, "basis": basis}
 
 
+REVIEW_BASIS_LENGTH = 150  # with "复核 #id（due）结论：…" before it, within the tier history's 200 characters
+
+
 @transaction.atomic
 def review_decide(*, actor, review: Review, outcome: str, basis: str) -> Review:
     """Record a review's outcome and apply it to the cluster through the move services; the province only.
@@ -407,8 +411,17 @@ def review_decide(*, actor, review: Review, outcome: str, basis: str) -> Review:
     if outcome not in ReviewOutcome.values:
         errors["outcome"] = [_("复核结论“%(value)s”无效，应为 kept（保留）、warned（预警）或 withdrawn（撤销）") % {
             "value": outcome}]
-    if not (basis or "").strip():
+    basis = (basis or "").strip()
+    if not basis:
         errors["basis"] = [_("请填写复核依据（评审意见、文件或会议纪要）")]
+    elif len(basis) > REVIEW_BASIS_LENGTH:
+        # The tier history keeps the basis whole, with the review named before it (review_basis).
+        errors["basis"] = [_("复核依据最多 %(n)s 个字符（现为 %(length)s 个），请精简或写明文件名称和文号")
+                           % {"n": REVIEW_BASIS_LENGTH, "length": len(basis)}]
+    else:
+        problem = control_character_error(basis, _("复核依据"))
+        if problem:
+            errors["basis"] = [problem]
     if errors:
         raise ValidationError(errors)
     locked.outcome = outcome

@@ -15,6 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
+from jiqun.core.text import control_character_error
+
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
 WEIGHT_TOLERANCE = Decimal("0.000001")
 
@@ -53,7 +55,7 @@ class ThresholdSpec(Strict):
 
 class SchemeSpec(Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=9999)
     name: str = Field(min_length=1, max_length=100)
     programme: str
     subject_kind: Literal["cluster"] = "cluster"
@@ -100,6 +102,9 @@ def scheme_parse_text(text: str, name: str) -> ParsedScheme:
         raise SchemePackError(name, [(where, "不是有效的 YAML")]) from None
     if not isinstance(data, dict):
         raise SchemePackError(name, [("文件", "内容应为一个评价方案（键值表）")])
+    texts = _text_problems(data, ())
+    if texts:
+        raise SchemePackError(name, texts)
     try:
         spec = SchemeSpec.model_validate(data)
     except PydanticError as exc:
@@ -115,19 +120,30 @@ def scheme_parse(path: Path) -> ParsedScheme:
     return scheme_parse_text(path.read_text(encoding="utf-8"), path.name)
 
 
+def _text_problems(value: object, loc: tuple) -> list[tuple[str, str]]:
+    """Every text of the file under the platform's text rule (no control, bidi or invisible characters): a
+    scheme's names show on pages and in terminals."""
+    if isinstance(value, str):
+        message = control_character_error(value)
+        return [(".".join(str(p) for p in loc) or "文件", message)] if message else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _text_problems(key, loc) + _text_problems(item, (*loc, key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _text_problems(item, (*loc, i))]
+    return []
+
+
 def _message(error: dict) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return "不认识的字段"
     if kind == "missing":
         return "缺少此项"
-    if kind == "literal_error":
-        return f"取值应为 {error.get('ctx', {}).get('expected', '')} 之一"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"数值超出范围（{error.get('msg', '')}）"
     if kind == "string_pattern_mismatch":
         return "编码只能由小写字母、数字和连字符组成"
-    return f"格式不正确（{error.get('msg', '')}）"
+    from jiqun.api.errors import schema_error_message
+
+    return schema_error_message(error)
 
 
 def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.accounts.models import Role, User
@@ -22,7 +23,8 @@ class CallForm(TextRuleMixin, forms.Form):
         Indicator.objects.filter(level="cluster"), label=_("量化指标"), required=False, to_field_name="code")
     threshold_indicator = forms.ModelChoiceField(Indicator.objects.filter(level="cluster"), label=_("门槛指标"),
                                                  required=False, to_field_name="code")
-    threshold_minimum = forms.DecimalField(label=_("门槛值（按指标计量单位）"), required=False)
+    threshold_minimum = forms.DecimalField(label=_("门槛值（按指标计量单位）"), required=False, min_value=0,
+                                           max_digits=19, decimal_places=4)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -34,6 +36,10 @@ class CallForm(TextRuleMixin, forms.Form):
         data = super().clean()
         if bool(data.get("threshold_indicator")) != (data.get("threshold_minimum") is not None):
             self.add_error("threshold_minimum", _("门槛指标与门槛值须同时填写"))
+        deadline = data.get("deadline")
+        if deadline is not None and deadline < timezone.localdate():
+            # A call opened with a deadline already past could take no application and never move on.
+            self.add_error("deadline", _("申报截止日期 %(day)s 已过") % {"day": deadline})
         return data
 
 

@@ -309,3 +309,16 @@ def test_the_demo_has_reviews_for_two_recognised_sd_2023_185_clusters() -> None:
         e for e in expected if e[2] <= listed_from}
     assert all("演示数据" in t.basis for t in TierChange.objects.filter(
         cluster__programme__code="SD-2023-185", tier=Tier.PROVINCIAL))
+
+
+@pytest.mark.parametrize("basis, said", [("bad\x07\x1b[31mred", "控制字符"), ("长" * 151, "最多 150 个字符")])
+def test_a_basis_with_control_characters_or_too_long_is_refused_and_nothing_changes(province_admin, basis, said):
+    cluster = provincial_cluster(D(2020, 4, 1))
+    review = review_of(cluster, D(2023, 4, 2))
+    before = counted_audit()
+    with pytest.raises(ValidationError) as refused:
+        review_decide(actor=province_admin, review=review, outcome=ReviewOutcome.WARNED, basis=basis)
+    assert said in " ".join(refused.value.messages)
+    review.refresh_from_db()
+    cluster.refresh_from_db()
+    assert review.outcome == "" and cluster.status != ClusterStatus.WARNED and counted_audit() == before

@@ -47,3 +47,25 @@ def test_count_parameters_are_checked() -> None:
     twice = COUNTS.replace("indicator: count_carriers, weight: 0.2", "indicator: count_above_scale_enterprises, weight: 0.2")
     with pytest.raises(SchemePackError, match="编码“count_above_scale_enterprises”重复出现"):
         scheme_parse_text(twice, "counts.yaml")
+
+
+def test_a_scheme_with_control_or_bidi_characters_is_refused_naming_the_entry():
+    from jiqun.evaluation.packs import SCHEME_DIR
+
+    text = (SCHEME_DIR / "sd-2023-185-competitiveness.yaml").read_text(encoding="utf-8")
+    bad = text.replace("name: ", 'name: "坏\\u202e名" #', 1)
+    with pytest.raises(SchemePackError) as caught:
+        scheme_parse_text(bad, "bad.yaml")
+    assert any(entry == "name" and "U+202E" in reason for entry, reason in caught.value.problems)
+
+
+def test_a_scheme_version_beyond_9999_is_refused():
+    from jiqun.evaluation.packs import SCHEME_DIR
+
+    text = (SCHEME_DIR / "sd-2023-185-competitiveness.yaml").read_text(encoding="utf-8")
+    import re
+
+    bad = re.sub(r"^version: .*$", "version: 99999999999999", text, count=1, flags=re.M)
+    with pytest.raises(SchemePackError) as caught:
+        scheme_parse_text(bad, "bad.yaml")
+    assert any(entry == "version" and "9999" in reason for entry, reason in caught.value.problems)

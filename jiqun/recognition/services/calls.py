@@ -72,6 +72,26 @@ def _weights(aspect_weights: Mapping[str, object]) -> dict[str, str]:
     return weights
 
 
+THRESHOLD_LIMIT = Decimal("1e15")  # the column keeps 16 digits before the point and 4 after
+
+
+def _threshold_problem(minimum) -> str:
+    """Why a threshold value cannot be kept, or "": a finite, non-negative number the column can hold."""
+    try:
+        value = Decimal(minimum)
+    except (ArithmeticError, TypeError, ValueError):
+        return _("不是数字")
+    if not value.is_finite():
+        return _("不是有限的数")
+    if value < 0:
+        return _("不能为负数")
+    if value >= THRESHOLD_LIMIT:
+        return _("超出范围（须小于 10^15）")
+    if value != value.quantize(Decimal("0.0001")):
+        return _("最多 4 位小数")
+    return ""
+
+
 @transaction.atomic
 def call_create(*, actor, programme, title: str, tier_sought: str, quota: int, deadline: datetime.date,
                 data_year: int, aspect_weights: Mapping[str, object], quantitative_weight: Decimal,
@@ -91,6 +111,11 @@ def call_create(*, actor, programme, title: str, tier_sought: str, quota: int, d
     unknown = [c for c in codes + [c for c, _m in thresholds] if c not in known]
     if unknown:
         errors["thresholds"] = [_("指标 %(codes)s 不在指标目录中") % {"codes": "、".join(unknown)}]
+    for code, minimum in thresholds:
+        problem = _threshold_problem(minimum)
+        if problem:
+            errors.setdefault("thresholds", []).append(
+                _("门槛值 %(value)s（%(code)s）%(problem)s") % {"value": minimum, "code": code, "problem": problem})
     try:
         weights = _weights(aspect_weights)
     except ValidationError as exc:
@@ -181,11 +206,16 @@ def results_compute(*, call: Call) -> list[Application]:
                     .prefetch_related("assignments__expert"))
     if not eligible:
         raise ValidationError(_("没有通过资格审查的申报，无法公示"))
+    from jiqun.recognition.services.experts import assignment_refusal
+
     waiting = []
+    counted: dict[int, list] = {}
     for application in eligible:
-        assignments = list(application.assignments.all())
+        # An expert who must stand aside (a conflict declared after the assignment) does not count.
+        assignments = [a for a in application.assignments.all() if not assignment_refusal(a.expert, application)]
+        counted[application.pk] = assignments
         if not assignments:
-            waiting.append(_("%(cluster)s（未分配专家）") % {"cluster": application.cluster.name})
+            waiting.append(_("%(cluster)s（未分配专家，或所分配专家均须回避）") % {"cluster": application.cluster.name})
         elif any(a.submitted_at is None for a in assignments):
             names = "、".join(a.expert.name for a in assignments if a.submitted_at is None)
             waiting.append(_("%(cluster)s（待%(names)s评分）") % {"cluster": application.cluster.name, "names": names})
@@ -198,7 +228,7 @@ def results_compute(*, call: Call) -> list[Application]:
     entries = []
     for application in eligible:
         application.quantitative_score = R.round2(quantitative[application.pk])
-        application.expert_score = R.round2(R.trimmed_mean([a.total for a in application.assignments.all()]))
+        application.expert_score = R.round2(R.trimmed_mean([a.total for a in counted[application.pk]]))
         application.final_score = R.round2(R.combined(quantitative[application.pk],
                                                       application.expert_score, weight))
         entries.append((application.pk, application.final_score, application.expert_score,

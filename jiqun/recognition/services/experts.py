@@ -120,6 +120,10 @@ def scores_submit(*, actor, assignment: Assignment, scores: Mapping[str, object]
         raise PermissionDenied(_("只有被分配的评审专家本人可以评分。"))
     call = assignment.application.call
     require_status(call, S.REVIEW, doing=_("评分"))
+    refusal = assignment_refusal(assignment.expert, assignment.application)
+    if refusal:  # a conflict declared after the assignment: the expert stands aside, its score does not count
+        raise ValidationError(_("%(expert)s 须回避此申报，不能评分：%(reason)s")
+                              % {"expert": assignment.expert.name, "reason": refusal})
     comments = comments or {}
     errors: dict[str, list[str]] = {}
     values = {}
