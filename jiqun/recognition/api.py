@@ -82,11 +82,14 @@ class AssignmentOut(Schema):
     scores: dict
     total: Decimal | None
     submitted_at: datetime.datetime | None
+    version: int = Field(description="版本号；提交评分时原样带回，其间已有另一次保存则返回 412")
 
 
-# A score is a JSON number from 0 to 100 (a Decimal inside, never a float in the arithmetic).
+# A score is a JSON number from 0 to 100 with at most two decimals (a Decimal inside, never a float in the
+# arithmetic); scores_submit refuses more decimals naming the aspect, as the page does.
 Score = Annotated[Decimal, Field(ge=0, le=100),
-                  WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100, "description": "0–100"})]
+                  WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100,
+                                  "description": "0–100，最多两位小数"})]
 
 
 class AspectScoreIn(BodyIn):
@@ -101,6 +104,7 @@ class ScoresIn(BodyIn):
     tasks: AspectScoreIn
     measures: AspectScoreIn
     safeguards: AspectScoreIn
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="必填：读取评审任务时得到的 version")
 
 
 @router.get("/calls", response={200: list[CallOut], **errors(401)}, summary="赛马认定批次")
@@ -124,12 +128,14 @@ def list_assignments(request: HttpRequest):
     return Assignment.objects.for_user(request.user).select_related("application__cluster", "application__call")
 
 
-@router.post("/assignments/{assignment_id}/scores", response={200: AssignmentOut, **errors(400, 401, 403, 404, 422)},
-             summary="提交评分（被分配的专家本人，评审中）")
+@router.post("/assignments/{assignment_id}/scores",
+             response={200: AssignmentOut, **errors(400, 401, 403, 404, 412, 422)},
+             summary="提交评分（被分配的专家本人，评审中）",
+             description="请求体须带 version（读取评审任务时得到的版本号）；其间已有另一次保存时返回 412，说明何时由谁保存。")
 def post_scores(request: HttpRequest, assignment_id: DbId, payload: ScoresIn):
     assignment = get_object_or_404(
         Assignment.objects.for_user(request.user).select_related("application__call", "expert"), pk=assignment_id)
     data = payload.dict()
-    return scores_submit(actor=request.user, assignment=assignment,
+    return scores_submit(actor=request.user, assignment=assignment, base_version=payload.version,
                          scores={code: data[code]["score"] for code in ASPECT_CODES},
                          comments={code: data[code]["comment"] for code in ASPECT_CODES})

@@ -77,7 +77,7 @@ def demo_recognition_generate() -> int:
                 continue  # the assignment service would refuse it: the assign page shows why
             assignment = assignment_create(actor=None, application=application, expert=expert)
             if expert is experts[1]:
-                scores_submit(actor=None, assignment=assignment,
+                scores_submit(actor=None, assignment=assignment, base_version=assignment.version,
                               scores={code: Decimal(78 + i * 2) for i, code in enumerate(ASPECT_CODES)},
                               comments={"basis": "基础扎实（演示）"})
     return len(applications)

@@ -77,6 +77,13 @@ class AssignForm(forms.Form):
 
 
 class ScoreForm(TextRuleMixin, forms.Form):
+    # The assignment's version the scores were based on; scores_submit refuses it once another session saved.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": _("修改评分须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。"),
+        "invalid": _("修改评分须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。"),
+        "min_value": _("修改评分须带上所依据的版本号，请刷新页面后重新填写；您的修改未保存。"),
+    })
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for code, label in ASPECTS:

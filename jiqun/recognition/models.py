@@ -182,6 +182,8 @@ class Assignment(models.Model):
     scores = models.JSONField(_("评分"), default=dict, blank=True)
     total = models.DecimalField(_("加权得分"), max_digits=7, decimal_places=2, null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # Counts the saves of the scores: a form or API call based on an older count is refused as stale.
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = AssignmentQuerySet.as_manager()
 

@@ -298,7 +298,7 @@ def assignment_score(request: HttpRequest, pk: int) -> HttpResponse:
     mine = can_score(request.user, assignment)
     if request.method == "POST" and not mine:
         raise PermissionDenied(_("只有被分配的评审专家本人可以评分。"))
-    initial = {}
+    initial = {"version": assignment.version}
     for code, entry in (assignment.scores or {}).items():
         initial[f"score_{code}"] = entry.get("score")
         initial[f"comment_{code}"] = entry.get("comment")
@@ -306,7 +306,7 @@ def assignment_score(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            scores_submit(actor=request.user, assignment=assignment,
+            scores_submit(actor=request.user, assignment=assignment, base_version=data["version"],
                           scores={code: data[f"score_{code}"] for code in ASPECT_CODES},
                           comments={code: data[f"comment_{code}"] for code in ASPECT_CODES})
         except (ValidationError, PermissionDenied) as exc:

@@ -26,13 +26,23 @@ from jiqun.recognition.models import (
     Objection,
     Threshold,
 )
-from jiqun.recognition.services.common import TRANSITIONS, S, below, require_province, require_status
+from jiqun.recognition.services.common import (
+    TRANSITIONS,
+    S,
+    already_moved,
+    below,
+    require_province,
+    require_status,
+)
 
 
 def _move(*, actor, call: Call, to: str, after: dict | None = None,
           objection_until: datetime.date | None = None) -> Call:
     """Move a locked call one step of TRANSITIONS, with its audit entry."""
     locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.status == to:  # someone else moved it meanwhile
+        raise already_moved(locked) or ValidationError(_("批次“%(call)s”已是“%(status)s”，请刷新页面") % {
+            "call": locked.title, "status": locked.get_status_display()})
     if to not in TRANSITIONS[locked.status]:
         raise ValidationError(_("批次“%(call)s”不能从“%(old)s”变为“%(new)s”") % {
             "call": locked.title, "old": locked.get_status_display(), "new": CallStatus(to).label})

@@ -1,7 +1,10 @@
 """What every service of a round shares: the call's move table, the tier order, and the checks."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from jiqun.audit.models import AuditAction, AuditEvent
 
 from jiqun.clusters.models import Tier
 from jiqun.recognition.models import Call, CallStatus
@@ -30,7 +33,27 @@ def require_province(actor) -> None:
         raise PermissionDenied(_("赛马认定由省级管理员组织，您无权进行此操作。"))
 
 
+def already_moved(call: Call, *, doing: str = "") -> ValidationError | None:
+    """The refusal naming when and by whom the call was moved to its present status (None without such a move).
+
+    Two people acting on one call at once: the later one learns it was moved meanwhile, not that a status
+    cannot become itself.
+    """
+    event = (AuditEvent.objects.filter(object_type=call._meta.label_lower, object_id=str(call.pk),
+                                       action=AuditAction.UPDATE, after__status=call.status).order_by("-id").first())
+    if event is None:
+        return None
+    params = {"call": call.title, "at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+              "who": event.actor_name or _("系统"), "status": call.get_status_display(), "doing": doing}
+    if doing:
+        return ValidationError(_("批次“%(call)s”已于 %(at)s 由 %(who)s 变为“%(status)s”，不能%(doing)s，请刷新页面")
+                               % params, code="moved")
+    return ValidationError(_("批次“%(call)s”已于 %(at)s 由 %(who)s 变为“%(status)s”，请刷新页面") % params,
+                           code="moved")
+
+
 def require_status(call: Call, *statuses: str, doing: str) -> None:
     if call.status not in statuses:
-        raise ValidationError(_("批次“%(call)s”当前为“%(status)s”，不能%(doing)s") % {
-            "call": call.title, "status": call.get_status_display(), "doing": doing})
+        raise already_moved(call, doing=doing) or ValidationError(
+            _("批次“%(call)s”当前为“%(status)s”，不能%(doing)s") % {
+                "call": call.title, "status": call.get_status_display(), "doing": doing})

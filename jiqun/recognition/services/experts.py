@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster
+from jiqun.core.stale import changes_since, stale_edit, version_missing
 from jiqun.core.text import reject_control_characters_in
 from jiqun.recognition import rules as R
 from jiqun.recognition.models import ASPECT_CODES, ASPECTS, Application, Assignment, Conflict, Expert
@@ -109,13 +110,19 @@ def _score(raw, label: str) -> Decimal:
         raise ValidationError(_("“%(aspect)s”的评分“%(raw)s”不是数字") % {"aspect": label, "raw": raw}) from None
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
         raise ValidationError(_("“%(aspect)s”的评分须在 0 到 100 之间，收到 %(raw)s") % {"aspect": label, "raw": raw})
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("“%(aspect)s”的评分最多保留两位小数，收到 %(raw)s") % {"aspect": label, "raw": raw})
     return value
 
 
 @transaction.atomic
-def scores_submit(*, actor, assignment: Assignment, scores: Mapping[str, object],
+def scores_submit(*, actor, assignment: Assignment, scores: Mapping[str, object], base_version: int | None,
                   comments: Mapping[str, str] | None = None) -> Assignment:
-    """The assigned expert scores each aspect (0–100) with comments; it may revise until 公示."""
+    """The assigned expert scores each aspect (0–100, two decimals) with comments; it may revise until 公示.
+
+    `base_version` is the assignment's version the form or request was based on: a later save on file
+    (another session of the same expert) refuses this one (StaleEdit) naming when and by whom.
+    """
     if actor is not None and not can_score(actor, assignment):
         raise PermissionDenied(_("只有被分配的评审专家本人可以评分。"))
     call = assignment.application.call
@@ -141,16 +148,22 @@ def scores_submit(*, actor, assignment: Assignment, scores: Mapping[str, object]
     reject_control_characters_in(_("评审意见"), **{code: comments.get(code) for code in ASPECT_CODES})
     if errors:
         raise ValidationError(errors)
+    if base_version is None:
+        raise version_missing(kind=_("评分"))
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    before = {"scores": locked.scores, "total": locked.total}
+    if base_version != locked.version:
+        raise stale_edit(kind=_("评分"), changes=changes_since(locked, base_version))
+    before = {"scores": locked.scores, "total": locked.total, "version": locked.version}
     locked.scores = {code: {"score": str(values[code]), "comment": (comments.get(code) or "").strip()}
                      for code in ASPECT_CODES}
     weights = {code: Decimal(w) for code, w in call.aspect_weights.items()}
     locked.total = R.round2(R.weighted_score(values, weights))
     locked.submitted_at = timezone.now()
+    locked.version += 1
     locked.full_clean()
-    locked.save(update_fields=["scores", "total", "submitted_at"])
+    locked.save(update_fields=["scores", "total", "submitted_at", "version"])
     assignment.scores, assignment.total, assignment.submitted_at = locked.scores, locked.total, locked.submitted_at
+    assignment.version = locked.version
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=before,
-                 after={"scores": locked.scores, "total": locked.total})
+                 after={"scores": locked.scores, "total": locked.total, "version": locked.version})
     return assignment

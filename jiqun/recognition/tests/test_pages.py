@@ -61,7 +61,8 @@ def test_the_expert_sees_only_the_applications_assigned_to_it(zhuanjia, demo_cal
 def test_the_expert_scores_on_its_page(zhuanjia) -> None:
     assignment = Assignment.objects.filter(expert__user=zhuanjia).order_by("pk").first()
     client = client_for(zhuanjia)
-    response = client.post(f"/recognition/assignments/{assignment.pk}/", SCORE_FORM | {"score_tasks": "90"})
+    response = client.post(f"/recognition/assignments/{assignment.pk}/",
+                           SCORE_FORM | {"score_tasks": "90", "version": assignment.version})
     assert response.status_code == 302
     assignment.refresh_from_db()
     # weights 2,1,1,2,2,1: (80×2 + 80 + 80 + 90×2 + 80×2 + 80) / 9 = 82.22
@@ -73,7 +74,7 @@ def test_the_expert_scores_on_its_page(zhuanjia) -> None:
 def test_a_bad_score_is_refused_on_the_page_and_changes_nothing(zhuanjia) -> None:
     assignment = Assignment.objects.filter(expert__user=zhuanjia, submitted_at__isnull=True).order_by("pk").first()
     response = client_for(zhuanjia).post(f"/recognition/assignments/{assignment.pk}/",
-                                         SCORE_FORM | {"score_goals": "101"})
+                                         SCORE_FORM | {"score_goals": "101", "version": assignment.version})
     assert response.status_code == 200
     assert "100" in response.content.decode()
     assignment.refresh_from_db()
@@ -84,7 +85,7 @@ def test_the_api_refuses_a_score_out_of_range_and_an_unknown_field(zhuanjia) -> 
     assignment = Assignment.objects.filter(expert__user=zhuanjia).order_by("pk").first()
     api = token_client(zhuanjia)
     url = f"/api/v1/recognition/assignments/{assignment.pk}/scores"
-    body = {code: {"score": 80} for code in TEXTS}
+    body = {code: {"score": 80} for code in TEXTS} | {"version": assignment.version}
     assert api.post(url, data=json.dumps(body | {"goals": {"score": 101}}),
                     content_type="application/json").status_code == 422
     assert api.post(url, data=json.dumps(body | {"bonus": 1}), content_type="application/json").status_code == 422
@@ -181,7 +182,7 @@ def test_the_province_publishes_records_and_answers_an_objection_on_the_pages(zh
 
     for assignment in Assignment.objects.filter(application__call=demo_call, submitted_at__isnull=True):
         actor = zhuanjia if assignment.expert.user_id == zhuanjia.pk else None  # the other experts have no account
-        scores_submit(actor=actor, assignment=assignment, scores=scores(75))
+        scores_submit(actor=actor, assignment=assignment, base_version=assignment.version, scores=scores(75))
     sheng = client_for(User.objects.get(username="sheng"))
     today = timezone.localdate()
     sheng.post(f"/recognition/{demo_call.pk}/move/", {"to": "publicity", "objection_until": today.isoformat()})
@@ -221,7 +222,7 @@ def test_the_province_finalises_on_the_page_after_the_period(zhuanjia, demo_call
     sheng_user = User.objects.get(username="sheng")
     for assignment in Assignment.objects.filter(application__call=demo_call, submitted_at__isnull=True):
         actor = zhuanjia if assignment.expert.user_id == zhuanjia.pk else None
-        scores_submit(actor=actor, assignment=assignment, scores=scores(70))
+        scores_submit(actor=actor, assignment=assignment, base_version=assignment.version, scores=scores(70))
     call_publicise(actor=sheng_user, call=demo_call, objection_until=timezone.localdate())
     # The period is over: set its end in the past, as the calendar would.
     Call.objects.filter(pk=demo_call.pk).update(objection_until=timezone.localdate() - datetime.timedelta(days=1))

@@ -39,7 +39,7 @@ def test_a_conflict_declared_after_the_assignment_stops_the_score_and_does_not_c
     late = assignment_create(actor=sheng, application=application, expert=experts[1])
     conflict_declare(actor=sheng, expert=experts[1], cluster=clusters["高端铝业"], reason="后来申报的回避")
     with pytest.raises(ValidationError, match="须回避"):
-        scores_submit(actor=experts[1].user, assignment=late, scores=scores(99))
+        scores_submit(actor=experts[1].user, assignment=late, base_version=late.version, scores=scores(99))
     late.refresh_from_db()
     assert late.submitted_at is None
     with pytest.raises(ValidationError, match="高端铝业（未分配专家，或所分配专家均须回避）"):

@@ -45,7 +45,7 @@ def review(sheng, call, applications, experts) -> dict[str, list[Assignment]]:
         for expert, value in zip([e for e in experts if not (name == "动力装备" and e is experts[4])], values,
                                  strict=True):
             assignment = assignment_create(actor=sheng, application=application, expert=expert)
-            scores_submit(actor=expert.user, assignment=assignment, scores=scores(value),
+            scores_submit(actor=expert.user, assignment=assignment, base_version=assignment.version, scores=scores(value),
                           comments={"basis": "意见"})
             made[name].append(assignment)
     return made
@@ -138,7 +138,7 @@ def test_a_score_out_of_range_is_refused_and_changes_nothing(sheng, call, applic
     assignment = assignment_create(actor=sheng, application=applications["动力装备"], expert=experts[0])
     bad = scores(80) | {"goals": "101"}
     with pytest.raises(ValidationError, match="“提升目标”的评分须在 0 到 100 之间，收到 101"):
-        scores_submit(actor=experts[0].user, assignment=assignment, scores=bad)
+        scores_submit(actor=experts[0].user, assignment=assignment, base_version=assignment.version, scores=bad)
     assignment.refresh_from_db()
     assert assignment.submitted_at is None and assignment.scores == {}
 
@@ -147,9 +147,9 @@ def test_only_the_assigned_expert_scores(sheng, call, applications, experts) -> 
     call_close(actor=sheng, call=call)
     assignment = assignment_create(actor=sheng, application=applications["动力装备"], expert=experts[0])
     with pytest.raises(PermissionDenied):
-        scores_submit(actor=experts[1].user, assignment=assignment, scores=scores(80))
+        scores_submit(actor=experts[1].user, assignment=assignment, base_version=assignment.version, scores=scores(80))
     with pytest.raises(PermissionDenied):
-        scores_submit(actor=sheng, assignment=assignment, scores=scores(80))
+        scores_submit(actor=sheng, assignment=assignment, base_version=assignment.version, scores=scores(80))
 
 
 def test_a_cluster_organisation_applies_for_its_own_cluster_only(sheng) -> None:
