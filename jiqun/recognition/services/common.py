@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction, AuditEvent
-
 from jiqun.clusters.models import Tier
 from jiqun.recognition.models import Call, CallStatus
 from jiqun.recognition.permissions import can_manage_rounds
