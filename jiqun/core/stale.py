@@ -60,7 +60,8 @@ def changes_since(obj, base_version: int) -> list[ChangeSince]:
     for event in events:
         before, after = event.before or {}, event.after or {}
         fields = {f.name: f for f in obj._meta.get_fields() if hasattr(f, "verbose_name")}
-        names = tuple(str(fields[key].verbose_name) for key in after
-                      if key in fields and key != "version" and before.get(key) != after[key])
+        # In the model's field order: PostgreSQL's jsonb keeps an entry's keys in its own order.
+        names = tuple(str(field.verbose_name) for key, field in fields.items()
+                      if key in after and key != "version" and before.get(key) != after[key])
         changes.append(ChangeSince(event.at, event.actor_name, names))
     return changes
