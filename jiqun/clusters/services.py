@@ -283,7 +283,7 @@ def cluster_proposal_create(
     regions: Iterable[Region] = (),
 ) -> ClusterProposal:
     """Propose a new tier, status or regions for a cluster the actor keeps; the province decides."""
-    if not can_propose_cluster_change(actor, cluster):
+    if actor is not None and not can_propose_cluster_change(actor, cluster):  # None: a rule the system runs
         raise PermissionDenied(_("您无权为该集群提交变更申请：只有负责该集群的市县用户或集群促进机构可以申请。"))
     regions = list(regions)
     errors: dict[str, list[str]] = {}
@@ -306,7 +306,7 @@ def cluster_proposal_create(
     if errors:
         raise ValidationError(errors)
     proposal = ClusterProposal(cluster=cluster, tier=tier, status=status, reason=reason.strip(), proposer=actor,
-                               proposer_name=actor.username)
+                               proposer_name=getattr(actor, "username", "") or _("系统"))
     proposal.full_clean()
     proposal.save()
     proposal.regions.set(regions)
