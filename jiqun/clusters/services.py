@@ -307,7 +307,7 @@ def cluster_proposal_create(
         raise ValidationError(errors)
     proposal = ClusterProposal(cluster=cluster, tier=tier, status=status, reason=reason.strip(), proposer=actor,
                                proposer_name=getattr(actor, "username", "") or _("系统"))
-    proposal.full_clean()
+    proposal.full_clean(exclude=["proposer"] if actor is None else None)
     proposal.save()
     proposal.regions.set(regions)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=proposal, after={
@@ -326,7 +326,7 @@ def _proposal_decide(*, actor, proposal: ClusterProposal, state: str, note: str)
     locked.decided_by = getattr(actor, "username", "")
     locked.decided_at = timezone.now()
     locked.decision_note = note
-    locked.full_clean()
+    locked.full_clean(exclude=["proposer"])  # unchanged here; None for a proposal the system made
     locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={"state": before},
                  after={"state": state, "note": note})
