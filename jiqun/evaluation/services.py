@@ -10,11 +10,20 @@ from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
-from jiqun.evaluation.compute import RunInputError, evaluate, scheme_parameters
-from jiqun.evaluation.inputs import snapshot_collect
 from jiqun.clusters.models import Cluster, ClusterStatus, ProposalState
 from jiqun.clusters.services import STATUS_MOVES, cluster_change_status, cluster_proposal_create
-from jiqun.evaluation.models import RUN_MOVES, Consequence, Run, RunRow, RunStatus, Scheme, SchemeItem, SubjectKind
+from jiqun.evaluation.compute import RunInputError, evaluate, scheme_parameters
+from jiqun.evaluation.inputs import snapshot_collect
+from jiqun.evaluation.models import (
+    RUN_MOVES,
+    Consequence,
+    Run,
+    RunRow,
+    RunStatus,
+    Scheme,
+    SchemeItem,
+    SubjectKind,
+)
 from jiqun.evaluation.packs import ParsedScheme, ahp_result
 from jiqun.evaluation.permissions import can_load_scheme, can_publish_evaluation, can_run_evaluation
 from jiqun.programmes.models import Indicator, Programme

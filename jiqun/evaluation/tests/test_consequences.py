@@ -167,3 +167,7 @@ def test_the_page_the_command_and_the_api_show_the_consequences(province_admin, 
     body = api_province.get(f"/api/v1/evaluation/runs/{second.pk}").json()
     mine = [c for c in body["consequences"] if c["cluster"] == cluster.pk]
     assert [c["action"] for c in mine] == ["skipped", "exit_proposed"] and mine[1]["proposal"]
+
+    from django.urls import reverse
+    listed = as_province.get(reverse("clusters:proposals")).content.decode()
+    assert f"run #{second.pk}" in listed and "系统" in listed

@@ -69,7 +69,7 @@ class Command(BaseCommand):
         run.add_argument("--version", dest="scheme_version", type=int, help="scheme version (default: the latest)")
         run.add_argument("--year", required=True, help="year, e.g. 2025")
         run.add_argument("--json", action="store_true", help="print JSON")
-        publish = sub.add_parser("publish", help="publish a run (locks its scheme version)")
+        publish = sub.add_parser("publish", help="publish a run (locks its scheme version, warns and proposes exit by its rule)")
         publish.add_argument("run")
         explain = sub.add_parser("explain", help="why a cluster has its score in a run")
         explain.add_argument("run")
