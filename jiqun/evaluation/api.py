@@ -44,6 +44,7 @@ class SchemeOut(Schema):
     clause: str
     weights_note: str
     locked: bool = Field(description="已有发布的评价使用此版本，不能修改")
+    consequences: dict | None = Field(description="发布的后果：warn_grade 转预警的等级，exit_after 连续几年提议退出，clause 依据；null 为无")
     items: list[ItemOut]
 
 
@@ -96,6 +97,8 @@ def _scheme(s) -> dict:
             "aggregation": s.aggregation, "missing_rule": s.missing_rule,
             "grades": {"优秀": float(s.grade_excellent), "良好": float(s.grade_good), "合格": float(s.grade_pass)},
             "clause": s.clause, "weights_note": s.weights_note, "locked": s.locked,
+            "consequences": {"warn_grade": s.warn_grade, "exit_after": s.exit_after, "clause": s.consequences_clause}
+            if s.warn_grade else None,
             "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
                        "params": i.params,
                        "unit": i.indicator.unit, "direction": i.direction, "weight": float(i.weight),

@@ -158,12 +158,16 @@ def test_the_page_the_command_and_the_api_show_the_consequences(province_admin, 
     evaluation_run_publish(actor=province_admin, run=first)
     page = as_province.get(f"/evaluation/runs/{first.pk}/").content.decode()
     assert "发布的后果" in page and 'id="consequences"' in page and "转为预警" in page
+    scheme_page = as_province.get(f"/evaluation/schemes/{first.scheme_id}/").content.decode()
+    assert "连续 2 个年度评为该等级的集群由系统提议退出" in scheme_page
 
     from io import StringIO
     out = StringIO()
     call_command("evaluate", "publish", str(second.pk), stdout=out)
     assert f"{cluster.name}（不合格）提议退出" in out.getvalue()
 
+    schemes = {s["code"]: s for s in api_province.get("/api/v1/evaluation/schemes").json()}
+    assert schemes["exit-rule"]["consequences"]["exit_after"] == 2
     body = api_province.get(f"/api/v1/evaluation/runs/{second.pk}").json()
     mine = [c for c in body["consequences"] if c["cluster"] == cluster.pk]
     assert [c["action"] for c in mine] == ["skipped", "exit_proposed"] and mine[1]["proposal"]
