@@ -2,6 +2,26 @@
 
 from django.db import migrations, models
 
+# The shipped scheme files gained a `consequences` block. A database that loaded (and, by publishing, locked)
+# the earlier files gets the same rule here, so that loading the shipped files again is not refused: the rule
+# changes what publishing does next, never a published run's scores. Only rows still holding the earlier file's
+# hash are touched.
+SHIPPED = [
+    ("sd-sei-2020-yearly", "dcbd2ddf8bf349c4f67c32a0e0cf9c6d239c3f56edb5facc9da831f58309b348",
+     "c4e1995b08df266d0cb09f63e312b3d795af21e7d2a879e569f8527acf925199", "不合格", 2,
+     "山东省战略性新兴产业集群发展工程实施方案 三(六)：对管理不善、产业松散的集群予以退出（连续两年不合格为省级选定）"),
+    ("sd-2023-185-competitiveness", "5afa304efb6a20a10265a9dcd658b4b0e2216d5acc9bf5b6058e1830c861cbb9",
+     "add1bb4699790919a23084b695f4638828f0e3489c282db3eb5eb1e311c680fa", "不合格", None,
+     "鲁政办字〔2023〕185号 二(五)3：强化评价结果运用（不合格转预警为省级选定）"),
+]
+
+
+def shipped_rules(apps, schema_editor) -> None:
+    Scheme = apps.get_model("evaluation", "Scheme")
+    for code, old, new, grade, exit_after, clause in SHIPPED:
+        Scheme.objects.filter(code=code, version=1, pack_hash=old).update(
+            warn_grade=grade, exit_after=exit_after, consequences_clause=clause, pack_hash=new)
+
 
 class Migration(migrations.Migration):
 
@@ -30,4 +50,5 @@ class Migration(migrations.Migration):
             name='warn_grade',
             field=models.CharField(blank=True, help_text='发布后评为此等级的集群转为预警；空为发布无后果', max_length=10, verbose_name='预警等级'),
         ),
+        migrations.RunPython(shipped_rules, migrations.RunPython.noop),
     ]

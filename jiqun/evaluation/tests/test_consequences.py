@@ -175,3 +175,34 @@ def test_the_page_the_command_and_the_api_show_the_consequences(province_admin, 
     from django.urls import reverse
     listed = as_province.get(reverse("clusters:proposals")).content.decode()
     assert f"run #{second.pk}" in listed and "系统" in listed
+
+
+def test_the_upgrade_of_locked_shipped_schemes_matches_the_files() -> None:
+    """0002 gives databases holding the earlier shipped files the same rule, under the files' current hash."""
+    import importlib
+
+    from jiqun.evaluation.packs import SCHEME_DIR, scheme_parse
+
+    upgrade = importlib.import_module("jiqun.evaluation.migrations.0002_consequences")
+    for code, _old, new, grade, exit_after, clause in upgrade.SHIPPED:
+        parsed = scheme_parse(SCHEME_DIR / f"{code}.yaml")
+        assert parsed.sha256 == new
+        assert (parsed.spec.consequences.warn_grade, parsed.spec.consequences.exit_after,
+                parsed.spec.consequences.clause) == (grade, exit_after, clause)
+
+
+def test_the_upgrade_gives_a_locked_earlier_version_its_rule() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    upgrade = importlib.import_module("jiqun.evaluation.migrations.0002_consequences")
+    code, old, new, *_rest = upgrade.SHIPPED[0]
+    Scheme.objects.filter(code=code, version=1).update(pack_hash=old, warn_grade="", exit_after=None,
+                                                       consequences_clause="", locked=True)
+    upgrade.shipped_rules(apps, None)
+    scheme = Scheme.objects.get(code=code, version=1)
+    assert (scheme.pack_hash, scheme.warn_grade, scheme.exit_after) == (new, "不合格", 2)
+    from jiqun.evaluation.demo import schemes_load
+
+    assert schemes_load() == 0  # the shipped files load again without the lock refusing them
