@@ -138,7 +138,8 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
 
 @transaction.atomic
 def evaluation_run_publish(*, actor, run: Run) -> Run:
-    """Publish a run: its grades are on record and its scheme version is locked. Province only."""
+    """Publish a run: its grades are on record, its scheme version is locked and the scheme's consequences
+    (warning, exit proposal) are applied and recorded on the run. Province only; once."""
     _require(actor, can_publish_evaluation, _("只有省级管理员可以发布评价结果"))
     run = Run.objects.select_for_update().select_related("scheme").get(pk=run.pk)
     if RunStatus.PUBLISHED not in RUN_MOVES[run.status]:
