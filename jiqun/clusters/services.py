@@ -283,7 +283,7 @@ def cluster_proposal_create(
     regions: Iterable[Region] = (),
 ) -> ClusterProposal:
     """Propose a new tier, status or regions for a cluster the actor keeps; the province decides."""
-    if not can_propose_cluster_change(actor, cluster):
+    if actor is not None and not can_propose_cluster_change(actor, cluster):  # None: a rule the system runs
         raise PermissionDenied(_("您无权为该集群提交变更申请：只有负责该集群的市县用户或集群促进机构可以申请。"))
     regions = list(regions)
     errors: dict[str, list[str]] = {}
@@ -306,8 +306,8 @@ def cluster_proposal_create(
     if errors:
         raise ValidationError(errors)
     proposal = ClusterProposal(cluster=cluster, tier=tier, status=status, reason=reason.strip(), proposer=actor,
-                               proposer_name=actor.username)
-    proposal.full_clean()
+                               proposer_name=getattr(actor, "username", "") or _("系统"))
+    proposal.full_clean(exclude=["proposer"] if actor is None else None)
     proposal.save()
     proposal.regions.set(regions)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=proposal, after={
@@ -326,7 +326,7 @@ def _proposal_decide(*, actor, proposal: ClusterProposal, state: str, note: str)
     locked.decided_by = getattr(actor, "username", "")
     locked.decided_at = timezone.now()
     locked.decision_note = note
-    locked.full_clean()
+    locked.full_clean(exclude=["proposer"])  # unchanged here; None for a proposal the system made
     locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={"state": before},
                  after={"state": state, "note": note})

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from jiqun.api.schemas import BodyIn, DbId, errors
 from jiqun.core.text import Text
 from jiqun.evaluation.permissions import can_publish_evaluation, can_run_evaluation
-from jiqun.evaluation.selectors import rows_for, run_for, runs_for, schemes_for
+from jiqun.evaluation.selectors import consequences_for, rows_for, run_for, runs_for, schemes_for
 from jiqun.evaluation.services import evaluation_run_create, evaluation_run_publish
 
 router = Router(tags=["evaluation"])
@@ -44,6 +44,7 @@ class SchemeOut(Schema):
     clause: str
     weights_note: str
     locked: bool = Field(description="已有发布的评价使用此版本，不能修改")
+    consequences: dict | None = Field(description="发布的后果：warn_grade 转预警的等级，exit_after 连续几年提议退出，clause 依据；null 为无")
     items: list[ItemOut]
 
 
@@ -68,8 +69,19 @@ class RunOut(Schema):
     published_at: datetime.datetime | None
 
 
+class ConsequenceOut(Schema):
+    cluster: int
+    name: str
+    grade: str
+    action: str = Field(description="warned 转为预警；exit_proposed 提议退出；skipped 未处理")
+    label: str
+    reason: str = Field(description="未处理的原因，或退出申请的理由")
+    proposal: int | None = Field(default=None, description="退出申请编号，省级确认或驳回")
+
+
 class RunDetailOut(RunOut):
     parameters: dict
+    consequences: list[ConsequenceOut] = Field(description="发布时对调用者可见集群所做的处理")
     rows: list[RowOut] = Field(description="调用者可见的集群行")
 
 
@@ -85,6 +97,8 @@ def _scheme(s) -> dict:
             "aggregation": s.aggregation, "missing_rule": s.missing_rule,
             "grades": {"优秀": float(s.grade_excellent), "良好": float(s.grade_good), "合格": float(s.grade_pass)},
             "clause": s.clause, "weights_note": s.weights_note, "locked": s.locked,
+            "consequences": {"warn_grade": s.warn_grade, "exit_after": s.exit_after, "clause": s.consequences_clause}
+            if s.warn_grade else None,
             "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
                        "params": i.params,
                        "unit": i.indicator.unit, "direction": i.direction, "weight": float(i.weight),
@@ -97,11 +111,13 @@ def _run(run) -> dict:
 
 
 def _detail(user, run) -> dict:
+    visible = rows_for(user, run)
     rows = [{"cluster": r.cluster_id, "name": r.cluster.name, "rank": r.rank,
              "score": None if r.score is None else float(r.score), "grade": r.grade,
              "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded}
-            for r in rows_for(user, run)]
-    return {**_run(run), "parameters": run.parameters, "rows": rows}
+            for r in visible]
+    return {**_run(run), "parameters": run.parameters, "rows": rows,
+            "consequences": consequences_for(user, run, visible)}
 
 
 @router.get("/evaluation/schemes", response={200: list[SchemeOut], **errors(401)}, summary="评价方案")

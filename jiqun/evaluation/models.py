@@ -50,6 +50,12 @@ class Direction(models.TextChoices):
 GRADE_LABELS = ("优秀", "良好", "合格", "不合格")
 
 
+class Consequence(models.TextChoices):
+    WARNED = "warned", _("转为预警")  # moved to 预警 through cluster_change_status
+    EXIT_PROPOSED = "exit_proposed", _("提议退出")  # an exit ClusterProposal the province confirms or rejects
+    SKIPPED = "skipped", _("未处理")  # the reason says why (already warned, exited, not recognised, ...)
+
+
 class SchemeQuerySet(models.QuerySet):
     def for_user(self, user) -> "SchemeQuerySet":
         return self.filter(evaluation_scheme_q(user))
@@ -86,6 +92,11 @@ class Scheme(models.Model):
     clause = models.CharField(_("依据"), max_length=200, blank=True)
     weights_note = models.CharField(_("权重说明"), max_length=200, blank=True)
     description = models.TextField(_("说明"), blank=True)
+    warn_grade = models.CharField(_("预警等级"), max_length=10, blank=True,
+                                  help_text=_("发布后评为此等级的集群转为预警；空为发布无后果"))
+    exit_after = models.PositiveSmallIntegerField(_("提议退出的连续次数"), null=True, blank=True,
+                                                  help_text=_("同一方案连续若干年度评为预警等级时提议退出；空为不提议"))
+    consequences_clause = models.CharField(_("后果依据"), max_length=200, blank=True)
     locked = models.BooleanField(_("已锁定"), default=False, help_text=_("已有发布的评价使用此版本，不能再修改"))
     pack_hash = models.CharField(_("数据包校验值"), max_length=64, blank=True)
     objects = SchemeQuerySet.as_manager()
@@ -165,6 +176,8 @@ class Run(models.Model):
     created_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
     published_by = models.CharField(_("发布人"), max_length=150, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    consequences = models.JSONField(_("发布后果"), default=list, blank=True,
+                                    help_text=_("发布时对每个集群所做的处理：预警、提议退出或未处理及原因"))
     objects = RunQuerySet.as_manager()
 
     class Meta:

@@ -53,6 +53,15 @@ class ThresholdSpec(Strict):
     clause: str = Field(default="", max_length=200)
 
 
+class ConsequencesSpec(Strict):
+    """What publishing a run does: clusters graded `warn_grade` go on warning; `exit_after` consecutive yearly
+    published runs of the scheme's code at that grade propose exit (None: no exit rule)."""
+
+    warn_grade: Literal["不合格", "合格"] = "不合格"
+    exit_after: int | None = Field(default=None, ge=1, le=10)
+    clause: str = Field(min_length=1, max_length=200)
+
+
 class SchemeSpec(Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
     version: int = Field(ge=1, le=9999)
@@ -71,6 +80,7 @@ class SchemeSpec(Strict):
     description: str = ""
     items: list[ItemSpec] = Field(min_length=1)
     eligibility: list[ThresholdSpec] = Field(default_factory=list)
+    consequences: ConsequencesSpec | None = None
 
 
 @dataclass

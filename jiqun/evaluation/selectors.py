@@ -8,7 +8,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 
 from jiqun.evaluation.compute import evaluate, outcome
-from jiqun.evaluation.models import Run, RunRow, Scheme
+from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme
 
 
 def schemes_for(user):
@@ -28,6 +28,13 @@ def rows_for(user, run: Run) -> list[RunRow]:
     """The rows of `run` the user sees: scored ones by rank, then the excluded ones."""
     rows = list(RunRow.objects.for_user(user).filter(run=run).select_related("cluster").distinct())
     return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.cluster.name))
+
+
+def consequences_for(user, run: Run, rows: list[RunRow] | None = None) -> list[dict]:
+    """What publishing `run` did to the clusters the user sees, each with its action's label."""
+    visible = {r.cluster_id for r in (rows if rows is not None else rows_for(user, run))}
+    return [{**c, "label": str(Consequence(c["action"]).label)} for c in run.consequences or []
+            if c["cluster"] in visible]
 
 
 def _number(text: str | None) -> Decimal | None:

@@ -10,9 +10,20 @@ from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
+from jiqun.clusters.models import Cluster, ClusterStatus, ProposalState
+from jiqun.clusters.services import STATUS_MOVES, cluster_change_status, cluster_proposal_create
 from jiqun.evaluation.compute import RunInputError, evaluate, scheme_parameters
 from jiqun.evaluation.inputs import snapshot_collect
-from jiqun.evaluation.models import RUN_MOVES, Run, RunRow, RunStatus, Scheme, SchemeItem, SubjectKind
+from jiqun.evaluation.models import (
+    RUN_MOVES,
+    Consequence,
+    Run,
+    RunRow,
+    RunStatus,
+    Scheme,
+    SchemeItem,
+    SubjectKind,
+)
 from jiqun.evaluation.packs import ParsedScheme, ahp_result
 from jiqun.evaluation.permissions import can_load_scheme, can_publish_evaluation, can_run_evaluation
 from jiqun.programmes.models import Indicator, Programme
@@ -68,6 +79,10 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     scheme.clause = spec.clause
     scheme.weights_note = spec.weights_note
     scheme.description = spec.description
+    rule = spec.consequences
+    scheme.warn_grade = rule.warn_grade if rule else ""
+    scheme.exit_after = rule.exit_after if rule else None
+    scheme.consequences_clause = rule.clause if rule else ""
     scheme.pack_hash = parsed.sha256
     scheme.full_clean()
     scheme.save()
@@ -123,7 +138,8 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
 
 @transaction.atomic
 def evaluation_run_publish(*, actor, run: Run) -> Run:
-    """Publish a run: its grades are on record and its scheme version is locked. Province only."""
+    """Publish a run: its grades are on record, its scheme version is locked and the scheme's consequences
+    (warning, exit proposal) are applied and recorded on the run. Province only; once."""
     _require(actor, can_publish_evaluation, _("只有省级管理员可以发布评价结果"))
     run = Run.objects.select_for_update().select_related("scheme").get(pk=run.pk)
     if RunStatus.PUBLISHED not in RUN_MOVES[run.status]:
@@ -138,6 +154,75 @@ def evaluation_run_publish(*, actor, run: Run) -> Run:
     if not scheme.locked:
         scheme.locked = True
         scheme.save(update_fields=["locked"])
+    run.consequences = _consequences_apply(actor=actor, run=run)
+    run.save(update_fields=["consequences"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, before={"status": RunStatus.DRAFT},
-                 after={"status": RunStatus.PUBLISHED, "scheme_locked": f"{scheme.code} v{scheme.version}"})
+                 after={"status": RunStatus.PUBLISHED, "scheme_locked": f"{scheme.code} v{scheme.version}",
+                        "consequences": {kind: sum(c["action"] == kind for c in run.consequences)
+                                         for kind in Consequence.values}})
     return run
+
+
+def _run_label(run: Run) -> str:
+    return _("评价《%(scheme)s》%(year)s年 run #%(id)s") % {"scheme": run.scheme.name, "year": run.year, "id": run.pk}
+
+
+def _warned_in_a_row(run: Run, cluster_ids: list[int]) -> dict[int, list[Run]]:
+    """For each cluster, the published runs of the scheme's code in the `exit_after` years ending with the run's
+    year that all graded it at the warn grade (the latest published run of each year counts)."""
+    scheme = run.scheme
+    years = range(run.year - scheme.exit_after + 1, run.year + 1)
+    latest: dict[int, Run] = {}
+    for earlier in (Run.objects.filter(scheme__code=scheme.code, status=RunStatus.PUBLISHED, year__in=years)
+                    .select_related("scheme").order_by("year", "published_at", "pk")):
+        latest[earlier.year] = earlier
+    latest[run.year] = run
+    if len(latest) < scheme.exit_after:
+        return {}
+    runs = [latest[y] for y in years]
+    warned = set(cluster_ids)
+    for earlier in runs:
+        warned &= set(RunRow.objects.filter(run=earlier, grade=scheme.warn_grade).values_list("cluster_id", flat=True))
+    return {pk: runs for pk in warned}
+
+
+def _consequences_apply(*, actor, run: Run) -> list[dict]:
+    """Warn every cluster graded at the scheme's warn grade and propose exit under its rule; one entry each.
+
+    Status moves go through cluster_change_status (the publisher, or the system); an exit proposal is made by
+    the system through cluster_proposal_create, and the province confirms or rejects it on the proposal pages.
+    """
+    scheme = run.scheme
+    if not scheme.warn_grade:
+        return []
+    rows = list(RunRow.objects.filter(run=run, grade=scheme.warn_grade).select_related("cluster").order_by("rank"))
+    in_a_row = _warned_in_a_row(run, [r.cluster_id for r in rows]) if scheme.exit_after else {}
+    label = _run_label(run)
+    done: list[dict] = []
+    for row in rows:
+        cluster = Cluster.objects.get(pk=row.cluster_id)
+        entry = {"cluster": cluster.pk, "name": cluster.name, "grade": row.grade}
+        if cluster.status == ClusterStatus.WARNED:
+            done.append({**entry, "action": Consequence.SKIPPED, "reason": _("已处于预警状态")})
+        elif ClusterStatus.WARNED not in STATUS_MOVES.get(cluster.status, frozenset()):
+            done.append({**entry, "action": Consequence.SKIPPED, "reason": _("状态为“%(status)s”，不能转为预警")
+                         % {"status": cluster.get_status_display()}})
+        else:
+            cluster_change_status(actor=actor, cluster=cluster, status=ClusterStatus.WARNED,
+                                  basis=_("%(run)s：%(grade)s") % {"run": label, "grade": row.grade})
+            done.append({**entry, "action": Consequence.WARNED, "reason": ""})
+        runs = in_a_row.get(cluster.pk)
+        if not runs:
+            continue
+        cluster.refresh_from_db()
+        if ClusterStatus.EXITED not in STATUS_MOVES.get(cluster.status, frozenset()):
+            continue
+        if cluster.proposals.filter(state=ProposalState.PENDING, status=ClusterStatus.EXITED).exists():
+            done.append({**entry, "action": Consequence.SKIPPED, "reason": _("已有待审核的退出申请")})
+            continue
+        reason = _("按%(clause)s，连续%(n)s年评为%(grade)s，提议退出：%(runs)s。由系统在发布时提出，省级确认或驳回。") % {
+            "clause": scheme.consequences_clause, "n": len(runs), "grade": scheme.warn_grade,
+            "runs": "；".join(_run_label(r) for r in runs)}
+        proposal = cluster_proposal_create(actor=None, cluster=cluster, reason=reason, status=ClusterStatus.EXITED)
+        done.append({**entry, "action": Consequence.EXIT_PROPOSED, "reason": reason, "proposal": proposal.pk})
+    return done

@@ -21,6 +21,7 @@ from jiqun.evaluation.forms import RunForm
 from jiqun.evaluation.models import RunRow, RunStatus
 from jiqun.evaluation.permissions import can_publish_evaluation, can_run_evaluation
 from jiqun.evaluation.selectors import (
+    consequences_for,
     explanation,
     radar_chart,
     ranking_chart,
@@ -78,7 +79,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
               for f in run.result["filled"] if f["cluster"] in visible]
     check = run_reproduce(run) if request.GET.get("check") == "1" else None
     return render(request, "evaluation/run.html", {
-        "filled": filled, "check": check,
+        "filled": filled, "check": check, "consequences": consequences_for(request.user, run, rows),
         "run": run, "rows": rows, "chart_json": json.dumps(chart, ensure_ascii=False),
         "chart_height": max(240, 28 * len(chart["names"]) + 60), "excluded": [r for r in rows if r.excluded],
         "may_publish": can_publish_evaluation(request.user) and run.status == RunStatus.DRAFT,
@@ -96,7 +97,7 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _("评价结果已发布，评价方案第%(v)s版已锁定") % {"v": run.scheme.version})
+        messages.success(request, _("评价结果已发布，评价方案第%(v)s版已锁定；发布后果见本页") % {"v": run.scheme.version})
     return redirect("evaluation:run", pk=run.pk)
 
 

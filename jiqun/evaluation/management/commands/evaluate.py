@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.evaluation.excel import build_run_workbook
-from jiqun.evaluation.models import Run, RunRow, Scheme
+from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme
 from jiqun.evaluation.packs import SchemePackError, scheme_parse
 from jiqun.evaluation.selectors import explanation, run_reproduce
 from jiqun.evaluation.services import evaluation_run_create, evaluation_run_publish, scheme_install
@@ -41,7 +41,7 @@ def run_data(run: Run, rows) -> dict:
     return {"id": run.pk, "scheme": run.scheme.code, "version": run.scheme.version, "name": run.scheme.name,
             "year": run.year, "status": run.status, "created_at": run.created_at.isoformat(),
             "published_at": run.published_at.isoformat() if run.published_at else None,
-            "rows": [row_data(r) for r in rows]}
+            "consequences": run.consequences, "rows": [row_data(r) for r in rows]}
 
 
 class Command(BaseCommand):
@@ -53,7 +53,9 @@ class Command(BaseCommand):
         "thresholds, and measures rank stability (±10% weight perturbation, 1000 draws, seed 0). The run keeps "
         "its input snapshot with the report and revision of each value, so `rerun` reproduces it exactly "
         "even after a correction. Commands act as the system: a run is computed as a draft; `publish` "
-        "publishes it and locks its scheme version."
+        "publishes it, locks its scheme version and applies the scheme's consequences: clusters graded at its "
+        "warn grade (不合格) move to 预警; a cluster so graded by the scheme code's published runs of `exit_after` "
+        "consecutive years gets an exit proposal from the system, which the province confirms or rejects."
     )
 
     def add_arguments(self, parser) -> None:
@@ -67,7 +69,7 @@ class Command(BaseCommand):
         run.add_argument("--version", dest="scheme_version", type=int, help="scheme version (default: the latest)")
         run.add_argument("--year", required=True, help="year, e.g. 2025")
         run.add_argument("--json", action="store_true", help="print JSON")
-        publish = sub.add_parser("publish", help="publish a run (locks its scheme version)")
+        publish = sub.add_parser("publish", help="publish a run (locks its scheme version, warns and proposes exit by its rule)")
         publish.add_argument("run")
         explain = sub.add_parser("explain", help="why a cluster has its score in a run")
         explain.add_argument("run")
@@ -149,8 +151,18 @@ class Command(BaseCommand):
             evaluation_run_publish(actor=None, run=chosen)
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from None
+        published = Run.objects.get(pk=chosen.pk)
         self.stdout.write(_("评价 #%(id)s 已发布；方案 %(code)s 第%(v)s版已锁定") % {
             "id": chosen.pk, "code": chosen.scheme.code, "v": chosen.scheme.version})
+        if not chosen.scheme.warn_grade:
+            self.stdout.write(_("该方案未规定发布后果"))
+        elif not published.consequences:
+            self.stdout.write(_("发布后果：没有集群评为%(grade)s") % {"grade": chosen.scheme.warn_grade})
+        for c in published.consequences:
+            proposal = _("（变更申请 #%(id)s，待省级确认）") % {"id": c["proposal"]} if c.get("proposal") else ""
+            self.stdout.write(_("发布后果：%(name)s（%(grade)s）%(label)s%(proposal)s%(reason)s") % {
+                "name": c["name"], "grade": c["grade"], "label": Consequence(c["action"]).label, "proposal": proposal,
+                "reason": f"：{c['reason']}" if c["action"] == Consequence.SKIPPED else ""})
 
     def do_explain(self, *, run: str, cluster: str, json=False, **options) -> None:
         chosen = self._run(run)
