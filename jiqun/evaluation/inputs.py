@@ -18,7 +18,6 @@ from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.monitoring.figures import ApprovedFigures, Total
 from jiqun.programmes.models import Indicator
 
-
 QUALITY = "data_quality"  # the catalogue code of the data-quality score (not a registry count, not reported)
 
 

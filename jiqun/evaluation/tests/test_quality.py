@@ -12,7 +12,12 @@ from jiqun.evaluation.packs import scheme_parse_text
 from jiqun.evaluation.selectors import explanation
 from jiqun.evaluation.services import evaluation_run_create, scheme_install
 from jiqun.monitoring.models import ReportEvent
-from jiqun.monitoring.services import report_approve_city, report_approve_province, report_submit, report_values_save
+from jiqun.monitoring.services import (
+    report_approve_city,
+    report_approve_province,
+    report_submit,
+    report_values_save,
+)
 from jiqun.monitoring.tests.helpers import GOOD, open_test_period, report_of, values
 from jiqun.programmes.packs import indicator_catalogue, reported_parts
 
