@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from jiqun.accounts.models import User
-from jiqun.evaluation.packs import scheme_parse_text
+from jiqun.evaluation.packs import SchemePackError, scheme_parse_text
 from jiqun.evaluation.selectors import explanation
 from jiqun.evaluation.services import evaluation_run_create, scheme_install
 from jiqun.monitoring.models import ReportEvent
@@ -99,3 +99,11 @@ def test_a_cluster_without_reports_is_missing_under_the_schemes_rule(reports, pr
 def test_the_quality_indicator_is_neither_reported_nor_counted_from_a_registry() -> None:
     catalogue = indicator_catalogue()
     assert catalogue["data_quality"].unit == "分" and reported_parts("data_quality", catalogue) == []
+
+
+def test_a_quality_item_with_parameters_is_refused_naming_the_entry() -> None:
+    open_test_period()
+    text = WITH_QUALITY.replace("indicator: data_quality,", "indicator: data_quality, params: {level: national},")
+    with pytest.raises(SchemePackError) as caught:
+        scheme_parse_text(text, "quality.yaml")
+    assert caught.value.problems == [("第2项指标", "“数据质量得分”由报表的数据质量算出，不带参数")]
