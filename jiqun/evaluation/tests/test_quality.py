@@ -5,9 +5,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jiqun.accounts.models import User
+from jiqun.evaluation.inputs import snapshot_collect
 from jiqun.evaluation.packs import SchemePackError, scheme_parse_text
 from jiqun.evaluation.selectors import explanation
 from jiqun.evaluation.services import evaluation_run_create, scheme_install
@@ -107,3 +109,15 @@ def test_a_quality_item_with_parameters_is_refused_naming_the_entry() -> None:
     with pytest.raises(SchemePackError) as caught:
         scheme_parse_text(text, "quality.yaml")
     assert caught.value.problems == [("第2项指标", "“数据质量得分”由报表的数据质量算出，不带参数")]
+
+
+def test_a_quality_threshold_keeps_a_careless_cluster_out(reports, province_admin) -> None:
+    period, rencheng, lixia = reports
+    text = WITH_QUALITY.replace("missing_rule: excluded", "missing_rule: excluded\neligibility:\n"
+                                "  - {indicator: data_quality, min: 80, clause: 三}")
+    scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(text, "quality.yaml"))
+    assert scheme.eligibility[0]["source"] == "quality"
+    subjects = {s["cluster"]: s for s in snapshot_collect(scheme, 2025)["subjects"]}
+    assert subjects[lixia.cluster_id]["eligibility"]["0"]["value"] == "75.0"  # below 80: 历下 is not scored
+    with pytest.raises(ValidationError, match="参评集群不足 2 个"):
+        evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
