@@ -79,7 +79,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     rule = params["missing_rule"]
     for c in criteria:
         if all(s["values"][c["code"]]["value"] is None for s in snapshot["subjects"]):
-            what = "名录数据" if c.get("source") == "registry" else "省级审核数据"
+            what = {"registry": "名录数据", "quality": "可评分报表"}.get(c.get("source"), "省级审核数据")
             raise RunInputError(f"指标“{c['name']}”（{c['code']}）在{snapshot['year']}年没有任何集群的{what}，无法评价")
     scored, excluded = [], []
     for subject in snapshot["subjects"]:

@@ -6,6 +6,9 @@ approved, the latest approved period of that year is used and the snapshot says 
 had is kept as missing, with its reason; the scheme's missing-data rule decides what happens to it.
 A registry count (an indicator of kind count: honours, carriers, above-scale members …) is recounted at the end
 of the year by the targets' own rule (jiqun.targets.counts), with the names it counted.
+The data-quality score (indicator `data_quality`, source "quality") is read from the reports themselves
+(jiqun.monitoring.quality_selectors): each cluster's score over the year with its four parts' reasons; a
+cluster without a report that can be scored is missing.
 """
 
 from datetime import date
@@ -14,6 +17,15 @@ from typing import Any
 from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.monitoring.figures import ApprovedFigures, Total
 from jiqun.programmes.models import Indicator
+
+QUALITY = "data_quality"  # the catalogue code of the data-quality score (not a registry count, not reported)
+
+
+def source_of(indicator) -> str:
+    """Where an indicator's figure comes from: the reports' quality, the registries, or approved statistics."""
+    if indicator.code == QUALITY:
+        return "quality"
+    return "registry" if indicator.kind == "count" else "statistics"
 
 
 def period_label(year: int, quarter: int) -> str:
@@ -24,7 +36,7 @@ def scheme_criteria(scheme) -> list[dict[str, Any]]:
     """The scheme's indicators as the snapshot records them (what the run was asked to measure)."""
     return [
         {"code": item.code, "indicator": item.indicator.code, "name": item.name, "unit": item.indicator.unit,
-         "source": "registry" if item.indicator.kind == "count" else "statistics", "params": item.params,
+         "source": source_of(item.indicator), "params": item.params,
          "dimension": item.dimension, "direction": item.direction, "weight": str(item.weight),
          "clause": item.clause}
         for item in scheme.items.select_related("indicator").order_by("order")
@@ -45,6 +57,26 @@ def _count(data, indicator, params: dict, cluster: int, year: int) -> dict[str, 
     return {"value": str(point.value), "period": point.label or f"{year}年",
             "registry": [f"{row.label}{('（' + row.note + '）') if row.note else ''}" for row in series.basis[:50]],
             "note": series.note}
+
+
+def quality_cells(programme, year: int) -> dict[int, dict[str, Any]]:
+    """Each scored cluster's data-quality score over `year` (jiqun.monitoring.quality_scores' rule), with the
+    reasons of its four parts as provenance."""
+    from jiqun.monitoring.quality import part_labels
+    from jiqun.monitoring.quality_selectors import units_quality, year_reports
+
+    labels = part_labels()
+    cells = {}
+    for unit in units_quality(year_reports(programme, year).filter(cluster__isnull=False)):
+        if unit.quality.score is None:
+            continue
+        reasons = "、".join(f"{labels[name]}{part.reason}" for name, part in unit.quality.parts.items())
+        cells[unit.key] = {"value": str(unit.quality.score), "period": f"{year}年", "note": f"数据质量：{reasons}"}
+    return cells
+
+
+def _quality(cells: dict[int, dict[str, Any]], cluster: int, year: int) -> dict[str, Any]:
+    return cells.get(cluster) or {"value": None, "missing": f"{year}年没有可评分的集群报表"}
 
 
 def _cell(totals: list[Total], year: int, refusal: str) -> dict[str, Any]:
@@ -84,6 +116,8 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
         from jiqun.targets.figures import ProgrammeData
 
         registries = ProgrammeData(scheme.programme, date(year, 12, 31))
+    qualities = (quality_cells(scheme.programme, year)
+                 if any(c["source"] == "quality" for c in [*criteria, *thresholds]) else {})
     subjects = []
     clusters = (Cluster.objects.filter(programme=scheme.programme).exclude(status=ClusterStatus.EXITED)
                 .order_by("name", "pk"))
@@ -91,7 +125,9 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
         subject = figures.cluster(cluster.pk)
         values = {}
         for c in criteria:
-            if c["source"] == "registry":
+            if c["source"] == "quality":
+                values[c["code"]] = _quality(qualities, cluster.pk, year)
+            elif c["source"] == "registry":
                 values[c["code"]] = _count(registries, indicators[c["indicator"]], c["params"], cluster.pk, year)
             else:
                 values[c["code"]] = _cell(figures.totals(subject, c["indicator"]), year,
@@ -99,7 +135,8 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
         subject_data = {"cluster": cluster.pk, "name": cluster.name, "values": values}
         if thresholds:
             subject_data["eligibility"] = {
-                str(n): (_count(registries, indicators[t["indicator"]], t["params"], cluster.pk, year)
+                str(n): (_quality(qualities, cluster.pk, year) if t["source"] == "quality" else
+                         _count(registries, indicators[t["indicator"]], t["params"], cluster.pk, year)
                          if t["source"] == "registry" else
                          _cell(figures.totals(subject, t["indicator"]), year, figures.refusal(subject, t["indicator"])))
                 for n, t in enumerate(thresholds)}

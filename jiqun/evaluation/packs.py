@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
 from jiqun.core.text import control_character_error
+from jiqun.evaluation.inputs import QUALITY
 
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
 WEIGHT_TOLERANCE = Decimal("0.000001")
@@ -170,6 +171,8 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         code = item.code or item.indicator
         if indicator is None:
             problems.append((f"第{n}项指标", f"指标“{item.indicator}”不在指标目录中"))
+        elif indicator.code == QUALITY and item.params:
+            problems.append((f"第{n}项指标", f"“{indicator.name}”由报表的数据质量算出，不带参数"))
         elif indicator.kind == "count":
             allowed = set(indicator.params or [])
             extra = sorted(set(item.params) - allowed)
@@ -196,6 +199,8 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         indicator = thresholds.get(threshold.indicator)
         if indicator is None:
             problems.append((f"第{n}项参评条件", f"指标“{threshold.indicator}”不在指标目录中"))
+        elif threshold.params and indicator.code == QUALITY:
+            problems.append((f"第{n}项参评条件", f"“{indicator.name}”由报表的数据质量算出，不带参数"))
         elif threshold.params and indicator.kind != "count":
             problems.append((f"第{n}项参评条件", f"“{indicator.name}”是统计指标，不带计数参数"))
         if threshold.min is None and threshold.max is None:

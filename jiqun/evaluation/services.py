@@ -13,7 +13,7 @@ from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster, ClusterStatus, ProposalState
 from jiqun.clusters.services import STATUS_MOVES, cluster_change_status, cluster_proposal_create
 from jiqun.evaluation.compute import RunInputError, evaluate, scheme_parameters
-from jiqun.evaluation.inputs import snapshot_collect
+from jiqun.evaluation.inputs import snapshot_collect, source_of
 from jiqun.evaluation.models import (
     RUN_MOVES,
     Consequence,
@@ -70,7 +70,7 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     catalogue = {i.code: i for i in Indicator.objects.filter(code__in=[t.indicator for t in spec.eligibility])}
     scheme.eligibility = [
         {"indicator": t.indicator, "name": catalogue[t.indicator].name, "unit": catalogue[t.indicator].unit,
-         "source": "registry" if catalogue[t.indicator].kind == "count" else "statistics", "params": t.params,
+         "source": source_of(catalogue[t.indicator]), "params": t.params,
          "min": None if t.min is None else str(t.min), "max": None if t.max is None else str(t.max),
          "clause": t.clause}
         for t in spec.eligibility
