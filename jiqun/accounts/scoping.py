@@ -259,3 +259,21 @@ def assignment_q(user) -> Q:
     if user.role == Role.EXPERT:
         return Q(expert__user=user)
     return NOTHING
+
+
+# --- The major-project library (jiqun.projects) ---------------------------------------------------------
+
+def project_q(user, prefix: str = "") -> Q:
+    """Projects the user may see: region officers and leaders those inside their region (a county its own, a
+    city its counties', the province all); a cluster organisation or chain chief those of its clusters.
+    Enterprise reporters, experts and the admins see none."""
+    if _blind(user) or user.role == Role.ENTERPRISE_REPORTER:
+        return _nothing(prefix)
+    if by_clusters(user):
+        return Q(**{f"{prefix}clusters__in": _assigned_cluster_ids(user)})
+    return region_q(user, f"{prefix}region")
+
+
+def project_constraint_q(user) -> Q:
+    """Constraints (要素制约) the user may see: those of the projects it sees."""
+    return project_q(user, "project__")

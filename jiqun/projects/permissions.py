@@ -1,0 +1,18 @@
+"""Who may change the project library: the province, and a city or county officer inside its own region.
+Leaders read; cluster organisations see their clusters' projects and file their dispatch (not here yet)."""
+
+from jiqun.accounts.models import Role
+from jiqun.accounts.scoping import region_within
+
+
+def can_edit_project_in(user, region_code: str) -> bool:
+    """Whether the user may create or change a project located in `region_code`."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.PROVINCE_ADMIN:
+        return True
+    return user.role in {Role.CITY_OFFICER, Role.COUNTY_OFFICER} and region_within(user, region_code)
+
+
+def can_edit_project(user, project) -> bool:
+    return can_edit_project_in(user, project.region_id)
