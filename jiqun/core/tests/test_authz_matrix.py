@@ -177,6 +177,7 @@ PAGES: dict[str, Route | str] = {
     "clusters:decide": Route("proposal", edit(), ("POST",)),  # below the province: 403
     "clusters:reviews": Route(None, page()),  # lists the reviews of the clusters the user sees
     "clusters:review_decide": Route("review", edit(), ("POST",)),  # below the province: 403
+    "clusters:review_decide_due": Route("cluster", edit(), ("POST",)),  # a due review not yet on file: the same
     "enterprises:list": Route(None, page()),
     "enterprises:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "enterprises:detail": Route("enterprise", read),
@@ -260,6 +261,8 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/clusters/{cluster_id}/proposals"): Route("cluster", api_write(), body={"reason": ""}),
     ("GET", "/api/v1/reviews"): Route(None, api_read),
     ("POST", "/api/v1/reviews/{review_id}/decision"): Route("review", api_write(), body={"outcome": "kept", "basis": ""}),
+    ("POST", "/api/v1/reviews/due/{cluster_id}/decision"): Route("cluster", api_write(), body={
+        "outcome": "kept", "basis": ""}),
     ("GET", "/api/v1/enterprises"): Route(None, api_read),
     ("POST", "/api/v1/enterprises"): Route(None, api_write(create=True), body={"name": "", "region": "370811"}),
     ("GET", "/api/v1/enterprises/{enterprise_id}"): Route("enterprise", api_read),
