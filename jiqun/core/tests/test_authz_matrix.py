@@ -291,6 +291,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/tasks/{task_id}"): Route("task", api_read),
     ("POST", "/api/v1/tasks/{task_id}/updates"): Route("task", api_write(), body={"status": "none", "progress": ""}),
     ("GET", "/api/v1/recognition/calls"): Route(None, api_read),
+    ("GET", "/api/v1/quality"): Route(None, api_read),  # scores only the reports the caller sees
     ("GET", "/api/v1/recognition/calls/{call_id}"): Route("call", api_read),
     ("GET", "/api/v1/recognition/applications/{application_id}"): Route("application", api_read),
     ("GET", "/api/v1/recognition/assignments"): Route(None, api_read),
