@@ -232,7 +232,8 @@ def call_q(user) -> Q:
     if user.role == Role.EXPERT:
         return Q(applications__assignments__expert__user=user)
     if _sees_rounds(user):
-        return ~Q(status="draft")
+        # A call cancelled before anyone applied was never of concern to anyone but the province.
+        return ~Q(status="draft") & ~Q(status="cancelled", applications__isnull=True)
     return NOTHING
 
 
@@ -259,6 +260,12 @@ def assignment_q(user) -> Q:
     if user.role == Role.EXPERT:
         return Q(expert__user=user)
     return NOTHING
+
+
+def attachment_q(user) -> Q:
+    """Attachments of recognition applications: whoever sees the application sees its files (the province,
+    the officers above its cluster, the cluster organisation, the experts assigned to it)."""
+    return application_q(user, "application__")
 
 
 # --- The major-project library (jiqun.projects) ---------------------------------------------------------

@@ -10,16 +10,16 @@ from ninja import Field, Query, Router, Schema
 
 from jiqun.accounts.permissions import can_decide_cluster_standing
 from jiqun.api.schemas import BodyIn, DbId, errors
-from jiqun.clusters.models import Review
-from jiqun.clusters.selectors import review_data
-from jiqun.clusters.services import review_decide, reviews_due, standing_denied_message
+from jiqun.clusters.models import Cluster, Review
+from jiqun.clusters.selectors import review_data, reviews_listed
+from jiqun.clusters.services import REVIEW_HORIZON, review_decide, review_decide_due, standing_denied_message
 from jiqun.core.text import Text
 
 router = Router(tags=["reviews"])
 
 
 class ReviewOut(Schema):
-    id: int
+    id: int | None = Field(description="复核编号；到期而尚未记录的复核为 null，由省级决定时记录（/reviews/due/{cluster_id}/decision）")
     cluster: int
     cluster_name: str
     programme: str
@@ -47,8 +47,7 @@ def list_reviews(request: HttpRequest, filters: Query[ReviewFilter]):
     as_of = filters.as_of or today
     if not 2000 <= as_of.year <= 2100:  # pydantic also reads a bare number as a Unix timestamp
         raise ValidationError({"as_of": [_("截至日期 %(day)s 应在 2000 年至 2100 年之间") % {"day": as_of}]})
-    reviews_due(as_of=min(as_of, today))
-    return [review_data(r, as_of) for r in Review.objects.for_user(request.user).select_related("cluster__programme")]
+    return [review_data(r, as_of) for r in reviews_listed(request.user, as_of, REVIEW_HORIZON)]  # a read only
 
 
 @router.post("/reviews/{review_id}/decision", response={200: ReviewOut, **errors(400, 401, 403, 404, 422)},
@@ -58,5 +57,21 @@ def post_review_decision(request: HttpRequest, review_id: DbId, payload: ReviewD
     if not can_decide_cluster_standing(request.user):
         raise PermissionDenied(standing_denied_message())
     decided = review_decide(actor=request.user, review=review, outcome=payload.outcome, basis=payload.basis)
+    decided = Review.objects.select_related("cluster__programme").get(pk=decided.pk)
+    return review_data(decided, datetime.date.today())
+
+
+class ReviewDueDecisionIn(ReviewDecisionIn):
+    due_on: datetime.date | None = Field(None, description="名单中列出的复核到期日（可选；与当前到期日不符时拒绝）")
+
+
+@router.post("/reviews/due/{cluster_id}/decision", response={200: ReviewOut, **errors(400, 401, 403, 404, 422)},
+             summary="决定到期而尚未记录的复核：记录复核并作出结论（省级）")
+def post_due_review_decision(request: HttpRequest, cluster_id: DbId, payload: ReviewDueDecisionIn):
+    cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=cluster_id)
+    if not can_decide_cluster_standing(request.user):
+        raise PermissionDenied(standing_denied_message())
+    decided = review_decide_due(actor=request.user, cluster=cluster, outcome=payload.outcome, basis=payload.basis,
+                                due_on=payload.due_on)
     decided = Review.objects.select_related("cluster__programme").get(pk=decided.pk)
     return review_data(decided, datetime.date.today())

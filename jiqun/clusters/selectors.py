@@ -147,3 +147,27 @@ def review_data(review, as_of: datetime.date) -> dict:
         "due_on": review.due_on, "state": review_state(review, as_of), "outcome": review.outcome,
         "basis": review.basis, "decided_by": review.decided_by, "decided_at": review.decided_at,
     }
+
+
+def reviews_listed(user, as_of: datetime.date, horizon: datetime.timedelta) -> list:
+    """The 复核 lines the user sees on `as_of`, computed as a read: the reviews on file, and the reviews due by
+    `as_of + horizon` that are not on file yet, as unsaved Review rows (pk None). Nothing is written: a due
+    review's row is made when the province decides it (`review_decide_due`) or by `jiqun reviews open`.
+    A look at a later date lists nothing ahead of today's due reviews."""
+    from jiqun.clusters.models import Review
+
+    reviews = Review.objects.all() if user is None else Review.objects.for_user(user)  # None: the system (CLI)
+    on_file = list(reviews.select_related("cluster__programme"))
+    known = set(Review.objects.values_list("cluster_id", "due_on"))
+    coming = [c for c in reviews_coming(min(as_of, datetime.date.today()), horizon)
+              if (c.cluster_id, c.due_on) not in known]
+    clusters = Cluster.objects.all() if user is None else Cluster.objects.for_user(user)
+    clusters = clusters.select_related("programme").in_bulk([c.cluster_id for c in coming])
+    due = [Review(cluster=clusters[c.cluster_id], recognised_on=c.recognised_on, due_on=c.due_on)
+           for c in coming if c.cluster_id in clusters]
+    return sorted(on_file + due, key=lambda r: (r.due_on, r.cluster_id, r.pk or 0))
+
+
+def review_coming_for(cluster_id: int, as_of: datetime.date, horizon: datetime.timedelta) -> DueReview | None:
+    """The review one cluster comes up for by `as_of + horizon` that is not on file yet, or None."""
+    return next((c for c in reviews_coming(as_of, horizon) if c.cluster_id == cluster_id), None)

@@ -444,3 +444,23 @@ def review_decide(*, actor, review: Review, outcome: str, basis: str) -> Review:
         if cluster.status != S.EXITED:
             cluster_change_status(actor=actor, cluster=cluster, status=S.EXITED, basis=moved_basis)
     return locked
+
+
+@transaction.atomic
+def review_decide_due(*, actor, cluster: Cluster, outcome: str, basis: str, due_on: datetime.date | None = None,
+                      today: datetime.date | None = None) -> Review:
+    """Decide a review that is due but not on file yet: record it (audited), then `review_decide` it, in one
+    transaction, so a refused decision leaves no row behind. `due_on`, when given, must be the due date the
+    decider saw listed. The province only."""
+    from jiqun.clusters.selectors import review_coming_for
+
+    _require_standing_decider(actor)
+    today = today or datetime.date.today()
+    coming = review_coming_for(cluster.pk, today, REVIEW_HORIZON)
+    if coming is None or (due_on is not None and coming.due_on != due_on):
+        raise ValidationError(_("集群“%(cluster)s”%(due)s没有待记录的复核（可能已由他人决定，请刷新名单）") % {
+            "cluster": cluster.name, "due": _("在 %(day)s ") % {"day": due_on} if due_on else ""})
+    review = Review.objects.create(cluster_id=cluster.pk, due_on=coming.due_on, recognised_on=coming.recognised_on)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=review, after={
+        "cluster": cluster.pk, "recognised_on": coming.recognised_on.isoformat(), "due_on": coming.due_on.isoformat()})
+    return review_decide(actor=actor, review=review, outcome=outcome, basis=basis)

@@ -26,15 +26,16 @@ from jiqun.clusters.forms import (
     ReviewFilterForm,
 )
 from jiqun.clusters.models import Cluster, ClusterProposal, ProposalState, Review, ReviewOutcome
-from jiqun.clusters.selectors import REVIEW_STATES, review_state
+from jiqun.clusters.selectors import REVIEW_STATES, review_state, reviews_listed
 from jiqun.clusters.services import (
+    REVIEW_HORIZON,
     cluster_create,
     cluster_proposal_approve,
     cluster_proposal_create,
     cluster_proposal_reject,
     cluster_update,
     review_decide,
-    reviews_due,
+    review_decide_due,
     standing_denied_message,
 )
 from jiqun.enterprises.models import HonourKind
@@ -217,8 +218,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     """复核名单: the reviews of the clusters the user sees, due, overdue and decided; the province decides."""
     form = ReviewFilterForm(request.GET or None)
     as_of = (form.cleaned_data["as_of"] if form.is_valid() else None) or datetime.date.today()
-    reviews_due(as_of=min(as_of, datetime.date.today()))  # a look at a later date records nothing ahead of time
-    reviews = Review.objects.for_user(request.user).select_related("cluster__programme")
+    reviews = reviews_listed(request.user, as_of, REVIEW_HORIZON)  # a read: due reviews are not recorded here
     groups = {state: [] for state in REVIEW_STATES}
     for review in reviews:
         groups[review_state(review, as_of)].append(review)
@@ -254,4 +254,30 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("复核 #%(id)s（%(cluster)s）结论已记录：%(outcome)s") % {
             "id": review.pk, "cluster": review.cluster.name,
             "outcome": ReviewOutcome(form.cleaned_data["outcome"]).label})
+    return redirect("clusters:reviews")
+
+
+@login_required
+@require_POST
+def review_decide_due_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decide a cluster's review that is due but not on file yet; the review is recorded with the decision."""
+    cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=pk)
+    if not can_decide_cluster_standing(request.user):
+        raise PermissionDenied(standing_denied_message())
+    form = ReviewDecisionForm(request.POST)
+    due_on = ReviewFilterForm({"as_of": request.POST.get("due_on", "")})
+    if not form.is_valid() or not due_on.is_valid():
+        errors = list(form.errors.items()) + [(_("复核到期日"), ms) for ms in due_on.errors.values()]
+        detail = "；".join(f"{form.fields[f].label if f in form.fields else f}：{m}" for f, ms in errors for m in ms)
+        messages.error(request, _("集群“%(cluster)s”的复核未决定：%(detail)s") % {"cluster": cluster.name, "detail": detail})
+        return redirect("clusters:reviews")
+    try:
+        review = review_decide_due(actor=request.user, cluster=cluster, outcome=form.cleaned_data["outcome"],
+                                   basis=form.cleaned_data["basis"], due_on=due_on.cleaned_data["as_of"])
+    except (ValidationError, PermissionDenied) as exc:
+        detail = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, _("集群“%(cluster)s”的复核未决定：%(detail)s") % {"cluster": cluster.name, "detail": detail})
+    else:
+        messages.success(request, _("复核 #%(id)s（%(cluster)s）结论已记录：%(outcome)s") % {
+            "id": review.pk, "cluster": cluster.name, "outcome": ReviewOutcome(review.outcome).label})
     return redirect("clusters:reviews")

@@ -192,6 +192,10 @@ JIQUN_IMPORT_MEMORY_BUDGET = env_int("JIQUN_IMPORT_MEMORY_BUDGET_MB", 1024) * 10
 JIQUN_IMPORT_EXTRA_ROWS = env_int("JIQUN_IMPORT_EXTRA_ROWS", 100)  # total rows, notes, blank rows users add
 JIQUN_IMPORT_EXTRA_COLUMNS = env_int("JIQUN_IMPORT_EXTRA_COLUMNS", 5)
 
+# Attachments of recognition applications (jiqun/recognition/attachments.py): per file, and per application.
+JIQUN_ATTACHMENT_MAX_BYTES = env_int("JIQUN_ATTACHMENT_MAX_BYTES", 20 * 1024**2)
+JIQUN_ATTACHMENT_MAX_COUNT = env_int("JIQUN_ATTACHMENT_MAX_COUNT", 20)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,7 +6,8 @@ import xlsxwriter
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,17 +24,28 @@ from jiqun.programmes.models import Programme
 
 
 class QualityFilterForm(TextRuleMixin, forms.Form):
-    programme = forms.ModelChoiceField(Programme.objects.filter(periods__isnull=False).distinct(),
-                                       label=gettext_lazy("培育工程"), to_field_name="code", required=False)
+    programme = forms.ModelChoiceField(
+        Programme.objects.filter(periods__isnull=False).distinct(), label=gettext_lazy("培育工程"), to_field_name="code",
+        required=False, error_messages={"invalid_choice": gettext_lazy("没有代码为“%(value)s”且已开设报告期的培育工程")})
     year = forms.IntegerField(label=gettext_lazy("年份"), min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(label=gettext_lazy("报告期"), coerce=int, required=False, empty_value=None,
                                      choices=[("", gettext_lazy("全年"))] + [(q, f"1-{q * 3}月") for q in (1, 2, 3, 4)])
 
 
-def _selection(request: HttpRequest):
-    """The form and what it chose: a programme, a year and perhaps a quarter (defaults: the latest period)."""
-    form = QualityFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+def parameter_problems(form: forms.Form) -> list[str]:
+    """Each invalid parameter named as it appears in the URL and by its label, with what is wrong."""
+    return [_("参数 %(name)s（%(label)s）：%(error)s") % {
+        "name": name, "label": form.fields[name].label if name in form.fields else name, "error": error}
+        for name, errors in form.errors.items() for error in errors]
+
+
+def selection(data) -> tuple[QualityFilterForm, Programme | None, int | None, int | None, list[str]]:
+    """The form and what it chose: a programme, a year and perhaps a quarter (defaults: the latest period),
+    and the problems of invalid parameters (then nothing is chosen: no silent fallback to the defaults)."""
+    form = QualityFilterForm(data or None)
+    if form.is_bound and not form.is_valid():
+        return form, None, None, None, parameter_problems(form)
+    data = form.cleaned_data if form.is_bound else {}
     latest = ReportingPeriod.objects.select_related("programme").order_by("-year", "-quarter", "programme_id")
     programme = data.get("programme")
     if programme is None:
@@ -42,10 +54,10 @@ def _selection(request: HttpRequest):
     if programme is not None:
         latest = latest.filter(programme=programme)
     year = data.get("year") or (latest.first().year if latest.first() else None)
-    return form, programme, year, data.get("quarter")
+    return form, programme, year, data.get("quarter"), []
 
 
-def _units(user, programme, year, quarter) -> list[UnitQuality]:
+def units_for(user, programme, year, quarter) -> list[UnitQuality]:
     if programme is None or year is None:
         return []
     reports = year_reports(programme, year, user)
@@ -64,22 +76,24 @@ def _title(programme, year, quarter) -> str:
 @login_required
 def quality_page(request: HttpRequest) -> HttpResponse:
     """Each reporting unit the user sees, worst first: its score, its four parts and the reasons."""
-    form, programme, year, quarter = _selection(request)
+    form, programme, year, quarter, problems = selection(request.GET)
     labels = part_labels()
     units = [(unit, [percent(unit.quality.parts[name].value) for name in PARTS])
-             for unit in _units(request.user, programme, year, quarter)]
+             for unit in units_for(request.user, programme, year, quarter)]
     return render(request, "monitoring/quality.html", {
         "form": form, "title": _title(programme, year, quarter), "units": units,
         "parts": [labels[name] for name in PARTS], "penalty": percent(CORRECTION_PENALTY),
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "problems": problems,
     })
 
 
 @login_required
 def quality_export(request: HttpRequest) -> HttpResponse:
     """The same table as Excel: one row per unit and report, each part with its reason."""
-    _form, programme, year, quarter = _selection(request)
-    units = _units(request.user, programme, year, quarter)
+    _form, programme, year, quarter, problems = selection(request.GET)
+    if problems:  # the page says which parameter is wrong
+        return redirect(f"{reverse('monitoring:quality')}?{request.GET.urlencode()}")
+    units = units_for(request.user, programme, year, quarter)
     title = _title(programme, year, quarter)
     audit_record(actor=request.user, action=AuditAction.EXPORT, obj=programme, object_type="programmes.programme",
                  object_repr=title, after={"units": len(units)})

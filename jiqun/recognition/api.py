@@ -5,15 +5,22 @@ import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import WithJsonSchema
 
 from jiqun.api.schemas import BodyIn, DbId, errors
 from jiqun.core.text import Text
-from jiqun.recognition.models import ASPECT_CODES, Application, Assignment, Call
-from jiqun.recognition.services import scores_submit
+from jiqun.recognition.models import ASPECT_CODES, Application, Assignment, Attachment, Call
+from jiqun.recognition.services import (
+    attachment_add,
+    attachment_delete,
+    attachment_downloaded,
+    call_cancel,
+    scores_submit,
+)
 
 router = Router(tags=["recognition"])
 
@@ -26,8 +33,9 @@ class CallOut(Schema):
     quota: int
     deadline: datetime.date
     data_year: int
-    status: str
+    status: str = Field(description="draft 草拟 | open 申报中 | review 评审中 | publicity 公示中 | done 已完成 | cancelled 已撤销")
     objection_until: datetime.date | None
+    cancel_reason: str
     quantitative_weight: Decimal
     aspect_weights: dict[str, str]
 
@@ -139,3 +147,79 @@ def post_scores(request: HttpRequest, assignment_id: DbId, payload: ScoresIn):
     return scores_submit(actor=request.user, assignment=assignment, base_version=payload.version,
                          scores={code: data[code]["score"] for code in ASPECT_CODES},
                          comments={code: data[code]["comment"] for code in ASPECT_CODES})
+
+
+# --- cancelling a call -------------------------------------------------------------------------------------
+
+class CancelIn(BodyIn):
+    reason: Text = Field("", max_length=2000, description="撤销原因；评审中撤销时必填")
+
+
+@router.post("/calls/{call_id}/cancel", response={200: CallOut, **errors(400, 401, 403, 404, 422)},
+             summary="撤销批次（省级；草拟、申报中或评审中，评审中须填原因）")
+def post_cancel(request: HttpRequest, call_id: DbId, payload: CancelIn):
+    call = get_object_or_404(Call.objects.for_user(request.user).select_related("programme"), pk=call_id)
+    return call_cancel(actor=request.user, call=call, reason=payload.reason)
+
+
+# --- attachments of an application -------------------------------------------------------------------------
+
+class AttachmentOut(Schema):
+    id: int
+    application: int = Field(alias="application_id")
+    name: str = Field(description="上传时的文件名（已去掉路径和不可见字符）")
+    kind: str = Field(description="pdf | docx | xlsx | jpeg | png，按文件内容判定")
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime.datetime
+
+
+def _application(request: HttpRequest, application_id: int) -> Application:
+    return get_object_or_404(Application.objects.for_user(request.user).select_related("call", "cluster"),
+                             pk=application_id)
+
+
+def _attachment(request: HttpRequest, application_id: int, attachment_id: int) -> Attachment:
+    return get_object_or_404(Attachment.objects.for_user(request.user), pk=attachment_id,
+                             application_id=application_id)
+
+
+@router.get("/applications/{application_id}/attachments", response={200: list[AttachmentOut], **errors(401, 404, 422)},
+            summary="申报附件")
+def list_attachments(request: HttpRequest, application_id: DbId):
+    return list(_application(request, application_id).attachments.all())
+
+
+@router.post("/applications/{application_id}/attachments",
+             response={201: AttachmentOut, **errors(400, 401, 403, 404, 422)},
+             summary="上传申报附件（申报人，申报中且未过截止日期）",
+             description="multipart/form-data，字段 file。只接受 PDF、Word（.docx）、Excel（.xlsx）、JPEG、PNG，"
+                         "按文件内容判定类型；单个文件和每份申报的附件数有上限。")
+def post_attachment(request: HttpRequest, application_id: DbId, file: File[UploadedFile] = None):
+    # The file is optional in the signature so that the scope (404) and the role (403) answer first.
+    return Status(201, attachment_add(actor=request.user, application=_application(request, application_id), upload=file))
+
+
+@router.get("/applications/{application_id}/attachments/{attachment_id}",
+            response={200: None, **errors(401, 404, 422)}, summary="下载申报附件（记入审计日志）",
+            openapi_extra={"responses": {200: {"description": "文件本身（Content-Disposition: attachment）",
+                                               "content": {"application/octet-stream": {}}}}})
+def get_attachment(request: HttpRequest, application_id: DbId, attachment_id: DbId) -> HttpResponse:
+    from jiqun.recognition.views import attachment_response
+
+    attachment = _attachment(request, application_id, attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    attachment_downloaded(actor=request.user, attachment=attachment, ip=request.META.get("REMOTE_ADDR"))
+    return attachment_response(attachment, handle)
+
+
+@router.delete("/applications/{application_id}/attachments/{attachment_id}",
+               response={204: None, **errors(400, 401, 403, 404, 422)},
+               summary="删除申报附件（申报人，申报中且未过截止日期）")
+def delete_attachment(request: HttpRequest, application_id: DbId, attachment_id: DbId):
+    attachment_delete(actor=request.user, attachment=_attachment(request, application_id, attachment_id))
+    return Status(204, None)

@@ -100,6 +100,15 @@ class MoveForm(forms.Form):
                                       widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class CancelForm(TextRuleMixin, forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             required=False, help_text=_("评审中撤销须填写"))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件"), help_text=_("PDF、Word（.docx）、Excel（.xlsx）、JPEG 或 PNG"))
+
+
 class ObjectionForm(TextRuleMixin, forms.Form):
     objector = forms.CharField(label=_("异议人"), max_length=100)
     content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

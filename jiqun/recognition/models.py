@@ -4,7 +4,7 @@ and the objections lodged during 公示."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiqun.accounts.scoping import application_q, assignment_q, call_q
+from jiqun.accounts.scoping import application_q, assignment_q, attachment_q, call_q
 from jiqun.clusters.models import Tier
 
 # The six parts of a 申报书 the documents ask for; experts score each of them.
@@ -25,6 +25,7 @@ class CallStatus(models.TextChoices):
     REVIEW = "review", _("评审中")  # applications closed; experts assigned and scoring
     PUBLICITY = "publicity", _("公示中")  # results published; objections until the end of the period
     DONE = "done", _("已完成")  # winners recognised through the cluster lifecycle services
+    CANCELLED = "cancelled", _("已撤销")  # withdrawn by the province; its applications are kept read-only
 
 
 class CallQuerySet(models.QuerySet):
@@ -50,6 +51,7 @@ class Call(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=CallStatus.choices, default=CallStatus.DRAFT)
     objection_until = models.DateField(_("公示截止日期"), null=True, blank=True)
     created_by = models.CharField(_("发起人"), max_length=150, blank=True)
+    cancel_reason = models.TextField(_("撤销原因"), blank=True)
 
     objects = CallQuerySet.as_manager()
 
@@ -217,3 +219,37 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.objector}: {self.application}"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def for_user(self, user) -> "AttachmentQuerySet":
+        return self.filter(attachment_q(user)).distinct()
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Where the file lies under MEDIA_ROOT: a name made by the service, never the user's."""
+    return f"recognition/attachments/{instance.application_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to an application (PDF, Word, Excel, JPEG or PNG), checked by its content."""
+
+    application = models.ForeignKey(Application, verbose_name=_("申报"), on_delete=models.CASCADE,
+                                    related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=120, help_text=_("上传时的文件名，已去掉路径和不可见字符"))
+    kind = models.CharField(_("类型"), max_length=8)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.CharField(_("上传人"), max_length=150)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "uploaded_at", "id"]
+        verbose_name = _("申报附件")
+        verbose_name_plural = _("申报附件")
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,3 +25,7 @@ def is_assigned_expert(user, assignment) -> bool:
 
 
 can_score = is_assigned_expert
+
+# Attachments are the applicant's: whoever may apply for the cluster adds and deletes them (while the call is
+# 申报中 and before its deadline, checked by the service). Who may read them is the application's scope.
+can_attach = can_apply_for

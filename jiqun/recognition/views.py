@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,14 +15,25 @@ from jiqun.recognition.forms import (
     AnswerForm,
     ApplicationForm,
     AssignForm,
+    AttachmentForm,
     CallForm,
+    CancelForm,
     ConflictForm,
     ExpertForm,
     MoveForm,
     ObjectionForm,
     ScoreForm,
 )
-from jiqun.recognition.models import ASPECT_CODES, ASPECTS, Application, Assignment, Call, CallStatus, Expert
+from jiqun.recognition.models import (
+    ASPECT_CODES,
+    ASPECTS,
+    Application,
+    Assignment,
+    Attachment,
+    Call,
+    CallStatus,
+    Expert,
+)
 from jiqun.recognition.permissions import can_apply_for, can_manage_rounds, can_score, is_applicant_role
 from jiqun.recognition.services import (
     MOVES,
@@ -30,6 +41,10 @@ from jiqun.recognition.services import (
     application_create,
     assignment_create,
     assignment_refusal,
+    attachment_add,
+    attachment_delete,
+    attachment_downloaded,
+    attachment_refusal,
     call_create,
     call_publicise,
     conflict_declare,
@@ -101,7 +116,9 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "call": call, "applications": applications, "can_manage": province,
         "thresholds": call.thresholds.select_related("indicator"),
         "weights": [(label, call.aspect_weights.get(code)) for code, label in ASPECTS],
-        "next": [CallStatus(s) for s in TRANSITIONS[call.status]] if province else [],
+        "next": [CallStatus(s) for s in TRANSITIONS[call.status] if s != CallStatus.CANCELLED] if province else [],
+        "can_cancel": province and CallStatus.CANCELLED in TRANSITIONS[call.status],
+        "cancel_form": CancelForm(),
         "published": call.status in (CallStatus.PUBLICITY, CallStatus.DONE),
         "can_apply": call.status == CallStatus.OPEN and is_applicant_role(request.user),
     })
@@ -120,7 +137,12 @@ def call_move(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("recognition:call", pk=pk)
     to = form.cleaned_data["to"]
     try:
-        if to == CallStatus.PUBLICITY:
+        if to == CallStatus.CANCELLED:
+            cancel = CancelForm(request.POST)
+            if not cancel.is_valid():
+                raise ValidationError([e for errors in cancel.errors.values() for e in errors])
+            MOVES[to](actor=request.user, call=call, reason=cancel.cleaned_data["reason"])
+        elif to == CallStatus.PUBLICITY:
             call_publicise(actor=request.user, call=call, objection_until=form.cleaned_data["objection_until"])
         else:
             MOVES[to](actor=request.user, call=call)
@@ -178,7 +200,66 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "published": call.status in (CallStatus.PUBLICITY, CallStatus.DONE),
         "can_object": province and call.status == CallStatus.PUBLICITY,
         "objection_form": ObjectionForm(), "aspects": ASPECTS,
-    })
+    } | _attachments_context(request, application))
+
+
+def _attachments_context(request: HttpRequest, application: Application, form: AttachmentForm | None = None) -> dict:
+    editable = not attachment_refusal(request.user, application)
+    return {"attachments": application.attachments.all(), "can_attach": editable,
+            "attachment_form": (form or AttachmentForm()) if editable else None}
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant adds a file to its application (申报中, before the deadline)."""
+    application = get_object_or_404(
+        Application.objects.for_user(request.user).select_related("call__programme", "cluster"), pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    try:
+        upload = form.cleaned_data["file"] if form.is_valid() else None
+        attachment = attachment_add(actor=request.user, application=application, upload=upload)
+    except ValidationError as exc:  # PermissionDenied is a 403
+        _refused(request, exc)
+    else:
+        messages.success(request, _("附件“%(name)s”已上传") % {"name": attachment.name})
+    return redirect("recognition:application", pk=pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file, to whoever sees its application; as a download, never shown inline, and recorded."""
+    attachment = get_object_or_404(Attachment.objects.for_user(request.user), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    attachment_downloaded(actor=request.user, attachment=attachment, ip=request.META.get("REMOTE_ADDR"))
+    return attachment_response(attachment, handle)
+
+
+def attachment_response(attachment: Attachment, handle) -> FileResponse:
+    from jiqun.recognition.attachments import KINDS
+
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name,
+                            content_type=KINDS[attachment.kind].content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant deletes a file of its application (申报中, before the deadline)."""
+    attachment = get_object_or_404(Attachment.objects.for_user(request.user).select_related("application"), pk=pk)
+    try:
+        attachment_delete(actor=request.user, attachment=attachment)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("附件“%(name)s”已删除") % {"name": attachment.name})
+    return redirect("recognition:application", pk=attachment.application_id)
 
 
 @login_required
@@ -319,5 +400,5 @@ def assignment_score(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recognition/score.html", {
         "assignment": assignment, "application": application, "form": form, "rows": rows,
         "can_score": mine and application.call.status == CallStatus.REVIEW,
-        "weights": application.call.aspect_weights,
+        "weights": application.call.aspect_weights, "attachments": application.attachments.all(),
     })

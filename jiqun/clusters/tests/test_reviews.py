@@ -256,8 +256,10 @@ def test_the_cli_lists_and_decides() -> None:
     rows = json.loads(cli("list", "--as-of", "2023-04-02", "--json"))
     row = next(r for r in rows if r["cluster"] == cluster.pk)
     assert (row["due_on"], row["state"], row["recognised_on"]) == ("2023-04-01", "overdue", "2020-04-01")
+    assert row["id"] is None  # listing is a read: the review is recorded when it is decided
     assert cluster.name in cli("list", "--as-of", "2023-04-02")
-    out = cli("decide", str(row["id"]), "--outcome", "warned", "--basis", "年度评价不合格", "--user", "sheng")
+    out = cli("decide", "--cluster", str(cluster.pk), "--outcome", "warned", "--basis", "年度评价不合格",
+              "--user", "sheng")
     assert "预警" in out
     cluster.refresh_from_db()
     assert cluster.status == ClusterStatus.WARNED

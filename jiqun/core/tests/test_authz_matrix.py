@@ -177,6 +177,7 @@ PAGES: dict[str, Route | str] = {
     "clusters:decide": Route("proposal", edit(), ("POST",)),  # below the province: 403
     "clusters:reviews": Route(None, page()),  # lists the reviews of the clusters the user sees
     "clusters:review_decide": Route("review", edit(), ("POST",)),  # below the province: 403
+    "clusters:review_decide_due": Route("cluster", edit(), ("POST",)),  # a due review not yet on file: the same
     "enterprises:list": Route(None, page()),
     "enterprises:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "enterprises:detail": Route("enterprise", read),
@@ -230,6 +231,9 @@ PAGES: dict[str, Route | str] = {
     "recognition:answer": Route("application", edit(), ("POST",)),
     "recognition:experts": Route(None, for_roles(("sheng",)), ("GET", "POST")),
     "recognition:assignments": Route(None, page()),
+    "recognition:attachment_upload": Route("application", edit(), ("POST",)),  # the applicant, 申报中 only: 403
+    "recognition:attachment": Route("attachment", read),  # whoever sees the application downloads
+    "recognition:attachment_delete": Route("attachment", edit(), ("POST",)),
     # The expert scores its own assignment; the province sees every one (its POST is refused, 403).
     "recognition:assignment": Route("assignment", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else WRITE_OK if m == "POST" else 200), ("GET", "POST")),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
@@ -257,6 +261,8 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/clusters/{cluster_id}/proposals"): Route("cluster", api_write(), body={"reason": ""}),
     ("GET", "/api/v1/reviews"): Route(None, api_read),
     ("POST", "/api/v1/reviews/{review_id}/decision"): Route("review", api_write(), body={"outcome": "kept", "basis": ""}),
+    ("POST", "/api/v1/reviews/due/{cluster_id}/decision"): Route("cluster", api_write(), body={
+        "outcome": "kept", "basis": ""}),
     ("GET", "/api/v1/enterprises"): Route(None, api_read),
     ("POST", "/api/v1/enterprises"): Route(None, api_write(create=True), body={"name": "", "region": "370811"}),
     ("GET", "/api/v1/enterprises/{enterprise_id}"): Route("enterprise", api_read),
@@ -285,9 +291,17 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/tasks/{task_id}"): Route("task", api_read),
     ("POST", "/api/v1/tasks/{task_id}/updates"): Route("task", api_write(), body={"status": "none", "progress": ""}),
     ("GET", "/api/v1/recognition/calls"): Route(None, api_read),
+    ("GET", "/api/v1/quality"): Route(None, api_read),  # scores only the reports the caller sees
     ("GET", "/api/v1/recognition/calls/{call_id}"): Route("call", api_read),
     ("GET", "/api/v1/recognition/applications/{application_id}"): Route("application", api_read),
     ("GET", "/api/v1/recognition/assignments"): Route(None, api_read),
+    ("POST", "/api/v1/recognition/calls/{call_id}/cancel"): Route("call", api_write(), body={"reason": ""}),
+    ("GET", "/api/v1/recognition/applications/{application_id}/attachments"): Route("application", api_read),
+    ("POST", "/api/v1/recognition/applications/{application_id}/attachments"): Route("application", api_write()),
+    ("GET", "/api/v1/recognition/applications/{application_id}/attachments/{attachment_id}"): Route(
+        "attachment", api_read),
+    ("DELETE", "/api/v1/recognition/applications/{application_id}/attachments/{attachment_id}"): Route(
+        "attachment", api_write()),
     ("POST", "/api/v1/recognition/assignments/{assignment_id}/scores"): Route("assignment", lambda p, m, s: 401 if p == ANON else 404 if s == OUTSIDE else WRITE_OK, body={
         a: {"score": 80} for a in ("basis", "approach", "goals", "tasks", "measures", "safeguards")}),
     ("GET", "/api/v1/checklists"): Route(None, api_read),
@@ -384,6 +398,7 @@ class World:
         self.indicator = Indicator.objects.order_by("pk").first()
         self._evidence()
         self._proposals()
+        self._attachments()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -405,6 +420,17 @@ class World:
             user = self.users[username]
             cluster = next(c for c in Cluster.objects.for_user(user).order_by("pk") if can_propose_cluster_change(user, c))
             cluster_proposal_create(actor=user, cluster=cluster, reason="矩阵测试", status="exited")
+
+    def _attachments(self) -> None:
+        """A PDF attached to each application of the demo round (closed, so written here directly)."""
+        from django.core.files.base import ContentFile
+
+        from jiqun.recognition.models import Application, Attachment
+
+        for application in Application.objects.order_by("pk"):
+            attachment = Attachment(application=application, name="矩阵.pdf", kind="pdf", size=9, sha256="0" * 64,
+                                    uploaded_by="matrix")
+            attachment.file.save(f"matrix{application.pk}.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -467,6 +493,10 @@ class World:
 
             model = Run if kind == "run" else Scheme
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind == "attachment":
+            from jiqun.recognition.models import Attachment
+
+            return _split(Attachment.objects.all(), Attachment.objects.for_user(user))
         if kind in ("call", "application", "assignment"):
             from jiqun.recognition.models import Application, Assignment, Call
 
@@ -515,6 +545,8 @@ def api_url(path: str, kind: str | None, obj) -> str:
         return path.replace("{code}", obj.code)
     if kind == "checklist_item":
         return path.replace("{sheet_id}", str(obj.pk)).replace("{item_code}", "1")
+    if kind == "attachment":
+        return path.replace("{application_id}", str(obj.application_id)).replace("{attachment_id}", str(obj.pk))
     key = str(obj.pk)
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",

@@ -37,7 +37,7 @@ from jiqun.recognition.services.common import (
 
 
 def _move(*, actor, call: Call, to: str, after: dict | None = None,
-          objection_until: datetime.date | None = None) -> Call:
+          objection_until: datetime.date | None = None, cancel_reason: str | None = None) -> Call:
     """Move a locked call one step of TRANSITIONS, with its audit entry."""
     locked = Call.objects.select_for_update().get(pk=call.pk)
     if locked.status == to:  # someone else moved it meanwhile
@@ -50,8 +50,11 @@ def _move(*, actor, call: Call, to: str, after: dict | None = None,
     locked.status = to
     if objection_until is not None:
         locked.objection_until = objection_until
-    locked.save(update_fields=["status", "objection_until"])
+    if cancel_reason is not None:
+        locked.cancel_reason = cancel_reason
+    locked.save(update_fields=["status", "objection_until", "cancel_reason"])
     call.status, call.objection_until = locked.status, locked.objection_until
+    call.cancel_reason = locked.cancel_reason
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before={"status": before},
                  after={"status": to, **(after or {})})
     return call
@@ -204,7 +207,23 @@ def call_finalise(*, actor, call: Call, today: datetime.date | None = None) -> C
     return _move(actor=actor, call=call, to=S.DONE, after={"recognised": [a.cluster_id for a in winners]})
 
 
-MOVES = {S.OPEN: call_open, S.REVIEW: call_close, S.PUBLICITY: call_publicise, S.DONE: call_finalise}
+@transaction.atomic
+def call_cancel(*, actor, call: Call, reason: str = "") -> Call:
+    """草拟、申报中 or 评审中 → 已撤销: the province withdraws the call; from 评审中 only with a reason. Its
+    applications (with their attachments and scores) are kept, read-only."""
+    require_province(actor)
+    reject_control_characters_in(_("撤销原因"), reason=reason)
+    reason = (reason or "").strip()
+    locked = Call.objects.get(pk=call.pk)
+    if locked.status == S.REVIEW and not reason:
+        raise ValidationError({"reason": [_("批次“%(call)s”已进入评审，撤销须填写原因") % {"call": locked.title}]})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": [_("撤销原因最多 2000 字（现为 %(n)d 字）") % {"n": len(reason)}]})
+    return _move(actor=actor, call=call, to=S.CANCELLED, cancel_reason=reason, after={"reason": reason})
+
+
+MOVES = {S.OPEN: call_open, S.REVIEW: call_close, S.PUBLICITY: call_publicise, S.DONE: call_finalise,
+         S.CANCELLED: call_cancel}
 
 
 # --- results, 公示 and objections -----------------------------------------------------------------------

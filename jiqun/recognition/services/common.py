@@ -12,11 +12,12 @@ from jiqun.recognition.permissions import can_manage_rounds
 S = CallStatus
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.OPEN}),
-    S.OPEN: frozenset({S.REVIEW}),
-    S.REVIEW: frozenset({S.PUBLICITY}),
+    S.DRAFT: frozenset({S.OPEN, S.CANCELLED}),
+    S.OPEN: frozenset({S.REVIEW, S.CANCELLED}),
+    S.REVIEW: frozenset({S.PUBLICITY, S.CANCELLED}),  # cancelling in review needs a reason
     S.PUBLICITY: frozenset({S.DONE}),
     S.DONE: frozenset(),
+    S.CANCELLED: frozenset(),
 }
 
 TIER_ORDER = ["", Tier.CITY, Tier.PROVINCIAL, Tier.NATIONAL, Tier.WORLD]

@@ -26,14 +26,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--programme", required=True, help="programme code, e.g. SD-2023-185")
-        parser.add_argument("--year", required=True, type=int, help="year YYYY")
-        parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="only this quarter's period")
+        parser.add_argument("--year", required=True, help="year YYYY (2000-2100)")
+        parser.add_argument("--quarter", help="only this quarter's period: 1, 2, 3 or 4")
         parser.add_argument("--as-of", dest="as_of", help="date YYYY-MM-DD deciding whether deadlines passed")
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument("-o", "--output", help="also write an Excel workbook to this path")
 
     def handle(self, *args, programme: str, year: int, quarter=None, as_of=None, json=False, output=None,
                **options) -> None:
+        year, quarter = _year(year), _quarter(quarter)
         chosen = Programme.objects.filter(code=programme).first()
         if chosen is None:
             known = "、".join(Programme.objects.values_list("code", flat=True)) or _("无")
@@ -70,6 +71,22 @@ class Command(BaseCommand):
         for unit in units:
             shares = "｜".join(f"{labels[name]} {percent(unit.quality.parts[name].value)}" for name in PARTS)
             self.stdout.write(f"{unit.quality.score if unit.quality.score is not None else '—':>6}  {unit.name}｜{shares}")
+
+
+def _year(raw: str) -> int:
+    """--year as a number from 2000 to 2100, or a CommandError naming it."""
+    if not (raw or "").strip().isdigit() or not 2000 <= int(raw) <= 2100:
+        raise CommandError(_("--year：“%(value)s”不是 2000 至 2100 之间的年份（YYYY）") % {"value": raw})
+    return int(raw)
+
+
+def _quarter(raw: str | None) -> int | None:
+    """--quarter as 1 to 4 (None when not given), or a CommandError naming it."""
+    if raw is None:
+        return None
+    if raw.strip() not in ("1", "2", "3", "4"):
+        raise CommandError(_("--quarter：“%(value)s”无效，应为 1、2、3 或 4") % {"value": raw})
+    return int(raw)
 
 
 def _dumps(data) -> str:

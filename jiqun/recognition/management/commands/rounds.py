@@ -1,12 +1,16 @@
-"""`jiqun rounds list|show`: the 赛马 recognition rounds and, for one, its applications, screen and results."""
+"""`jiqun rounds list|show|cancel`: the 赛马 recognition rounds and, for one, its applications, screen and
+results; cancelling a round."""
 
 import json
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
+from jiqun.accounts.models import User
 from jiqun.recognition.models import Call
+from jiqun.recognition.services import call_cancel
 
 
 def call_data(call: Call) -> dict:
@@ -31,7 +35,8 @@ class Command(BaseCommand):
         "application the eligibility screen on approved figures, the number of experts assigned and scored, "
         "and once published the quantitative, expert (trimmed mean: highest and lowest dropped from five "
         "scores on) and combined scores with the rank within the quota. Read-only; the rules are in "
-        "docs/recognition.md."
+        "docs/recognition.md. `cancel ID --reason …` withdraws a round in 草拟, 申报中 or 评审中 (评审中 only with a "
+        "reason): it becomes 已撤销 and its applications read-only."
     )
 
     def add_arguments(self, parser) -> None:
@@ -41,6 +46,10 @@ class Command(BaseCommand):
         show = sub.add_parser("show", help="one round and its applications")
         show.add_argument("call", type=int, help="round id (see `rounds list`)")
         show.add_argument("--json", action="store_true", help="print JSON")
+        cancel = sub.add_parser("cancel", help="cancel a round (草拟, 申报中, or 评审中 with a reason)")
+        cancel.add_argument("call", type=int, help="round id (see `rounds list`)")
+        cancel.add_argument("--reason", default="", help="why; required once the round is in 评审中")
+        cancel.add_argument("--user", help="the province admin cancelling (default: the system)")
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "list":
@@ -55,6 +64,9 @@ class Command(BaseCommand):
         call = Call.objects.select_related("programme").filter(pk=options["call"]).first()
         if call is None:
             raise CommandError(_("没有编号为 %(id)s 的赛马认定批次；用 rounds list 查看") % {"id": options["call"]})
+        if options["action"] == "cancel":
+            self.cancel(call, reason=options["reason"], username=options["user"])
+            return
         applications = call.applications.select_related("cluster").order_by("rank", "cluster__name")
         data = call_data(call) | {"applications": [application_data(a) for a in applications]}
         if options["json"]:
@@ -70,3 +82,18 @@ class Command(BaseCommand):
                               f"{'  ' + _('拟认定') if a['selected'] else ''}")
             for reason in a["screen"]:
                 self.stdout.write(f"    {reason}")
+
+    def cancel(self, call: Call, *, reason: str, username: str | None) -> None:
+        actor = None
+        if username:
+            actor = User.objects.filter(username=username).first()
+            if actor is None:
+                raise CommandError(_("--user：用户 %(user)s 不存在") % {"user": username})
+        try:
+            call_cancel(actor=actor, call=call, reason=reason)
+        except ValidationError as exc:
+            raise CommandError(_("批次 #%(id)s 未撤销：%(detail)s") % {
+                "id": call.pk, "detail": "；".join(exc.messages)}) from None
+        except PermissionDenied as exc:
+            raise CommandError(_("批次 #%(id)s 未撤销：%(detail)s") % {"id": call.pk, "detail": exc}) from None
+        self.stdout.write(self.style.SUCCESS(_("批次 #%(id)s（%(title)s）已撤销") % {"id": call.pk, "title": call.title}))
