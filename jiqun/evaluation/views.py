@@ -31,6 +31,7 @@ from jiqun.evaluation.selectors import (
     runs_for,
     schemes_for,
 )
+from jiqun.evaluation.scheme_edit_views import scheme_edit_context
 from jiqun.evaluation.services import evaluation_run_create, evaluation_run_publish
 
 
@@ -44,7 +45,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = get_object_or_404(schemes_for(request.user), pk=pk)
     return render(request, "evaluation/scheme.html", {
         "scheme": scheme, "items": scheme.items.select_related("indicator").order_by("order"),
-        "runs": runs_for(request.user).filter(scheme=scheme)})
+        "runs": runs_for(request.user).filter(scheme=scheme), **scheme_edit_context(request.user, scheme)})
 
 
 @login_required
