@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jiqun.accounts.models import Role, User
+from jiqun.accounts.services import user_create
 from jiqun.audit.models import AuditEvent
 from jiqun.core.stale import StaleEdit
 from jiqun.evaluation.ahp_services import consultation_close, consultation_open, judgements_save, judgements_submit
@@ -16,6 +17,7 @@ from jiqun.evaluation.models import AhpConsultation, AhpInvitation, Run, Scheme
 from jiqun.evaluation.packs import scheme_parse_text
 from jiqun.evaluation.services import evaluation_run_create, scheme_install
 from jiqun.recognition.models import Expert
+from jiqun.recognition.services.experts import expert_create
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +53,15 @@ def scheme(province_admin) -> Scheme:
 
 @pytest.fixture
 def experts() -> tuple[Expert, Expert]:
+    return expert_pair()
+
+
+def expert_pair() -> tuple[Expert, Expert]:
+    """zhuanjia's expert record and a second expert with an account of its own."""
     first = Expert.objects.get(user__username="zhuanjia")
-    user = User.objects.create_user(username="zhuanjia2", password="x-Jiqun@2026", role=Role.EXPERT,
-                                    region=first.user.region)
-    second = Expert.objects.create(name="第二专家", field="产业经济", organisation="测试大学", user=user)
+    user = user_create(actor=None, username="zhuanjia2", password="Jiqun@2026demo-2", role=Role.EXPERT,
+                       region=first.user.region, full_name="第二专家")
+    second = expert_create(actor=None, name="第二专家", field="产业经济", organisation="测试大学", user=user)
     return first, second
 
 
