@@ -2,11 +2,14 @@
 what an expert sees, and closing it: the AIJ aggregation against a hand computation, weights that sum to 1
 and a run that uses them."""
 
+import json
 import math
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 
 from jiqun.accounts.models import Role, User
 from jiqun.accounts.services import user_create
@@ -182,3 +185,93 @@ def test_it_refuses_a_locked_version_and_closing_without_submissions(province_ad
 def test_a_city_cannot_open_a_consultation(jinan_officer, scheme, experts) -> None:
     with pytest.raises(PermissionDenied):
         consultation_open(actor=jinan_officer, scheme=scheme, experts=experts)
+
+
+# --- pages, API and command line ------------------------------------------------------------------------
+
+def _form(invitation: AhpInvitation, judgements: dict[str, list[str]], **extra) -> dict:
+    from jiqun.evaluation.ahp_services import consultation_matrices
+
+    data = {"version": invitation.version, **extra}
+    for matrix in consultation_matrices(invitation.consultation):
+        for n, (i, j) in enumerate(matrix.pairs):
+            data[f"{matrix.key}_{i}_{j}"] = judgements.get(matrix.key, [""] * len(matrix.pairs))[n]
+    return data
+
+
+def test_the_expert_page_saves_shows_cr_in_red_and_refuses_submitting(consultation, experts) -> None:
+    from jiqun.conftest import client_for
+
+    first, second = experts
+    mine, theirs = _invitation(consultation, first), _invitation(consultation, second)
+    client = client_for(first.user)
+    listing = client.get("/evaluation/ahp/").content.decode()
+    assert f"/evaluation/ahp/invitations/{mine.pk}/" in listing and f"/evaluation/ahp/invitations/{theirs.pk}/" not in listing
+    assert client.get(f"/evaluation/ahp/invitations/{theirs.pk}/").status_code == 404
+    bad = client.post(f"/evaluation/ahp/invitations/{mine.pk}/", _form(mine, {"D": ["2", "11", "2"]}))
+    assert bad.status_code == 200 and "“规模”与“效益”的判断不在 1/9 至 9 的标度上" in bad.content.decode()
+    half = client.post(f"/evaluation/ahp/invitations/{mine.pk}/", _form(mine, {"D": ["2", "", "2"]}))
+    assert "维度之间：请填写全部 3 个判断" in half.content.decode()
+    mine.refresh_from_db()
+    assert mine.judgements == {} and mine.version == 1
+    refused = client.post(f"/evaluation/ahp/invitations/{mine.pk}/", _form(mine, INCONSISTENT, submit="1"), follow=True)
+    page = refused.content.decode()
+    assert "不能提交：维度之间：一致性比率 CR" in page and 'class="tag warn">CR =' in page
+    mine.refresh_from_db()
+    assert mine.status == "invited" and mine.consistency["D"] > 0.1
+    stale = client.post(f"/evaluation/ahp/invitations/{mine.pk}/", _form(mine, CONSISTENT, version=1))
+    assert "请刷新后重新填写" in stale.content.decode()
+    done = client.post(f"/evaluation/ahp/invitations/{mine.pk}/", _form(mine, CONSISTENT, submit="1"), follow=True)
+    assert "判断已提交" in done.content.decode()
+    assert AhpInvitation.objects.get(pk=mine.pk).status == "submitted"
+
+
+def test_the_province_closes_on_the_page_and_the_scheme_lists_each_cr(consultation, experts, as_province) -> None:
+    first, _second = experts
+    mine = _invitation(consultation, first)
+    mine = judgements_save(actor=first.user, invitation=mine, judgements=CONSISTENT, base_version=1)
+    judgements_submit(actor=first.user, invitation=mine)
+    response = as_province.post(f"/evaluation/ahp/{consultation.pk}/close/", follow=True)
+    assert "征询已结束" in response.content.decode()
+    page = as_province.get(f"/evaluation/schemes/{consultation.scheme_id}/").content.decode()
+    assert first.name in page and "集结（几何平均）" in page and "层次分析法" in page
+
+
+def test_the_api_gives_the_expert_its_matrices_and_takes_its_judgements(consultation, experts) -> None:
+    from jiqun.conftest import token_client
+
+    first, second = experts
+    mine, theirs = _invitation(consultation, first), _invitation(consultation, second)
+    api = token_client(first.user)
+    listed = api.get("/api/v1/evaluation/ahp/invitations").json()
+    assert [i["id"] for i in listed] == [mine.pk]
+    assert api.get(f"/api/v1/evaluation/ahp/invitations/{theirs.pk}").status_code == 404
+    got = api.get(f"/api/v1/evaluation/ahp/invitations/{mine.pk}").json()
+    assert [m["key"] for m in got["matrices"]] == ["D", "D1"] and got["matrices"][0]["pairs"][0] == ["规模", "主体"]
+    url = f"/api/v1/evaluation/ahp/invitations/{mine.pk}/judgements"
+    bad = api.put(url, json.dumps({"version": 1, "judgements": {"D": ["2", "0", "2"]}}), content_type="application/json")
+    assert bad.status_code == 400 and "“规模”与“效益”的判断“0”不在 1/9 至 9 的标度上" in bad.json()["detail"]
+    refused = api.put(url, json.dumps({"version": 1, "judgements": INCONSISTENT, "submit": True}),
+                      content_type="application/json")
+    assert refused.status_code == 400 and "维度之间" in refused.json()["detail"]
+    stale = api.put(url, json.dumps({"version": 1, "judgements": CONSISTENT}), content_type="application/json")
+    assert stale.status_code == 412
+    ok = api.put(url, json.dumps({"version": 2, "judgements": CONSISTENT, "submit": True}), content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "submitted" and ok.json()["matrices"][0]["cr"] == 0.0
+
+
+def test_the_command_reports_the_status_and_refuses_a_bad_id(consultation, experts, province_admin) -> None:
+    first, _second = experts
+    mine = judgements_save(actor=first.user, invitation=_invitation(consultation, first), judgements=INCONSISTENT,
+                           base_version=1)
+    out = StringIO()
+    call_command("evaluate", "ahp", "status", str(consultation.scheme_id), "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["consultations"][0]["experts"][0]["consistency"]["D"] == mine.consistency["D"]
+    text = StringIO()
+    call_command("evaluate", "ahp", "status", str(consultation.scheme_id), stdout=text)
+    assert "（超过 0.10）" in text.getvalue()
+    with pytest.raises(CommandError, match="方案编号应为数字"):
+        call_command("evaluate", "ahp", "status", "abc")
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("evaluate", "ahp", "status", "999999")
