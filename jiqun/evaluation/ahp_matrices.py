@@ -87,7 +87,8 @@ def saaty_value(text: object) -> float:
 def full_matrix(upper: list[str], n: int) -> np.ndarray:
     """The n×n reciprocal matrix of an upper triangle given row by row."""
     a = np.ones((n, n))
-    for (i, j), text in zip([(i, j) for i in range(n) for j in range(i + 1, n)], upper, strict=True):
+    pairs = [(row, col) for row in range(n) for col in range(row + 1, n)]
+    for (i, j), text in zip(pairs, upper, strict=True):
         a[i, j] = saaty_value(text)
         a[j, i] = 1.0 / a[i, j]
     return a

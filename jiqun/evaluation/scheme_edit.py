@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticError
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.core.stale import ChangeSince, stale_edit, version_missing
-from jiqun.evaluation.models import Scheme, SchemeItem
+from jiqun.evaluation.models import Scheme
 from jiqun.evaluation.packs import SchemeSpec, _content_problems, _entry, _message, _text_problems
 from jiqun.evaluation.permissions import can_edit_scheme
 
@@ -254,6 +254,7 @@ def _stale(scheme: Scheme, base_revision: int):
     labels = {"name": _("名称"), "weight_method": _("赋权方法"), "combine_alpha": _("主观权重占比"),
               "normalisation": _("标准化方法"), "aggregation": _("综合方法"), "grades": _("等级分数线"),
               "missing_rule": _("缺失数据规则"), "weights_note": _("权重说明"), "clause": _("依据"), "items": _("指标")}
-    changes = [ChangeSince(e.at, e.actor_name, tuple(str(labels.get(k, k)) for k in (e.after or {}) if k != "revision"))
+    labels["pack_hash"] = _("数据包")
+    changes = [ChangeSince(e.at, e.actor_name, tuple(str(labels[k]) for k in (e.after or {}) if k in labels))
                for e in events]
     return stale_edit(kind=_("评价方案"), changes=changes)

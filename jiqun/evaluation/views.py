@@ -20,6 +20,7 @@ from jiqun.evaluation.excel import build_explanation_workbook, build_run_workboo
 from jiqun.evaluation.forms import RunForm
 from jiqun.evaluation.models import RunRow, RunStatus
 from jiqun.evaluation.permissions import can_publish_evaluation, can_run_evaluation
+from jiqun.evaluation.scheme_edit_views import scheme_edit_context
 from jiqun.evaluation.selectors import (
     consequences_for,
     explanation,
@@ -31,7 +32,6 @@ from jiqun.evaluation.selectors import (
     runs_for,
     schemes_for,
 )
-from jiqun.evaluation.scheme_edit_views import scheme_edit_context
 from jiqun.evaluation.services import evaluation_run_create, evaluation_run_publish
 
 

@@ -15,7 +15,12 @@ from jiqun.accounts.models import Role, User
 from jiqun.accounts.services import user_create
 from jiqun.audit.models import AuditEvent
 from jiqun.core.stale import StaleEdit
-from jiqun.evaluation.ahp_services import consultation_close, consultation_open, judgements_save, judgements_submit
+from jiqun.evaluation.ahp_services import (
+    consultation_close,
+    consultation_open,
+    judgements_save,
+    judgements_submit,
+)
 from jiqun.evaluation.models import AhpConsultation, AhpInvitation, Run, Scheme
 from jiqun.evaluation.packs import scheme_parse_text
 from jiqun.evaluation.services import evaluation_run_create, scheme_install
