@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from jiqun.scoring import ahp
 from jiqun.scoring.ahp import CR_THRESHOLD
@@ -67,10 +68,10 @@ def matrices_of(structure: dict[str, Any]) -> list[Matrix]:
     dimensions = structure["dimensions"]
     found = []
     if len(dimensions) > 1:
-        found.append(Matrix(TOP, "维度之间", tuple(dimensions), tuple(dimensions)))
+        found.append(Matrix(TOP, _("维度之间"), tuple(dimensions), tuple(dimensions)))
     for k, (dimension, group) in enumerate(zip(dimensions, structure["groups"], strict=True), start=1):
         if len(group) > 1:
-            found.append(Matrix(f"{TOP}{k}", f"维度“{dimension}”内的指标",
+            found.append(Matrix(f"{TOP}{k}", _("维度“%(name)s”内的指标") % {"name": dimension},
                                 tuple(c for c, _n in group), tuple(n for _c, n in group)))
     return found
 

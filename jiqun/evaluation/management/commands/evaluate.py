@@ -277,7 +277,7 @@ class Command(BaseCommand):
             self.stdout.write(_("征询 #%(id)s（%(status)s）") % {"id": c["id"], "status": c["status"]})
             for e in c["experts"]:
                 crs = "  ".join(f"{m['key']} CR={e['consistency'][m['key']]:.3f}"
-                                f"{'（超过 0.10）' if e['consistency'][m['key']] > CR_THRESHOLD else ''}"
+                                f"{_('（超过 0.10）') if e['consistency'][m['key']] > CR_THRESHOLD else ''}"
                                 if m["key"] in e["consistency"] else f"{m['key']} —" for m in c["matrices"])
                 self.stdout.write(f"  {e['expert']}\t{e['status']}\t{crs}")
             if c["aggregate"]:
