@@ -190,6 +190,16 @@ class ItemPatchIn(BodyIn):
     clause: Text | None = Field(default=None, max_length=200)
 
 
+class ItemAddIn(BodyIn):
+    indicator: Text = Field(max_length=60, description="指标目录中的编码")
+    dimension: Text = Field(max_length=40)
+    weight: Decimal = Field(ge=0, le=1)
+    code: Text | None = Field(default=None, max_length=80, description="方案内编码；默认为指标编码")
+    direction: Literal["benefit", "cost"] = "benefit"
+    label: Text = Field(default="", max_length=100)
+    clause: Text = Field(default="", max_length=200)
+
+
 class SchemePatchIn(BodyIn):
     revision: int | None = Field(default=None, ge=1, description="读取方案时得到的修订号（必填）")
     name: Text | None = Field(default=None, max_length=100)
@@ -202,6 +212,8 @@ class SchemePatchIn(BodyIn):
     weights_note: Text | None = Field(default=None, max_length=200)
     clause: Text | None = Field(default=None, max_length=200)
     items: dict[str, ItemPatchIn] | None = Field(default=None, description="指标编码 → 修改的权重、方向、显示名称、依据")
+    remove: list[str] | None = Field(default=None, description="要删除的指标编码")
+    add: list[ItemAddIn] | None = Field(default=None, description="从指标目录新增的指标（同数据包 items 的写法）")
 
 
 def _edited(scheme) -> dict:
@@ -233,6 +245,9 @@ def patch_scheme(request: HttpRequest, scheme_id: DbId, payload: SchemePatchIn):
     base = changes.pop("revision", None)
     changes = {k: ({g: str(v) for g, v in value.items()} if k == "grades" else str(value) if isinstance(value, Decimal)
                    else value) for k, value in changes.items()}
+    if "add" in changes:
+        changes["add"] = [{k: str(v) if isinstance(v, Decimal) else v for k, v in item.items()}
+                          for item in changes["add"]]
     if "items" in changes:
         changes["items"] = {code: {k: str(v) if isinstance(v, Decimal) else v for k, v in item.items()}
                             for code, item in changes["items"].items()}

@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticError
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.core.stale import ChangeSince, stale_edit, version_missing
-from jiqun.evaluation.models import Scheme
+from jiqun.evaluation.models import Scheme, SchemeItem
 from jiqun.evaluation.packs import SchemeSpec, _content_problems, _entry, _message, _text_problems
 from jiqun.evaluation.permissions import can_edit_scheme
 
@@ -171,19 +171,14 @@ def _current(scheme: Scheme) -> dict[str, Any]:
                       for i in scheme.items.order_by("order")}}
 
 
-@transaction.atomic
-def scheme_update(*, actor, scheme: Scheme, changes: dict[str, Any], base_revision: int | None) -> Scheme:
-    """Edit an unlocked version: `changes` holds any of SCHEME_FIELDS (grades as {优秀, 良好, 合格}) and
-    `items` as {item code: {weight, direction, label, clause}}; checked by the YAML loader's rules."""
-    _require(actor)
-    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-    _refuse_locked(locked)
-    unknown = sorted(set(changes) - set(SCHEME_FIELDS) - {"combine_alpha", "items"})
-    items = changes.get("items") or {}
-    known_items = set(locked.items.values_list("code", flat=True))
+def _request_errors(locked: Scheme, changes: dict[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with the shape of an edit, before the loader's rules: unknown fields and item codes."""
     errors: dict[str, list[str]] = {}
+    unknown = sorted(set(changes) - set(SCHEME_FIELDS) - {"combine_alpha", "items", "add", "remove"})
     if unknown:
         errors["__all__"] = [_("不能修改的字段：%(names)s") % {"names": "、".join(unknown)}]
+    known_items = set(locked.items.values_list("code", flat=True))
+    items = changes.get("items") or {}
     if not isinstance(items, dict):
         errors["items"] = [_("items 应为“指标编码 → 修改内容”的键值表")]
         items = {}
@@ -192,21 +187,64 @@ def scheme_update(*, actor, scheme: Scheme, changes: dict[str, Any], base_revisi
             errors.setdefault("items", []).append(_("方案中没有指标“%(code)s”") % {"code": code})
         elif not isinstance(item, dict) or set(item) - set(ITEM_FIELDS):
             errors.setdefault("items", []).append(_("指标“%(code)s”只能修改 权重、方向、显示名称、依据") % {"code": code})
+    remove = changes.get("remove") or []
+    if not isinstance(remove, list) or any(code not in known_items for code in remove):
+        errors.setdefault("remove", []).append(_("要删除的指标不在方案中：%(codes)s") % {
+            "codes": "、".join(str(c) for c in (remove if isinstance(remove, list) else [remove]) if c not in known_items)})
+    add = changes.get("add") or []
+    if not isinstance(add, list) or not all(isinstance(a, dict) for a in add):
+        errors.setdefault("add", []).append(_("add 应为新增指标的列表（indicator、dimension、weight 等）"))
+    return errors
+
+
+def _edited_data(locked: Scheme, changes: dict[str, Any]) -> dict[str, Any]:
+    """The version's pack data with the edit applied, ready for the loader's checks."""
+    data = pack_data(locked)
+    data.update({k: v for k, v in changes.items() if k not in ("items", "add", "remove")})
+    if data["weight_method"] == "ahp" and not data.get("ahp"):
+        data["ahp"] = ahp_as_matrix(locked)
+    if data["weight_method"] != "ahp":
+        data.pop("ahp", None)
+    items = changes.get("items") or {}
+    remove = set(changes.get("remove") or [])
+    data["items"] = [row for row in data["items"] if (row.get("code") or row["indicator"]) not in remove]
+    for row in data["items"]:
+        row.update(items.get(row.get("code") or row["indicator"], {}))
+    data["items"] += [dict(a) for a in changes.get("add") or []]
+    return data
+
+
+def _structure_problems(locked: Scheme, data: dict[str, Any], changes: dict[str, Any]) -> list[tuple[str, str]]:
+    """Adding or removing indicators is refused while experts are consulted, and under AHP weights (whose
+    judgements were made on the old indicators)."""
+    if not (changes.get("add") or changes.get("remove")):
+        return []
+    from jiqun.evaluation.models import ConsultationStatus
+
+    if locked.ahp_consultations.filter(status=ConsultationStatus.OPEN).exists():
+        return [("items", _("该版本有进行中的层次分析法征询，不能增删指标；请先结束征询"))]
+    if data["weight_method"] == "ahp":
+        return [("weight_method", _("增删指标后原有的层次分析法判断不再适用：请改用其他赋权方法，增删后再开展征询"))]
+    return []
+
+
+@transaction.atomic
+def scheme_update(*, actor, scheme: Scheme, changes: dict[str, Any], base_revision: int | None) -> Scheme:
+    """Edit an unlocked version: `changes` holds any of SCHEME_FIELDS (grades as {优秀, 良好, 合格}), `items`
+    as {item code: {weight, direction, label, clause}}, `remove` (item codes) and `add` (new items as in a
+    pack: indicator, dimension, weight, direction, label, clause, code); checked by the YAML loader's rules."""
+    _require(actor)
+    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _refuse_locked(locked)
+    errors = _request_errors(locked, changes)
     if errors:
         raise ValidationError(errors)
     if base_revision is None:
         raise version_missing(kind=_("评价方案"))
     if base_revision != locked.revision:
         raise _stale(locked, base_revision)
-    data = pack_data(locked)
-    data.update({k: v for k, v in changes.items() if k != "items"})
-    if data["weight_method"] == "ahp" and not data.get("ahp"):
-        data["ahp"] = ahp_as_matrix(locked)
-    if data["weight_method"] != "ahp":
-        data.pop("ahp", None)
-    for row in data["items"]:
-        row.update(items.get(row.get("code") or row["indicator"], {}))
-    problems = _problems(data)
+    data = _edited_data(locked, changes)
+    problems = _structure_problems(locked, data, changes) or _problems(data)
     if data["weight_method"] == "ahp" and data.get("ahp") is None:
         problems = [p for p in problems if p[0] != "ahp"] + [("weight_method", _(
             "层次分析法的权重来自专家判断：请先开展“层次分析法征询”并结束，或在数据包中给出判断矩阵"))]
@@ -222,27 +260,34 @@ def scheme_update(*, actor, scheme: Scheme, changes: dict[str, Any], base_revisi
     locked.grade_excellent, locked.grade_good, locked.grade_pass = (
         spec.grades["优秀"], spec.grades["良好"], spec.grades["合格"])
     locked.weights_note, locked.clause = spec.weights_note, spec.clause
-    if spec.weight_method == "ahp" and locked.ahp_judgements is None:
-        from jiqun.evaluation.packs import ahp_result
-
-        result = ahp_result(spec)
-        locked.ahp_judgements = result.pairwise.tolist()
-        locked.ahp_cr = Decimal(repr(result.cr)).quantize(Decimal("0.0001"))
+    if changes.get("add") or changes.get("remove"):  # the old judgements no longer fit (see _structure_problems)
+        locked.ahp_judgements, locked.ahp_cr = None, None
     locked.revision += 1
     locked.full_clean()
     locked.save()
-    by_code = {(s.code or s.indicator): s for s in spec.items}
-    for item in locked.items.all():
-        s = by_code[item.code]
-        item.weight, item.direction, item.label, item.clause = s.weight, s.direction, s.label, s.clause
-        item.full_clean()
-        item.save(update_fields=["weight", "direction", "label", "clause"])
+    _items_write(locked, spec)
     after = _current(locked)
     changed = {k for k in after if before[k] != after[k]}
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked,
                  before={**{k: before[k] for k in changed}, "revision": base_revision},
                  after={**{k: after[k] for k in changed}, "revision": locked.revision})
     return locked
+
+
+def _items_write(scheme: Scheme, spec: SchemeSpec) -> None:
+    """Make the version's items those of `spec`, in its order: update kept ones, delete removed, add new."""
+    from jiqun.programmes.models import Indicator
+
+    wanted = {(s.code or s.indicator): s for s in spec.items}
+    scheme.items.exclude(code__in=list(wanted)).delete()
+    existing = {item.code: item for item in scheme.items.all()}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s.indicator for s in spec.items])}
+    for order, (code, s) in enumerate(wanted.items(), start=1):
+        item = existing.get(code) or SchemeItem(scheme=scheme, code=code, dimension=s.dimension,
+                                                indicator=indicators[s.indicator], params=s.params)
+        item.order, item.weight, item.direction, item.label, item.clause = order, s.weight, s.direction, s.label, s.clause
+        item.full_clean()
+        item.save()
 
 
 def _stale(scheme: Scheme, base_revision: int):

@@ -67,6 +67,25 @@ class SchemeEditForm(TextRuleMixin, forms.Form):
                 label=_("%(name)s 显示名称") % {"name": name}, max_length=100, required=False)
             self.fields[f"clause_{item.code}"] = forms.CharField(
                 label=_("%(name)s 依据") % {"name": name}, max_length=200, required=False)
+            self.fields[f"remove_{item.code}"] = forms.BooleanField(
+                label=_("删除“%(name)s”") % {"name": name}, required=False)
+        # One new indicator from the catalogue per save.
+        from jiqun.programmes.models import Indicator
+
+        self.fields["add_indicator"] = forms.ChoiceField(
+            label=_("新增指标"), required=False,
+            choices=[("", "—")] + [(i.code, f"{i.name}（{i.code}，{i.unit}）") for i in Indicator.objects.order_by("name")],
+            error_messages={"invalid_choice": _("新增指标不在指标目录中")})
+        self.fields["add_dimension"] = forms.CharField(label=_("新增指标的维度"), max_length=40, required=False)
+        self.fields["add_weight"] = forms.DecimalField(
+            label=_("新增指标的权重"), min_value=0, max_value=1, decimal_places=4, required=False,
+            error_messages={"invalid": _("新增指标的权重应为 0 至 1 之间的数"),
+                            "min_value": _("新增指标的权重应在 0 至 1 之间"),
+                            "max_value": _("新增指标的权重应在 0 至 1 之间"),
+                            "max_decimal_places": _("新增指标的权重最多保留四位小数")})
+        self.fields["add_direction"] = forms.ChoiceField(label=_("新增指标的方向"), choices=Direction.choices,
+                                                         required=False)
+        self.fields["add_clause"] = forms.CharField(label=_("新增指标的依据"), max_length=200, required=False)
 
     def scheme_fields(self) -> list:
         """The scheme's own fields, in the order of the page."""
@@ -75,9 +94,21 @@ class SchemeEditForm(TextRuleMixin, forms.Form):
                                         "weights_note", "clause")]
 
     def rows(self) -> list[tuple]:
-        """Per item: the item and its four fields, for the table of the page."""
+        """Per item: the item and its fields, for the table of the page."""
         return [(item, self[f"weight_{item.code}"], self[f"direction_{item.code}"], self[f"label_{item.code}"],
-                 self[f"clause_{item.code}"]) for item in self.items]
+                 self[f"clause_{item.code}"], self[f"remove_{item.code}"]) for item in self.items]
+
+    def add_fields(self) -> list:
+        return [self[name] for name in ("add_indicator", "add_dimension", "add_weight", "add_direction", "add_clause")]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("add_indicator"):
+            if not data.get("add_dimension"):
+                self.add_error("add_dimension", _("请填写新增指标所属的维度"))
+            if data.get("add_weight") is None:
+                self.add_error("add_weight", _("请填写新增指标的权重"))
+        return data
 
     def changes(self) -> dict:
         """The cleaned form as the `changes` of jiqun.evaluation.scheme_edit.scheme_update."""
@@ -90,7 +121,12 @@ class SchemeEditForm(TextRuleMixin, forms.Form):
         changes["items"] = {item.code: {"weight": str(data[f"weight_{item.code}"]),
                                         "direction": data[f"direction_{item.code}"],
                                         "label": data[f"label_{item.code}"], "clause": data[f"clause_{item.code}"]}
-                            for item in self.items}
+                            for item in self.items if not data[f"remove_{item.code}"]}
+        changes["remove"] = [item.code for item in self.items if data[f"remove_{item.code}"]]
+        if data.get("add_indicator"):
+            changes["add"] = [{"indicator": data["add_indicator"], "dimension": data["add_dimension"],
+                               "weight": str(data["add_weight"]), "direction": data["add_direction"] or "benefit",
+                               "clause": data["add_clause"]}]
         return changes
 
     def show_refusal(self, errors: dict[str, list[str]]) -> None:
@@ -98,4 +134,6 @@ class SchemeEditForm(TextRuleMixin, forms.Form):
         for field, texts in errors.items():
             if field == "grades":
                 field = "grade_excellent"
+            if field == "add":
+                field = "add_indicator"
             self.add_error(field if field in self.fields else None, texts)

@@ -129,7 +129,7 @@ def test_the_pages_copy_edit_and_refuse_bad_input(as_province) -> None:
     assert refused.status_code == 200 and "良好线应为数字" in refused.content.decode()
     data["grade_good"] = "70"
     refused = as_province.post(f"/evaluation/schemes/{copy.pk}/edit/", data)
-    assert "各项权重之和应为 1" in refused.content.decode()
+    assert "各项权重之和应为 1" in refused.content.decode(), refused.context["form"].errors
     copy.refresh_from_db()
     assert copy.revision == 1 and copy.items.get(code="revenue").weight == Decimal("0.15")
     data.update({"weight_revenue": "0.10", "weight_new_enterprises": "0.15"})
@@ -197,3 +197,38 @@ def test_the_command_copies_and_refuses_bad_input() -> None:
     with pytest.raises(CommandError, match="没有第9版"):
         call_command("evaluate", "run", "--scheme", CODE, "--version", "9", "--year", "2025")
     assert Scheme.objects.filter(code=CODE).count() == 2
+
+
+def test_indicators_are_added_from_the_catalogue_and_removed(province_admin, as_province) -> None:
+    copy = scheme_copy(actor=province_admin, scheme=_locked())
+    # Swap new_enterprises (0.10) for a second R&D item with a code of its own; an unknown indicator is refused.
+    with pytest.raises(ValidationError) as refused:
+        scheme_update(actor=province_admin, scheme=copy, base_revision=1, changes={
+            "remove": ["new_enterprises"], "add": [{"indicator": "no_such_indicator", "dimension": "主体活力", "weight": "0.10"}]})
+    assert "不在指标目录中" in "；".join(refused.value.messages)
+    edited = scheme_update(actor=province_admin, scheme=copy, base_revision=1, changes={
+        "remove": ["new_enterprises"], "add": [{"indicator": "rd_expenditure", "code": "rd-again", "dimension": "主体活力",
+                                                "weight": "0.10", "clause": "测试"}]})
+    codes = list(edited.items.order_by("order").values_list("code", flat=True))
+    assert "new_enterprises" not in codes and codes[-1] == "rd-again" and len(codes) == 10
+    run = evaluation_run_create(actor=province_admin, scheme=edited, year=2025)
+    assert _weights(run)["rd-again"] == pytest.approx(0.10)
+    # The page: remove employees and add nothing: weights no longer sum to 1, refused naming it.
+    form = as_province.get(f"/evaluation/schemes/{copy.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items()}
+    refused_page = as_province.post(f"/evaluation/schemes/{copy.pk}/edit/", {**data, "remove_employees": "on"})
+    assert "各项权重之和应为 1" in refused_page.content.decode()
+    missing = as_province.post(f"/evaluation/schemes/{copy.pk}/edit/", {**data, "add_indicator": "profit"})
+    assert "请填写新增指标所属的维度" in missing.content.decode()
+    assert Scheme.objects.get(pk=copy.pk).items.count() == 10
+
+
+def test_the_api_adds_and_removes_indicators(api_province, province_admin) -> None:
+    copy = scheme_copy(actor=province_admin, scheme=_locked())
+    url = f"/api/v1/evaluation/schemes/{copy.pk}"
+    bad = api_province.patch(url, json.dumps({"revision": 1, "remove": ["nothing"]}), content_type="application/json")
+    assert bad.status_code == 400 and "要删除的指标不在方案中：nothing" in bad.json()["detail"]
+    ok = api_province.patch(url, json.dumps({"revision": 1, "remove": ["new_enterprises"], "add": [
+        {"indicator": "profit", "code": "profit-2", "dimension": "主体活力", "weight": 0.10}]}), content_type="application/json")
+    assert ok.status_code == 200, ok.content
+    assert [i["code"] for i in ok.json()["items"]][-1] == "profit-2"
