@@ -49,7 +49,13 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(AhpConsultation.objects.for_user(request.user).select_related("scheme"), pk=pk)
     invitations = AhpInvitation.objects.for_user(request.user).filter(consultation=consultation).select_related("expert")
     matrices = consultation_matrices(consultation)
+    weights = (consultation.result or {}).get("weights", {})
+    dimension_weights = (consultation.result or {}).get("dimension_weights", {})
+    rows = [(dimension, dimension_weights.get(dimension), name, code, weights.get(code))
+            for dimension, group in zip(consultation.structure["dimensions"], consultation.structure["groups"], strict=True)
+            for code, name in group]
     return render(request, "evaluation/ahp_consultation.html", {
+        "weights": rows,
         "consultation": consultation, "matrices": matrices, "threshold": CR_THRESHOLD,
         "invitations": [(inv, [inv.consistency.get(m.key) for m in matrices]) for inv in invitations],
         "may_close": can_consult_experts(request.user) and consultation.status == ConsultationStatus.OPEN})

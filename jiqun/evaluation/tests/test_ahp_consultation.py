@@ -280,3 +280,17 @@ def test_the_command_reports_the_status_and_refuses_a_bad_id(consultation, exper
         call_command("evaluate", "ahp", "status", "abc")
     with pytest.raises(CommandError, match="不存在"):
         call_command("evaluate", "ahp", "status", "999999")
+
+
+def test_the_pages_work_in_english(consultation, experts, as_province) -> None:
+    first, _second = experts
+    mine = judgements_save(actor=first.user, invitation=_invitation(consultation, first), judgements=CONSISTENT,
+                           base_version=1)
+    judgements_submit(actor=first.user, invitation=mine)
+    consultation_close(actor=None, consultation=consultation)
+    as_province.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for url in (f"/evaluation/ahp/{consultation.pk}/", f"/evaluation/ahp/invitations/{mine.pk}/", "/evaluation/ahp/",
+                f"/evaluation/schemes/{consultation.scheme_id}/", f"/evaluation/schemes/{consultation.scheme_id}/ahp/"):
+        assert as_province.get(url).status_code == 200, url
+    page = as_province.get(f"/evaluation/ahp/{consultation.pk}/").content.decode()
+    assert 'data-item="employees"' in page and "0.3432" not in page  # the page shows unrounded weights: 0.3431
