@@ -2,7 +2,6 @@
 caller's scope is a 404 or absent); the province starts and publishes runs."""
 
 import datetime
-from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -184,7 +183,7 @@ class CopyIn(BodyIn):
 
 
 class ItemPatchIn(BodyIn):
-    weight: Decimal | None = Field(default=None, ge=0, le=1)
+    weight: float | None = Field(default=None, ge=0, le=1)
     direction: Literal["benefit", "cost"] | None = None
     label: Text | None = Field(default=None, max_length=100)
     clause: Text | None = Field(default=None, max_length=200)
@@ -193,7 +192,7 @@ class ItemPatchIn(BodyIn):
 class ItemAddIn(BodyIn):
     indicator: Text = Field(max_length=60, description="指标目录中的编码")
     dimension: Text = Field(max_length=40)
-    weight: Decimal = Field(ge=0, le=1)
+    weight: float = Field(ge=0, le=1)
     code: Text | None = Field(default=None, max_length=80, description="方案内编码；默认为指标编码")
     direction: Literal["benefit", "cost"] = "benefit"
     label: Text = Field(default="", max_length=100)
@@ -204,10 +203,10 @@ class SchemePatchIn(BodyIn):
     revision: int | None = Field(default=None, ge=1, description="读取方案时得到的修订号（必填）")
     name: Text | None = Field(default=None, max_length=100)
     weight_method: Literal["fixed", "entropy", "critic", "combined", "ahp"] | None = None
-    combine_alpha: Decimal | None = Field(default=None, ge=0, le=1)
+    combine_alpha: float | None = Field(default=None, ge=0, le=1)
     normalisation: Literal["max", "minmax", "vector"] | None = None
     aggregation: Literal["weighted_sum", "topsis"] | None = None
-    grades: dict[Literal["优秀", "良好", "合格"], Decimal] | None = Field(default=None, description="等级分数线（百分制），三项都给")
+    grades: dict[Literal["优秀", "良好", "合格"], float] | None = Field(default=None, description="等级分数线（百分制），三项都给")
     missing_rule: Literal["excluded", "zero", "imputed_mean"] | None = None
     weights_note: Text | None = Field(default=None, max_length=200)
     clause: Text | None = Field(default=None, max_length=200)
@@ -243,13 +242,13 @@ def patch_scheme(request: HttpRequest, scheme_id: DbId, payload: SchemePatchIn):
     scheme = _scheme_for(request.user, scheme_id)
     changes = payload.dict(exclude_unset=True, exclude_none=True)
     base = changes.pop("revision", None)
-    changes = {k: ({g: str(v) for g, v in value.items()} if k == "grades" else str(value) if isinstance(value, Decimal)
+    changes = {k: ({g: str(v) for g, v in value.items()} if k == "grades" else str(value) if isinstance(value, float)
                    else value) for k, value in changes.items()}
     if "add" in changes:
-        changes["add"] = [{k: str(v) if isinstance(v, Decimal) else v for k, v in item.items()}
+        changes["add"] = [{k: str(v) if isinstance(v, float) else v for k, v in item.items()}
                           for item in changes["add"]]
     if "items" in changes:
-        changes["items"] = {code: {k: str(v) if isinstance(v, Decimal) else v for k, v in item.items()}
+        changes["items"] = {code: {k: str(v) if isinstance(v, float) else v for k, v in item.items()}
                             for code, item in changes["items"].items()}
     return _edited(scheme_update(actor=request.user, scheme=scheme, changes=changes, base_revision=base))
 

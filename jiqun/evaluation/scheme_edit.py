@@ -228,6 +228,25 @@ def _structure_problems(locked: Scheme, data: dict[str, Any], changes: dict[str,
     return []
 
 
+def _places(value: object) -> int:
+    try:
+        exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    except ArithmeticError:
+        return 0
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _places_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The decimal places the scheme's columns keep: weights 4, α 3, grade lines 2."""
+    problems = [(f"第{n}项指标（{row['indicator']}）.weight", _("权重最多保留四位小数"))
+                for n, row in enumerate(data["items"], start=1) if _places(row.get("weight")) > 4]
+    if _places(data.get("combine_alpha", 0)) > 3:
+        problems.append(("combine_alpha", _("主观权重占比 α 最多保留三位小数")))
+    problems += [("grades", _("%(grade)s线最多保留两位小数") % {"grade": g})
+                 for g, v in (data.get("grades") or {}).items() if _places(v) > 2]
+    return problems
+
+
 @transaction.atomic
 def scheme_update(*, actor, scheme: Scheme, changes: dict[str, Any], base_revision: int | None) -> Scheme:
     """Edit an unlocked version: `changes` holds any of SCHEME_FIELDS (grades as {优秀, 良好, 合格}), `items`
@@ -244,7 +263,7 @@ def scheme_update(*, actor, scheme: Scheme, changes: dict[str, Any], base_revisi
     if base_revision != locked.revision:
         raise _stale(locked, base_revision)
     data = _edited_data(locked, changes)
-    problems = _structure_problems(locked, data, changes) or _problems(data)
+    problems = _structure_problems(locked, data, changes) or _problems(data) or _places_problems(data)
     if data["weight_method"] == "ahp" and data.get("ahp") is None:
         problems = [p for p in problems if p[0] != "ahp"] + [("weight_method", _(
             "层次分析法的权重来自专家判断：请先开展“层次分析法征询”并结束，或在数据包中给出判断矩阵"))]

@@ -232,3 +232,11 @@ def test_the_api_adds_and_removes_indicators(api_province, province_admin) -> No
         {"indicator": "profit", "code": "profit-2", "dimension": "主体活力", "weight": 0.10}]}), content_type="application/json")
     assert ok.status_code == 200, ok.content
     assert [i["code"] for i in ok.json()["items"]][-1] == "profit-2"
+
+
+def test_a_weight_with_more_than_four_places_is_refused_naming_the_item(province_admin) -> None:
+    copy = scheme_copy(actor=province_admin, scheme=_locked())
+    with pytest.raises(ValidationError) as refused:
+        scheme_update(actor=province_admin, scheme=copy, base_revision=1, changes={
+            "items": {"revenue": {"weight": "0.14995"}, "profit": {"weight": "0.10005"}}})
+    assert "第1项指标（revenue）.weight：权重最多保留四位小数" in refused.value.message_dict["items"]
