@@ -284,3 +284,27 @@ def project_q(user, prefix: str = "") -> Q:
 def project_constraint_q(user) -> Q:
     """Constraints (要素制约) the user may see: those of the projects it sees."""
     return project_q(user, "project__")
+
+
+# --- AHP consultations of evaluation schemes (jiqun.evaluation) ------------------------------------------
+
+def ahp_consultation_q(user) -> Q:
+    """AHP consultations: the province every one; an expert those it is invited to; nobody else."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.role == Role.PROVINCE_ADMIN:
+        return Q()
+    if user.role == Role.EXPERT:
+        return Q(invitations__expert__user=user)
+    return NOTHING
+
+
+def ahp_invitation_q(user) -> Q:
+    """Invitations with their judgements: the province every one; an expert only its own."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.role == Role.PROVINCE_ADMIN:
+        return Q()
+    if user.role == Role.EXPERT:
+        return Q(expert__user=user)
+    return NOTHING

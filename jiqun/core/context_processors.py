@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict:
         ]
     if user.role not in ADMIN_ROLES and user.role != Role.ENTERPRISE_REPORTER:
         items.append(("recognition:calls", _("赛马认定")))  # an expert finds its assignments there
+    if user.role == Role.EXPERT:
+        items.append(("evaluation:invitations", _("权重征询")))  # its AHP judgements on evaluation schemes
     if user.role == Role.AUDIT_ADMIN:
         items.append(("audit:list", _("审计日志")))
     items.append(("accounts:tokens", _("接口令牌")))

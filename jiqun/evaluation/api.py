@@ -2,6 +2,7 @@
 caller's scope is a 404 or absent); the province starts and publishes runs."""
 
 import datetime
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -149,6 +150,12 @@ def post_run(request: HttpRequest, payload: RunIn):
     if payload.version is not None:
         schemes = schemes.filter(version=payload.version)
     scheme = schemes.order_by("-version").first()
+    if scheme is None and payload.version is not None:
+        versions = list(schemes_for(request.user).filter(code=payload.scheme).order_by("version")
+                        .values_list("version", flat=True))
+        if versions:
+            raise ValidationError({"version": [_("评价方案 %(code)s 没有第%(v)s版（已有：%(known)s）") % {
+                "code": payload.scheme, "v": payload.version, "known": "、".join(f"第{v}版" for v in versions)}]})
     if scheme is None:
         raise ValidationError({"scheme": [_("评价方案 %(code)s 不存在") % {"code": payload.scheme}]})
     run = evaluation_run_create(actor=request.user, scheme=scheme, year=payload.year)
@@ -163,3 +170,165 @@ def post_publish(request: HttpRequest, run_id: DbId):
         raise PermissionDenied(_("只有省级管理员可以发布评价结果"))
     run = evaluation_run_publish(actor=request.user, run=run)
     return _detail(request.user, run)
+
+
+# --- copying and editing a scheme version; experts' AHP judgements ------------------------------------
+
+class SchemeEditOut(SchemeOut):
+    revision: int = Field(description="修订号；修改时在 revision 中带上，过时的修改得到 412")
+
+
+class CopyIn(BodyIn):
+    code: Text = Field(default="", max_length=60, description="留空为本方案的下一个版本；填写则另存为新方案（第1版）")
+
+
+class ItemPatchIn(BodyIn):
+    weight: float | None = Field(default=None, ge=0, le=1)
+    direction: Literal["benefit", "cost"] | None = None
+    label: Text | None = Field(default=None, max_length=100)
+    clause: Text | None = Field(default=None, max_length=200)
+
+
+class ItemAddIn(BodyIn):
+    indicator: Text = Field(max_length=60, description="指标目录中的编码")
+    dimension: Text = Field(max_length=40)
+    weight: float = Field(ge=0, le=1)
+    code: Text | None = Field(default=None, max_length=80, description="方案内编码；默认为指标编码")
+    direction: Literal["benefit", "cost"] = "benefit"
+    label: Text = Field(default="", max_length=100)
+    clause: Text = Field(default="", max_length=200)
+
+
+class SchemePatchIn(BodyIn):
+    revision: int | None = Field(default=None, ge=1, description="读取方案时得到的修订号（必填）")
+    name: Text | None = Field(default=None, max_length=100)
+    weight_method: Literal["fixed", "entropy", "critic", "combined", "ahp"] | None = None
+    combine_alpha: float | None = Field(default=None, ge=0, le=1)
+    normalisation: Literal["max", "minmax", "vector"] | None = None
+    aggregation: Literal["weighted_sum", "topsis"] | None = None
+    grades: dict[Literal["优秀", "良好", "合格"], float] | None = Field(default=None, description="等级分数线（百分制），三项都给")
+    missing_rule: Literal["excluded", "zero", "imputed_mean"] | None = None
+    weights_note: Text | None = Field(default=None, max_length=200)
+    clause: Text | None = Field(default=None, max_length=200)
+    items: dict[str, ItemPatchIn] | None = Field(default=None, description="指标编码 → 修改的权重、方向、显示名称、依据")
+    remove: list[str] | None = Field(default=None, description="要删除的指标编码")
+    add: list[ItemAddIn] | None = Field(default=None, description="从指标目录新增的指标（同数据包 items 的写法）")
+
+
+def _edited(scheme) -> dict:
+    return {**_scheme(scheme), "revision": scheme.revision}
+
+
+def _scheme_for(user, scheme_id: int):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(schemes_for(user), pk=scheme_id)
+
+
+@router.post("/evaluation/schemes/{scheme_id}/copy", response={201: SchemeEditOut, **errors(400, 401, 403, 404, 422)},
+             summary="复制方案版本为未锁定的新版本，或另存为新方案（省级管理员）")
+def post_scheme_copy(request: HttpRequest, scheme_id: DbId, payload: CopyIn):
+    from jiqun.evaluation.scheme_edit import scheme_copy
+
+    scheme = _scheme_for(request.user, scheme_id)
+    return Status(201, _edited(scheme_copy(actor=request.user, scheme=scheme, code=payload.code)))
+
+
+@router.patch("/evaluation/schemes/{scheme_id}", response={200: SchemeEditOut, **errors(400, 401, 403, 404, 412, 422)},
+              summary="修改未锁定的方案版本（省级管理员；按数据包的规则检查；已锁定的版本不能修改）")
+def patch_scheme(request: HttpRequest, scheme_id: DbId, payload: SchemePatchIn):
+    from jiqun.evaluation.scheme_edit import scheme_update
+
+    scheme = _scheme_for(request.user, scheme_id)
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    base = changes.pop("revision", None)
+    changes = {k: ({g: str(v) for g, v in value.items()} if k == "grades" else str(value) if isinstance(value, float)
+                   else value) for k, value in changes.items()}
+    if "add" in changes:
+        changes["add"] = [{k: str(v) if isinstance(v, float) else v for k, v in item.items()}
+                          for item in changes["add"]]
+    if "items" in changes:
+        changes["items"] = {code: {k: str(v) if isinstance(v, float) else v for k, v in item.items()}
+                            for code, item in changes["items"].items()}
+    return _edited(scheme_update(actor=request.user, scheme=scheme, changes=changes, base_revision=base))
+
+
+class MatrixOut(Schema):
+    key: str = Field(description="矩阵编号：D 为维度之间，Dk 为第 k 个维度内的指标")
+    title: str
+    names: list[str]
+    codes: list[str]
+    pairs: list[list[str]] = Field(description="上三角逐行的比较对（前者, 后者）；judgements 按此顺序")
+    judgements: list[str] | None = Field(description="已保存的判断（Saaty 标度：9…1…1/9）")
+    cr: float | None = Field(description="已保存判断的一致性比率；超过 0.10 不能提交")
+
+
+class InvitationOut(Schema):
+    id: int
+    consultation: int
+    consultation_status: str
+    scheme: str
+    version: int = Field(description="判断的版本号；保存时在 version 中带上，过时的保存得到 412")
+    expert: str
+    status: str = Field(description="invited 填写中；submitted 已提交")
+    scale: list[str]
+    matrices: list[MatrixOut]
+
+
+class JudgementsIn(BodyIn):
+    version: int | None = Field(default=None, ge=1, description="读取时得到的 version（必填）")
+    judgements: dict[str, list[str]] = Field(default_factory=dict, description="矩阵编号 → 上三角逐行的判断")
+    submit: bool = Field(default=False, description="保存后提交（每个矩阵都已填写且 CR ≤ 0.10）")
+
+
+def _invitation(inv) -> dict:
+    from jiqun.evaluation.ahp_matrices import SAATY_SCALE
+    from jiqun.evaluation.ahp_services import consultation_matrices
+
+    scheme = inv.consultation.scheme
+    return {"id": inv.pk, "consultation": inv.consultation_id, "consultation_status": inv.consultation.status,
+            "scheme": f"{scheme.code} v{scheme.version}", "version": inv.version, "expert": inv.expert.name,
+            "status": inv.status, "scale": list(SAATY_SCALE),
+            "matrices": [{"key": m.key, "title": m.title, "names": list(m.names), "codes": list(m.codes),
+                          "pairs": [[m.names[i], m.names[j]] for i, j in m.pairs],
+                          "judgements": inv.judgements.get(m.key), "cr": inv.consistency.get(m.key)}
+                         for m in consultation_matrices(inv.consultation)]}
+
+
+def _invitation_for(user, invitation_id: int):
+    from django.shortcuts import get_object_or_404
+
+    from jiqun.evaluation.models import AhpInvitation
+
+    return get_object_or_404(AhpInvitation.objects.for_user(user).select_related("consultation__scheme", "expert"),
+                             pk=invitation_id)
+
+
+@router.get("/evaluation/ahp/invitations", response={200: list[InvitationOut], **errors(401)},
+            summary="层次分析法征询邀请（专家只见自己的；省级见全部）")
+def list_invitations(request: HttpRequest):
+    from jiqun.evaluation.models import AhpInvitation
+
+    return [_invitation(i) for i in AhpInvitation.objects.for_user(request.user)
+            .select_related("consultation__scheme", "expert").order_by("pk")]
+
+
+@router.get("/evaluation/ahp/invitations/{invitation_id}", response={200: InvitationOut, **errors(401, 404, 422)},
+            summary="一份邀请的判断矩阵、已保存的判断及其一致性比率")
+def get_invitation(request: HttpRequest, invitation_id: DbId):
+    return _invitation(_invitation_for(request.user, invitation_id))
+
+
+@router.put("/evaluation/ahp/invitations/{invitation_id}/judgements",
+            response={200: InvitationOut, **errors(400, 401, 403, 404, 412, 422)},
+            summary="受邀专家保存（并可提交）两两比较判断")
+def put_judgements(request: HttpRequest, invitation_id: DbId, payload: JudgementsIn):
+    from jiqun.evaluation.ahp_services import judgements_save, judgements_submit
+
+    invitation = _invitation_for(request.user, invitation_id)
+    if payload.judgements or not payload.submit:
+        invitation = judgements_save(actor=request.user, invitation=invitation, judgements=payload.judgements,
+                                     base_version=payload.version)
+    if payload.submit:
+        invitation = judgements_submit(actor=request.user, invitation=invitation)
+    return _invitation(_invitation_for(request.user, invitation.pk))

@@ -123,7 +123,11 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
         method = params["weight_method"]
         if method == "fixed":
             weights: Any = fixed
-        elif method == "ahp":
+        elif method == "ahp" and isinstance(params["ahp"], dict):  # two-level: from an experts' consultation
+            from jiqun.evaluation.ahp_matrices import stored_hierarchy
+
+            weights = stored_hierarchy(params["ahp"])
+        elif method == "ahp":  # one matrix over every indicator, from a YAML pack
             weights = ahp(params["ahp"], names=codes).to_weights()
         elif method == "combined":
             weights = combine_weights(fixed, objective_weights(matrix, "entropy"), alpha=params["combine_alpha"])

@@ -9,7 +9,13 @@ by a published run is locked: changing it means a new version.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiqun.accounts.scoping import evaluation_row_q, evaluation_run_q, evaluation_scheme_q
+from jiqun.accounts.scoping import (
+    ahp_consultation_q,
+    ahp_invitation_q,
+    evaluation_row_q,
+    evaluation_run_q,
+    evaluation_scheme_q,
+)
 
 
 class SubjectKind(models.TextChoices):
@@ -99,6 +105,7 @@ class Scheme(models.Model):
     consequences_clause = models.CharField(_("后果依据"), max_length=200, blank=True)
     locked = models.BooleanField(_("已锁定"), default=False, help_text=_("已有发布的评价使用此版本，不能再修改"))
     pack_hash = models.CharField(_("数据包校验值"), max_length=64, blank=True)
+    revision = models.PositiveIntegerField(_("修订号"), default=1, help_text=_("每次修改加一；据此拒绝过时的修改"))
     objects = SchemeQuerySet.as_manager()
 
     class Meta:
@@ -217,3 +224,90 @@ class RunRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} · {self.cluster.name}"
+
+
+# --- AHP consultations of experts (层次分析法征询) ------------------------------------------------------
+
+class ConsultationStatus(models.TextChoices):
+    OPEN = "open", _("征询中")  # invited experts enter, revise and submit their judgements
+    CLOSED = "closed", _("已结束")  # submitted judgements aggregated and written to the scheme version
+
+
+CONSULTATION_MOVES: dict[str, frozenset[str]] = {
+    ConsultationStatus.OPEN: frozenset({ConsultationStatus.CLOSED}),
+    ConsultationStatus.CLOSED: frozenset(),
+}
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", _("填写中")  # the expert may save and revise its judgements
+    SUBMITTED = "submitted", _("已提交")  # final; every matrix has CR ≤ 0.1; counts in the aggregation
+
+
+INVITATION_MOVES: dict[str, frozenset[str]] = {
+    InvitationStatus.INVITED: frozenset({InvitationStatus.SUBMITTED}),
+    InvitationStatus.SUBMITTED: frozenset(),
+}
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ConsultationQuerySet":
+        return self.filter(ahp_consultation_q(user)).distinct()
+
+
+class AhpConsultation(models.Model):
+    """The province asks experts for pairwise judgements on an unlocked scheme version's two-level hierarchy
+    (dimensions, then the indicators within each dimension); closing it writes AHP weights to the version."""
+
+    scheme = models.ForeignKey(Scheme, verbose_name=_("评价方案"), on_delete=models.PROTECT,
+                               related_name="ahp_consultations")
+    status = models.CharField(_("状态"), max_length=10, choices=ConsultationStatus.choices,
+                              default=ConsultationStatus.OPEN)
+    structure = models.JSONField(_("层次结构"), help_text=_("开启时的维度及各维度的指标（编码与名称）"))
+    result = models.JSONField(_("集结结果"), null=True, blank=True,
+                              help_text=_("按几何平均集结的判断矩阵、一致性比率和全局权重"))
+    opened_by = models.CharField(_("开启人"), max_length=150, blank=True)
+    opened_at = models.DateTimeField(_("开启时间"), auto_now_add=True)
+    closed_by = models.CharField(_("结束人"), max_length=150, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("层次分析法征询")
+        verbose_name_plural = _("层次分析法征询")
+        ordering = ["-opened_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} · 层次分析法征询 #{self.pk}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "InvitationQuerySet":
+        return self.filter(ahp_invitation_q(user))
+
+
+class AhpInvitation(models.Model):
+    """One expert's invitation to a consultation, with its judgements: per matrix the upper triangle, row by
+    row, on the Saaty scale ("3", "1/5"; the reciprocal below the diagonal is implied)."""
+
+    consultation = models.ForeignKey(AhpConsultation, verbose_name=_("征询"), on_delete=models.CASCADE,
+                                     related_name="invitations")
+    expert = models.ForeignKey("recognition.Expert", verbose_name=_("专家"), on_delete=models.PROTECT,
+                               related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=InvitationStatus.choices,
+                              default=InvitationStatus.INVITED)
+    judgements = models.JSONField(_("判断"), default=dict, blank=True)
+    consistency = models.JSONField(_("一致性比率"), default=dict, blank=True, help_text=_("每个判断矩阵的 CR"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    saved_at = models.DateTimeField(_("保存时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("层次分析法征询邀请")
+        verbose_name_plural = _("层次分析法征询邀请")
+        ordering = ["consultation", "expert__name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["consultation", "expert"], name="evaluation_invitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.expert.name}"

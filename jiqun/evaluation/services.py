@@ -84,6 +84,8 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     scheme.exit_after = rule.exit_after if rule else None
     scheme.consequences_clause = rule.clause if rule else ""
     scheme.pack_hash = parsed.sha256
+    if before is not None:  # an edit page opened before this reload is now stale
+        scheme.revision += 1
     scheme.full_clean()
     scheme.save()
     scheme.items.all().delete()
@@ -95,7 +97,8 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
         row.full_clean()
         row.save()
     audit_record(actor=actor, action=AuditAction.CREATE if before is None else AuditAction.UPDATE, obj=scheme,
-                 before=before, after={"file": parsed.path, "pack_hash": parsed.sha256, "items": len(spec.items)})
+                 before=before, after={"file": parsed.path, "pack_hash": parsed.sha256, "items": len(spec.items),
+                                       "revision": scheme.revision})
     return scheme, True
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiqun.evaluation import views
+from jiqun.evaluation import ahp_views, scheme_edit_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -12,4 +12,12 @@ urlpatterns = [
     path("runs/<int:pk>/explain/", views.run_explain, name="explain"),
     path("runs/<int:pk>/export.xlsx", views.run_export, name="export"),
     path("runs/<int:pk>/explain.xlsx", views.explain_export, name="explain_export"),
+    path("schemes/<int:pk>/copy/", scheme_edit_views.scheme_copy_view, name="scheme_copy"),
+    path("schemes/<int:pk>/edit/", scheme_edit_views.scheme_edit_view, name="scheme_edit"),
+    path("schemes/<int:pk>/export.yaml", scheme_edit_views.scheme_export_view, name="scheme_export"),
+    path("schemes/<int:pk>/ahp/", ahp_views.consultation_open_view, name="ahp_open"),
+    path("ahp/", ahp_views.invitation_list, name="invitations"),
+    path("ahp/<int:pk>/", ahp_views.consultation_detail, name="ahp"),
+    path("ahp/<int:pk>/close/", ahp_views.consultation_close_view, name="ahp_close"),
+    path("ahp/invitations/<int:pk>/", ahp_views.invitation_view, name="invitation"),
 ]

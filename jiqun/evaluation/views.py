@@ -20,6 +20,7 @@ from jiqun.evaluation.excel import build_explanation_workbook, build_run_workboo
 from jiqun.evaluation.forms import RunForm
 from jiqun.evaluation.models import RunRow, RunStatus
 from jiqun.evaluation.permissions import can_publish_evaluation, can_run_evaluation
+from jiqun.evaluation.scheme_edit_views import scheme_edit_context
 from jiqun.evaluation.selectors import (
     consequences_for,
     explanation,
@@ -44,7 +45,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = get_object_or_404(schemes_for(request.user), pk=pk)
     return render(request, "evaluation/scheme.html", {
         "scheme": scheme, "items": scheme.items.select_related("indicator").order_by("order"),
-        "runs": runs_for(request.user).filter(scheme=scheme)})
+        "runs": runs_for(request.user).filter(scheme=scheme), **scheme_edit_context(request.user, scheme)})
 
 
 @login_required

@@ -220,6 +220,14 @@ PAGES: dict[str, Route | str] = {
     "evaluation:export": Route("run", read),
     # The demo's run is of SD-2023-185, whose clusters only the province and its leader see: nothing to explain.
     "evaluation:explain_export": Route("run", for_roles(("sheng", "lingdao"))),
+    "evaluation:scheme_copy": Route("scheme", edit(), ("POST",)),  # the province copies; below: 403
+    "evaluation:scheme_edit": Route("scheme", edit(), ("GET", "POST")),  # a locked version sends back
+    "evaluation:scheme_export": Route("scheme", read),
+    "evaluation:ahp_open": Route("scheme", edit(), ("GET", "POST")),
+    "evaluation:invitations": Route(None, page()),  # lists the invitations the user sees
+    "evaluation:ahp": Route("consultation", read),
+    "evaluation:ahp_close": Route("consultation", edit(), ("POST",)),  # the invited expert: 403
+    "evaluation:invitation": Route("invitation", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else WRITE_OK if m == "POST" else 200), ("GET", "POST")),
     "recognition:calls": Route(None, page()),
     "recognition:call_create": Route(None, for_roles(("sheng",)), ("GET", "POST")),
     "recognition:call": Route("call", read),
@@ -313,6 +321,11 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/evaluation/runs/{run_id}"): Route("run", api_read),
     ("POST", "/api/v1/evaluation/runs"): Route(None, api_write(create=True), body={"scheme": "matrix", "year": 2025}),
     ("POST", "/api/v1/evaluation/runs/{run_id}/publish"): Route("run", api_write()),
+    ("POST", "/api/v1/evaluation/schemes/{scheme_id}/copy"): Route("scheme", api_write()),
+    ("PATCH", "/api/v1/evaluation/schemes/{scheme_id}"): Route("scheme", api_write(), body={"name": ""}),
+    ("GET", "/api/v1/evaluation/ahp/invitations"): Route(None, api_read),
+    ("GET", "/api/v1/evaluation/ahp/invitations/{invitation_id}"): Route("invitation", api_read),
+    ("PUT", "/api/v1/evaluation/ahp/invitations/{invitation_id}/judgements"): Route("invitation", lambda p, m, s: 401 if p == ANON else 404 if s == OUTSIDE else WRITE_OK, body={"judgements": {}}),
     ("PUT", "/api/v1/checklists/{sheet_id}/items/{item_code}"): Route("checklist_item", api_write(), body={
         "done": True, "evidence": ""}),
 }
@@ -399,6 +412,7 @@ class World:
         self._evidence()
         self._proposals()
         self._attachments()
+        self._consultation()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -431,6 +445,21 @@ class World:
             attachment = Attachment(application=application, name="矩阵.pdf", kind="pdf", size=9, sha256="0" * 64,
                                     uploaded_by="matrix")
             attachment.file.save(f"matrix{application.pk}.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+
+    def _consultation(self) -> None:
+        """An AHP consultation on an unlocked scheme version, inviting zhuanjia and a second expert."""
+        from jiqun.accounts.services import user_create
+        from jiqun.evaluation.ahp_services import consultation_open
+        from jiqun.evaluation.models import Scheme
+        from jiqun.recognition.models import Expert
+        from jiqun.recognition.services.experts import expert_create
+
+        first = Expert.objects.get(user__username="zhuanjia")
+        account = user_create(actor=None, username="matrix_expert", password="Jiqun@2026matrix", role="expert",
+                              region=first.user.region)
+        second = expert_create(actor=None, name="矩阵专家", field="矩阵", organisation="矩阵", user=account)
+        consultation_open(actor=None, scheme=Scheme.objects.get(code="sd-sei-2020-yearly", version=1),
+                          experts=[first, second])
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -497,6 +526,11 @@ class World:
             from jiqun.recognition.models import Attachment
 
             return _split(Attachment.objects.all(), Attachment.objects.for_user(user))
+        if kind in ("consultation", "invitation"):
+            from jiqun.evaluation.models import AhpConsultation, AhpInvitation
+
+            model = AhpConsultation if kind == "consultation" else AhpInvitation
+            return _split(model.objects.all(), model.objects.for_user(user))
         if kind in ("call", "application", "assignment"):
             from jiqun.recognition.models import Application, Assignment, Call
 
@@ -550,7 +584,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
     key = str(obj.pk)
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
-                        "{call_id}", "{application_id}", "{assignment_id}"):
+                        "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}"):
         path = path.replace(placeholder, key)
     return path
 

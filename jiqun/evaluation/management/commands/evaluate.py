@@ -1,4 +1,4 @@
-"""`jiqun evaluate schemes|load|run|publish|explain|rerun|export`: evaluation schemes and runs from the shell."""
+"""`jiqun evaluate schemes|load|run|publish|explain|rerun|export|copy|ahp status`: evaluation schemes and runs from the shell."""
 
 import json
 from pathlib import Path
@@ -80,6 +80,17 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="write a run's ranking, dimension scores and inputs to Excel")
         export.add_argument("run")
         export.add_argument("-o", "--output", required=True, help="file.xlsx")
+        # Copying a scheme version and AHP consultations (jiqun.evaluation.scheme_edit, ahp_services).
+        copy = sub.add_parser("copy", help="copy a scheme version as an unlocked draft: the next version, or --as a new code")
+        copy.add_argument("code", help="scheme code")
+        copy.add_argument("--version", dest="from_version", type=int, required=True, help="the version to copy")
+        copy.add_argument("--as", dest="new_code", default="", help="save as version 1 of this new code")
+        copy.add_argument("--json", action="store_true", help="print JSON")
+        ahp = sub.add_parser("ahp", help="AHP consultations of experts on a scheme version")
+        ahp_sub = ahp.add_subparsers(dest="ahp_action", required=True)
+        ahp_status = ahp_sub.add_parser("status", help="each consultation of a scheme version: experts, CRs, weights")
+        ahp_status.add_argument("scheme_id", help="scheme version id (as in `schemes --json` or the page's URL)")
+        ahp_status.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, f"do_{action}")(**options)
@@ -123,6 +134,10 @@ class Command(BaseCommand):
         if scheme_version is not None:
             found = found.filter(version=scheme_version)
         chosen = found.order_by("-version").first()
+        versions = list(Scheme.objects.filter(code=scheme).order_by("version").values_list("version", flat=True))
+        if chosen is None and versions:
+            raise CommandError(_("--version：评价方案 %(code)s 没有第%(v)s版（已有：%(known)s）") % {
+                "code": scheme, "v": scheme_version, "known": "、".join(f"第{v}版" for v in versions)})
         if chosen is None:
             known = "、".join(sorted(set(Scheme.objects.values_list("code", flat=True)))) or _("无")
             raise CommandError(_("--scheme：评价方案 %(code)s%(v)s 不存在（已有：%(known)s）") % {
@@ -213,3 +228,60 @@ class Command(BaseCommand):
         audit_record(actor=None, action=AuditAction.EXPORT, obj=chosen, actor_name="cli",
                      object_repr=f"{chosen}（{len(rows)} 行）→ {path.name}")
         self.stdout.write(_("已写入 %(file)s") % {"file": path})
+
+    def do_copy(self, *, code: str, from_version: int, new_code: str = "", json=False, **options) -> None:
+        from jiqun.evaluation.scheme_edit import scheme_copy
+
+        source = Scheme.objects.filter(code=code, version=from_version).first()
+        if source is None:
+            versions = list(Scheme.objects.filter(code=code).order_by("version").values_list("version", flat=True))
+            if versions:
+                raise CommandError(_("--version：评价方案 %(code)s 没有第%(v)s版（已有：%(known)s）") % {
+                    "code": code, "v": from_version, "known": "、".join(f"第{v}版" for v in versions)})
+            raise CommandError(_("评价方案 %(code)s 不存在") % {"code": code})
+        try:
+            copy = scheme_copy(actor=None, scheme=source, code=new_code)
+        except ValidationError as exc:
+            raise CommandError(_messages(exc)) from None
+        if json:
+            self._emit({**scheme_data(copy), "id": copy.pk, "revision": copy.revision})
+            return
+        self.stdout.write(_("已复制 %(code)s 第%(v)s版为 %(new)s 第%(nv)s版（编号 %(id)s，未锁定）") % {
+            "code": code, "v": from_version, "new": copy.code, "nv": copy.version, "id": copy.pk})
+
+    def do_ahp(self, *, ahp_action: str, scheme_id: str, json=False, **options) -> None:
+        from jiqun.evaluation.ahp_matrices import CR_THRESHOLD, matrices_of
+
+        if not str(scheme_id).isdigit():
+            raise CommandError(_("方案编号应为数字，而不是“%(text)s”") % {"text": scheme_id})
+        scheme = Scheme.objects.filter(pk=int(scheme_id)).first()
+        if scheme is None:
+            raise CommandError(_("评价方案（编号 %(id)s）不存在") % {"id": scheme_id})
+        data = []
+        for consultation in scheme.ahp_consultations.order_by("opened_at", "pk"):
+            matrices = matrices_of(consultation.structure)
+            data.append({
+                "id": consultation.pk, "status": consultation.status, "opened_at": consultation.opened_at.isoformat(),
+                "matrices": [{"key": m.key, "title": m.title, "names": list(m.names)} for m in matrices],
+                "experts": [{"expert": inv.expert.name, "status": inv.status, "consistency": inv.consistency}
+                            for inv in consultation.invitations.select_related("expert").order_by("expert__name")],
+                "aggregate": consultation.result})
+        if json:
+            self._emit({"scheme": scheme.code, "version": scheme.version, "weight_method": scheme.weight_method,
+                        "ahp_cr": None if scheme.ahp_cr is None else float(scheme.ahp_cr), "consultations": data})
+            return
+        self.stdout.write(f"{scheme.code} v{scheme.version} {scheme.name}：{scheme.get_weight_method_display()}")
+        if not data:
+            self.stdout.write(_("尚无层次分析法征询"))
+        for c in data:
+            self.stdout.write(_("征询 #%(id)s（%(status)s）") % {"id": c["id"], "status": c["status"]})
+            for e in c["experts"]:
+                crs = "  ".join(f"{m['key']} CR={e['consistency'][m['key']]:.3f}"
+                                f"{_('（超过 0.10）') if e['consistency'][m['key']] > CR_THRESHOLD else ''}"
+                                if m["key"] in e["consistency"] else f"{m['key']} —" for m in c["matrices"])
+                self.stdout.write(f"  {e['expert']}\t{e['status']}\t{crs}")
+            if c["aggregate"]:
+                crs = "  ".join(f"{k} CR={v['cr']:.3f}" for k, v in c["aggregate"]["matrices"].items())
+                self.stdout.write(_("  集结（几何平均）\t%(crs)s") % {"crs": crs})
+                for code, weight in c["aggregate"]["weights"].items():
+                    self.stdout.write(f"    {code}\t{weight:.4f}")
