@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiqun.evaluation import views
+from jiqun.evaluation import bonus_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("runs/<int:pk>/explain/", views.run_explain, name="explain"),
     path("runs/<int:pk>/export.xlsx", views.run_export, name="export"),
     path("runs/<int:pk>/explain.xlsx", views.explain_export, name="explain_export"),
+    path("bonus/", bonus_views.claim_list, name="bonus_claims"),
+    path("bonus/<int:pk>/", bonus_views.claim_detail, name="bonus_claim"),
 ]
