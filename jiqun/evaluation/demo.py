@@ -38,13 +38,13 @@ def schemes_load() -> int:
 def demo_evaluation_generate() -> int:
     """Load the schemes; run and publish the demo run once (the system runs it, as it writes demo data)."""
     schemes_load()
-    made = demo_region_generate()
+    made = 0
     scheme = Scheme.objects.filter(code=DEMO_SCHEME).order_by("-version").first()
-    if scheme is None or Run.objects.filter(scheme__code=DEMO_SCHEME, year=DEMO_YEAR).exists():
-        return made
-    run = evaluation_run_create(actor=None, scheme=scheme, year=DEMO_YEAR)
-    evaluation_run_publish(actor=None, run=run)
-    return made + 1
+    if scheme is not None and not Run.objects.filter(scheme__code=DEMO_SCHEME, year=DEMO_YEAR).exists():
+        run = evaluation_run_create(actor=None, scheme=scheme, year=DEMO_YEAR)
+        evaluation_run_publish(actor=None, run=run)
+        made += 1
+    return made + demo_region_generate()
 
 
 def demo_region_generate() -> int:
