@@ -178,6 +178,8 @@ DECISIONS = {"approve": ClaimState.APPROVED, "reject": ClaimState.REJECTED, "wit
 def bonus_claim_decide(*, actor, claim: BonusClaim, decision: str, reason: str = "",
                        base_version: int | None = None) -> BonusClaim:
     """Dispatch a decision word (approve, reject, withdraw) of a page, the API or the command to its service."""
+    if actor is not None and not (can_decide_bonus(actor) or can_claim_bonus(actor, claim.region_id)):
+        raise PermissionDenied(_("您不能处理此加分事项"))
     if decision == "approve":
         return bonus_claim_approve(actor=actor, claim=claim, base_version=base_version)
     if decision == "reject":
