@@ -49,6 +49,8 @@ class SchemeOut(Schema):
     locked: bool = Field(description="已有发布的评价使用此版本，不能修改")
     consequences: dict | None = Field(description="发布的后果：warn_grade 转预警的等级，exit_after 连续几年提议退出，clause 依据；null 为无")
     items: list[ItemOut]
+    regions: dict | None = Field(default=None, description="区域方案的参评地区：level（city/county）和 within（地区代码）；集群方案为 null")
+    bonus: dict | None = Field(default=None, description="加分项 items（code、label、points 每项分值、cap 上限、clause、source）和 may_exceed_100；无则为 null")
 
 
 class RowOut(Schema):
@@ -107,7 +109,8 @@ def _scheme(s) -> dict:
             "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
                        "params": i.params,
                        "unit": i.indicator.unit, "direction": i.direction, "weight": float(i.weight),
-                       "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")]}
+                       "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")],
+            "regions": s.regions or None, "bonus": s.bonus or None}
 
 
 def _run(run) -> dict:

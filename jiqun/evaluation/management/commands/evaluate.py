@@ -31,7 +31,8 @@ def scheme_data(scheme: Scheme) -> dict:
             "grades": {"优秀": float(scheme.grade_excellent), "良好": float(scheme.grade_good), "合格": float(scheme.grade_pass)},
             "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
                        "params": i.params, "direction": i.direction, "weight": float(i.weight), "clause": i.clause}
-                      for i in scheme.items.select_related("indicator").order_by("order")]}
+                      for i in scheme.items.select_related("indicator").order_by("order")],
+            "subject_kind": scheme.subject_kind, "regions": scheme.regions or None, "bonus": scheme.bonus or None}
 
 
 def row_data(row: RunRow) -> dict:
