@@ -374,3 +374,65 @@ def test_old_cluster_rows_keep_their_subject() -> None:
     row = RunRow.objects.filter(cluster__isnull=False).select_related("cluster").first()
     assert row.subject_key == row.cluster_id and row.subject_query == f"cluster={row.cluster_id}"
     assert run_reproduce(row.run).identical
+
+
+
+ELIGIBLE_SCHEME = """
+code: test-county-eligibility
+version: 1
+name: 测试区域方案
+programme: JN-2020-231
+subject_kind: region
+regions: {level: county, within: "370800"}
+grades: {优秀: 85, 良好: 70, 合格: 60}
+missing_rule: zero
+items:
+  - {dimension: 规模, indicator: operating_revenue, weight: 0.7}
+  - {dimension: 产出, indicator: output_value, weight: 0.3}
+eligibility:
+  - {indicator: count_clusters, min: 3, clause: 测试门槛}
+"""
+
+
+def _install(text: str) -> Scheme:
+    from jiqun.evaluation.services import scheme_install
+
+    return scheme_install(actor=None, parsed=scheme_parse_text(text, "t.yaml"))[0]
+
+
+def test_a_region_run_applies_its_thresholds() -> None:
+    run = evaluation_run_create(actor=None, scheme=_install(ELIGIBLE_SCHEME), year=2025)
+    subjects = {s["region"]: s for s in run.snapshot["subjects"]}
+    for row in run.rows.all():
+        hosted = len(subjects[row.region_id]["clusters"])
+        assert (row.rank is None) == (hosted < 3)
+        if hosted < 3:
+            assert "不符合参评条件" in row.excluded
+    assert run_reproduce(run).identical
+
+
+def test_a_region_without_clusters_is_scored_zero_under_the_zero_rule() -> None:
+    run = evaluation_run_create(actor=None, scheme=_install(ELIGIBLE_SCHEME.split("eligibility:")[0]), year=2025)
+    assert {f["region"] for f in run.result["filled"]} == {SISHUI}
+    row = run.rows.get(region_id=SISHUI)
+    assert row.rank is not None and float(row.score) == 0
+    assert run_reproduce(run).identical
+
+
+def test_a_county_has_no_region_level_figure() -> None:
+    from jiqun.evaluation.region_inputs import region_snapshot_collect
+
+    scheme = _install(ELIGIBLE_SCHEME.split("eligibility:")[0].replace(
+        "indicator: output_value", "indicator: manufacturing_operating_revenue"))
+    subjects = {s["region"]: s for s in region_snapshot_collect(scheme, 2025)["subjects"]}
+    assert "没有本工程的综合表" in subjects[RENCHENG]["values"]["manufacturing_operating_revenue"]["missing"]
+
+
+def test_a_region_run_without_two_scored_regions_is_refused_in_chinese() -> None:
+    text = ELIGIBLE_SCHEME.replace('{level: county, within: "370800"}', '{level: city, within: "37"}').replace(
+        "code: test-county-eligibility", "code: test-cities")
+    scheme = _install(text)
+    before = Run.objects.count()
+    page = client_for(_user("sheng")).post("/evaluation/runs/", {"scheme": scheme.pk, "year": 2025}).content.decode()
+    assert "参评地区不足 2 个" in page
+    assert Run.objects.count() == before
