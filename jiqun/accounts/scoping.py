@@ -212,8 +212,16 @@ def evaluation_run_q(user, prefix: str = "") -> Q:
 
 def evaluation_row_q(user) -> Q:
     """A run's rows: those of the clusters the user sees (all for the province and a province-wide leader,
-    its own clusters for a city, county, cluster organisation or chain chief), of runs it sees."""
-    return evaluation_run_q(user, "run__") & cluster_q(user, "cluster__")
+    its own clusters for a city, county, cluster organisation or chain chief), and of a region run those of
+    the regions inside the user's region (a city its own and its counties', a county its own; cluster
+    organisations and experts none), of runs it sees."""
+    return evaluation_run_q(user, "run__") & (cluster_q(user, "cluster__") | region_q(user, "region"))
+
+
+def bonus_claim_q(user) -> Q:
+    """Bonus claims (加分事项) of regions: those of the regions inside the user's region (the province all, a city
+    its own and its counties', a county its own); cluster organisations, enterprises and experts none."""
+    return region_q(user, "region")
 
 
 # --- 赛马 recognition rounds (jiqun.recognition) -------------------------------------------------------

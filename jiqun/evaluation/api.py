@@ -6,14 +6,17 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from jiqun.api.schemas import BodyIn, DbId, errors
 from jiqun.core.text import Text
-from jiqun.evaluation.permissions import can_publish_evaluation, can_run_evaluation
+from jiqun.evaluation.bonus import bonus_claim_create, bonus_claim_decide, claims_for
+from jiqun.evaluation.permissions import can_claim_bonus, can_publish_evaluation, can_run_evaluation
 from jiqun.evaluation.selectors import consequences_for, rows_for, run_for, runs_for, schemes_for
 from jiqun.evaluation.services import evaluation_run_create, evaluation_run_publish
+from jiqun.regions.models import Region
 
 router = Router(tags=["evaluation"])
 
@@ -47,16 +50,20 @@ class SchemeOut(Schema):
     locked: bool = Field(description="已有发布的评价使用此版本，不能修改")
     consequences: dict | None = Field(description="发布的后果：warn_grade 转预警的等级，exit_after 连续几年提议退出，clause 依据；null 为无")
     items: list[ItemOut]
+    regions: dict | None = Field(default=None, description="区域方案的参评地区：level（city/county）和 within（地区代码）；集群方案为 null")
+    bonus: dict | None = Field(default=None, description="加分项 items（code、label、points 每项分值、cap 上限、clause、source）和 may_exceed_100；无则为 null")
 
 
 class RowOut(Schema):
-    cluster: int
+    cluster: int | None = Field(description="集群评价的集群编号；区域评价为 null")
+    region: str | None = Field(default=None, description="区域评价的地区代码（GB/T 2260）；集群评价为 null")
     name: str
     rank: int | None
     score: float | None = Field(description="百分制得分")
     grade: str
     rank_interval: list[int] | None = Field(description="权重在 ±10% 内扰动 1000 次时的最好与最差名次")
     excluded: str = Field(description="未参评的原因（缺失数据及方案规则）")
+    bonus: float | None = Field(default=None, description="计入得分的核定加分（方案有加分项时）")
 
 
 class RunOut(Schema):
@@ -103,7 +110,8 @@ def _scheme(s) -> dict:
             "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
                        "params": i.params,
                        "unit": i.indicator.unit, "direction": i.direction, "weight": float(i.weight),
-                       "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")]}
+                       "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")],
+            "regions": s.regions or None, "bonus": s.bonus or None}
 
 
 def _run(run) -> dict:
@@ -113,9 +121,10 @@ def _run(run) -> dict:
 
 def _detail(user, run) -> dict:
     visible = rows_for(user, run)
-    rows = [{"cluster": r.cluster_id, "name": r.cluster.name, "rank": r.rank,
+    rows = [{"cluster": r.cluster_id, "region": r.region_id, "name": r.subject_name, "rank": r.rank,
              "score": None if r.score is None else float(r.score), "grade": r.grade,
-             "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded}
+             "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded,
+             "bonus": None if r.bonus is None else float(r.bonus)}
             for r in visible]
     return {**_run(run), "parameters": run.parameters, "rows": rows,
             "consequences": consequences_for(user, run, visible)}
@@ -332,3 +341,82 @@ def put_judgements(request: HttpRequest, invitation_id: DbId, payload: Judgement
     if payload.submit:
         invitation = judgements_submit(actor=request.user, invitation=invitation)
     return _invitation(_invitation_for(request.user, invitation.pk))
+
+
+# --- 加分事项 (bonus claims) -----------------------------------------------------------------------------
+
+
+class ClaimOut(Schema):
+    id: int
+    region: str = Field(description="地区代码")
+    region_name: str
+    year: int
+    item: str = Field(description="加分项：方案编码/加分项编码")
+    item_label: str
+    description: str
+    evidence: str
+    state: str = Field(description="claimed 申报；approved 核定；rejected 不予核定；withdrawn 已撤回")
+    state_label: str
+    reason: str = Field(description="不予核定的理由")
+    claimed_by: str
+    claimed_at: datetime.datetime
+    decided_by: str
+    decided_at: datetime.datetime | None
+    version: int = Field(description="版本号；处理（decide）时原样带回，其间他人已处理则返回 412")
+
+
+class ClaimIn(BodyIn):
+    region: Text = Field(description="地区代码，须为调用者本人所在地区")
+    year: int = Field(ge=2000, le=2100)
+    item: Text = Field(description="加分项：方案编码/加分项编码，如 jn-2020-231-county-kaohe/major-project")
+    description: Text = Field(description="事项说明：项目名称、投资额、所属集群和产业链环节")
+    evidence: Text = Field(description="证明材料：文件文号或材料说明")
+
+
+class DecisionIn(BodyIn):
+    decision: str = Field(description="approve 核定、reject 不予核定（或撤销核定）——省级；withdraw 撤回——申报地区")
+    reason: Text = Field(default="", description="不予核定的理由（reject 时必填）")
+    version: int = Field(ge=1, description="所依据的版本号")
+
+
+def _claim(c) -> dict:
+    return {"id": c.pk, "region": c.region_id, "region_name": c.region.name, "year": c.year,
+            "item": f"{c.scheme_code}/{c.item}", "item_label": c.item_label, "description": c.description,
+            "evidence": c.evidence, "state": c.state, "state_label": c.get_state_display(), "reason": c.reason,
+            "claimed_by": c.claimed_by, "claimed_at": c.claimed_at, "decided_by": c.decided_by,
+            "decided_at": c.decided_at, "version": c.version}
+
+
+@router.get("/evaluation/bonus", response={200: list[ClaimOut], **errors(401, 422)},
+            summary="加分事项（调用者所在地区及其下级地区的）")
+def list_claims(request: HttpRequest, year: int | None = None, state: str | None = None):
+    claims = claims_for(request.user)
+    if year is not None:
+        claims = claims.filter(year=year)
+    if state is not None:
+        claims = claims.filter(state=state)
+    return [_claim(c) for c in claims]
+
+
+@router.get("/evaluation/bonus/{claim_id}", response={200: ClaimOut, **errors(401, 404, 422)}, summary="一项加分事项")
+def get_claim(request: HttpRequest, claim_id: DbId):
+    return _claim(get_object_or_404(claims_for(request.user), pk=claim_id))
+
+
+@router.post("/evaluation/bonus", response={201: ClaimOut, **errors(400, 401, 403, 422)},
+             summary="申报加分事项（本地区的市或县区工作人员；待省级核定）")
+def post_claim(request: HttpRequest, payload: ClaimIn):
+    if not can_claim_bonus(request.user, payload.region):
+        raise PermissionDenied(_("加分事项由本地区（市或县区）的工作人员申报"))
+    region = Region.objects.get(code=payload.region)
+    claim = bonus_claim_create(actor=request.user, region=region, year=payload.year, item=payload.item,
+                               description=payload.description, evidence=payload.evidence)
+    return Status(201, _claim(claim))
+
+
+@router.post("/evaluation/bonus/{claim_id}/decide", response={200: ClaimOut, **errors(400, 401, 403, 404, 412, 422)},
+             summary="处理加分事项：核定、不予核定（省级管理员）或撤回（申报地区）；其间他人已处理返回 412")
+def post_decide(request: HttpRequest, claim_id: DbId, payload: DecisionIn):
+    claim = get_object_or_404(claims_for(request.user), pk=claim_id)
+    return _claim(bonus_claim_decide(actor=request.user, claim=claim, decision=payload.decision,
+                                     reason=payload.reason, base_version=payload.version))

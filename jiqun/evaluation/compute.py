@@ -30,6 +30,20 @@ class RunInputError(ValueError):
     """The snapshot cannot be scored under the scheme; the message is Chinese and names what and where."""
 
 
+def subject_key(subject: dict) -> int | str:
+    """A snapshot subject's key: a cluster's pk, or a region's code (a region run)."""
+    return subject["cluster"] if "cluster" in subject else subject["region"]
+
+
+def subject_ref(subject: dict) -> dict:
+    """The subject's key under its own name, as the stored result lists it."""
+    return {"cluster": subject["cluster"]} if "cluster" in subject else {"region": subject["region"]}
+
+
+def _noun(snapshot: dict) -> str:
+    return "地区" if snapshot.get("subject_kind") == "region" else "集群"
+
+
 def scheme_parameters(scheme) -> dict[str, Any]:
     """Everything about the scheme a run depends on, frozen into the run."""
     return {
@@ -80,7 +94,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     for c in criteria:
         if all(s["values"][c["code"]]["value"] is None for s in snapshot["subjects"]):
             what = {"registry": "名录数据", "quality": "可评分报表"}.get(c.get("source"), "省级审核数据")
-            raise RunInputError(f"指标“{c['name']}”（{c['code']}）在{snapshot['year']}年没有任何集群的{what}，无法评价")
+            raise RunInputError(f"指标“{c['name']}”（{c['code']}）在{snapshot['year']}年没有任何{_noun(snapshot)}的{what}，无法评价")
     scored, excluded = [], []
     for subject in snapshot["subjects"]:
         refused = _ineligible(subject, params.get("eligibility") or [])
@@ -94,7 +108,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
         else:
             scored.append(subject)
     if len(scored) < 2:
-        raise RunInputError(f"参评集群不足 2 个（共 {len(snapshot['subjects'])} 个，{len(excluded)} 个因缺少数据不参评），无法排名")
+        raise RunInputError(f"参评{_noun(snapshot)}不足 2 个（共 {len(snapshot['subjects'])} 个，{len(excluded)} 个因缺少数据不参评），无法排名")
     filled: dict[tuple[int, str], str] = {}
     matrix = np.empty((len(scored), len(codes)))
     for j, code in enumerate(codes):
@@ -104,7 +118,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
             value = subject["values"][code]["value"]
             if value is None:
                 matrix[i, j] = 0.0 if rule == "zero" else mean
-                filled[(subject["cluster"], code)] = "按零计" if rule == "zero" else f"以 {len(present)} 个集群均值补"
+                filled[(subject_key(subject), code)] = "按零计" if rule == "zero" else f"以 {len(present)} 个{_noun(snapshot)}均值补"
             else:
                 matrix[i, j] = float(value)
     return scored, excluded, matrix, filled
@@ -116,7 +130,7 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
     criteria = snapshot["criteria"]
     codes = [c["code"] for c in criteria]
     try:
-        matrix = decision_matrix(values, alternatives=[str(s["cluster"]) for s in scored], criteria=codes,
+        matrix = decision_matrix(values, alternatives=[str(subject_key(s)) for s in scored], criteria=codes,
                                  directions=[c["direction"] for c in criteria],
                                  labels=[c["name"] for c in criteria])
         fixed = fixed_weights([float(c["weight"]) for c in criteria], codes)
@@ -139,27 +153,37 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
                        grade_labels=params["grade_labels"])
         stability = rank_stability(result, **params["stability"])
     except ScoringInputError as exc:
-        names = {str(s["cluster"]): s["name"] for s in scored}
+        names = {str(subject_key(s)): s["name"] for s in scored}
         message = _chinese(exc)
         where = "、".join(x for x in (names.get(exc.alternative or ""), dict(zip(codes, [c["name"] for c in criteria], strict=True)).get(exc.criterion or "")) if x)
         raise RunInputError(f"{where + '：' if where else ''}{message}") from None
-    return {
+    stored = {
         "engine": result.to_dict(),
         "stability": stability.to_dict(),
-        "excluded": [{"cluster": s["cluster"], "name": s["name"], "reason": s["reason"]} for s in excluded],
-        "filled": [{"cluster": k[0], "indicator": k[1], "how": v} for k, v in sorted(filled.items())],
+        "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"]} for s in excluded],
+        "filled": [{("region" if snapshot.get("subject_kind") == "region" else "cluster"): k[0], "indicator": k[1],
+                    "how": v} for k, v in sorted(filled.items())],
     }
+    if snapshot.get("bonus"):
+        from jiqun.evaluation.bonus_points import bonus_apply
+
+        stored["bonus"] = bonus_apply(snapshot, scored, result, params)
+    return stored
 
 
 def outcome(result: dict[str, Any]) -> dict[str, list]:
     """The comparable part of a result: scores, ranks and grades per cluster, and rank intervals."""
     engine, stability = result["engine"], result["stability"]
-    return {
+    final = result.get("bonus") or {**engine, **stability}  # with bonus items, the totals decide
+    compared = {
         "alternatives": engine["matrix"]["alternatives"] if "alternatives" in engine["matrix"] else [],
-        "scores": engine["scores"], "ranks": engine["ranks"], "grades": engine["grades"],
-        "rank_min": stability["rank_min"], "rank_max": stability["rank_max"],
-        "excluded": [e["cluster"] for e in result["excluded"]],
+        "scores": final["scores"], "ranks": final["ranks"], "grades": final["grades"],
+        "rank_min": final["rank_min"], "rank_max": final["rank_max"],
+        "excluded": [subject_key(e) for e in result["excluded"]],
     }
+    if result.get("bonus"):
+        compared["bonus"] = result["bonus"]["points"]
+    return compared
 
 
 def engine_result(result: dict[str, Any]) -> ScoreResult:

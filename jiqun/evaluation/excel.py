@@ -8,6 +8,7 @@ import io
 
 import xlsxwriter
 
+from jiqun.evaluation.compute import subject_key
 from jiqun.evaluation.models import Run, RunRow
 from jiqun.evaluation.selectors import Explanation, explanation
 from jiqun.monitoring.excel import WORKBOOK_OPTIONS, safe_text
@@ -38,11 +39,12 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
     number = book.add_format({"num_format": "0.00", "border": 1})
     cell = book.add_format({"border": 1})
     sheet = book.add_worksheet("排名")
+    noun = "地区" if run.scheme.subject_kind == "region" else "集群"
     _header(book, sheet, _title(run), _note(run),
-            ["排名", "集群", "得分", "等级", "排名区间（权重扰动）", "未参评原因"])
+            ["排名", noun, "得分", "等级", "排名区间（权重扰动）", "未参评原因", "加分"])
     for r, row in enumerate(rows, start=4):
         sheet.write(r, 0, row.rank if row.rank is not None else "—", cell)
-        sheet.write(r, 1, safe_text(row.cluster.name), cell)
+        sheet.write(r, 1, safe_text(row.subject_name), cell)
         if row.score is not None:
             sheet.write_number(r, 2, float(row.score), number)
         else:
@@ -50,23 +52,27 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
         sheet.write(r, 3, row.grade or "—", cell)
         sheet.write(r, 4, f"{row.rank_min}–{row.rank_max}" if row.rank_min else "—", cell)
         sheet.write(r, 5, safe_text(row.excluded), cell)
+        if row.bonus is not None:
+            sheet.write_number(r, 6, float(row.bonus), number)
+        else:
+            sheet.write(r, 6, "—", cell)
     explained = [explanation(run, row) for row in rows if row.position is not None]
     dims = [d.name for d in explained[0].dimensions] if explained else []
     sheet = book.add_worksheet("维度得分")
-    _header(book, sheet, _title(run), "维度得分率 = 该维度各指标贡献之和 ÷ 该维度权重 × 100", ["集群", *dims, "总分"])
+    _header(book, sheet, _title(run), "维度得分率 = 该维度各指标贡献之和 ÷ 该维度权重 × 100", [noun, *dims, "总分"])
     for r, ex in enumerate(explained, start=4):
-        sheet.write(r, 0, safe_text(ex.row.cluster.name), cell)
+        sheet.write(r, 0, safe_text(ex.row.subject_name), cell)
         for c, d in enumerate(ex.dimensions, start=1):
             sheet.write_number(r, c, d.rate, number)
         sheet.write_number(r, len(dims) + 1, float(ex.row.score), number)
     sheet = book.add_worksheet("输入数据")
     _header(book, sheet, _title(run), "每个数值注明报告期和来源报表（报表编号/修订号）",
-            ["集群", "指标", "单位", "数值", "报告期", "来源报表", "缺失原因或说明"])
+            [noun, "指标", "单位", "数值", "报告期", "来源报表", "缺失原因或说明"])
     r = 4
     criteria = run.snapshot["criteria"]
-    visible = {row.cluster_id for row in rows}
+    visible = {row.subject_key for row in rows}
     for subject in run.snapshot["subjects"]:
-        if subject["cluster"] not in visible:
+        if subject_key(subject) not in visible:
             continue
         for c in criteria:
             value = subject["values"][c["code"]]
@@ -84,8 +90,27 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
             sheet.write(r, 5, safe_text(origin), cell)
             sheet.write(r, 6, safe_text(value.get("missing") or value.get("note", "")), cell)
             r += 1
+    if run.snapshot.get("bonus"):
+        _bonus_sheet(book, run, [s for s in run.snapshot["subjects"] if subject_key(s) in visible], cell, number)
     book.close()
     return output.getvalue()
+
+
+def _bonus_sheet(book, run: Run, subjects: list[dict], cell, number) -> None:
+    """加分事项: every 核定 claim the run counted, as its snapshot keeps it."""
+    sheet = book.add_worksheet("加分事项")
+    _header(book, sheet, _title(run), "运行时已核定的加分事项（存档于输入快照）；每个加分项不超过其上限",
+            ["地区", "加分项", "每项分值", "上限", "事项说明", "证明材料", "核定人", "依据"])
+    items = {b["code"]: b for b in run.snapshot["bonus"]["items"]}
+    r = 4
+    for subject in subjects:
+        for claim in subject.get("bonus", []):
+            item = items.get(claim["item"], {})
+            values = [subject["name"], claim["label"], item.get("points", ""), item.get("cap", ""),
+                      claim["description"], claim["evidence"], claim.get("decided_by", ""), item.get("clause", "")]
+            for c, value in enumerate(values):
+                sheet.write(r, c, safe_text(str(value)), cell)
+            r += 1
 
 
 def build_explanation_workbook(explained: Explanation) -> bytes:
@@ -97,7 +122,7 @@ def build_explanation_workbook(explained: Explanation) -> bytes:
     run, row = explained.run, explained.row
     sheet = book.add_worksheet("得分说明")
     rank = f"第{row.rank}名（权重扰动下 {row.rank_min}–{row.rank_max}）" if row.rank else "未参评"
-    _header(book, sheet, f"{row.cluster.name} · {_title(run)}", f"得分 {row.score or '—'}，{row.grade or ''}，{rank}",
+    _header(book, sheet, f"{row.subject_name} · {_title(run)}", f"得分 {row.score or '—'}，{row.grade or ''}，{rank}",
             ["维度", "指标", "单位", "原始值", "报告期", "标准化值", "权重", "贡献（×100）", "依据", "说明"])
     for r, line in enumerate(explained.lines, start=4):
         values = [line.dimension, line.name, line.unit]
@@ -113,8 +138,21 @@ def build_explanation_workbook(explained: Explanation) -> bytes:
         sheet.write_number(r, 7, 100 * line.contribution, number)
         sheet.write(r, 8, safe_text(line.clause), cell)
         sheet.write(r, 9, safe_text(line.note), cell)
+    if explained.bonus:
+        r = 5 + len(explained.lines)
+        sheet.write(r, 0, "加分", cell)
+        for item in explained.bonus:
+            r += 1
+            sheet.write(r, 0, safe_text(item["label"]), cell)
+            sheet.write(r, 1, safe_text("；".join(c["description"] for c in item["claims"]) or "—"), cell)
+            sheet.write_number(r, 7, float(item["awarded"]), number)
+            sheet.write(r, 8, safe_text(item["clause"]), cell)
+        sheet.write(r + 1, 0, "指标得分", cell)
+        sheet.write_number(r + 1, 7, explained.base, number)
+        sheet.write(r + 2, 0, "得分", cell)
+        sheet.write_number(r + 2, 7, float(row.score), number)
     sheet = book.add_worksheet("维度得分")
-    _header(book, sheet, f"{row.cluster.name} · 维度得分（雷达图数据）", "得分率 = 贡献 ÷ 维度权重 × 100",
+    _header(book, sheet, f"{row.subject_name} · 维度得分（雷达图数据）", "得分率 = 贡献 ÷ 维度权重 × 100",
             ["维度", "权重", "贡献（×100）", "得分率"])
     for r, d in enumerate(explained.dimensions, start=4):
         sheet.write(r, 0, d.name, cell)

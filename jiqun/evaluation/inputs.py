@@ -43,11 +43,13 @@ def scheme_criteria(scheme) -> list[dict[str, Any]]:
     ]
 
 
-def _count(data, indicator, params: dict, cluster: int, year: int) -> dict[str, Any]:
-    """A registry count for one cluster at the end of `year` (jiqun.targets.counts: the targets' own rule)."""
+def _count(data, indicator, params: dict, cluster: int | set[int], year: int) -> dict[str, Any]:
+    """A registry count for one cluster (or a region's set of clusters) at the end of `year`
+    (jiqun.targets.counts: the targets' own rule)."""
     from jiqun.targets.counts import count_series
 
-    series = count_series(data, indicator, params, {cluster}, date(year, 12, 31))
+    clusters = cluster if isinstance(cluster, set) else {cluster}
+    series = count_series(data, indicator, params, clusters, date(year, 12, 31))
     if series.unsupported:
         return {"value": None, "missing": series.unsupported}
     points = [p for p in series.points if p.at.year == year]

@@ -20,7 +20,7 @@ from jiqun.accounts.scoping import (
 
 class SubjectKind(models.TextChoices):
     CLUSTER = "cluster", _("集群")  # the clusters of the scheme's programme
-    REGION = "region", _("区域")  # cities or counties (考核); not run yet
+    REGION = "region", _("区域")  # cities or counties (考核, 观摩评比): the scheme's `regions` selector
 
 
 class WeightMethod(models.TextChoices):
@@ -106,6 +106,10 @@ class Scheme(models.Model):
     locked = models.BooleanField(_("已锁定"), default=False, help_text=_("已有发布的评价使用此版本，不能再修改"))
     pack_hash = models.CharField(_("数据包校验值"), max_length=64, blank=True)
     revision = models.PositiveIntegerField(_("修订号"), default=1, help_text=_("每次修改加一；据此拒绝过时的修改"))
+    regions = models.JSONField(_("参评地区"), default=dict, blank=True,
+                               help_text=_("区域方案的参评地区：级别 level（city/county）和所在地区 within（代码）"))
+    bonus = models.JSONField(_("加分项"), default=dict, blank=True,
+                             help_text=_("加分项 items（编码、名称、每项分值、上限、依据、来源）和总分是否可超过 100"))
     objects = SchemeQuerySet.as_manager()
 
     class Meta:
@@ -206,13 +210,17 @@ class RunRow(models.Model):
 
     run = models.ForeignKey(Run, verbose_name=_("评价"), on_delete=models.CASCADE, related_name="rows")
     cluster = models.ForeignKey("clusters.Cluster", verbose_name=_("集群"), on_delete=models.PROTECT,
-                                related_name="evaluation_rows")
+                                related_name="evaluation_rows", null=True, blank=True)
+    region = models.ForeignKey("regions.Region", verbose_name=_("地区"), on_delete=models.PROTECT,
+                               related_name="evaluation_rows", null=True, blank=True)
     position = models.PositiveIntegerField(_("矩阵行号"), null=True, blank=True)
     score = models.DecimalField(_("得分"), max_digits=9, decimal_places=4, null=True, blank=True)
     rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
     rank_min = models.PositiveIntegerField(_("最好排名"), null=True, blank=True)
     rank_max = models.PositiveIntegerField(_("最差排名"), null=True, blank=True)
     grade = models.CharField(_("等级"), max_length=10, blank=True)
+    bonus = models.DecimalField(_("加分"), max_digits=7, decimal_places=2, null=True, blank=True,
+                                help_text=_("方案有加分项时，计入得分的核定加分"))
     excluded = models.TextField(_("未参评原因"), blank=True)
     objects = RowQuerySet.as_manager()
 
@@ -220,10 +228,31 @@ class RunRow(models.Model):
         verbose_name = _("评价结果行")
         verbose_name_plural = _("评价结果行")
         ordering = ["run", "rank", "cluster__name"]
-        constraints = [models.UniqueConstraint(fields=["run", "cluster"], name="evaluation_row_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "cluster"], name="evaluation_row_once"),
+            models.UniqueConstraint(fields=["run", "region"], name="evaluation_region_row_once"),
+            models.CheckConstraint(
+                condition=models.Q(cluster__isnull=False, region__isnull=True)
+                | models.Q(cluster__isnull=True, region__isnull=False),
+                name="evaluation_row_one_subject"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.run} · {self.cluster.name}"
+        return f"{self.run} · {self.subject_name}"
+
+    @property
+    def subject_name(self) -> str:
+        return self.cluster.name if self.cluster_id else self.region.name
+
+    @property
+    def subject_key(self) -> int | str:
+        """The key of the row's subject in the run's snapshot: a cluster's pk or a region's code."""
+        return self.cluster_id if self.cluster_id else self.region_id
+
+    @property
+    def subject_query(self) -> str:
+        """The query string that names this row on the explanation page and its export."""
+        return f"cluster={self.cluster_id}" if self.cluster_id else f"region={self.region_id}"
 
 
 # --- AHP consultations of experts (层次分析法征询) ------------------------------------------------------
@@ -311,3 +340,57 @@ class AhpInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation} · {self.expert.name}"
+
+
+# --- 加分事项: bonus claims of regions, counted by the runs of schemes with bonus items ------------------
+
+
+class ClaimState(models.TextChoices):
+    CLAIMED = "claimed", _("申报")  # filed by the region's own officer, waiting for the province
+    APPROVED = "approved", _("核定")  # the province counts it; a run of the year adds its points
+    REJECTED = "rejected", _("不予核定")  # the province refused it (or revoked an approval), with a reason
+    WITHDRAWN = "withdrawn", _("已撤回")  # the region withdrew it before the province decided
+
+
+CLAIM_MOVES: dict[str, frozenset[str]] = {
+    ClaimState.CLAIMED: frozenset({ClaimState.APPROVED, ClaimState.REJECTED, ClaimState.WITHDRAWN}),
+    ClaimState.APPROVED: frozenset({ClaimState.REJECTED}),
+    ClaimState.REJECTED: frozenset(),
+    ClaimState.WITHDRAWN: frozenset(),
+}
+
+
+class BonusClaimQuerySet(models.QuerySet):
+    def for_user(self, user) -> "BonusClaimQuerySet":
+        from jiqun.accounts.scoping import bonus_claim_q
+
+        return self.filter(bonus_claim_q(user))
+
+
+class BonusClaim(models.Model):
+    """A region's claim to a bonus item of a scheme (e.g. 重大集群项目落地) for one year, with its evidence."""
+
+    region = models.ForeignKey("regions.Region", verbose_name=_("地区"), on_delete=models.PROTECT,
+                               related_name="bonus_claims")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    scheme_code = models.SlugField(_("评价方案编码"), max_length=60)
+    item = models.SlugField(_("加分项编码"), max_length=60)
+    item_label = models.CharField(_("加分项"), max_length=100)
+    description = models.TextField(_("事项说明"), max_length=2000)
+    evidence = models.CharField(_("证明材料"), max_length=300, help_text=_("文件文号或材料说明"))
+    state = models.CharField(_("状态"), max_length=10, choices=ClaimState.choices, default=ClaimState.CLAIMED)
+    reason = models.TextField(_("不予核定理由"), blank=True, max_length=1000)
+    claimed_by = models.CharField(_("申报人"), max_length=150)
+    claimed_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+    decided_by = models.CharField(_("核定人"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("核定时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    objects = BonusClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("加分事项")
+        verbose_name_plural = _("加分事项")
+        ordering = ["-year", "region", "-claimed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.region.name} {self.year}年 {self.item_label}"

@@ -63,12 +63,39 @@ class ConsequencesSpec(Strict):
     clause: str = Field(min_length=1, max_length=200)
 
 
+class RegionsSpec(Strict):
+    """The regions a region scheme evaluates: those of `level` inside region `within` (a code, or its prefix:
+    "3708" is 济宁市, "37" the province)."""
+
+    level: Literal["city", "county"]
+    within: str = Field(pattern=r"^[0-9]{2}([0-9]{2}([0-9]{2})?)?$")
+
+    @property
+    def code(self) -> str:
+        return self.within.ljust(6, "0")
+
+
+class BonusSpec(Strict):
+    """A bonus item (加分项): `points` for each decided claim, at most `cap` per region and year. `source` says
+    where the counted items come from: `claims` (加分事项 the region files and the province decides)."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+    label: str = Field(min_length=1, max_length=100)
+    points: Decimal = Field(gt=0, le=100)
+    cap: Decimal = Field(gt=0, le=100)
+    clause: str = Field(min_length=1, max_length=200)
+    source: Literal["claims"] = "claims"
+
+
 class SchemeSpec(Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
     version: int = Field(ge=1, le=9999)
     name: str = Field(min_length=1, max_length=100)
     programme: str
-    subject_kind: Literal["cluster"] = "cluster"
+    subject_kind: Literal["cluster", "region"] = "cluster"
+    regions: RegionsSpec | None = None
+    bonus: list[BonusSpec] = Field(default_factory=list)
+    bonus_may_exceed_100: bool = False
     weight_method: Literal["fixed", "entropy", "critic", "combined", "ahp"] = "fixed"
     ahp: list[list[float | str]] | None = None
     combine_alpha: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
@@ -100,6 +127,8 @@ def _entry(loc: tuple, data: object) -> str:
         items = data.get("items") if isinstance(data, dict) else None
         name = items[loc[1]].get("indicator", "") if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict) else ""
         return f"第{loc[1] + 1}项指标{f'（{name}）' if name else ''}" + (f".{loc[2]}" if len(loc) > 2 else "")
+    if len(loc) >= 2 and loc[0] == "bonus" and isinstance(loc[1], int):
+        return f"第{loc[1] + 1}项加分项" + (f".{loc[2]}" if len(loc) > 2 else "")
     return ".".join(str(part) for part in loc) or "文件"
 
 
@@ -207,9 +236,41 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
             problems.append((f"第{n}项参评条件", "请给出下限 min 或上限 max"))
         elif threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
             problems.append((f"第{n}项参评条件", "下限大于上限"))
+    problems += _region_problems(spec)
     problems += _ahp_problems(spec)
     if spec.aggregation == "weighted_sum" and spec.normalisation == "vector":
         problems.append(("normalisation", "加权求和请用极大值归一化或极差标准化，向量归一化用于 TOPSIS"))
+    return problems
+
+
+def _region_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
+    """A region scheme names its regions, has no cluster consequences and no per-cluster quality score; bonus
+    items are for region schemes, each code once, the cap at least one item's points."""
+    from jiqun.regions.models import Region
+
+    problems: list[tuple[str, str]] = []
+    if spec.subject_kind == "region":
+        if spec.regions is None:
+            problems.append(("regions", "区域方案须给出参评地区，如 {level: county, within: \"3708\"}"))
+        elif not Region.objects.filter(code=spec.regions.code).exists():
+            problems.append(("regions.within", f"行政区划“{spec.regions.within}”不存在"))
+        if spec.consequences is not None:
+            problems.append(("consequences", "区域方案发布只记录等级，不设集群预警或退出后果"))
+        codes = [i.indicator for i in spec.items] + [t.indicator for t in spec.eligibility]
+        if QUALITY in codes:
+            problems.append(("items", "数据质量分按集群报表计算，不能用于区域方案"))
+    else:
+        if spec.regions is not None:
+            problems.append(("regions", "只有区域方案（subject_kind: region）填写参评地区"))
+        if spec.bonus:
+            problems.append(("bonus", "加分项只用于区域方案（subject_kind: region）"))
+    seen: set[str] = set()
+    for n, item in enumerate(spec.bonus, start=1):
+        if item.code in seen:
+            problems.append((f"第{n}项加分项", f"编码“{item.code}”重复出现"))
+        seen.add(item.code)
+        if item.cap < item.points:
+            problems.append((f"第{n}项加分项", f"上限 {item.cap.normalize():f} 分小于每项分值 {item.points.normalize():f} 分"))
     return problems
 
 

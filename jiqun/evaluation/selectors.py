@@ -7,7 +7,8 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from jiqun.evaluation.compute import evaluate, outcome
+from jiqun.evaluation.bonus_points import bonus_points
+from jiqun.evaluation.compute import evaluate, outcome, subject_key
 from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme
 
 
@@ -26,8 +27,8 @@ def run_for(user, pk: int) -> Run:
 
 def rows_for(user, run: Run) -> list[RunRow]:
     """The rows of `run` the user sees: scored ones by rank, then the excluded ones."""
-    rows = list(RunRow.objects.for_user(user).filter(run=run).select_related("cluster").distinct())
-    return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.cluster.name))
+    rows = list(RunRow.objects.for_user(user).filter(run=run).select_related("cluster", "region").distinct())
+    return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.subject_name))
 
 
 def consequences_for(user, run: Run, rows: list[RunRow] | None = None) -> list[dict]:
@@ -90,10 +91,21 @@ class Explanation:
     dimensions: list[Dimension] = field(default_factory=list)
     keep_share: float | None = None
     additive: bool = True
+    clusters: list[str] | None = None  # a region's clusters whose figures are summed
+    bonus: list[dict] = field(default_factory=list)  # per bonus item: its claims, count, points, cap
+    bonus_points: Decimal | None = None
+    may_exceed_100: bool = False
 
     @property
     def total(self) -> float:
         return 100 * sum(line.contribution for line in self.lines)
+
+    @property
+    def base(self) -> float:
+        """The indicator score before bonus points (0–100)."""
+        if self.run.result.get("bonus") is not None and self.row.position is not None:
+            return 100 * self.run.result["engine"]["scores"][self.row.position]
+        return float(self.row.score or 0)
 
 
 def _distinct_reports(sources: list[dict]) -> list[dict]:
@@ -108,18 +120,22 @@ def explanation(run: Run, row: RunRow) -> Explanation:
     """Why this row's score: every indicator's raw, normalised, weighted value and its dimension's sum."""
     result = run.result
     engine = result["engine"]
-    snapshot = {s["cluster"]: s for s in run.snapshot["subjects"]}[row.cluster_id]
-    explained = Explanation(run, row, additive=run.parameters["aggregation"] == "weighted_sum")
+    snapshot = {subject_key(s): s for s in run.snapshot["subjects"]}[row.subject_key]
+    explained = Explanation(run, row, additive=run.parameters["aggregation"] == "weighted_sum",
+                            clusters=snapshot.get("clusters"))
+    if run.snapshot.get("bonus"):
+        explained.bonus_points, explained.bonus = bonus_points(run.snapshot, snapshot)
+        explained.may_exceed_100 = bool(run.snapshot["bonus"].get("may_exceed_100"))
     if row.position is None:
         return explained
     i = row.position
     matrix_values = engine["matrix"]["values"][i]
     weights = engine["weights"]["weights"]
-    filled = {(f["cluster"], f["indicator"]): f["how"] for f in result["filled"]}
+    filled = {(subject_key(f), f["indicator"]): f["how"] for f in result["filled"]}
     dimensions: dict[str, Dimension] = {}
     for j, criterion in enumerate(run.snapshot["criteria"]):
         cell = snapshot["values"][criterion["code"]]
-        how = filled.get((row.cluster_id, criterion["code"]))
+        how = filled.get((row.subject_key, criterion["code"]))
         note = cell.get("note", "")
         if how:
             note = f"缺失（{cell.get('missing', '')}），{how}"
@@ -133,20 +149,20 @@ def explanation(run: Run, row: RunRow) -> Explanation:
         dimension.weight += weights[j]
         dimension.contribution += contribution
     explained.dimensions = list(dimensions.values())
-    explained.keep_share = result["stability"]["keep_share"][i]
+    explained.keep_share = (result.get("bonus") or result["stability"])["keep_share"][i]
     return explained
 
 
 def ranking_chart(rows: list[RunRow]) -> dict[str, Any]:
     """The ranking chart's data: scored rows best first."""
     scored = [r for r in rows if r.score is not None]
-    return {"names": [r.cluster.name for r in scored], "scores": [float(r.score) for r in scored],
+    return {"names": [r.subject_name for r in scored], "scores": [float(r.score) for r in scored],
             "grades": [r.grade for r in scored], "ranks": [r.rank for r in scored],
             "intervals": [[r.rank_min, r.rank_max] for r in scored]}
 
 
 def radar_chart(explained: Explanation) -> dict[str, Any]:
-    return {"name": explained.row.cluster.name,
+    return {"name": explained.row.subject_name,
             "indicators": [{"name": d.name, "max": 100} for d in explained.dimensions],
             "values": [round(d.rate, 2) for d in explained.dimensions]}
 

@@ -83,6 +83,10 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     scheme.warn_grade = rule.warn_grade if rule else ""
     scheme.exit_after = rule.exit_after if rule else None
     scheme.consequences_clause = rule.clause if rule else ""
+    scheme.regions = {"level": spec.regions.level, "within": spec.regions.code} if spec.regions else {}
+    scheme.bonus = {"items": [{"code": b.code, "label": b.label, "points": str(b.points), "cap": str(b.cap),
+                               "clause": b.clause, "source": b.source} for b in spec.bonus],
+                    "may_exceed_100": spec.bonus_may_exceed_100} if spec.bonus else {}
     scheme.pack_hash = parsed.sha256
     if before is not None:  # an edit page opened before this reload is now stale
         scheme.revision += 1
@@ -112,9 +116,12 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
     _require(actor, can_run_evaluation, _("只有省级管理员可以开展评价"))
     if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError({"year": [_("评价年度应为 %(a)s 至 %(b)s 之间的年份") % {"a": FIRST_YEAR, "b": LAST_YEAR}]})
-    if scheme.subject_kind != SubjectKind.CLUSTER:
-        raise ValidationError({"scheme": [_("本版本只能评价集群；区域考核方案尚不能运行")]})
-    snapshot = snapshot_collect(scheme, year)
+    if scheme.subject_kind == SubjectKind.REGION:
+        from jiqun.evaluation.region_inputs import region_snapshot_collect
+
+        snapshot = region_snapshot_collect(scheme, year)
+    else:
+        snapshot = snapshot_collect(scheme, year)
     parameters = scheme_parameters(scheme)
     try:
         result = evaluate(snapshot, parameters)
@@ -126,12 +133,17 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
     run.full_clean()
     run.save()
     engine, stability = result["engine"], result["stability"]
+    final = result.get("bonus") or {**engine, **stability}  # with bonus items the totals are ranked
+    region = scheme.subject_kind == SubjectKind.REGION
     rows = []
     for i, alternative in enumerate(engine["matrix"]["alternatives"]):
-        rows.append(RunRow(run=run, cluster_id=int(alternative), position=i, score=_score_text(engine["scores"][i]),
-                           rank=engine["ranks"][i], rank_min=stability["rank_min"][i],
-                           rank_max=stability["rank_max"][i], grade=engine["grades"][i]))
-    rows += [RunRow(run=run, cluster_id=e["cluster"], excluded=e["reason"]) for e in result["excluded"]]
+        subject = {"region_id": alternative} if region else {"cluster_id": int(alternative)}
+        bonus = Decimal(repr(final["points"][i])).quantize(Decimal("0.01")) if "points" in final else None
+        rows.append(RunRow(run=run, **subject, position=i, score=_score_text(final["scores"][i]),
+                           rank=final["ranks"][i], rank_min=final["rank_min"][i],
+                           rank_max=final["rank_max"][i], grade=final["grades"][i], bonus=bonus))
+    rows += [RunRow(run=run, **({"region_id": e["region"]} if region else {"cluster_id": e["cluster"]}),
+                    excluded=e["reason"]) for e in result["excluded"]]
     RunRow.objects.bulk_create(rows)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=run,
                  after={"scheme": f"{scheme.code} v{scheme.version}", "year": year, "scored": len(rows) - len(result["excluded"]),
@@ -157,7 +169,8 @@ def evaluation_run_publish(*, actor, run: Run) -> Run:
     if not scheme.locked:
         scheme.locked = True
         scheme.save(update_fields=["locked"])
-    run.consequences = _consequences_apply(actor=actor, run=run)
+    # a region run records grades only: no cluster is warned or proposed for exit
+    run.consequences = [] if scheme.subject_kind == SubjectKind.REGION else _consequences_apply(actor=actor, run=run)
     run.save(update_fields=["consequences"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, before={"status": RunStatus.DRAFT},
                  after={"status": RunStatus.PUBLISHED, "scheme_locked": f"{scheme.code} v{scheme.version}",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiqun.evaluation import ahp_views, scheme_edit_views, views
+from jiqun.evaluation import ahp_views, bonus_views, scheme_edit_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("ahp/<int:pk>/", ahp_views.consultation_detail, name="ahp"),
     path("ahp/<int:pk>/close/", ahp_views.consultation_close_view, name="ahp_close"),
     path("ahp/invitations/<int:pk>/", ahp_views.invitation_view, name="invitation"),
+    path("bonus/", bonus_views.claim_list, name="bonus_claims"),
+    path("bonus/<int:pk>/", bonus_views.claim_detail, name="bonus_claim"),
 ]

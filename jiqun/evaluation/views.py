@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.core.downloads import xlsx_response
+from jiqun.evaluation.compute import subject_key
 from jiqun.evaluation.excel import build_explanation_workbook, build_run_workbook
 from jiqun.evaluation.forms import RunForm
 from jiqun.evaluation.models import RunRow, RunStatus
@@ -74,16 +75,17 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = run_for(request.user, pk)
     rows = rows_for(request.user, run)
     chart = ranking_chart(rows)
-    visible = {r.cluster_id: r.cluster.name for r in rows}
+    visible = {r.subject_key: r.subject_name for r in rows}
     names = {c["code"]: c["name"] for c in run.snapshot["criteria"]}
-    filled = [{"cluster": visible[f["cluster"]], "indicator": names.get(f["indicator"], f["indicator"]), "how": f["how"]}
-              for f in run.result["filled"] if f["cluster"] in visible]
+    filled = [{"cluster": visible[subject_key(f)], "indicator": names.get(f["indicator"], f["indicator"]), "how": f["how"]}
+              for f in run.result["filled"] if subject_key(f) in visible]
     check = run_reproduce(run) if request.GET.get("check") == "1" else None
     return render(request, "evaluation/run.html", {
         "filled": filled, "check": check, "consequences": consequences_for(request.user, run, rows),
         "run": run, "rows": rows, "chart_json": json.dumps(chart, ensure_ascii=False),
         "chart_height": max(240, 28 * len(chart["names"]) + 60), "excluded": [r for r in rows if r.excluded],
         "may_publish": can_publish_evaluation(request.user) and run.status == RunStatus.DRAFT,
+        "region_run": run.scheme.subject_kind == "region", "has_bonus": bool(run.result.get("bonus")),
         "total": run.rows.count()})
 
 
@@ -103,10 +105,17 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _chosen_row(request: HttpRequest, rows: list[RunRow]) -> RunRow | None:
-    """The row named by ?cluster=, or the best visible one; a cluster the user does not see is a 404."""
+    """The row named by ?cluster= (or ?region= in a region run), or the best visible one; a subject the user
+    does not see is a 404."""
     wanted = request.GET.get("cluster", "")
-    if not wanted:
+    region = request.GET.get("region", "")
+    if not wanted and not region:
         return next((r for r in rows if r.position is not None), rows[0] if rows else None)
+    if region:
+        row = next((r for r in rows if r.region_id and r.region_id == region), None)
+        if row is None:
+            raise Http404
+        return row
     if not wanted.isdigit():
         raise Http404
     row = next((r for r in rows if r.cluster_id == int(wanted)), None)
@@ -142,5 +151,5 @@ def explain_export(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None:
         raise Http404
     content = build_explanation_workbook(explanation(run, row))
-    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=run, object_repr=f"{run} 得分说明 {row.cluster.name}")
-    return xlsx_response(content, f"得分说明-{row.cluster.name}-{run.year}-{run.pk}.xlsx")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=run, object_repr=f"{run} 得分说明 {row.subject_name}")
+    return xlsx_response(content, f"得分说明-{row.subject_name}-{run.year}-{run.pk}.xlsx")

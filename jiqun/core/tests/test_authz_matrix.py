@@ -228,6 +228,11 @@ PAGES: dict[str, Route | str] = {
     "evaluation:ahp": Route("consultation", read),
     "evaluation:ahp_close": Route("consultation", edit(), ("POST",)),  # the invited expert: 403
     "evaluation:invitation": Route("invitation", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else WRITE_OK if m == "POST" else 200), ("GET", "POST")),
+    # Claims are filed by the officer of a region some region scheme evaluates: the demo's county 考核 takes
+    # 任城区's; the province decides (a claimer withdraws only a claim still waiting: the matrix's is decided).
+    "evaluation:bonus_claims": Route(None, lambda p, m, s: anon_page(p) or (200 if m == "GET" else WRITE_OK if p == "rencheng" else 403),
+                                     ("GET", "POST")),
+    "evaluation:bonus_claim": Route("claim", edit(get_read_only=200), ("GET", "POST")),
     "recognition:calls": Route(None, page()),
     "recognition:call_create": Route(None, for_roles(("sheng",)), ("GET", "POST")),
     "recognition:call": Route("call", read),
@@ -326,6 +331,12 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/evaluation/ahp/invitations"): Route(None, api_read),
     ("GET", "/api/v1/evaluation/ahp/invitations/{invitation_id}"): Route("invitation", api_read),
     ("PUT", "/api/v1/evaluation/ahp/invitations/{invitation_id}/judgements"): Route("invitation", lambda p, m, s: 401 if p == ANON else 404 if s == OUTSIDE else WRITE_OK, body={"judgements": {}}),
+    ("GET", "/api/v1/evaluation/bonus"): Route(None, api_read),
+    ("GET", "/api/v1/evaluation/bonus/{claim_id}"): Route("claim", api_read),
+    ("POST", "/api/v1/evaluation/bonus"): Route(None, api_write(create=True), body={
+        "region": "370811", "year": 2025, "item": "matrix/none", "description": "矩阵测试", "evidence": "矩阵测试"}),
+    ("POST", "/api/v1/evaluation/bonus/{claim_id}/decide"): Route("claim", api_write(), body={
+        "decision": "matrix", "version": 1}),
     ("PUT", "/api/v1/checklists/{sheet_id}/items/{item_code}"): Route("checklist_item", api_write(), body={
         "done": True, "evidence": ""}),
 }
@@ -531,6 +542,10 @@ class World:
 
             model = AhpConsultation if kind == "consultation" else AhpInvitation
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind == "claim":
+            from jiqun.evaluation.models import BonusClaim
+
+            return _split(BonusClaim.objects.all(), BonusClaim.objects.for_user(user))
         if kind in ("call", "application", "assignment"):
             from jiqun.recognition.models import Application, Assignment, Call
 
@@ -584,7 +599,8 @@ def api_url(path: str, kind: str | None, obj) -> str:
     key = str(obj.pk)
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
-                        "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}"):
+                        "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}",
+                        "{claim_id}"):
         path = path.replace(placeholder, key)
     return path
 

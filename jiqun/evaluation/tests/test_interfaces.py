@@ -172,7 +172,8 @@ def test_the_api_lists_schemes_and_runs(api_province, api_jining) -> None:
     detail = api_province.get(f"/api/v1/evaluation/runs/{run.pk}").json()
     assert len(detail["rows"]) == run.rows.count() and detail["rows"][0]["rank_interval"][0] == 1
     assert api_jining.get(f"/api/v1/evaluation/runs/{run.pk}").json()["rows"] == []
-    assert [r["id"] for r in api_province.get("/api/v1/evaluation/runs?year=2025").json()] == [run.pk]
+    listed = api_province.get("/api/v1/evaluation/runs?year=2025").json()
+    assert run.pk in [r["id"] for r in listed] and {r["year"] for r in listed} == {2025}
 
 
 def test_the_province_runs_and_publishes_through_the_api(api_province) -> None:

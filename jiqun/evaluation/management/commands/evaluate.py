@@ -1,19 +1,22 @@
-"""`jiqun evaluate schemes|load|run|publish|explain|rerun|export|copy|ahp status`: evaluation schemes and runs from the shell."""
+"""`jiqun evaluate schemes|load|run|publish|explain|rerun|export|copy|ahp status|bonus`: evaluation schemes, runs,
+AHP consultations and bonus claims (加分事项) from the shell."""
 
 import json
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
+from jiqun.evaluation.bonus import bonus_claim_create, bonus_claim_decide
 from jiqun.evaluation.excel import build_run_workbook
-from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme
+from jiqun.evaluation.models import BonusClaim, Consequence, Run, RunRow, Scheme
 from jiqun.evaluation.packs import SchemePackError, scheme_parse
 from jiqun.evaluation.selectors import explanation, run_reproduce
 from jiqun.evaluation.services import evaluation_run_create, evaluation_run_publish, scheme_install
+from jiqun.regions.models import Region
 
 
 def _messages(exc: ValidationError) -> str:
@@ -28,13 +31,23 @@ def scheme_data(scheme: Scheme) -> dict:
             "grades": {"优秀": float(scheme.grade_excellent), "良好": float(scheme.grade_good), "合格": float(scheme.grade_pass)},
             "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
                        "params": i.params, "direction": i.direction, "weight": float(i.weight), "clause": i.clause}
-                      for i in scheme.items.select_related("indicator").order_by("order")]}
+                      for i in scheme.items.select_related("indicator").order_by("order")],
+            "subject_kind": scheme.subject_kind, "regions": scheme.regions or None, "bonus": scheme.bonus or None}
 
 
 def row_data(row: RunRow) -> dict:
-    return {"cluster": row.cluster_id, "name": row.cluster.name, "rank": row.rank,
+    return {"cluster": row.cluster_id, "region": row.region_id, "name": row.subject_name, "rank": row.rank,
             "score": None if row.score is None else float(row.score), "grade": row.grade,
-            "rank_interval": None if row.rank_min is None else [row.rank_min, row.rank_max], "excluded": row.excluded}
+            "rank_interval": None if row.rank_min is None else [row.rank_min, row.rank_max], "excluded": row.excluded,
+            "bonus": None if row.bonus is None else float(row.bonus)}
+
+
+def claim_data(claim) -> dict:
+    return {"id": claim.pk, "region": claim.region_id, "region_name": claim.region.name, "year": claim.year,
+            "item": f"{claim.scheme_code}/{claim.item}", "item_label": claim.item_label,
+            "description": claim.description, "evidence": claim.evidence, "state": claim.state,
+            "reason": claim.reason, "claimed_by": claim.claimed_by, "decided_by": claim.decided_by,
+            "version": claim.version}
 
 
 def run_data(run: Run, rows) -> dict:
@@ -55,7 +68,11 @@ class Command(BaseCommand):
         "even after a correction. Commands act as the system: a run is computed as a draft; `publish` "
         "publishes it, locks its scheme version and applies the scheme's consequences: clusters graded at its "
         "warn grade (不合格) move to 预警; a cluster so graded by the scheme code's published runs of `exit_after` "
-        "consecutive years gets an exit proposal from the system, which the province confirms or rejects."
+        "consecutive years gets an exit proposal from the system, which the province confirms or rejects. "
+        "A region scheme (subject_kind: region) runs the same way over the regions its `regions` selector names "
+        "(a region's figure is the sum of the programme's clusters located in it, or its own 综合表); its "
+        "publishing records grades only. Its bonus items add the points of the claims (加分事项) the province "
+        "decided (核定) for the year, each item capped, kept in the run's snapshot: `bonus list|claim|decide`."
     )
 
     def add_arguments(self, parser) -> None:
@@ -91,6 +108,25 @@ class Command(BaseCommand):
         ahp_status = ahp_sub.add_parser("status", help="each consultation of a scheme version: experts, CRs, weights")
         ahp_status.add_argument("scheme_id", help="scheme version id (as in `schemes --json` or the page's URL)")
         ahp_status.add_argument("--json", action="store_true", help="print JSON")
+        bonus = sub.add_parser("bonus", help="bonus claims (加分事项): list, claim, decide")
+        moves = bonus.add_subparsers(dest="bonus_action", required=True)
+        listing = moves.add_parser("list", help="list claims")
+        listing.add_argument("--year", help="only this year")
+        listing.add_argument("--region", help="only this region code")
+        listing.add_argument("--json", action="store_true", help="print JSON")
+        claim = moves.add_parser("claim", help="file a claim for a region (as its officer with --as, else the system)")
+        claim.add_argument("--region", required=True, help="region code, e.g. 370811")
+        claim.add_argument("--year", required=True)
+        claim.add_argument("--item", required=True, help="scheme-code/item-code, e.g. jn-2020-231-county-kaohe/major-project")
+        claim.add_argument("--description", required=True)
+        claim.add_argument("--evidence", required=True, help="document number or what proves it")
+        claim.add_argument("--as", dest="username", help="the officer who files it")
+        decide = moves.add_parser("decide", help="approve, reject (with --reason) or withdraw a claim")
+        decide.add_argument("claim", help="claim id")
+        decide.add_argument("decision", help="approve | reject | withdraw")
+        decide.add_argument("--reason", default="", help="why it is rejected")
+        decide.add_argument("--version", dest="claim_version", type=int, help="the version it is based on")
+        decide.add_argument("--as", dest="username", help="the user who decides (default: the system)")
 
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, f"do_{action}")(**options)
@@ -148,17 +184,19 @@ class Command(BaseCommand):
             run = evaluation_run_create(actor=None, scheme=chosen, year=int(year))
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from None
-        rows = run.rows.select_related("cluster").order_by("rank", "cluster__name")
+        rows = sorted(run.rows.select_related("cluster", "region"),
+                      key=lambda r: (r.rank is None, r.rank or 0, r.subject_name))
         if json:
             self._emit(run_data(run, rows))
             return
         self.stdout.write(_("评价 #%(id)s：%(name)s %(year)s年（未发布）") % {"id": run.pk, "name": chosen.name, "year": run.year})
         for row in rows:
             if row.rank is None:
-                self.stdout.write(f"  —\t{row.cluster.name}\t{_('未参评')}：{row.excluded}")
+                self.stdout.write(f"  —\t{row.subject_name}\t{_('未参评')}：{row.excluded}")
             else:
-                self.stdout.write(f"  {row.rank}\t{row.cluster.name}\t{row.score:.2f}\t{row.grade}\t"
-                                  f"{_('排名区间')} {row.rank_min}–{row.rank_max}")
+                bonus = f"\t{_('加分')} {row.bonus:.2f}" if row.bonus is not None else ""
+                self.stdout.write(f"  {row.rank}\t{row.subject_name}\t{row.score:.2f}\t{row.grade}\t"
+                                  f"{_('排名区间')} {row.rank_min}–{row.rank_max}{bonus}")
 
     def do_publish(self, *, run: str, **options) -> None:
         chosen = self._run(run)
@@ -181,9 +219,14 @@ class Command(BaseCommand):
 
     def do_explain(self, *, run: str, cluster: str, json=False, **options) -> None:
         chosen = self._run(run)
-        rows = chosen.rows.select_related("cluster")
-        row = (rows.filter(cluster_id=int(cluster)).first() if cluster.isdigit() else None) \
-            or rows.filter(cluster__code=cluster).first() or rows.filter(cluster__name=cluster).first()
+        rows = chosen.rows.select_related("cluster", "region")
+        if chosen.scheme.subject_kind == "region":
+            row = rows.filter(region_id=cluster).first() or rows.filter(region__name=cluster).first()
+            if row is None:
+                raise CommandError(_("评价 #%(id)s 中没有地区“%(region)s”（可用地区代码或名称）") % {"id": chosen.pk, "region": cluster})
+        else:
+            row = (rows.filter(cluster_id=int(cluster)).first() if cluster.isdigit() else None) \
+                or rows.filter(cluster__code=cluster).first() or rows.filter(cluster__name=cluster).first()
         if row is None:
             raise CommandError(_("评价 #%(id)s 中没有集群“%(cluster)s”（可用编号、编码或名称）") % {"id": chosen.pk, "cluster": cluster})
         ex = explanation(chosen, row)
@@ -194,14 +237,18 @@ class Command(BaseCommand):
                            "weight": line.weight, "contribution": line.points, "clause": line.clause}
                           for line in ex.lines],
                 "dimensions": [{"name": d.name, "weight": d.weight, "contribution": d.points, "rate": d.rate}
-                               for d in ex.dimensions]}
+                               for d in ex.dimensions],
+                "clusters": ex.clusters,
+                "bonus": [{"item": b["code"], "label": b["label"], "points": b["points"], "cap": b["cap"],
+                           "awarded": float(b["awarded"]), "clause": b["clause"], "claims": b["claims"]}
+                          for b in ex.bonus]}
         if json:
             self._emit(data)
             return
         if row.rank is None:
-            self.stdout.write(f"{row.cluster.name}：{_('未参评')}，{row.excluded}")
+            self.stdout.write(f"{row.subject_name}：{_('未参评')}，{row.excluded}")
             return
-        self.stdout.write(f"{row.cluster.name}：{row.score:.2f} {row.grade}，第{row.rank}名（{_('排名区间')} "
+        self.stdout.write(f"{row.subject_name}：{row.score:.2f} {row.grade}，第{row.rank}名（{_('排名区间')} "
                           f"{row.rank_min}–{row.rank_max}）")
         for line in ex.lines:
             raw = "缺失" if line.raw is None else f"{round(line.raw, 4).normalize():f} {line.unit}"
@@ -209,6 +256,11 @@ class Command(BaseCommand):
                               f" × {line.weight:.4f} = {line.points:.4f}\t{line.clause}{('　' + line.note) if line.note else ''}")
         for d in ex.dimensions:
             self.stdout.write(f"  [{d.name}] {d.points:.2f}（{_('得分率')} {d.rate:.1f}）")
+        if ex.bonus:
+            self.stdout.write(_("  指标得分 %(base).2f，加分 %(bonus).2f：") % {"base": ex.base, "bonus": ex.bonus_points})
+            for b in ex.bonus:
+                claims = "；".join(f"{c['description']}（{c['evidence']}）" for c in b["claims"]) or "—"
+                self.stdout.write(f"  {_('加分')}\t{b['label']}\t{b['awarded']:.2f}\t{claims}\t{b['clause']}")
 
     def do_rerun(self, *, run: str, **options) -> None:
         chosen = self._run(run)
@@ -223,7 +275,8 @@ class Command(BaseCommand):
         path = Path(output)
         if not path.parent.exists():
             raise CommandError(_("-o：目录 %(folder)s 不存在") % {"folder": path.parent})
-        rows = sorted(chosen.rows.select_related("cluster"), key=lambda r: (r.rank is None, r.rank or 0, r.cluster.name))
+        rows = sorted(chosen.rows.select_related("cluster", "region"),
+                      key=lambda r: (r.rank is None, r.rank or 0, r.subject_name))
         path.write_bytes(build_run_workbook(chosen, rows))
         audit_record(actor=None, action=AuditAction.EXPORT, obj=chosen, actor_name="cli",
                      object_repr=f"{chosen}（{len(rows)} 行）→ {path.name}")
@@ -285,3 +338,69 @@ class Command(BaseCommand):
                 self.stdout.write(_("  集结（几何平均）\t%(crs)s") % {"crs": crs})
                 for code, weight in c["aggregate"]["weights"].items():
                     self.stdout.write(f"    {code}\t{weight:.4f}")
+
+    # --- bonus claims ------------------------------------------------------------------------------------
+
+    def do_bonus(self, *, bonus_action: str, **options) -> None:
+        getattr(self, f"bonus_{bonus_action}")(**options)
+
+    def _user(self, username: str | None):
+        from jiqun.accounts.models import User
+
+        if not username:
+            return None
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("--as：用户“%(name)s”不存在") % {"name": username})
+        return user
+
+    def _year(self, text: str) -> int:
+        if not str(text).isdigit():
+            raise CommandError(_("--year：“%(year)s”不是年份") % {"year": text})
+        return int(text)
+
+    def bonus_list(self, *, year=None, region=None, json=False, **options) -> None:
+        claims = BonusClaim.objects.select_related("region")
+        if year is not None:
+            claims = claims.filter(year=self._year(year))
+        if region:
+            if not Region.objects.filter(code=region).exists():
+                raise CommandError(_("--region：行政区划“%(code)s”不存在") % {"code": region})
+            claims = claims.filter(region_id=region)
+        if json:
+            self._emit([claim_data(c) for c in claims])
+            return
+        for c in claims:
+            self.stdout.write(f"#{c.pk}\t{c.region.name}\t{c.year}\t{c.item_label}\t{c.get_state_display()}\t"
+                              f"v{c.version}\t{c.description}\t{c.evidence}{('　' + c.reason) if c.reason else ''}")
+
+    def bonus_claim(self, *, region: str, year: str, item: str, description: str, evidence: str, username=None,
+                    **options) -> None:
+        chosen = Region.objects.filter(code=region).first()
+        if chosen is None:
+            raise CommandError(_("--region：行政区划“%(code)s”不存在") % {"code": region})
+        try:
+            claim = bonus_claim_create(actor=self._user(username), region=chosen, year=self._year(year), item=item,
+                                       description=description, evidence=evidence)
+        except ValidationError as exc:
+            raise CommandError(_messages(exc)) from None
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(_("已申报加分事项 #%(id)s：%(region)s %(year)s年 %(item)s，待省级核定") % {
+            "id": claim.pk, "region": chosen.name, "year": claim.year, "item": claim.item_label})
+
+    def bonus_decide(self, *, claim: str, decision: str, reason: str = "", claim_version=None, username=None,
+                     **options) -> None:
+        if not str(claim).isdigit():
+            raise CommandError(_("加分事项编号应为数字，而不是“%(text)s”") % {"text": claim})
+        found = BonusClaim.objects.select_related("region").filter(pk=int(claim)).first()
+        if found is None:
+            raise CommandError(_("加分事项 #%(id)s 不存在") % {"id": claim})
+        try:
+            done = bonus_claim_decide(actor=self._user(username), claim=found, decision=decision, reason=reason,
+                                      base_version=claim_version)
+        except ValidationError as exc:
+            raise CommandError(_messages(exc)) from None
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(_("加分事项 #%(id)s：%(state)s") % {"id": done.pk, "state": done.get_state_display()})
