@@ -389,8 +389,16 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
 
+def load() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def main() -> int:
     results, notes = [], []
+    load_before = load()
     with tempfile.TemporaryDirectory(prefix="jiqun-bench-") as tmp:
         print("== SQLite", flush=True)
         results.append(run_child("sqlite", f"sqlite:///{tmp}/bench.sqlite3", Path(tmp) / "sqlite.json"))
@@ -408,7 +416,8 @@ def main() -> int:
         "## Evaluation run at national scale",
         "",
         f"Measured {datetime.date.today().isoformat()} by `bench/bench_evaluation.py` on {platform.platform()}, "
-        f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}; load average {load_before} "
+        f"before and {load()} after the run (the machine is shared: times vary from run to run, the ratio less).",
         "",
         f"The data: a province-wide programme with {CLUSTERS:,} clusters, their four {YEAR} quarterly reports and the "
         f"province's 综合表 all 省级审核通过 ({first['reports']:,} reports, {first['revisions']:,} revisions: "
