@@ -203,3 +203,20 @@ def test_the_rollup_page_shows_recomputed_rates_and_the_provinces_own_figures(as
     assert "3.00" in page and "提高 1.00 个百分点" in page
     # the province's gap, 3.0 − 2.5 so far, is partial: 甲 and the 综合表 are approved, 乙 is not
     assert "部分：2/3 份报表" in page
+
+
+def test_it_places_each_cluster_in_its_regions_and_zones():
+    """The programme's clusters as the selector knows them: name, county codes and zones, each cluster once."""
+    from jiqun.regions.models import Zone
+
+    programme = programme_of("T-PLACE")
+    both = make_cluster(programme, "370112", "370102", name="两区集群")  # 历城区 and 历下区, 济南
+    alone = make_cluster(programme, "370811", name="任城集群")  # 任城区, 济宁
+    zone = Zone.objects.create(name="测试园区甲", region=Region.objects.get(code="370112"))
+    both.zones.add(zone)
+    figures = ApprovedFigures(programme, as_of=datetime.date(2025, 12, 31))
+    assert figures.clusters == {both.pk: ("两区集群", ("370102", "370112"), (zone.pk,)),
+                                alone.pk: ("任城集群", ("370811",), ())}
+    assert figures.zone(zone.pk).members == {("cluster", both.pk)}
+    assert figures.region("370100").members == {("cluster", both.pk)}
+    assert figures.region("370000").members == {("cluster", both.pk), ("cluster", alone.pk)}
