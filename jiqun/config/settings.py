@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "jiqun.targets",
     "jiqun.evaluation",
     "jiqun.recognition",
+    "jiqun.incidents",
     "jiqun.api",
 ]
 

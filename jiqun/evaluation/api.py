@@ -46,6 +46,7 @@ class SchemeOut(Schema):
     locked: bool = Field(description="已有发布的评价使用此版本，不能修改")
     consequences: dict | None = Field(description="发布的后果：warn_grade 转预警的等级，exit_after 连续几年提议退出，clause 依据；null 为无")
     items: list[ItemOut]
+    veto: list[dict] = Field(default_factory=list, description="一票否决条件：code、label、kinds 事件类别、min_severity 最低等级、window_years 近几年、clause 依据")
 
 
 class RowOut(Schema):
@@ -55,7 +56,8 @@ class RowOut(Schema):
     score: float | None = Field(description="百分制得分")
     grade: str
     rank_interval: list[int] | None = Field(description="权重在 ±10% 内扰动 1000 次时的最好与最差名次")
-    excluded: str = Field(description="未参评的原因（缺失数据及方案规则）")
+    excluded: str = Field(description="未参评的原因（一票否决、参评条件、缺失数据及方案规则）")
+    veto: list[dict] = Field(default_factory=list, description="一票否决：命中的否决条件、事件、日期、文号和依据条款（取自输入快照）")
 
 
 class RunOut(Schema):
@@ -102,7 +104,8 @@ def _scheme(s) -> dict:
             "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
                        "params": i.params,
                        "unit": i.indicator.unit, "direction": i.direction, "weight": float(i.weight),
-                       "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")]}
+                       "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")],
+            "veto": s.veto or []}
 
 
 def _run(run) -> dict:
@@ -112,9 +115,11 @@ def _run(run) -> dict:
 
 def _detail(user, run) -> dict:
     visible = rows_for(user, run)
+    vetoed = {e["cluster"]: e["veto"] for e in (run.result or {}).get("excluded", []) if e.get("veto")}
     rows = [{"cluster": r.cluster_id, "name": r.cluster.name, "rank": r.rank,
              "score": None if r.score is None else float(r.score), "grade": r.grade,
-             "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded}
+             "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded,
+             "veto": vetoed.get(r.cluster_id, [])}
             for r in visible]
     return {**_run(run), "parameters": run.parameters, "rows": rows,
             "consequences": consequences_for(user, run, visible)}
