@@ -267,4 +267,4 @@ def incident_q(user, prefix: str = "") -> Q:
     """Incidents (事故与失信记录) the user may see: those of the clusters it sees — the province and its
     leader all, a city or county officer those of clusters in its region, a cluster organisation its own.
     Enterprise reporters, experts and the three admins see none."""
-    return cluster_q(user, f"{prefix}cluster__")
+    return Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})
