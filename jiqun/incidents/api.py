@@ -14,7 +14,7 @@ from jiqun.core.stale import version_missing
 from jiqun.core.text import Text
 from jiqun.enterprises.models import Enterprise
 from jiqun.incidents.models import Incident
-from jiqun.incidents.permissions import can_record_incident
+from jiqun.incidents.permissions import can_record_incident, may_record_incidents
 from jiqun.incidents.selectors import incident_data, incidents_for
 from jiqun.incidents.services import incident_create, incident_update, incident_withdraw
 
@@ -114,6 +114,8 @@ def get_incident(request: HttpRequest, incident_id: DbId):
 @router.post("/incidents", response={201: IncidentOut, **errors(400, 401, 403, 404, 422)},
              summary="登记事件（省级或集群所在市）")
 def create_incident(request: HttpRequest, payload: IncidentIn):
+    if not may_record_incidents(request.user):  # a role that records nothing learns so whatever the cluster
+        raise PermissionDenied(_denied())
     cluster = get_object_or_404(Cluster.objects.for_user(request.user), pk=payload.cluster)
     if not can_record_incident(request.user, cluster):
         raise PermissionDenied(_denied())
