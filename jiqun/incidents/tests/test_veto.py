@@ -222,3 +222,10 @@ def test_an_exited_cluster_is_not_in_the_run_at_all(province_admin) -> None:
     cluster_change_status(actor=province_admin, cluster=cluster, status=ClusterStatus.EXITED, basis="测试")
     run = evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
     assert not run.rows.filter(cluster=cluster).exists()
+
+
+def test_the_scheme_page_lists_the_veto_list_and_the_years(as_jining) -> None:
+    scheme = Scheme.objects.get(code="miit-2022-119-recognition")
+    page = as_jining.get(f"/evaluation/schemes/{scheme.pk}/").content.decode()
+    assert 'id="veto"' in page and "较大及以上" in page and "安全生产事故、质量事故、环境污染事件" in page
+    assert "近 3 年每年" in page
