@@ -229,3 +229,26 @@ def test_the_scheme_page_lists_the_veto_list_and_the_years(as_jining) -> None:
     page = as_jining.get(f"/evaluation/schemes/{scheme.pk}/").content.decode()
     assert 'id="veto"' in page and "较大及以上" in page and "安全生产事故、质量事故、环境污染事件" in page
     assert "近 3 年每年" in page
+
+
+def test_an_application_with_a_vetoing_incident_is_not_eligible(province_admin) -> None:
+    from jiqun.clusters.models import Tier
+    from jiqun.recognition.models import ASPECT_CODES
+    from jiqun.recognition.services import application_create, call_create, call_open
+
+    _scheme(province_admin)
+    programme = _clusters()[0].programme
+    call = call_open(actor=province_admin, call=call_create(
+        actor=province_admin, programme=programme, title="否决测试批次", tier_sought=Tier.PROVINCIAL, quota=2,
+        deadline=datetime.date(2026, 6, 30), data_year=2025, quantitative_weight=Decimal("0.2"),
+        aspect_weights=dict.fromkeys(ASPECT_CODES, 1), quantitative_indicators=["revenue"], thresholds=[]))
+    vetoed, clean = [c for c in _clusters() if not c.tier][:2]
+    _incident(province_admin, vetoed, datetime.date(2026, 3, 1), kind="environment")
+    _incident(province_admin, clean, datetime.date(2026, 6, 2), kind="environment")  # after the application
+    texts = {code: "测试" for code in ASPECT_CODES}
+    day = datetime.date(2026, 6, 1)
+    refused = application_create(actor=None, call=call, cluster=vetoed, texts=texts, today=day)
+    assert not refused.eligible
+    check = next(c for c in refused.screen if c["indicator"] == "veto:major-safety")
+    assert not check["passed"] and check["reason"].startswith("一票否决：重大安全生产事故：2026-03-01")
+    assert application_create(actor=None, call=call, cluster=clean, texts=texts, today=day).eligible
