@@ -137,9 +137,9 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
                                           figures.refusal(subject, c["indicator"]))
         subject_data = {"cluster": cluster.pk, "name": cluster.name, "values": values}
         if thresholds:
-            def threshold_cell(t: dict, year: int) -> dict[str, Any]:
-                return (_quality(qualities, cluster.pk, year) if t["source"] == "quality" else
-                        _count(registries, indicators[t["indicator"]], t["params"], cluster.pk, year)
+            def threshold_cell(t: dict, year: int, cluster_id: int = cluster.pk, subject=subject) -> dict[str, Any]:
+                return (_quality(qualities, cluster_id, year) if t["source"] == "quality" else
+                        _count(registries, indicators[t["indicator"]], t["params"], cluster_id, year)
                         if t["source"] == "registry" else
                         _cell(figures.totals(subject, t["indicator"]), year, figures.refusal(subject, t["indicator"])))
 

@@ -5,10 +5,10 @@ import datetime
 import io
 import json
 
-from python_calamine import CalamineWorkbook
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from python_calamine import CalamineWorkbook
 
 from jiqun.accounts.models import User
 from jiqun.audit.models import AuditEvent
