@@ -30,7 +30,8 @@ config = SchemathesisConfig.from_dict({
             "positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]},
             "missing_required_header": {"expected-statuses": [*MISSING_HEADER, "428"]}}},
         *({"include-name": name, "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]}}}
-          for name in ("PATCH /api/v1/clusters/{cluster_id}", "PATCH /api/v1/enterprises/{enterprise_id}")),
+          for name in ("PATCH /api/v1/clusters/{cluster_id}", "PATCH /api/v1/enterprises/{enterprise_id}",
+                       "PATCH /api/v1/incidents/{incident_id}", "POST /api/v1/incidents/{incident_id}/withdraw")),
     ],
 })
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=config)
