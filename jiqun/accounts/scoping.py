@@ -316,3 +316,12 @@ def ahp_invitation_q(user) -> Q:
     if user.role == Role.EXPERT:
         return Q(expert__user=user)
     return NOTHING
+
+
+# --- the incident register (jiqun.incidents) ------------------------------------------------------------
+
+def incident_q(user, prefix: str = "") -> Q:
+    """Incidents (事故与失信记录) the user may see: those of the clusters it sees — the province and its
+    leader all, a city or county officer those of clusters in its region, a cluster organisation its own.
+    Enterprise reporters, experts and the three admins see none."""
+    return Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})

@@ -63,6 +63,12 @@ def cluster_tier_on(cluster: Cluster, day: datetime.date) -> str:
 REVIEW_YEARS = 3  # 鲁政办字〔2023〕185号 三(四): provincial clusters are reviewed every three years
 
 
+def review_years(evaluation: dict | None) -> int:
+    """The review cycle a programme's pack states (`evaluation.review_cycle_years`: recognition valid N years,
+    re-reviewed in year N), else REVIEW_YEARS."""
+    return (evaluation or {}).get("review_cycle_years") or REVIEW_YEARS
+
+
 def years_after(day: datetime.date, years: int) -> datetime.date:
     """The same day `years` later; 29 February becomes 28 February in a common year."""
     try:
@@ -103,14 +109,16 @@ class DueReview:
 def reviews_coming(as_of: datetime.date, horizon: datetime.timedelta) -> list[DueReview]:
     """The next review of every cluster provincial on `as_of`, if due by `as_of + horizon`.
 
-    The first comes three years after the cluster became provincial, each later one three years after the
-    previous due date; a cluster whose review is still undecided comes up for nothing new.
+    The first comes N years after the cluster became provincial, each later one N years after the previous due
+    date, N the programme's review cycle (`review_years`, three by default); a cluster whose review is still undecided comes up for nothing new.
     """
     from jiqun.clusters.models import Review
 
     provincial = set(TierChange.objects.filter(tier="provincial").values_list("cluster_id", flat=True))
     provincial |= set(Cluster.objects.filter(tier="provincial").values_list("pk", flat=True))
     histories = tier_histories(provincial)
+    cycles = {pk: review_years(evaluation) for pk, evaluation in
+              Cluster.objects.filter(pk__in=provincial).values_list("pk", "programme__evaluation")}
     reviews: dict[int, list[tuple[datetime.date, str]]] = {}
     for cluster_id, due_on, outcome in Review.objects.filter(cluster_id__in=provincial).values_list(
             "cluster_id", "due_on", "outcome"):
@@ -123,7 +131,7 @@ def reviews_coming(as_of: datetime.date, horizon: datetime.timedelta) -> list[Du
         spell = sorted(r for r in reviews.get(cluster_id, []) if r[0] > since)
         if any(not outcome for _due, outcome in spell):
             continue
-        due_on = years_after(spell[-1][0] if spell else since, REVIEW_YEARS)
+        due_on = years_after(spell[-1][0] if spell else since, cycles.get(cluster_id, REVIEW_YEARS))
         if due_on <= as_of + horizon:
             coming.append(DueReview(cluster_id, since, due_on))
     return coming

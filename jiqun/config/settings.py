@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "jiqun.evaluation",
     "jiqun.recognition",
     "jiqun.projects",
+    "jiqun.incidents",
     "jiqun.api",
 ]
 

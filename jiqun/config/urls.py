@@ -26,6 +26,7 @@ urlpatterns = [
     path("targets/", include("jiqun.targets.urls")),
     path("evaluation/", include("jiqun.evaluation.urls")),
     path("recognition/", include("jiqun.recognition.urls")),
+    path("incidents/", include("jiqun.incidents.urls")),
     path("audit/", include("jiqun.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),

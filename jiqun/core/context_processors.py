@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict:
             ("monitoring:periods", _("统计季报")),
             ("targets:overview", _("目标与督导")),
             ("evaluation:runs", _("评价")),
+            ("incidents:list", _("事故与失信")),
             ("regions:list", _("区划与园区")),
         ]
     if user.role not in ADMIN_ROLES and user.role != Role.ENTERPRISE_REPORTER:

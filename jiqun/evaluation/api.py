@@ -52,6 +52,7 @@ class SchemeOut(Schema):
     items: list[ItemOut]
     regions: dict | None = Field(default=None, description="区域方案的参评地区：level（city/county）和 within（地区代码）；集群方案为 null")
     bonus: dict | None = Field(default=None, description="加分项 items（code、label、points 每项分值、cap 上限、clause、source）和 may_exceed_100；无则为 null")
+    veto: list[dict] = Field(default_factory=list, description="一票否决条件：code、label、kinds 事件类别、min_severity 最低等级、window_years 近几年、clause 依据")
 
 
 class RowOut(Schema):
@@ -62,7 +63,8 @@ class RowOut(Schema):
     score: float | None = Field(description="百分制得分")
     grade: str
     rank_interval: list[int] | None = Field(description="权重在 ±10% 内扰动 1000 次时的最好与最差名次")
-    excluded: str = Field(description="未参评的原因（缺失数据及方案规则）")
+    excluded: str = Field(description="未参评的原因（一票否决、参评条件、缺失数据及方案规则）")
+    veto: list[dict] = Field(default_factory=list, description="一票否决：命中的否决条件、事件、日期、文号和依据条款（取自输入快照）")
     bonus: float | None = Field(default=None, description="计入得分的核定加分（方案有加分项时）")
 
 
@@ -111,7 +113,7 @@ def _scheme(s) -> dict:
                        "params": i.params,
                        "unit": i.indicator.unit, "direction": i.direction, "weight": float(i.weight),
                        "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")],
-            "regions": s.regions or None, "bonus": s.bonus or None}
+            "regions": s.regions or None, "bonus": s.bonus or None, "veto": s.veto or []}
 
 
 def _run(run) -> dict:
@@ -121,10 +123,11 @@ def _run(run) -> dict:
 
 def _detail(user, run) -> dict:
     visible = rows_for(user, run)
+    vetoed = {e.get("cluster"): e["veto"] for e in (run.result or {}).get("excluded", []) if e.get("veto")}
     rows = [{"cluster": r.cluster_id, "region": r.region_id, "name": r.subject_name, "rank": r.rank,
              "score": None if r.score is None else float(r.score), "grade": r.grade,
              "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded,
-             "bonus": None if r.bonus is None else float(r.bonus)}
+             "bonus": None if r.bonus is None else float(r.bonus), "veto": vetoed.get(r.cluster_id, [])}
             for r in visible]
     return {**_run(run), "parameters": run.parameters, "rows": rows,
             "consequences": consequences_for(user, run, visible)}

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from jiqun.incidents.veto import veto_text
 from jiqun.scoring import (
     ScoreResult,
     ScoringInputError,
@@ -52,7 +53,7 @@ def scheme_parameters(scheme) -> dict[str, Any]:
         "aggregation": scheme.aggregation, "thresholds": scheme.thresholds, "grade_labels": list(_labels()),
         "missing_rule": scheme.missing_rule, "stability": dict(STABILITY),
         "ahp": scheme.ahp_judgements if scheme.weight_method == "ahp" else None,
-        "eligibility": scheme.eligibility,
+        "eligibility": scheme.eligibility, "veto": scheme.veto,
     }
 
 
@@ -60,17 +61,21 @@ def _ineligible(subject: dict, thresholds: list[dict]) -> str:
     """Why the subject does not meet the scheme's eligibility thresholds, or ""."""
     failed = []
     for n, t in enumerate(thresholds):
-        cell = subject.get("eligibility", {}).get(str(n))
-        if cell is None or cell["value"] is None:
-            failed.append(f"{t['name']}无法判断（{cell['missing'] if cell else '无数据'}）")
-            continue
-        value = Decimal(cell["value"])
-        if t["min"] is not None and value < Decimal(t["min"]):
-            failed.append(f"{t['name']} {value.normalize():f}{t['unit']} 低于门槛 {Decimal(t['min']).normalize():f}{t['unit']}"
-                          f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
-        elif t["max"] is not None and value > Decimal(t["max"]):
-            failed.append(f"{t['name']} {value.normalize():f}{t['unit']} 高于上限 {Decimal(t['max']).normalize():f}{t['unit']}"
-                          f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
+        stored = subject.get("eligibility", {}).get(str(n))
+        # A threshold "in each of the last N years" has one cell per year; each year that fails is named.
+        cells = ({f"{y}年": c for y, c in stored["years"].items()} if stored is not None and "years" in stored
+                 else {"": stored})
+        for when, cell in cells.items():
+            if cell is None or cell["value"] is None:
+                failed.append(f"{when}{t['name']}无法判断（{cell['missing'] if cell else '无数据'}）")
+                continue
+            value = Decimal(cell["value"])
+            if t["min"] is not None and value < Decimal(t["min"]):
+                failed.append(f"{when}{t['name']} {value.normalize():f}{t['unit']} 低于门槛 {Decimal(t['min']).normalize():f}{t['unit']}"
+                              f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
+            elif t["max"] is not None and value > Decimal(t["max"]):
+                failed.append(f"{when}{t['name']} {value.normalize():f}{t['unit']} 高于上限 {Decimal(t['max']).normalize():f}{t['unit']}"
+                              f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
     return "；".join(failed)
 
 
@@ -97,6 +102,9 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
             raise RunInputError(f"指标“{c['name']}”（{c['code']}）在{snapshot['year']}年没有任何{_noun(snapshot)}的{what}，无法评价")
     scored, excluded = [], []
     for subject in snapshot["subjects"]:
+        if subject.get("veto"):  # 一票否决: not scored, whatever its figures
+            excluded.append({**subject, "reason": f"一票否决：{veto_text(subject['veto'])}"})
+            continue
         refused = _ineligible(subject, params.get("eligibility") or [])
         if refused:
             excluded.append({**subject, "reason": f"不符合参评条件：{refused}"})
@@ -160,7 +168,8 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
     stored = {
         "engine": result.to_dict(),
         "stability": stability.to_dict(),
-        "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"]} for s in excluded],
+        "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"],
+                      **({"veto": s["veto"]} if s.get("veto") else {})} for s in excluded],
         "filled": [{("region" if snapshot.get("subject_kind") == "region" else "cluster"): k[0], "indicator": k[1],
                     "how": v} for k, v in sorted(filled.items())],
     }

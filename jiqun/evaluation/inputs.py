@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from jiqun.clusters.models import Cluster, ClusterStatus
+from jiqun.incidents.veto import veto_hits
 from jiqun.monitoring.figures import ApprovedFigures, Total
 from jiqun.programmes.models import Indicator
 
@@ -123,6 +124,8 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
     subjects = []
     clusters = (Cluster.objects.filter(programme=scheme.programme).exclude(status=ClusterStatus.EXITED)
                 .order_by("name", "pk"))
+    # The incidents that veto a cluster are copied into the snapshot: a later withdrawal changes no rerun.
+    vetoes = veto_hits(getattr(scheme, "veto", None) or [], [c.pk for c in clusters], year)
     for cluster in clusters:
         subject = figures.cluster(cluster.pk)
         values = {}
@@ -136,12 +139,20 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
                                           figures.refusal(subject, c["indicator"]))
         subject_data = {"cluster": cluster.pk, "name": cluster.name, "values": values}
         if thresholds:
+            def threshold_cell(t: dict, year: int, cluster_id: int = cluster.pk, subject=subject) -> dict[str, Any]:
+                return (_quality(qualities, cluster_id, year) if t["source"] == "quality" else
+                        _count(registries, indicators[t["indicator"]], t["params"], cluster_id, year)
+                        if t["source"] == "registry" else
+                        _cell(figures.totals(subject, t["indicator"]), year, figures.refusal(subject, t["indicator"])))
+
+            # A threshold "in each of the last N years" keeps one cell per year, oldest first.
             subject_data["eligibility"] = {
-                str(n): (_quality(qualities, cluster.pk, year) if t["source"] == "quality" else
-                         _count(registries, indicators[t["indicator"]], t["params"], cluster.pk, year)
-                         if t["source"] == "registry" else
-                         _cell(figures.totals(subject, t["indicator"]), year, figures.refusal(subject, t["indicator"])))
+                str(n): (threshold_cell(t, year) if t.get("years", 1) == 1 else
+                         {"years": {str(y): threshold_cell(t, y) for y in range(year - t["years"] + 1, year + 1)}})
                 for n, t in enumerate(thresholds)}
+        if vetoes.get(cluster.pk):
+            subject_data["veto"] = vetoes[cluster.pk]
         subjects.append(subject_data)
     return {"year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
-            "criteria": criteria, "eligibility": thresholds, "subjects": subjects}
+            "criteria": criteria, "eligibility": thresholds, "veto": getattr(scheme, "veto", None) or [],
+            "subjects": subjects}

@@ -96,6 +96,8 @@ class Scheme(models.Model):
     eligibility = models.JSONField(_("参评条件"), default=list, blank=True,
                                    help_text=_("门槛：指标、下限或上限（指标目录的单位）、依据；不达标者不参评"))
     clause = models.CharField(_("依据"), max_length=200, blank=True)
+    veto = models.JSONField(_("一票否决"), default=list, blank=True,
+                            help_text=_("否决条件：事件类别、最低等级、年限（近 N 年）和依据条款；命中者不参评"))
     weights_note = models.CharField(_("权重说明"), max_length=200, blank=True)
     description = models.TextField(_("说明"), blank=True)
     warn_grade = models.CharField(_("预警等级"), max_length=10, blank=True,

@@ -52,6 +52,19 @@ class ThresholdSpec(Strict):
     min: Decimal | None = None
     max: Decimal | None = None
     clause: str = Field(default="", max_length=200)
+    years: int = Field(default=1, ge=1, le=10)  # "in each of the last N years": one snapshot cell per year
+
+
+class VetoSpec(Strict):
+    """One veto (一票否决) item: an incident of these kinds, at least this grave, in the last `window_years`
+    years refuses the subject; `clause` cites the standard that says so."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    label: str = Field(min_length=1, max_length=60)
+    kinds: list[str] = Field(min_length=1)
+    min_severity: Literal["major", "large", "general"] = "major"
+    window_years: int = Field(default=3, ge=1, le=10)
+    clause: str = Field(min_length=1, max_length=200)
 
 
 class ConsequencesSpec(Strict):
@@ -109,6 +122,7 @@ class SchemeSpec(Strict):
     items: list[ItemSpec] = Field(min_length=1)
     eligibility: list[ThresholdSpec] = Field(default_factory=list)
     consequences: ConsequencesSpec | None = None
+    veto: list[VetoSpec] = Field(default_factory=list)
 
 
 @dataclass
@@ -237,6 +251,7 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         elif threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
             problems.append((f"第{n}项参评条件", "下限大于上限"))
     problems += _region_problems(spec)
+    problems += _veto_problems(spec)
     problems += _ahp_problems(spec)
     if spec.aggregation == "weighted_sum" and spec.normalisation == "vector":
         problems.append(("normalisation", "加权求和请用极大值归一化或极差标准化，向量归一化用于 TOPSIS"))
@@ -271,6 +286,22 @@ def _region_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         seen.add(item.code)
         if item.cap < item.points:
             problems.append((f"第{n}项加分项", f"上限 {item.cap.normalize():f} 分小于每项分值 {item.points.normalize():f} 分"))
+
+
+def _veto_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
+    """Known incident kinds and unique codes in the veto list."""
+    from jiqun.incidents.models import IncidentKind
+
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for n, item in enumerate(spec.veto, start=1):
+        unknown = [k for k in item.kinds if k not in IncidentKind.values]
+        if unknown:
+            problems.append((f"第{n}项否决条件", f"事件类别 {'、'.join(unknown)} 不存在"
+                                                  f"（可用：{'、'.join(IncidentKind.values)}）"))
+        if item.code in seen:
+            problems.append((f"第{n}项否决条件", f"编码“{item.code}”重复出现"))
+        seen.add(item.code)
     return problems
 
 

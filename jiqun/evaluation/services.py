@@ -72,9 +72,10 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
         {"indicator": t.indicator, "name": catalogue[t.indicator].name, "unit": catalogue[t.indicator].unit,
          "source": source_of(catalogue[t.indicator]), "params": t.params,
          "min": None if t.min is None else str(t.min), "max": None if t.max is None else str(t.max),
-         "clause": t.clause}
+         "clause": t.clause, "years": t.years}
         for t in spec.eligibility
     ]
+    scheme.veto = [item.model_dump() for item in spec.veto]
     scheme.missing_rule = spec.missing_rule
     scheme.clause = spec.clause
     scheme.weights_note = spec.weights_note

@@ -66,6 +66,12 @@ def screen(figures: Mapping[str, Decimal | None], thresholds: Iterable[tuple[str
     return result
 
 
+def veto_checks(hits: Iterable[tuple[str, str, str]]) -> list[Check]:
+    """A failed check per veto hit (code, label, the hit in a sentence): 一票否决 whatever the figures."""
+    return [Check(f"veto:{code}", label, "", None, Decimal(0), False, _("一票否决：%(hit)s") % {"hit": text})
+            for code, label, text in hits]
+
+
 def weighted_score(scores: Mapping[str, Decimal], weights: Mapping[str, Decimal]) -> Decimal:
     """One expert's score of one application: the weighted mean of its aspect scores."""
     total_weight = sum((Decimal(w) for w in weights.values()), Decimal(0))

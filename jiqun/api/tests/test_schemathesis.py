@@ -32,7 +32,8 @@ config = SchemathesisConfig.from_dict({
         *({"include-name": name, "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]}}}
           for name in ("PATCH /api/v1/clusters/{cluster_id}", "PATCH /api/v1/enterprises/{enterprise_id}",
                        "PATCH /api/v1/evaluation/schemes/{scheme_id}",
-                       "PUT /api/v1/evaluation/ahp/invitations/{invitation_id}/judgements")),
+                       "PUT /api/v1/evaluation/ahp/invitations/{invitation_id}/judgements",
+                       "PATCH /api/v1/incidents/{incident_id}", "POST /api/v1/incidents/{incident_id}/withdraw")),
     ],
 })
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=config)

@@ -249,6 +249,14 @@ PAGES: dict[str, Route | str] = {
     "recognition:attachment_delete": Route("attachment", edit(), ("POST",)),
     # The expert scores its own assignment; the province sees every one (its POST is refused, 403).
     "recognition:assignment": Route("assignment", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else WRITE_OK if m == "POST" else 200), ("GET", "POST")),
+    "incidents:list": Route(None, page()),  # lists the incidents of the clusters the user sees
+    "incidents:export": Route(None, page()),
+    # The province and city officers record; other roles are sent back (GET) or refused (POST).
+    "incidents:create": Route(None, lambda p, m, s: anon_page(p) or (
+        ({200} if m == "GET" else WRITE_OK) if p in ("sheng", "jinan", "jining") else (302 if m == "GET" else 403)),
+        ("GET", "POST")),
+    "incidents:edit": Route("incident", edit(), ("GET", "POST")),  # a county, cluster org: sent back / 403
+    "incidents:withdraw": Route("incident", edit(), ("POST",)),  # the empty reason is refused: nothing withdrawn
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
     "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
     "audit:list": Route(None, for_roles(("shenji",))),
@@ -339,6 +347,13 @@ OPERATIONS: dict[tuple[str, str], Route] = {
         "decision": "matrix", "version": 1}),
     ("PUT", "/api/v1/checklists/{sheet_id}/items/{item_code}"): Route("checklist_item", api_write(), body={
         "done": True, "evidence": ""}),
+    ("GET", "/api/v1/incidents"): Route(None, api_read),
+    ("GET", "/api/v1/incidents/{incident_id}"): Route("incident", api_read),
+    # Only the province and city officers record (others 403 whatever the cluster); the empty kind is refused.
+    ("POST", "/api/v1/incidents"): Route(None, lambda p, m, s: 401 if p == ANON else {400, 404} if p in ("sheng", "jinan", "jining") else 403, body={
+        "cluster": 1, "kind": "", "severity": "", "occurred_on": "2025-01-01", "description": "", "document": ""}),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): Route("incident", api_write(), body={"version": 1, "description": ""}),
+    ("POST", "/api/v1/incidents/{incident_id}/withdraw"): Route("incident", api_write(), body={"reason": ""}),
 }
 
 
@@ -551,6 +566,10 @@ class World:
 
             model = {"call": Call, "application": Application, "assignment": Assignment}[kind]
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind == "incident":
+            from jiqun.incidents.models import Incident
+
+            return _split(Incident.objects.all(), Incident.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -600,7 +619,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
                         "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}",
-                        "{claim_id}"):
+                        "{claim_id}", "{incident_id}"):
         path = path.replace(placeholder, key)
     return path
 

@@ -5,8 +5,8 @@ from jiqun.programmes.models import Programme
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_loads_all_five_programmes():
-    assert Programme.objects.count() == 5
+def test_the_demo_loads_all_six_programmes():
+    assert Programme.objects.count() == 6  # the five seed documents and 中小企业特色产业集群 (MIIT-2022-119)
 
 
 def test_programme_page_lists_targets_with_citations(as_jining):

@@ -42,7 +42,8 @@ def installed(db) -> list[Programme]:
 
 @pytest.mark.django_db
 def test_a_period_opened_the_normal_way_collects_every_value_targets_indicator(installed):
-    assert {p.code for p in installed} == {"SD-2015-4", "SD-2016-3", "SD-SEI-2020", "JN-2020-231", "SD-2023-185"}
+    assert {p.code for p in installed} == {"SD-2015-4", "SD-2016-3", "SD-SEI-2020", "JN-2020-231", "SD-2023-185",
+                                           "MIIT-2022-119"}
     for programme in installed:
         period = period_open(actor=None, programme=programme, year=2030, quarter=1,
                              deadline=datetime.date(2030, 4, 15), indicators=None)

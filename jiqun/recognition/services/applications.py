@@ -14,6 +14,7 @@ from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster, ClusterStatus, Tier
 from jiqun.clusters.services import TIER_MOVES
 from jiqun.core.text import reject_control_characters_in
+from jiqun.incidents.veto import hit_text, programme_veto, veto_hits
 from jiqun.monitoring.figures import ApprovedFigures
 from jiqun.recognition import rules as R
 from jiqun.recognition.models import ASPECT_CODES, ASPECTS, Application, Call
@@ -85,6 +86,9 @@ def application_create(*, actor, call: Call, cluster: Cluster, texts: Mapping[st
     thresholds = [(t.indicator.code, t.indicator.name, t.indicator.unit, t.minimum)
                   for t in call.thresholds.select_related("indicator")]
     checks = R.screen(values, thresholds, missing)
+    # The veto list of the programme's standard (jiqun.incidents.veto): the incidents up to today.
+    vetoes = veto_hits(programme_veto(call.programme), [cluster.pk], today.year, until=today).get(cluster.pk, [])
+    checks += R.veto_checks((h["code"], h["label"], hit_text(h)) for h in vetoes)
     application = Application(
         call=call, cluster=cluster, applicant=getattr(actor, "username", "") or _("系统"),
         applicant_organisation=getattr(actor, "organisation", ""), figures=stored,
