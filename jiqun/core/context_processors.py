@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict:
             ("evaluation:runs", _("评价")),
             ("regions:list", _("区划与园区")),
         ]
+    if user.role not in ADMIN_ROLES and user.role not in (Role.EXPERT, Role.ENTERPRISE_REPORTER):
+        items.insert(4, ("projects:list", _("项目")))  # after 企业 (jiqun.accounts.scoping.project_q)
     if user.role not in ADMIN_ROLES and user.role != Role.ENTERPRISE_REPORTER:
         items.append(("recognition:calls", _("赛马认定")))  # an expert finds its assignments there
     if user.role == Role.AUDIT_ADMIN:

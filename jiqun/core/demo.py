@@ -83,6 +83,10 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.recognition.demo import demo_recognition_generate
 
         generated["demo_recognition"] = demo_recognition_generate()
+    if apps.is_installed("jiqun.projects"):
+        from jiqun.projects.demo import demo_projects_generate
+
+        generated["demo_projects"] = demo_projects_generate()
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,
