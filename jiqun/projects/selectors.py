@@ -131,9 +131,15 @@ class Overdue:
 
 def overdue(user, as_of: datetime.date | None = None) -> Overdue:
     """Stages whose planned date has passed unreached, and open constraints past their deadline."""
+    return overdue_in(Project.objects.for_user(user), Constraint.objects.for_user(user), as_of)
+
+
+def overdue_in(projects: QuerySet[Project], constraints: QuerySet[Constraint],
+               as_of: datetime.date | None = None) -> Overdue:
+    """The overdue list among the given projects and constraints (the command line reads them all)."""
     as_of = as_of or datetime.date.today()
     labels = dict(Stage.choices)
-    visible = Project.objects.for_user(user).exclude(stage__in=ENDED).select_related("region", "zone")
+    visible = projects.exclude(stage__in=ENDED).select_related("region", "zone")
     stages: list[LateStage] = []
     for stage, name in MILESTONES:
         late = visible.filter(**{f"{name}__lt": as_of}).filter(_not_reached(stage))
@@ -141,10 +147,10 @@ def overdue(user, as_of: datetime.date | None = None) -> Overdue:
             day = getattr(project, name)
             stages.append(LateStage(project, stage, str(labels[stage]), day, (as_of - day).days))
     stages.sort(key=lambda s: (s.project.region_id, s.planned, s.project.code))
-    constraints = list(
-        Constraint.objects.for_user(user).filter(status=ConstraintStatus.OPEN, deadline__lt=as_of)
+    late_constraints = list(
+        constraints.filter(status=ConstraintStatus.OPEN, deadline__lt=as_of)
         .select_related("project__region").order_by("responsible_unit", "deadline", "id"))
-    return Overdue(as_of, stages, constraints)
+    return Overdue(as_of, stages, late_constraints)
 
 
 def constraint_list(user, *, project: Project | None = None, status: str = "",
