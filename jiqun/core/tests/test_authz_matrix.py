@@ -232,6 +232,15 @@ PAGES: dict[str, Route | str] = {
     "recognition:assignments": Route(None, page()),
     # The expert scores its own assignment; the province sees every one (its POST is refused, 403).
     "recognition:assignment": Route("assignment", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else WRITE_OK if m == "POST" else 200), ("GET", "POST")),
+    "projects:list": Route(None, page()),  # lists only the projects the user sees
+    "projects:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "projects:overdue": Route(None, page()),
+    "projects:detail": Route("project", read),
+    "projects:edit": Route("project", edit(), ("GET", "POST")),  # a cluster organisation reads: sent back, 403
+    "projects:move": Route("project", edit(), ("GET", "POST")),
+    "projects:plan": Route("project", edit(), ("GET", "POST")),
+    "projects:constraint_raise": Route("project", edit(), ("GET", "POST")),
+    "projects:constraint_close": Route("constraint", edit(), ("GET", "POST")),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
     "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
     "audit:list": Route(None, for_roles(("shenji",))),
@@ -301,6 +310,21 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/evaluation/runs/{run_id}/publish"): Route("run", api_write()),
     ("PUT", "/api/v1/checklists/{sheet_id}/items/{item_code}"): Route("checklist_item", api_write(), body={
         "done": True, "evidence": ""}),
+    ("GET", "/api/v1/projects"): Route(None, api_read),
+    ("POST", "/api/v1/projects"): Route(None, api_write(create=True), body={
+        "name": "", "region": "370811", "total_investment": 1, "kind": "investment"}),  # no name: 400
+    ("GET", "/api/v1/projects/overdue"): Route(None, api_read),
+    ("GET", "/api/v1/projects/constraints"): Route(None, api_read),
+    ("POST", "/api/v1/projects/constraints/{constraint_id}/close"): Route("constraint", api_write(), body={
+        "status": "resolved", "decision": ""}),
+    ("GET", "/api/v1/projects/{project_id}"): Route("project", api_read),
+    ("PATCH", "/api/v1/projects/{project_id}"): Route("project", api_write(), body={"name": ""}),
+    ("POST", "/api/v1/projects/{project_id}/stage"): Route("project", api_write(), body={
+        "to_stage": "reserve", "reached_on": "2020-01-01"}),  # no version: 400
+    ("POST", "/api/v1/projects/{project_id}/plans"): Route("project", api_write(), body={"year": 2030, "planned": 0}),
+    ("GET", "/api/v1/projects/{project_id}/constraints"): Route("project", api_read),
+    ("POST", "/api/v1/projects/{project_id}/constraints"): Route("project", api_write(), body={
+        "kind": "land", "description": "", "responsible_unit": "", "deadline": "2030-01-01"}),
 }
 
 
@@ -472,6 +496,11 @@ class World:
 
             model = {"call": Call, "application": Application, "assignment": Assignment}[kind]
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind in ("project", "constraint"):
+            from jiqun.projects.models import Constraint, Project
+
+            model = Project if kind == "project" else Constraint
+            return _split(model.objects.all(), model.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -518,7 +547,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
     key = str(obj.pk)
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
-                        "{call_id}", "{application_id}", "{assignment_id}"):
+                        "{call_id}", "{application_id}", "{assignment_id}", "{project_id}", "{constraint_id}"):
         path = path.replace(placeholder, key)
     return path
 
