@@ -13,7 +13,6 @@ from jiqun.clusters.models import Cluster
 from jiqun.core.forms import TextRuleMixin
 from jiqun.enterprises.models import Enterprise
 from jiqun.projects.models import (
-    EXITS,
     STAGE_MOVES,
     ConstraintKind,
     ConstraintStatus,
@@ -115,7 +114,6 @@ class StageMoveForm(TextRuleMixin, forms.Form):
         moves = sorted(STAGE_MOVES[project.stage], key=order.index)
         self.fields["to_stage"].choices = [(s, labels[s]) for s in moves]
         self.fields["version"].initial = project.version
-        self.exits = sorted(EXITS)
 
 
 class YearPlanForm(TextRuleMixin, forms.Form):

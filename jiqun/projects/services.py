@@ -76,7 +76,7 @@ def _check_project(project: Project) -> None:
     plans = [("planned_start_on", project.planned_start_on), ("planned_completion_on", project.planned_completion_on),
              ("planned_production_on", project.planned_production_on)]
     dated = [(name, day) for name, day in plans if day is not None]
-    for (first, a), (second, b) in zip(dated, dated[1:]):
+    for (_first, a), (second, b) in zip(dated, dated[1:], strict=False):
         if b < a:
             errors.setdefault(second, []).append(_("计划日期须按开工、竣工、投产的顺序"))
     if errors:

@@ -20,7 +20,7 @@ from jiqun.projects.forms import (
     StageMoveForm,
     YearPlanForm,
 )
-from jiqun.projects.models import EXITS, Constraint, ConstraintStatus, Project
+from jiqun.projects.models import Constraint, ConstraintStatus, Project
 from jiqun.projects.permissions import can_edit_project, can_edit_project_in
 from jiqun.projects.selectors import ProjectFilter, overdue, project_audit, project_list, timeline
 from jiqun.projects.services import (
@@ -158,7 +158,7 @@ def project_move(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("项目已转入“%(stage)s”（%(day)s）") % {
                 "stage": event.get_to_stage_display(), "day": event.reached_on})
             return redirect("projects:detail", pk=pk)
-    return render(request, "projects/move.html", {"form": form, "project": project, "exits": EXITS})
+    return render(request, "projects/move.html", {"form": form, "project": project})
 
 
 @login_required
