@@ -166,14 +166,37 @@ def constraint_list(user, *, project: Project | None = None, status: str = "",
     return constraints.order_by("deadline", "id")
 
 
-def project_audit(project: Project):
-    """The audit trail of a project and of its constraints and year plans, newest first."""
+@dataclass(frozen=True)
+class AuditLine:
+    event: object
+    summary: str
+
+
+def _summary(event) -> str:
+    """What an audit entry changed, in words: a stage move, a constraint's status, or the fields changed."""
+    before, after = event.before or {}, event.after or {}
+    stages, statuses = dict(Stage.choices), dict(ConstraintStatus.choices)
+    if "stage" in after and "stage" in before and set(after) >= {"reached_on"}:
+        return f"{stages.get(before['stage'], '')} → {stages.get(after['stage'], '')}（{after['reached_on']}）"
+    if event.object_type == "projects.constraint" and after.get("status") and before.get("status") != after["status"]:
+        return f"{statuses.get(before.get('status'), '')} → {statuses.get(after['status'], '')}".strip(" →")
+    if event.object_type == "projects.yearplan":
+        return f"{after.get('year', '')}：{after.get('planned', '')}"
+    model = Constraint if event.object_type == "projects.constraint" else Project
+    names = {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+    changed = [names[k] for k in after if k in names and k != "version" and before.get(k) != after[k]] if before else []
+    return "、".join(changed)
+
+
+def project_audit(project: Project, limit: int = 50) -> list[AuditLine]:
+    """The audit trail of a project and of its constraints and year plans, newest first, each with a summary."""
     from jiqun.audit.models import AuditEvent
 
     constraint_ids = [str(pk) for pk in project.constraints.values_list("pk", flat=True)]
     plan_ids = [str(pk) for pk in project.year_plans.values_list("pk", flat=True)]
-    return AuditEvent.objects.filter(
+    events = AuditEvent.objects.filter(
         Q(object_type="projects.project", object_id=str(project.pk))
         | Q(object_type="projects.constraint", object_id__in=constraint_ids)
         | Q(object_type="projects.yearplan", object_id__in=plan_ids)
-    ).exclude(action="denied").order_by("-id")
+    ).exclude(action="denied").order_by("-id")[:limit]
+    return [AuditLine(event, _summary(event)) for event in events]

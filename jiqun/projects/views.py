@@ -93,7 +93,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": project.events.all(),
         "plans": project.year_plans.all(),
         "constraints": project.constraints.all(),
-        "audit": project_audit(project)[:50],
+        "audit": project_audit(project),
         "can_edit": can_edit_project(request.user, project),
         "open_status": ConstraintStatus.OPEN,
     })
