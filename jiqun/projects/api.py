@@ -37,7 +37,7 @@ router = Router(tags=["projects"])
 
 # 万元, at most 12 digits before the point and 2 after (the column's bound), never negative.
 Investment = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), WithJsonSchema({"anyOf": [
-    {"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$"}, {"type": "number", "minimum": 0}],
+    {"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$"}, {"type": "integer", "minimum": 0, "maximum": 10**12 - 1}],
     "description": "万元，最多两位小数"})]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 

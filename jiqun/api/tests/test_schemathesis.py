@@ -30,7 +30,9 @@ config = SchemathesisConfig.from_dict({
             "positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]},
             "missing_required_header": {"expected-statuses": [*MISSING_HEADER, "428"]}}},
         *({"include-name": name, "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]}}}
-          for name in ("PATCH /api/v1/clusters/{cluster_id}", "PATCH /api/v1/enterprises/{enterprise_id}")),
+          for name in ("PATCH /api/v1/clusters/{cluster_id}", "PATCH /api/v1/enterprises/{enterprise_id}",
+                       "PATCH /api/v1/projects/{project_id}", "POST /api/v1/projects/{project_id}/stage",
+                       "POST /api/v1/projects/constraints/{constraint_id}/close")),
     ],
 })
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=config)
