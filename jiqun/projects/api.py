@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import WithJsonSchema
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from jiqun.api.pagination import BoundedPagination
 from jiqun.api.schemas import BodyIn, DbId, errors
@@ -40,6 +41,16 @@ Investment = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), Wi
     {"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$"}, {"type": "integer", "minimum": 0, "maximum": 10**12 - 1}],
     "description": "万元，最多两位小数"})]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _text_date(value):
+    """A date comes as "YYYY-MM-DD" text: a bare number is not read as seconds since 1970."""
+    if value is not None and not isinstance(value, (str, datetime.date)):
+        raise PydanticCustomError("date_type", "date expected")
+    return value
+
+
+Day = Annotated[datetime.date, BeforeValidator(_text_date)]
 
 
 # --- what goes out ------------------------------------------------------------------------------------
@@ -158,10 +169,10 @@ class ProjectFields(BodyIn):
     leader: Text = Field("", max_length=100)
     service_unit: Text = Field("", max_length=100)
     source: Text = Field("", max_length=200)
-    signed_on: datetime.date | None = None
-    planned_start_on: datetime.date | None = None
-    planned_completion_on: datetime.date | None = None
-    planned_production_on: datetime.date | None = None
+    signed_on: Day | None = None
+    planned_start_on: Day | None = None
+    planned_completion_on: Day | None = None
+    planned_production_on: Day | None = None
     description: Text = Field("", max_length=5000)
 
 
@@ -172,7 +183,7 @@ class ProjectIn(ProjectFields):
     region: Text = Field(description="6 位行政区划代码（本人范围内的市或县区）")
     total_investment: Investment
     kind: Text = Field(description="demonstration、chain_support、service_platform、investment、renovation")
-    stage_reached_on: datetime.date | None = Field(None, description="入库（谋划）日期，不填为今天")
+    stage_reached_on: Day | None = Field(None, description="入库（谋划）日期，不填为今天")
 
 
 class ProjectPatch(BodyIn):
@@ -190,17 +201,17 @@ class ProjectPatch(BodyIn):
     leader: Text | None = Field(None, max_length=100)
     service_unit: Text | None = Field(None, max_length=100)
     source: Text | None = Field(None, max_length=200)
-    signed_on: datetime.date | None = None
-    planned_start_on: datetime.date | None = None
-    planned_completion_on: datetime.date | None = None
-    planned_production_on: datetime.date | None = None
+    signed_on: Day | None = None
+    planned_start_on: Day | None = None
+    planned_completion_on: Day | None = None
+    planned_production_on: Day | None = None
     description: Text | None = Field(None, max_length=5000)
     version: Version | None = Field(None, description="必填：读取项目时得到的 version")
 
 
 class StageMoveIn(BodyIn):
     to_stage: Text = Field(description="reserve、started、completed、producing，或 suspended、withdrawn（须填 reason）")
-    reached_on: datetime.date = Field(description="实际达到日期，不能晚于今天")
+    reached_on: Day = Field(description="实际达到日期，不能晚于今天")
     evidence: Text = Field("", max_length=200)
     reason: Text = Field("", max_length=2000)
     version: Version | None = Field(None, description="必填：读取项目时得到的 version")
@@ -215,14 +226,14 @@ class ConstraintIn(BodyIn):
     kind: Text = Field(description="land、energy、environment、funding、approval、other")
     description: Text = Field(max_length=2000)
     responsible_unit: Text = Field(max_length=100)
-    deadline: datetime.date
+    deadline: Day
 
 
 class ConstraintCloseIn(BodyIn):
     status: Text = Field(description="resolved（已解决）或 closed（无法解决，已关闭）")
     decision: Text = Field(max_length=2000)
     decided_by: Text = Field("", max_length=200)
-    decided_on: datetime.date | None = None
+    decided_on: Day | None = None
     version: Version | None = Field(None, description="必填：读取要素制约时得到的 version")
 
 
