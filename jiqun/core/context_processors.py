@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict:
             ("incidents:list", _("事故与失信")),
             ("regions:list", _("区划与园区")),
         ]
+    if user.role not in ADMIN_ROLES and user.role not in (Role.EXPERT, Role.ENTERPRISE_REPORTER):
+        items.insert(4, ("projects:list", _("项目")))  # after 企业 (jiqun.accounts.scoping.project_q)
     if user.role not in ADMIN_ROLES and user.role != Role.ENTERPRISE_REPORTER:
         items.append(("recognition:calls", _("赛马认定")))  # an expert finds its assignments there
     if user.role == Role.EXPERT:

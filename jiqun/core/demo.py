@@ -87,6 +87,10 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.incidents.demo import demo_incidents_generate
 
         generated["demo_incidents"] = demo_incidents_generate()
+    if apps.is_installed("jiqun.projects"):
+        from jiqun.projects.demo import demo_projects_generate
+
+        generated["demo_projects"] = demo_projects_generate()
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,

@@ -7,7 +7,7 @@ from jiqun.accounts.scoping import region_within
 
 def can_edit_project_in(user, region_code: str) -> bool:
     """Whether the user may create or change a project located in `region_code`."""
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:  # None: the system (services let it through)
         return False
     if user.role == Role.PROVINCE_ADMIN:
         return True

@@ -72,12 +72,27 @@ def _check_project(project: Project) -> None:
         errors["zone"] = [_("园区“%(zone)s”不在项目所在区划内") % {"zone": project.zone.name}]
     if project.total_investment is not None and project.total_investment > MAX_INVESTMENT:
         errors["total_investment"] = [_("总投资超出可记录的范围（万元）")]
+    if project.total_investment is not None and project.total_investment < 0:
+        errors["total_investment"] = [_("总投资不能为负数（万元）")]
     plans = [("planned_start_on", project.planned_start_on), ("planned_completion_on", project.planned_completion_on),
              ("planned_production_on", project.planned_production_on)]
     dated = [(name, day) for name, day in plans if day is not None]
     for (_first, a), (second, b) in pairwise(dated):
         if b < a:
             errors.setdefault(second, []).append(_("计划日期须按开工、竣工、投产的顺序"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate(project: Project) -> None:
+    """The model's field checks and the project rules, every problem at once, each on its field."""
+    errors: dict[str, list[str]] = {}
+    for check in (lambda: project.full_clean(validate_constraints=False), lambda: _check_project(project)):
+        try:
+            check()
+        except ValidationError as exc:
+            for name, texts in exc.message_dict.items():
+                errors.setdefault(name, []).extend(t for t in texts if t not in errors.get(name, []))
     if errors:
         raise ValidationError(errors)
 
@@ -103,8 +118,7 @@ def project_create(*, actor, clusters: Iterable = (), code: str = "", stage_reac
     _require(actor, region is not None and can_edit_project_in(actor, getattr(region, "pk", region)))
     _check_texts({"code": code, **fields})
     project = Project(code=(code or "").strip() or _next_code(getattr(region, "pk", region)), **fields)
-    project.full_clean()
-    _check_project(project)
+    _validate(project)
     project.save()
     project.clusters.set(list(clusters))
     today = datetime.date.today()
@@ -134,8 +148,7 @@ def project_update(*, actor, project: Project, base_version: int, clusters: Iter
     before = snapshot(current)
     for field, value in changes.items():
         setattr(current, field, value)
-    current.full_clean()
-    _check_project(current)
+    _validate(current)
     current.save()
     if clusters is not None:
         current.clusters.set(list(clusters))

@@ -257,6 +257,15 @@ PAGES: dict[str, Route | str] = {
         ("GET", "POST")),
     "incidents:edit": Route("incident", edit(), ("GET", "POST")),  # a county, cluster org: sent back / 403
     "incidents:withdraw": Route("incident", edit(), ("POST",)),  # the empty reason is refused: nothing withdrawn
+    "projects:list": Route(None, page()),  # lists only the projects the user sees
+    "projects:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "projects:overdue": Route(None, page()),
+    "projects:detail": Route("project", read),
+    "projects:edit": Route("project", edit(), ("GET", "POST")),  # a cluster organisation reads: sent back, 403
+    "projects:move": Route("project", edit(), ("GET", "POST")),
+    "projects:plan": Route("project", edit(), ("GET", "POST")),
+    "projects:constraint_raise": Route("project", edit(), ("GET", "POST")),
+    "projects:constraint_close": Route("constraint", edit(), ("GET", "POST")),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
     "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
     "audit:list": Route(None, for_roles(("shenji",))),
@@ -354,6 +363,21 @@ OPERATIONS: dict[tuple[str, str], Route] = {
         "cluster": 1, "kind": "", "severity": "", "occurred_on": "2025-01-01", "description": "", "document": ""}),
     ("PATCH", "/api/v1/incidents/{incident_id}"): Route("incident", api_write(), body={"version": 1, "description": ""}),
     ("POST", "/api/v1/incidents/{incident_id}/withdraw"): Route("incident", api_write(), body={"reason": ""}),
+    ("GET", "/api/v1/projects"): Route(None, api_read),
+    ("POST", "/api/v1/projects"): Route(None, api_write(create=True), body={
+        "name": "", "region": "370811", "total_investment": 1, "kind": "investment"}),  # no name: 400
+    ("GET", "/api/v1/projects/overdue"): Route(None, api_read),
+    ("GET", "/api/v1/projects/constraints"): Route(None, api_read),
+    ("POST", "/api/v1/projects/constraints/{constraint_id}/close"): Route("constraint", api_write(), body={
+        "status": "resolved", "decision": ""}),
+    ("GET", "/api/v1/projects/{project_id}"): Route("project", api_read),
+    ("PATCH", "/api/v1/projects/{project_id}"): Route("project", api_write(), body={"name": ""}),
+    ("POST", "/api/v1/projects/{project_id}/stage"): Route("project", api_write(), body={
+        "to_stage": "reserve", "reached_on": "2020-01-01"}),  # no version: 400
+    ("POST", "/api/v1/projects/{project_id}/plans"): Route("project", api_write(), body={"year": 2030, "planned": 0}),
+    ("GET", "/api/v1/projects/{project_id}/constraints"): Route("project", api_read),
+    ("POST", "/api/v1/projects/{project_id}/constraints"): Route("project", api_write(), body={
+        "kind": "land", "description": "", "responsible_unit": "", "deadline": "2030-01-01"}),
 }
 
 
@@ -570,6 +594,11 @@ class World:
             from jiqun.incidents.models import Incident
 
             return _split(Incident.objects.all(), Incident.objects.for_user(user))
+        if kind in ("project", "constraint"):
+            from jiqun.projects.models import Constraint, Project
+
+            model = Project if kind == "project" else Constraint
+            return _split(model.objects.all(), model.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -619,7 +648,8 @@ def api_url(path: str, kind: str | None, obj) -> str:
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
                         "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}",
-                        "{claim_id}", "{incident_id}"):
+                        "{claim_id}", "{incident_id}",
+                        "{project_id}", "{constraint_id}"):
         path = path.replace(placeholder, key)
     return path
 
