@@ -15,8 +15,8 @@ from jiqun.clusters.models import Cluster, Tier
 from jiqun.clusters.selectors import tier_histories
 from jiqun.enterprises.models import CarrierKind, Honour, HonourKind
 from jiqun.programmes.models import Indicator, Programme
-from jiqun.projects.models import Project, Stage
 from jiqun.programmes.units import convert
+from jiqun.projects.models import Project, Stage
 from jiqun.regions.models import within_q
 from jiqun.targets.figures import BasisRow, ProgrammeData, Series, trend_of, year_points
 from jiqun.targets.params import phrase
