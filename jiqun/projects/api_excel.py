@@ -55,10 +55,13 @@ class ExportFilter(Schema):
 
 @router.post("/projects/import", response={200: ImportOut, 400: ImportRefusedOut, **errors(401, 403, 422)},
              summary="导入项目库（Excel 模板，整体导入）")
-def import_library(request: HttpRequest, file: File[UploadedFile]):
+def import_library(request: HttpRequest, file: File[UploadedFile] = None):
     """Upload a filled project-library template (multipart, field `file`); all or nothing, problems by row and column."""
     if not can_import_projects(request.user):
         raise PermissionDenied(_("您无权导入项目；项目库由县区、市和省级管理员维护"))
+    if file is None:
+        message = _("请以 multipart/form-data 上传字段 file：填好的项目库模板（.xlsx）")
+        return Status(400, {"detail": message, "problems": [{"sheet": "", "row": 0, "column": "", "message": message}]})
     if file.size > settings.JIQUN_UPLOAD_MAX_BYTES:
         message = _("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，未导入") % {
             "file": file.name, "size": mib(file.size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)}
