@@ -185,3 +185,15 @@ def test_the_export_follows_the_list_filters(jining_officer, place):
     assert codes == {"XL-F2"}
     _content, problems = export_for(jining_officer, {"stage": "nonsense"})
     assert "stage" in problems
+
+
+def test_amounts_and_dates_are_read_as_users_type_them(jining_officer, place):
+    row = _new("XL-TYPED", total_investment="3.2亿元", year_plan="１，２００", signed_on="2024年3月5日",
+               planning_on="2024/1/2", reserve_on=None, started_on=None, stage="")
+    result = import_projects(user=jining_officer, content=fill(template_for(jining_officer), add=[row],
+                                                                drop_others=True), file_name="手填.xlsx")
+    assert result.ok, _problems(result)
+    project = Project.objects.get(code="XL-TYPED")
+    assert project.total_investment == Decimal("32000") and project.signed_on == D(2024, 3, 5)
+    assert project.year_plans.get().planned == Decimal("1200")
+    assert project.events.get().reached_on == D(2024, 1, 2)
