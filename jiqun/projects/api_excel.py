@@ -78,7 +78,7 @@ def import_library(request: HttpRequest, file: File[UploadedFile] = None):
 
 
 @router.get("/projects/export", response={200: None, **errors(400, 401, 422)}, summary="导出项目库（Excel，按筛选条件）",
-            openapi_extra={"responses": {"200": {"description": "项目库 .xlsx（与导入模板同一格式）",
+            openapi_extra={"responses": {200: {"description": "项目库 .xlsx（与导入模板同一格式）",
                                                  "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}})
 def export_library(request: HttpRequest, filters: Query[ExportFilter]) -> HttpResponse:
     """The caller's projects, filtered as on the list page, as .xlsx in the import template's layout."""
