@@ -74,6 +74,7 @@ api.add_router("/", evaluation_router)
 api.add_router("/recognition", "jiqun.recognition.api.router")
 api.add_router("/", "jiqun.api.quality.router")
 api.add_router("/", "jiqun.incidents.api.router")
+api.add_router("/", "jiqun.projects.api_excel.router")
 api.add_router("/projects", "jiqun.projects.api.router")
 
 

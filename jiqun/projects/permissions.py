@@ -16,3 +16,11 @@ def can_edit_project_in(user, region_code: str) -> bool:
 
 def can_edit_project(user, project) -> bool:
     return can_edit_project_in(user, project.region_id)
+
+
+def can_import_projects(user) -> bool:
+    """Whether the user may import a project library (Excel): who creates projects somewhere in a region."""
+    if not user.is_authenticated:
+        return False
+    return user.role == Role.PROVINCE_ADMIN or (user.role in {Role.CITY_OFFICER, Role.COUNTY_OFFICER}
+                                                and bool(user.region_id))

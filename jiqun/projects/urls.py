@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiqun.projects import views
+from jiqun.projects import urls_excel, views
 
 app_name = "projects"
 urlpatterns = [
@@ -14,3 +14,4 @@ urlpatterns = [
     path("<int:pk>/constraints/new/", views.constraint_raise_view, name="constraint_raise"),
     path("constraints/<int:pk>/close/", views.constraint_close_view, name="constraint_close"),
 ]
+urlpatterns += urls_excel.urlpatterns  # Excel in and out, the pipeline

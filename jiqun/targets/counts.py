@@ -5,16 +5,19 @@ year-by-year history, so its recent change can be measured; otherwise it is only
 """
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from jiqun.clusters.models import Cluster, Tier
 from jiqun.clusters.selectors import tier_histories
 from jiqun.enterprises.models import CarrierKind, Honour, HonourKind
-from jiqun.programmes.models import Indicator
+from jiqun.programmes.models import Indicator, Programme
 from jiqun.programmes.units import convert
+from jiqun.projects.models import Project, Stage
+from jiqun.regions.models import within_q
 from jiqun.targets.figures import BasisRow, ProgrammeData, Series, trend_of, year_points
 from jiqun.targets.params import phrase
 from jiqun.targets.progress import Point, year_end
@@ -25,7 +28,6 @@ CLUSTER_COUNTS = ("count_clusters", "count_new_clusters", "count_clusters_over")
 UNSUPPORTED = {
     "count_smart_factories": "尚无智能工厂、数字化车间名录，无法计数",
     "count_benchmark_enterprises": "尚无智能制造标杆企业名录，无法计数",
-    "count_projects": "重大项目库尚未建立，无法计数",
     "count_sub_parks": "尚无“园中园”名录，无法计数",
 }
 
@@ -48,16 +50,19 @@ def _cluster_url(pk: int) -> str:
 
 
 def count_series(data: ProgrammeData, indicator: Indicator, params: dict, clusters: set[int], until: date,
-                 named: Collection[int] = ()) -> Series:
+                 named: Collection[int] = (), subject: tuple[str, str] | None = None) -> Series:
     """Counts recomputed from the registries; a year-by-year history where the registry keeps years.
 
     `named` are the clusters the target's clause names (Target.counted_clusters): a count of clusters then
-    counts only those, and its basis lists each of them with whether it counts and why.
+    counts only those, and its basis lists each of them with whether it counts and why. `subject` is the
+    target's (kind, key): a count of projects for a park counts the park's projects, not its clusters'.
     """
     code = indicator.code
     if code in UNSUPPORTED:
         return Series(unsupported=UNSUPPORTED[code])
     now = min(data.as_of, until)
+    if code == "count_projects":
+        return project_count_series(data.programme, params, clusters, subject, now)
     if code in CLUSTER_COUNTS:
         return _cluster_count(data, indicator, params, clusters, set(named), now)
     tiers = tier_histories(clusters) if params.get("cluster_tier") else {}
@@ -237,3 +242,140 @@ def _cluster_count(data: ProgrammeData, indicator: Indicator, params: dict, clus
                 for c in by_name(pool)]
     return Series(points=points, trend=trend_of(points), basis=rows + outside,
                   note=_named_note(named, f"按各集群经省级审核的全年{measure_name}计" + (f"；{tier_rule}" if tier else "")))
+
+
+# --- projects ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CountedProject:
+    """A project as a count sees it: what it is, where, how big, and the dates that are evidence of its stages."""
+
+    pk: int
+    code: str
+    name: str
+    total_investment: Decimal  # 万元
+    zone: str
+    signed_on: date | None
+    entered_on: date  # the day it entered the library (its first StageEvent)
+    started_on: date | None  # the day it (last) reached 开工, from its StageEvent
+    stages: tuple[tuple[date, str], ...]  # (reached_on, stage) of every move, oldest first
+
+    def stage_on(self, day: date) -> str | None:
+        """The stage the project was in on `day`, from its events; None before it entered the library."""
+        held = None
+        for reached, stage in self.stages:
+            if reached > day:
+                break
+            held = stage
+        return held
+
+    @property
+    def introduced_on(self) -> date | None:
+        """When it was brought in (引进): its signing, or its start when no signing date is recorded."""
+        return self.signed_on or self.started_on
+
+
+def counted_projects(*, clusters: Collection[int] | None = None, zone: int | None = None,
+                     region: str | None = None) -> list[CountedProject]:
+    """The library's projects of some clusters, of one park, or inside one region, with their stage dates."""
+    projects = Project.objects.all()
+    if zone is not None:
+        projects = projects.filter(zone_id=zone)
+    if clusters is not None:
+        projects = projects.filter(clusters__in=list(clusters))
+    if region:
+        projects = projects.filter(within_q("region__code", region))
+    result = []
+    for project in projects.distinct().select_related("zone").prefetch_related("events").order_by("code"):
+        events = sorted(project.events.all(), key=lambda e: (e.reached_on, e.at, e.pk))
+        started = [e.reached_on for e in events if e.to_stage == Stage.STARTED]
+        result.append(CountedProject(
+            project.pk, project.code, project.name, project.total_investment, project.zone.name if project.zone else "",
+            project.signed_on, events[0].reached_on if events else project.created_at.date(),
+            started[-1] if started else None, tuple((e.reached_on, e.to_stage) for e in events)))
+    return result
+
+
+def _project_url(pk: int) -> str:
+    try:
+        return reverse("projects:detail", args=[pk])
+    except NoReverseMatch:  # the project pages are wired by jiqun/projects/urls.py
+        return ""
+
+
+def _window_start(programme: Programme) -> date:
+    """A window that runs "within n years" of a programme starts on its document's date (else its first year)."""
+    try:
+        return date.fromisoformat(programme.document_date)
+    except (TypeError, ValueError):
+        return date(programme.period_start - 1, 12, 31)
+
+
+def project_count_series(programme: Programme, params: dict, clusters: set[int], subject: tuple[str, str] | None,
+                         now: date) -> Series:
+    """Projects of the library counted for a target.
+
+    A park's target counts the projects located in the park; any other subject the projects of its clusters
+    (a city's only those inside the city). With `min_investment` the target is one of bringing projects in
+    (引进 N 个 X 亿元以上项目): a project counts once it is signed (or, with no signing date, started) within
+    the target's window, from the programme's date to the date counted, and its total investment reaches the
+    threshold. Without it the target counts the projects being pushed (调度推进): those in the library on each
+    date and not withdrawn (退出), at the stage `stage` when given.
+    """
+    kind, key = subject or ("", "")
+    if kind == "park" and key.isdigit():
+        projects = counted_projects(zone=int(key))
+        where = "园区内的项目"
+    else:
+        projects = counted_projects(clusters=clusters, region=key if kind == "city" else None)
+        where = "集群的项目"
+    unit = params.get("unit") or "亿元"
+    threshold = None
+    if params.get("min_investment") is not None:
+        threshold = convert(Decimal(str(params["min_investment"])), unit, "万元")
+    stage = params.get("stage") or ""
+    stage_label = dict(Stage.choices).get(stage, stage)
+
+    def shown(project: CountedProject) -> Decimal:
+        return convert(project.total_investment, "万元", unit)
+
+    if threshold is not None:
+        start = _window_start(programme)
+        big = [p for p in projects if p.total_investment >= threshold]
+
+        def counted_on(day: date) -> list[CountedProject]:
+            return [p for p in big if p.introduced_on is not None and start <= p.introduced_on <= day
+                    and (not stage or p.stage_on(day) == stage)]
+
+        points = [Point(at, Decimal(len(counted_on(at))), f"{year}年" if at == year_end(year) else f"截至{at}")
+                  for year, at in year_points(start.year, now)]
+        rows = []
+        for p in counted_on(now):
+            how = f"签约 {p.signed_on}" if p.signed_on else f"开工 {p.started_on}（未填签约日期）"
+            rows.append(BasisRow(f"{p.code} {p.name}", shown(p), _project_url(p.pk),
+                                 f"计入：{how}；{p.zone or '未入园区'}"))
+        for p in projects:
+            if p in big:
+                if p.introduced_on is None:
+                    rows.append(BasisRow(f"{p.code} {p.name}", shown(p), _project_url(p.pk),
+                                         "不计：尚未签约或开工"))
+                elif p.introduced_on < start:
+                    rows.append(BasisRow(f"{p.code} {p.name}", shown(p), _project_url(p.pk),
+                                         f"不计：{p.introduced_on}引进，早于目标起算日{start}"))
+        amount = f"{Decimal(str(params['min_investment'])).normalize():f}{unit}"
+        note = (f"{where}中计划总投资{amount}及以上、自{start}起签约（未填签约日期的按开工日期）的项目，"
+                f"签约、开工日期取自项目库" + (f"；只计处于{stage_label}阶段的项目" if stage else ""))
+        return Series(points=points, trend=trend_of(points), basis=rows, note=note)
+
+    def active_on(day: date) -> list[CountedProject]:
+        held = [(p, p.stage_on(day)) for p in projects]
+        return [p for p, s in held if s is not None and s != Stage.WITHDRAWN and (not stage or s == stage)]
+
+    points = [Point(at, Decimal(len(active_on(at))), f"{year}年末" if at == year_end(year) else f"截至{at}")
+              for year, at in year_points(programme.period_start, now)]
+    rows = [BasisRow(f"{p.code} {p.name}", shown(p), _project_url(p.pk),
+                     f"{dict(Stage.choices)[p.stage_on(now)]}；入库 {p.entered_on}"
+                     + (f"；签约 {p.signed_on}" if p.signed_on else "") + (f"；开工 {p.started_on}" if p.started_on else ""))
+            for p in active_on(now)]
+    note = f"{where}中在库且未退出的项目，阶段按阶段变更记录取各时点所处阶段" + (f"；只计{stage_label}阶段" if stage else "")
+    return Series(points=points, trend=trend_of(points), basis=rows, note=note)

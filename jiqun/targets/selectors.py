@@ -214,7 +214,8 @@ def assess_target(target: Target, subject: Subject, data: ProgrammeData, as_of: 
         try:
             if indicator.kind == "count":
                 series = count_series(data, indicator, target.params or {}, clusters, until,
-                                      named={c.pk for c in target.counted_clusters.all()})
+                                      named={c.pk for c in target.counted_clusters.all()},
+                                      subject=(subject.kind, subject.key))
             else:
                 series = statistics_series(data, indicator, data.statistics_subject(subject.kind, subject.key), until,
                                            target.unit)

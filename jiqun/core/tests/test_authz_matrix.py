@@ -272,6 +272,13 @@ PAGES: dict[str, Route | str] = {
     "audit:export": Route(None, for_roles(("shenji",))),
     "audit:verify": Route(None, for_roles(("shenji",))),
     "api:api-root": "the API root answers nothing of its own",
+    # The project library's Excel and pipeline (projxl): importing is for region officers; the rest lists only
+    # the projects the user sees.
+    "projects:import": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "projects:import_template": Route(None, for_roles(OFFICERS)),
+    "projects:export": Route(None, page()),
+    "projects:pipeline": Route(None, page()),
+    "projects:pipeline_export": Route(None, page()),
     # The Django admin: RoleAdmin opens each model to its roles only and scopes it with for_user. The
     # matrix asks its index and every model's list; object pages answer the admin's own "does not exist".
     "admin:*": Route(None, lambda p, m, s: 302 if p not in STAFF else {200, 403}),
@@ -378,6 +385,9 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/projects/{project_id}/constraints"): Route("project", api_read),
     ("POST", "/api/v1/projects/{project_id}/constraints"): Route("project", api_write(), body={
         "kind": "land", "description": "", "responsible_unit": "", "deadline": "2030-01-01"}),
+    # No file in the matrix's body: a region officer is told to upload one (400), everyone else may not (403).
+    ("POST", "/api/v1/projects/import"): Route(None, api_write(create=True)),
+    ("GET", "/api/v1/projects/export"): Route(None, api_read),
 }
 
 

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
 from jiqun.clusters.models import Cluster
+from jiqun.projects import cli_excel
 from jiqun.projects.models import Constraint, Project, Stage
 from jiqun.projects.selectors import overdue_in, timeline
 from jiqun.projects.services import project_move_stage
@@ -77,12 +78,12 @@ class Command(BaseCommand):
         move.add_argument("--date", required=True, help="the date the stage was reached, YYYY-MM-DD")
         move.add_argument("--evidence", default="", help="the document that shows it (开工令、竣工验收 …)")
         move.add_argument("--reason", default="", help="required for suspended and withdrawn")
-        # The Excel import and export of the library (`projects import|export`) are added here by
-        # jiqun.projects' Excel module: one add_parser call above and one entry in `handlers()` below.
+        cli_excel.add_arguments(sub)  # `projects import|export`: the library in Excel
 
     def handlers(self) -> dict[str, Callable[[dict], None]]:
         """The subcommands, by name: add a new one here (and its parser above)."""
-        return {"list": self.list_, "show": self.show, "overdue": self.overdue, "move": self.move}
+        excel = {action: lambda options: cli_excel.handle(options, stdout=self.stdout) for action in cli_excel.ACTIONS}
+        return {"list": self.list_, "show": self.show, "overdue": self.overdue, "move": self.move, **excel}
 
     def handle(self, *args, **options) -> None:
         self.handlers()[options["action"]](options)
