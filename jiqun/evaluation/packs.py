@@ -286,6 +286,7 @@ def _region_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         seen.add(item.code)
         if item.cap < item.points:
             problems.append((f"第{n}项加分项", f"上限 {item.cap.normalize():f} 分小于每项分值 {item.points.normalize():f} 分"))
+    return problems
 
 
 def _veto_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
