@@ -277,3 +277,10 @@ def project_q(user, prefix: str = "") -> Q:
 def project_constraint_q(user) -> Q:
     """Constraints (要素制约) the user may see: those of the projects it sees."""
     return project_q(user, "project__")
+
+
+def dispatch_q(user, prefix: str = "") -> Q:
+    """Quarterly dispatches (项目调度) the user may see: those of the projects it sees, as one subquery so that a
+    project in two of a cluster organisation's clusters is one row."""
+    Project = apps.get_model("projects", "Project")
+    return Q(**{f"{prefix}project__in": Project.objects.filter(project_q(user)).values("pk")})

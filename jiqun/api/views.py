@@ -72,6 +72,7 @@ api.add_router("/", targets_router)
 api.add_router("/", reviews_router)
 api.add_router("/", evaluation_router)
 api.add_router("/recognition", "jiqun.recognition.api.router")
+api.add_router("/", "jiqun.projects.dispatch_api.router")
 
 
 def _regions(user, codes: list[str]) -> list[Region]:

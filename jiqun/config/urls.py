@@ -27,6 +27,7 @@ urlpatterns = [
     path("evaluation/", include("jiqun.evaluation.urls")),
     path("recognition/", include("jiqun.recognition.urls")),
     path("audit/", include("jiqun.audit.urls")),
+    path("projects/dispatch/", include("jiqun.projects.urls_dispatch")),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),

@@ -158,8 +158,11 @@ def period_open(
     regions = region_report_regions(programme)
     if regions and IndicatorLevel.REGION in levels:
         Report.objects.bulk_create([Report(period=period, region_id=code) for code in regions])
+    from jiqun.projects.dispatch_services import dispatches_create
+
+    dispatches = dispatches_create(period)  # every active project of the programme's clusters files its dispatch
     audit_record(actor=actor, action=AuditAction.CREATE, obj=period,
-                 after={"reports": period.reports.count(), "deadline": deadline,
+                 after={"reports": period.reports.count(), "dispatches": dispatches, "deadline": deadline,
                         "indicators": sorted(i.code for i in period.indicators.all())})
     return period
 

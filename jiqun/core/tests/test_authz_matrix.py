@@ -232,6 +232,14 @@ PAGES: dict[str, Route | str] = {
     "recognition:assignments": Route(None, page()),
     # The expert scores its own assignment; the province sees every one (its POST is refused, 403).
     "recognition:assignment": Route("assignment", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else WRITE_OK if m == "POST" else 200), ("GET", "POST")),
+    "dispatch:index": Route(None, page()),
+    # Every persona reads a period's dispatches (it lists only what it sees); only the province opens missing
+    # ones: a read-only role is refused (403), another writer sent back with the refusal (302).
+    "dispatch:period": Route("period", lambda p, m, s: anon_page(p) or (200 if m == "GET" else 403 if p in READ_ONLY
+                                                                        else 302), ("GET", "POST")),
+    "dispatch:reminders": Route("period", read),
+    "dispatch:progress": Route("period", read),
+    "dispatch:detail": Route("dispatch", edit(get_read_only=200), ("GET", "POST")),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
     "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
     "audit:list": Route(None, for_roles(("shenji",))),
@@ -301,6 +309,11 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/evaluation/runs/{run_id}/publish"): Route("run", api_write()),
     ("PUT", "/api/v1/checklists/{sheet_id}/items/{item_code}"): Route("checklist_item", api_write(), body={
         "done": True, "evidence": ""}),
+    ("GET", "/api/v1/dispatches"): Route(None, api_read),
+    ("GET", "/api/v1/dispatches/{dispatch_id}"): Route("dispatch", api_read),
+    ("PUT", "/api/v1/dispatches/{dispatch_id}"): Route("dispatch", api_write(), body={}),  # no If-Match: 428
+    ("POST", "/api/v1/dispatches/{dispatch_id}/transitions"): Route("dispatch", api_write(), body={"action": "none"}),
+    ("GET", "/api/v1/periods/{period_id}/dispatch-progress"): Route("period", api_read),
 }
 
 
@@ -384,6 +397,7 @@ class World:
         self.indicator = Indicator.objects.order_by("pk").first()
         self._evidence()
         self._proposals()
+        self._dispatches()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -405,6 +419,21 @@ class World:
             user = self.users[username]
             cluster = next(c for c in Cluster.objects.for_user(user).order_by("pk") if can_propose_cluster_change(user, c))
             cluster_proposal_create(actor=user, cluster=cluster, reason="矩阵测试", status="exited")
+
+    def _dispatches(self) -> None:
+        """A project in Rencheng (济宁) and one in Jinan, each with its dispatch in an open period."""
+        from jiqun.monitoring.models import PeriodStatus
+        from jiqun.projects.dispatch_services import dispatches_create
+        from jiqun.projects.services import project_create
+        from jiqun.regions.models import Region
+
+        period = ReportingPeriod.objects.filter(status=PeriodStatus.OPEN).order_by("pk").first()
+        cluster = Cluster.objects.filter(programme=period.programme_id).order_by("pk").first()
+        for code in ("370811", "370102"):
+            project_create(actor=self.users["sheng"], clusters=[cluster], name="矩阵测试项目",
+                           region=Region.objects.get(code=code), investor_name="矩阵", total_investment=1000,
+                           kind="investment")
+        dispatches_create(period)
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -472,6 +501,10 @@ class World:
 
             model = {"call": Call, "application": Application, "assignment": Assignment}[kind]
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind == "dispatch":
+            from jiqun.projects.models import Dispatch
+
+            return _split(Dispatch.objects.all(), Dispatch.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -518,7 +551,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
     key = str(obj.pk)
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
-                        "{call_id}", "{application_id}", "{assignment_id}"):
+                        "{call_id}", "{application_id}", "{assignment_id}", "{dispatch_id}"):
         path = path.replace(placeholder, key)
     return path
 

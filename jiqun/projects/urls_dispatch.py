@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jiqun.projects import dispatch_views as views
+
+app_name = "dispatch"
+urlpatterns = [
+    path("", views.dispatch_index, name="index"),
+    path("periods/<int:pk>/", views.dispatch_period, name="period"),
+    path("periods/<int:pk>/reminders.xlsx", views.dispatch_reminders, name="reminders"),
+    path("periods/<int:pk>/progress/", views.dispatch_progress, name="progress"),
+    path("<int:pk>/", views.dispatch_detail, name="detail"),
+]
