@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiqun.core.forms import TextRuleMixin
+from jiqun.monitoring.forms import UploadForm
 from jiqun.projects.dispatch_checks import COLUMNS, next_stage
 from jiqun.projects.models import ConstraintKind, Stage
 
@@ -72,3 +73,7 @@ class DispatchForm(TextRuleMixin, forms.Form):
 
 
 CONSTRAINT_KINDS = ConstraintKind.choices
+
+
+class DispatchUploadForm(UploadForm):
+    file = forms.FileField(label=gettext_lazy("填好的项目调度表（.xlsx）"))

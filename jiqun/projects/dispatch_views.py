@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from jiqun.audit.services import audit_record
 from jiqun.core.downloads import xlsx_response
 from jiqun.monitoring.excel import build_reminder_list
 from jiqun.monitoring.models import PeriodStatus, ReportingPeriod, ReportStatus
-from jiqun.projects.dispatch_forms import CONSTRAINT_KINDS, DispatchForm
+from jiqun.projects.dispatch_forms import CONSTRAINT_KINDS, DispatchForm, DispatchUploadForm
 from jiqun.projects.dispatch_permissions import (
     can_approve_dispatch_city,
     can_fill_dispatch,
@@ -179,3 +179,45 @@ def dispatch_progress(request: HttpRequest, pk: int) -> HttpResponse:
         "clusters": group_pace(period, rows, by="cluster"),
         "elapsed": rows[0].pace.elapsed if rows else None,
     })
+
+
+@login_required
+def dispatch_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 项目调度 workbook of the dispatches the user files in this period."""
+    from jiqun.projects.dispatch_excel import build_dispatch_template
+
+    period = get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=pk)
+    content = build_dispatch_template(user=request.user, period=period)
+    if content is None:
+        messages.error(request, _("本报告期没有您可以填报的项目调度（都已提交，或不在您的范围内）"))
+        return redirect("dispatch:period", pk=pk)
+    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"项目调度模板 {period.label}")
+    return xlsx_response(content, f"项目调度-{period.year}年{period.months}.xlsx")
+
+
+@login_required
+def dispatch_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import a filled 项目调度 workbook, all or nothing; a refused one comes back with its bad cells marked."""
+    import uuid
+
+    from jiqun.monitoring.excel import annotate_workbook
+    from jiqun.monitoring.views import _result_dir
+    from jiqun.projects.dispatch_excel import DATA_SHEET, DispatchImporter
+
+    period = get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=pk)
+    if not any(can_fill_dispatch(request.user, d) for d in
+               Dispatch.objects.for_user(request.user).filter(period=period).select_related("project")):
+        raise Http404  # nothing of this period to file, so no importer
+    form = DispatchUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "projects/dispatch_upload.html", {"period": period, "form": form, "result": None})
+    upload = form.cleaned_data["file"]
+    result = DispatchImporter(user=request.user, content=upload.read(), file_name=upload.name, period=period).run()
+    annotated = None
+    if result.problems and DATA_SHEET in result.sheets:
+        annotated = uuid.uuid4().hex
+        errors = [(p.sheet, p.row, p.col, p.reason) for p in result.problems]
+        (_result_dir(request.user) / f"{annotated}.xlsx").write_bytes(annotate_workbook(result.sheets, errors))
+    return render(request, "projects/dispatch_upload.html", {
+        "period": period, "form": DispatchUploadForm(), "result": result, "annotated": annotated,
+        "file_name": upload.name})

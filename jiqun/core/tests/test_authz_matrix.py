@@ -240,6 +240,9 @@ PAGES: dict[str, Route | str] = {
     "dispatch:reminders": Route("period", read),
     "dispatch:progress": Route("period", read),
     "dispatch:detail": Route("dispatch", edit(get_read_only=200), ("GET", "POST")),
+    "dispatch:template": Route("period", for_roles(OFFICERS, others=302, ok={200, 302})),  # 302: nothing to file
+    # Only who files a dispatch of the period reaches the importer: the matrix's projects are in Rencheng and Jinan.
+    "dispatch:upload": Route("period", for_roles(("sheng", "jining", "rencheng", "jinan")), ("GET", "POST")),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
     "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
     "audit:list": Route(None, for_roles(("shenji",))),
@@ -421,19 +424,18 @@ class World:
             cluster_proposal_create(actor=user, cluster=cluster, reason="矩阵测试", status="exited")
 
     def _dispatches(self) -> None:
-        """A project in Rencheng (济宁) and one in Jinan, each with its dispatch in an open period."""
-        from jiqun.monitoring.models import PeriodStatus
-        from jiqun.projects.dispatch_services import dispatches_create
+        """A project in Rencheng (济宁) and one in Jinan, each with its dispatch in the matrix's period (a closed
+        demo quarter, where no period opening makes them: they are made directly)."""
+        from jiqun.projects.models import Dispatch
         from jiqun.projects.services import project_create
         from jiqun.regions.models import Region
 
-        period = ReportingPeriod.objects.filter(status=PeriodStatus.OPEN).order_by("pk").first()
-        cluster = Cluster.objects.filter(programme=period.programme_id).order_by("pk").first()
+        cluster = Cluster.objects.filter(programme=self.period.programme_id).order_by("pk").first()
         for code in ("370811", "370102"):
-            project_create(actor=self.users["sheng"], clusters=[cluster], name="矩阵测试项目",
-                           region=Region.objects.get(code=code), investor_name="矩阵", total_investment=1000,
-                           kind="investment")
-        dispatches_create(period)
+            project = project_create(actor=self.users["sheng"], clusters=[cluster], name="矩阵测试项目",
+                                     region=Region.objects.get(code=code), investor_name="矩阵", total_investment=1000,
+                                     kind="investment")
+            Dispatch.objects.create(period=self.period, project=project)
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
