@@ -230,3 +230,31 @@ def test_the_reminder_list_names_the_projects_not_yet_submitted():
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     names = [row[0] for row in rows[2:]]
     assert f"{project.code} {project.name}" in names
+
+
+def test_the_pages_work_in_the_english_ui():
+    from django.conf import settings
+
+    project = make_project()
+    period = open_period(1)
+    dispatch = dispatch_of(project, period)
+    client = client_for(user("rencheng"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (f"/projects/dispatch/{dispatch.pk}/", f"/projects/dispatch/periods/{period.pk}/",
+                f"/projects/dispatch/periods/{period.pk}/progress/", "/projects/dispatch/"):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Language"] == "en"
+    refused = client.post(f"/projects/dispatch/{dispatch.pk}/", {"version": 1, "completed_ytd": "400000",
+                                                                 "action": "save"}, follow=True)
+    assert refused.status_code == 200 and project.code in refused.content.decode()
+    assert Dispatch.objects.get(pk=dispatch.pk).version == 1
+
+
+def test_the_demo_files_dispatches_of_projects_with_a_plan():
+    from jiqun.projects.dispatch_demo import demo_dispatches
+
+    project = make_project()
+    period = open_period(3)
+    assert demo_dispatches() >= 1
+    dispatch = dispatch_of(project, period)
+    assert dispatch.completed_ytd is not None and dispatch.progress.endswith("（演示数据）")

@@ -9,7 +9,13 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from jiqun.conftest import client_for
-from jiqun.projects.dispatch_excel import COL, DATA_SHEET, FIRST_DATA_ROW, DispatchImporter, build_dispatch_template
+from jiqun.projects.dispatch_excel import (
+    COL,
+    DATA_SHEET,
+    FIRST_DATA_ROW,
+    DispatchImporter,
+    build_dispatch_template,
+)
 from jiqun.projects.models import Dispatch
 from jiqun.projects.tests.dispatch_helpers import TODAY, dispatch_of, make_project, open_period, user
 
