@@ -137,7 +137,7 @@ def dispatch_save(*, actor, dispatch: Dispatch, base_version: int, completed_ytd
                   new_constraints: list | None = None, check_permission: bool = True) -> Dispatch:
     """Save a draft or returned dispatch whole; refuse, naming project and column, whatever its checks refuse
     (blanks wait for the submission) and a stale `base_version`."""
-    current = Dispatch.objects.select_for_update().select_related("project", "period").get(pk=dispatch.pk)
+    current = Dispatch.objects.select_for_update(of=("self",)).select_related("project", "period").get(pk=dispatch.pk)
     if check_permission and not can_fill_dispatch(actor, current):
         raise PermissionDenied(_("项目调度“%(dispatch)s”当前状态为%(status)s，您不能修改")
                                % {"dispatch": current, "status": current.get_status_display()})

@@ -120,3 +120,27 @@ def test_the_upload_page_imports_and_only_the_projects_filers_reach_it():
     page = client.post(f"/projects/dispatch/periods/{period.pk}/upload/", {"file": upload}).content.decode()
     assert "已导入" in page and dispatch_of(project, period).completed_ytd == Decimal("2500")
     assert client_for(user("jinan")).get(f"/projects/dispatch/periods/{period.pk}/upload/").status_code == 404
+
+
+def test_the_command_lists_writes_the_template_and_refuses_a_bad_file(tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    project = make_project()
+    period = open_period(1)
+    out = io.StringIO()
+    call_command("dispatch", "list", "--period", str(period.pk), "--user", "rencheng", "--json", stdout=out)
+    assert project.code in [row["project"] for row in json.loads(out.getvalue())]
+    template = tmp_path / "调度.xlsx"
+    call_command("dispatch", "template", "--period", str(period.pk), "--user", "rencheng", "--output", str(template),
+                 stdout=io.StringIO())
+    sheets = _sheets(template.read_bytes())
+    row = FIRST_DATA_ROW + [r[0] for r in sheets[DATA_SHEET][FIRST_DATA_ROW:]].index(project.code)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(_rebuild(sheets, {(row, "completed_ytd"): "五千"}))
+    with pytest.raises(CommandError, match="“本年累计完成投资（万元）”：“五千”不是数字"):
+        call_command("dispatch", "import", str(bad), "--period", str(period.pk), "--user", "rencheng")
+    assert dispatch_of(project, period).completed_ytd is None
+    with pytest.raises(CommandError, match="报告期 999999 不存在"):
+        call_command("dispatch", "list", "--period", "999999", "--user", "rencheng")
