@@ -325,3 +325,12 @@ def incident_q(user, prefix: str = "") -> Q:
     leader all, a city or county officer those of clusters in its region, a cluster organisation its own.
     Enterprise reporters, experts and the three admins see none."""
     return Q(**{f"{prefix}cluster__in": visible_cluster_ids(user)})
+
+
+# --- quarterly project dispatch (jiqun.projects) ---------------------------------------------------------
+
+def dispatch_q(user, prefix: str = "") -> Q:
+    """Quarterly dispatches (项目调度) the user may see: those of the projects it sees, as one subquery so that a
+    project in two of a cluster organisation's clusters is one row."""
+    Project = apps.get_model("projects", "Project")
+    return Q(**{f"{prefix}project__in": Project.objects.filter(project_q(user)).values("pk")})

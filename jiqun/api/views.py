@@ -76,6 +76,7 @@ api.add_router("/", "jiqun.api.quality.router")
 api.add_router("/", "jiqun.incidents.api.router")
 api.add_router("/", "jiqun.projects.api_excel.router")
 api.add_router("/projects", "jiqun.projects.api.router")
+api.add_router("/", "jiqun.projects.dispatch_api.router")
 
 
 def _regions(user, codes: list[str]) -> list[Region]:

@@ -91,6 +91,9 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.projects.demo import demo_projects_generate
 
         generated["demo_projects"] = demo_projects_generate()
+        from jiqun.projects.dispatch_demo import demo_dispatches
+
+        generated["demo_dispatches"] = demo_dispatches()  # the open periods opened before the projects existed
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,

@@ -247,25 +247,34 @@ def annotate_workbook(sheets: dict[str, list[list]], errors: list[tuple[str, int
     return output.getvalue()
 
 
-def build_reminder_list(period, rows) -> bytes:
-    """催报名单: every report not yet submitted, with who keeps it and whether it is overdue."""
+def report_reminder_line(report) -> tuple[str, str]:
+    """A statistics report in the 催报 list: its subject and the regions it is kept in."""
+    if report.enterprise_id:
+        regions = report.enterprise.region.name
+    elif report.region_id:
+        regions = report.region.name
+    else:
+        regions = "、".join(x.name for x in report.cluster.regions.all())
+    return report.subject_name, regions
+
+
+def build_reminder_list(period, rows, *, line=report_reminder_line, title: str = "") -> bytes:
+    """催报名单: every form not yet submitted, with who keeps it and whether it is overdue.
+
+    `line(form)` gives the form's subject and regions (a report's by default, a project's dispatch its own).
+    """
     output = io.BytesIO()
     book = xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     sheet = book.add_worksheet("催报名单")
-    sheet.write(0, 0, f"{period.label} 催报名单（截止 {period.deadline:%Y-%m-%d}）")
+    sheet.write(0, 0, f"{title or period.label} 催报名单（截止 {period.deadline:%Y-%m-%d}）")
     for c, label in enumerate(["对象", "所在区划", "状态", "是否逾期", "最近更新"]):
         sheet.write(1, c, label, head)
     for r, row in enumerate(rows, start=2):
-        report = row.report
-        if report.enterprise_id:
-            regions = report.enterprise.region.name
-        elif report.region_id:
-            regions = report.region.name
-        else:
-            regions = "、".join(x.name for x in report.cluster.regions.all())
-        sheet.write_row(r, 0, [safe_text(report.subject_name), regions, report.get_status_display(), "是" if row.overdue else "否",
-                               f"{timezone.localtime(report.last_changed):%Y-%m-%d %H:%M}"])
+        form = row.report
+        subject, regions = line(form)
+        sheet.write_row(r, 0, [safe_text(subject), regions, form.get_status_display(), "是" if row.overdue else "否",
+                               f"{timezone.localtime(form.last_changed):%Y-%m-%d %H:%M}"])
     sheet.set_column(0, 1, 30)
     sheet.set_column(2, 4, 14)
     book.close()

@@ -45,25 +45,41 @@ def can_fill_report(user, report) -> bool:
 
 
 @rules.predicate
-def can_review_city(user, report) -> bool:
-    """A city officer reviews reports with a region in its city (its own city's 综合表 too, by an officer
-    who did not fill it); the province may stand in, and is the only reviewer of the province's 综合表."""
-    if user.role == Role.PROVINCE_ADMIN:
-        return True
-    if user.role != Role.CITY_OFFICER:
-        return False
-    return any(region_within(user, code) for code in _report_regions(report))
-
-
-@rules.predicate
-def can_approve_city(user, report) -> bool:
-    """Only a city officer gives 市级审核通过; the province standing in is its own transition (代市级审核)."""
-    return user.role == Role.CITY_OFFICER and can_review_city(user, report)
-
-
-@rules.predicate
-def can_review_province(user, report) -> bool:
+def can_review_province(user, form) -> bool:
     return user.role == Role.PROVINCE_ADMIN
+
+
+def region_review_predicates(regions_of):
+    """The city's review predicates of a kind of filed form whose regions `regions_of(form)` lists (a report's
+    cluster regions, an enterprise's or a 综合表's region, a project's region): (can_review_city,
+    can_approve_city, can_return)."""
+
+    @rules.predicate
+    def can_review_city(user, form) -> bool:
+        """A city officer reviews forms with a region in its city (its own city's 综合表 too, by an officer
+        who did not fill it); the province may stand in, and is the only reviewer of the province's 综合表."""
+        if user.role == Role.PROVINCE_ADMIN:
+            return True
+        if user.role != Role.CITY_OFFICER:
+            return False
+        return any(region_within(user, code) for code in regions_of(form))
+
+    @rules.predicate
+    def can_approve_city(user, form) -> bool:
+        """Only a city officer gives 市级审核通过; the province standing in is its own transition (代市级审核)."""
+        return user.role == Role.CITY_OFFICER and can_review_city(user, form)
+
+    @rules.predicate
+    def can_return(user, form) -> bool:
+        """A city-approved form goes back only from the province; a submitted one from its city."""
+        if form.status == ReportStatus.CITY_APPROVED:
+            return can_review_province(user, form)
+        return can_review_city(user, form)
+
+    return can_review_city, can_approve_city, can_return
+
+
+can_review_city, can_approve_city, can_return = region_review_predicates(_report_regions)
 
 
 @rules.predicate
@@ -71,14 +87,6 @@ def has_filled_report(user, report) -> bool:
     """Whether the user wrote any revision of the report (form, import, API): 填报 in separation of duties."""
     username = getattr(user, "username", "")
     return bool(username) and report.revisions.filter(actor_name=username).exists()
-
-
-@rules.predicate
-def can_return(user, report) -> bool:
-    """A city-approved report goes back only from the province; a submitted one from its city."""
-    if report.status == ReportStatus.CITY_APPROVED:
-        return can_review_province(user, report)
-    return can_review_city(user, report)
 
 
 @rules.predicate

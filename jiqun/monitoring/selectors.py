@@ -191,19 +191,23 @@ class MatrixRow:
     overdue: bool
 
 
-def status_matrix(period: ReportingPeriod, reports) -> tuple[list[MatrixRow], dict[str, int]]:
-    """Each visible report with its state; counts by status; overdue = not submitted after the deadline."""
+def status_rows(deadline: datetime.date, forms) -> tuple[list[MatrixRow], dict[str, int]]:
+    """Each filed form (a report, a project's dispatch) with its state; counts by status; overdue = not submitted
+    after the deadline. The one 催报 rule of every kind of form filed in a period."""
     today = datetime.date.today()
     not_in = {ReportStatus.DRAFT, ReportStatus.RETURNED}
-    rows = [
-        MatrixRow(report=r, overdue=r.status in not_in and today > period.deadline)
-        for r in reports.select_related("cluster", "enterprise__region", "region").prefetch_related("cluster__regions")
-    ]
+    rows = [MatrixRow(report=form, overdue=form.status in not_in and today > deadline) for form in forms]
     counts = {str(label): 0 for _value, label in ReportStatus.choices}
     for row in rows:
         counts[str(row.report.get_status_display())] += 1
     counts["逾期未报"] = sum(row.overdue for row in rows)
     return rows, counts
+
+
+def status_matrix(period: ReportingPeriod, reports) -> tuple[list[MatrixRow], dict[str, int]]:
+    """Each visible report with its state; counts by status; overdue = not submitted after the deadline."""
+    return status_rows(period.deadline, reports.select_related("cluster", "enterprise__region", "region")
+                       .prefetch_related("cluster__regions"))
 
 
 def template_rows(user, period: ReportingPeriod):

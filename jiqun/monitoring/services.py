@@ -6,9 +6,7 @@ one audit entry, and refuses anything the table or the permissions do not allow.
 
 import calendar
 import datetime
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -51,30 +49,21 @@ from jiqun.monitoring.values import (
     to_decimal,
     values_of,
 )
+from jiqun.monitoring.workflow import Refusals, Transition, approval_chain, workflow_move
 from jiqun.programmes.packs import DEFAULT_REPORTING, REPORTED_KINDS
 
 S = ReportStatus
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str
-    allowed: object  # a rules predicate (user, report)
-    label: str  # a lazy translation: the table is built at import time, the label shown at call time
-
-
 # The whole workflow: 草稿 → 已提交 → 退回 | 市级通过 (or the province's recorded 代市级审核) → 省级通过 (locked).
-TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition(frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, can_fill_report, gettext_lazy("提交")),
-    "return": Transition(frozenset({S.SUBMITTED, S.CITY_APPROVED}), S.RETURNED, can_return, gettext_lazy("退回")),
-    "approve_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_approve_city, gettext_lazy("市级审核通过")),
-    # The province approving what no city reviewed: never silent, always with a reason and its own event.
-    "approve_for_city": Transition(frozenset({S.SUBMITTED}), S.CITY_APPROVED, can_review_province, gettext_lazy("代市级审核")),
-    "approve_province": Transition(frozenset({S.CITY_APPROVED}), S.PROVINCE_APPROVED, can_review_province,
-                                   gettext_lazy("省级审核通过")),
-}
-APPROVALS = frozenset({"approve_city", "approve_for_city", "approve_province"})  # barred to the report's fillers
+TRANSITIONS: dict[str, Transition] = approval_chain(can_fill=can_fill_report, can_return=can_return,
+                                                    can_approve_city=can_approve_city,
+                                                    can_review_province=can_review_province)
+REPORT_REFUSALS = Refusals(
+    wrong_status=gettext_lazy("报表当前状态为“%(status)s”，不能%(label)s"),
+    not_allowed=gettext_lazy("您无权对该报表执行“%(label)s”"),
+    filled_it=gettext_lazy("您填报过该报表，按照填报与审核分离的要求不能执行“%(label)s”；请由未参与填报的人员审核。"),
+)
 
 DEFAULT_INDICATORS = DEFAULT_REPORTING  # the seven of the 2020 SEI document, for a programme whose pack names none
 
@@ -169,8 +158,11 @@ def period_open(
     regions = region_report_regions(programme)
     if regions and IndicatorLevel.REGION in levels:
         Report.objects.bulk_create([Report(period=period, region_id=code) for code in regions])
+    from jiqun.projects.dispatch_services import dispatches_create
+
+    dispatches = dispatches_create(period)  # every active project of the programme's clusters files its dispatch
     audit_record(actor=actor, action=AuditAction.CREATE, obj=period,
-                 after={"reports": period.reports.count(), "deadline": deadline,
+                 after={"reports": period.reports.count(), "dispatches": dispatches, "deadline": deadline,
                         "indicators": sorted(i.code for i in period.indicators.all())})
     return period
 
@@ -286,29 +278,16 @@ def report_findings(report: Report):
     return check_report(rules, values, notes, report.period.quarter, report_history(report)), notes
 
 
+def _record_report_event(actor):
+    def record(report: Report, action: str, before: str, after: str, comment: str) -> None:
+        ReportEvent.objects.create(report=report, action=action, from_status=before, to_status=after, actor=actor,
+                                   actor_name=getattr(actor, "username", ""), comment=comment)
+    return record
+
+
 def _transition(*, actor, report: Report, action: str, comment: str = "") -> Report:
-    rule = TRANSITIONS[action]
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status not in rule.sources:
-        raise ValidationError(_("报表当前状态为“%(status)s”，不能%(label)s")
-                              % {"status": report.get_status_display(), "label": rule.label})
-    if not rule.allowed(actor, report):
-        raise PermissionDenied(_("您无权对该报表执行“%(label)s”") % {"label": rule.label})
-    if action in APPROVALS and settings.JIQUN_SEPARATE_FILL_AND_APPROVE and has_filled_report(actor, report):
-        raise PermissionDenied(
-            _("您填报过该报表，按照填报与审核分离的要求不能执行“%(label)s”；请由未参与填报的人员审核。")
-            % {"label": rule.label})
-    reject_control_characters_in(_("%(label)s意见") % {"label": rule.label}, comment=comment)
-    before = report.status
-    report.status = rule.target
-    if action == "submit":
-        report.submitted_at = timezone.now()
-    report.save(update_fields=["status", "submitted_at", "updated_at"])
-    ReportEvent.objects.create(report=report, action=action, from_status=before, to_status=rule.target, actor=actor,
-                               actor_name=getattr(actor, "username", ""), comment=comment)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before={"status": before},
-                 after={"status": rule.target, "transition": action, "comment": comment})
-    return report
+    return workflow_move(actor=actor, form=report, action=action, transitions=TRANSITIONS, refusals=REPORT_REFUSALS,
+                         has_filled=has_filled_report, record_event=_record_report_event(actor), comment=comment)
 
 
 @transaction.atomic

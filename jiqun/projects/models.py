@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiqun.accounts.scoping import project_constraint_q, project_q
+from jiqun.accounts.scoping import dispatch_q, project_constraint_q, project_q
+from jiqun.monitoring.models import EDITABLE_STATUSES, ReportStatus
 
 
 class ProjectKind(models.TextChoices):
@@ -208,3 +209,80 @@ class Constraint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.get_kind_display()}"
+
+
+# --- The quarterly dispatch (项目调度) -------------------------------------------------------------------
+
+class DispatchQuerySet(models.QuerySet):
+    def for_user(self, user) -> "DispatchQuerySet":
+        return self.filter(dispatch_q(user))
+
+
+class Dispatch(models.Model):
+    """One project's quarterly dispatch in one reporting period: year-to-date completed investment, progress, the
+    stage reached and new constraints. Filed and approved like a statistics report (jiqun.monitoring.workflow);
+    the stage reached and the new constraints reach the project when the province approves (see
+    jiqun.projects.dispatch_services)."""
+
+    period = models.ForeignKey("monitoring.ReportingPeriod", verbose_name=_("报告期"), on_delete=models.CASCADE,
+                               related_name="dispatches")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="dispatches")
+    status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    completed_ytd = models.DecimalField(_("本年累计完成投资（万元）"), max_digits=14, decimal_places=2, null=True,
+                                        blank=True)
+    progress = models.TextField(_("形象进度"), blank=True)
+    stage_to = models.CharField(_("本期达到阶段"), max_length=12, choices=Stage.choices, blank=True)
+    stage_on = models.DateField(_("达到日期"), null=True, blank=True)
+    stage_evidence = models.CharField(_("阶段依据"), max_length=200, blank=True)
+    new_constraints = models.JSONField(_("新增要素制约"), default=list, blank=True,
+                                       help_text=_("[{kind, description, responsible_unit, deadline}]，省级审核通过后登记"))
+    stage_event = models.ForeignKey(StageEvent, verbose_name=_("已登记的阶段变更"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    filled_by = models.JSONField(_("填报人"), default=list, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    objects = DispatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目调度")
+        verbose_name_plural = _("项目调度")
+        ordering = ["period", "project__region__code", "project__code"]
+        constraints = [models.UniqueConstraint(fields=["period", "project"], name="one_dispatch_per_project_period")]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} {self.period}"
+
+    @property
+    def subject_name(self) -> str:
+        return self.project.name
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def last_changed(self):
+        return self.updated_at
+
+
+class DispatchEvent(models.Model):
+    """One move of a dispatch along the approval chain, with who, when and why (as ReportEvent)."""
+
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=ReportStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=ReportStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    comment = models.TextField(_("意见"), blank=True)
+
+    class Meta:
+        ordering = ["dispatch", "at", "id"]
+        verbose_name = _("调度流转记录")
+        verbose_name_plural = _("调度流转记录")
+
+    def __str__(self) -> str:
+        return f"{self.dispatch} {self.from_status}→{self.to_status}"

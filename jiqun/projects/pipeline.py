@@ -33,16 +33,15 @@ class Completed:
 def completed_investment(project: Project, year: int) -> Completed:
     """The investment a project completed in `year`, from its latest approved dispatch of that year.
 
-    The quarterly dispatch (jiqun/projects/dispatch*) reports the year-to-date completed investment; until it
-    has a report for the project and year, the figure is unknown and the reason says where it will come from.
+    The quarterly dispatch (jiqun.projects.dispatch_selectors) reports the year-to-date completed investment;
+    without an approved dispatch of the project and year, the figure is unknown and the reason says why.
     """
-    reader = getattr(project, "dispatch_completed", None)  # set by the dispatch once it exists
-    if callable(reader):
-        value = reader(year)
-        if value is not None:
-            return Completed(Decimal(value))
-    return Completed(None, _("完成投资来自季度调度，%(year)s年尚无该项目的调度数据") % {"year": year})
+    from jiqun.projects.dispatch_selectors import completed_investment as dispatched
 
+    found = dispatched(project, year)
+    if found.value is not None:
+        return Completed(Decimal(found.value))
+    return Completed(None, _("完成投资来自季度调度：%(reason)s") % {"reason": found.source})
 
 @dataclass
 class Group:

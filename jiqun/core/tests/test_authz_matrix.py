@@ -266,6 +266,17 @@ PAGES: dict[str, Route | str] = {
     "projects:plan": Route("project", edit(), ("GET", "POST")),
     "projects:constraint_raise": Route("project", edit(), ("GET", "POST")),
     "projects:constraint_close": Route("constraint", edit(), ("GET", "POST")),
+    "dispatch:index": Route(None, page()),
+    # Every persona reads a period's dispatches (it lists only what it sees); only the province opens missing
+    # ones: a read-only role is refused (403), another writer sent back with the refusal (302).
+    "dispatch:period": Route("period", lambda p, m, s: anon_page(p) or (200 if m == "GET" else 403 if p in READ_ONLY
+                                                                        else 302), ("GET", "POST")),
+    "dispatch:reminders": Route("period", read),
+    "dispatch:progress": Route("period", read),
+    "dispatch:detail": Route("dispatch", edit(get_read_only=200), ("GET", "POST")),
+    "dispatch:template": Route("period", for_roles(OFFICERS, others=302, ok={200, 302})),  # 302: nothing to file
+    # Only who files a dispatch of the period reaches the importer: the matrix's projects are in Rencheng and Jinan.
+    "dispatch:upload": Route("period", for_roles(("sheng", "jining", "rencheng", "jinan")), ("GET", "POST")),
     "api:openapi-json": Route(None, public()),  # the interface description holds no data
     "api_docs": Route(None, page()),  # Swagger UI from the platform's own files, behind the login
     "audit:list": Route(None, for_roles(("shenji",))),
@@ -388,6 +399,11 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     # No file in the matrix's body: a region officer is told to upload one (400), everyone else may not (403).
     ("POST", "/api/v1/projects/import"): Route(None, api_write(create=True)),
     ("GET", "/api/v1/projects/export"): Route(None, api_read),
+    ("GET", "/api/v1/dispatches"): Route(None, api_read),
+    ("GET", "/api/v1/dispatches/{dispatch_id}"): Route("dispatch", api_read),
+    ("PUT", "/api/v1/dispatches/{dispatch_id}"): Route("dispatch", api_write(), body={}),  # no If-Match: 428
+    ("POST", "/api/v1/dispatches/{dispatch_id}/transitions"): Route("dispatch", api_write(), body={"action": "none"}),
+    ("GET", "/api/v1/periods/{period_id}/dispatch-progress"): Route("period", api_read),
 }
 
 
@@ -473,6 +489,7 @@ class World:
         self._proposals()
         self._attachments()
         self._consultation()
+        self._dispatches()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -520,6 +537,19 @@ class World:
         second = expert_create(actor=None, name="矩阵专家", field="矩阵", organisation="矩阵", user=account)
         consultation_open(actor=None, scheme=Scheme.objects.get(code="sd-sei-2020-yearly", version=1),
                           experts=[first, second])
+    def _dispatches(self) -> None:
+        """A project in Rencheng (济宁) and one in Jinan, each with its dispatch in the matrix's period (a closed
+        demo quarter, where no period opening makes them: they are made directly)."""
+        from jiqun.projects.models import Dispatch
+        from jiqun.projects.services import project_create
+        from jiqun.regions.models import Region
+
+        cluster = Cluster.objects.filter(programme=self.period.programme_id).order_by("pk").first()
+        for code in ("370811", "370102"):
+            project = project_create(actor=self.users["sheng"], clusters=[cluster], name="矩阵测试项目",
+                                     region=Region.objects.get(code=code), investor_name="矩阵", total_investment=1000,
+                                     kind="investment")
+            Dispatch.objects.create(period=self.period, project=project)
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -609,6 +639,10 @@ class World:
 
             model = Project if kind == "project" else Constraint
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind == "dispatch":
+            from jiqun.projects.models import Dispatch
+
+            return _split(Dispatch.objects.all(), Dispatch.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -659,7 +693,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
                         "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}",
                         "{claim_id}", "{incident_id}",
-                        "{project_id}", "{constraint_id}"):
+                        "{project_id}", "{constraint_id}", "{dispatch_id}"):
         path = path.replace(placeholder, key)
     return path
 

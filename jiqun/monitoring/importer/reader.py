@@ -217,6 +217,23 @@ class Layout:
     note_col: int
 
 
+def upload_refusal(content: bytes, file_name: str, limits: Limits) -> str | None:
+    """Why an uploaded file is not an .xlsx any of the importers reads (too large, .xls/.et, encrypted, not a
+    workbook), in words the uploader can act on; None when its package may be opened."""
+    if len(content) > limits.max_bytes:
+        return _("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，请删去多余内容后再上传") % {
+            "file": file_name, "size": mib(len(content)), "limit": mib(limits.max_bytes)}
+    if file_name.lower().endswith(OLD_SUFFIXES):
+        return _("文件“%(file)s”是 .et/.xls 格式，不能导入：请在 WPS 或 Excel 中“另存为” .xlsx 后再上传") % {"file": file_name}
+    if content.startswith(CFB_MAGIC):
+        if ENCRYPTED_STREAM in content:
+            return _("文件“%(file)s”设置了打开密码，不能导入：请取消密码后另存为 .xlsx 再上传") % {"file": file_name}
+        return _("文件“%(file)s”是旧版 .xls 或 WPS .et 格式，不能导入：请另存为 .xlsx 后再上传") % {"file": file_name}
+    if not content.startswith(ZIP_MAGIC):
+        return _("文件“%(file)s”不是 .xlsx 格式的 Excel 工作簿，请下载模板填写后上传") % {"file": file_name}
+    return None
+
+
 class ReportImporter:
     def __init__(self, *, user, content: bytes, file_name: str, period: ReportingPeriod | None = None) -> None:
         self.user = user
@@ -277,25 +294,9 @@ class ReportImporter:
 
     def _open(self) -> bool:
         """Check the package before any parser sees it, then read the _meta sheet (within its own small bounds)."""
-        if len(self.content) > self.limits.max_bytes:
-            self.problem(_("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，请删去多余内容后再上传") % {
-                "file": self.file_name, "size": mib(len(self.content)), "limit": mib(self.limits.max_bytes)}, sheet="")
-            return False
-        if self.file_name.lower().endswith(OLD_SUFFIXES):
-            self.problem(_("文件“%(file)s”是 .et/.xls 格式，不能导入：请在 WPS 或 Excel 中“另存为” .xlsx 后再上传")
-                         % {"file": self.file_name}, sheet="")
-            return False
-        if self.content.startswith(CFB_MAGIC):
-            if ENCRYPTED_STREAM in self.content:
-                self.problem(_("文件“%(file)s”设置了打开密码，不能导入：请取消密码后另存为 .xlsx 再上传")
-                             % {"file": self.file_name}, sheet="")
-            else:
-                self.problem(_("文件“%(file)s”是旧版 .xls 或 WPS .et 格式，不能导入：请另存为 .xlsx 后再上传")
-                             % {"file": self.file_name}, sheet="")
-            return False
-        if not self.content.startswith(ZIP_MAGIC):
-            self.problem(_("文件“%(file)s”不是 .xlsx 格式的 Excel 工作簿，请下载模板填写后上传") % {"file": self.file_name},
-                         sheet="")
+        refusal = upload_refusal(self.content, self.file_name, self.limits)
+        if refusal:
+            self.problem(refusal, sheet="")
             return False
         try:
             self.package = open_package(self.content, self.file_name, self.limits)
