@@ -12,6 +12,7 @@ from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster, ClusterStatus, ProposalState
 from jiqun.clusters.services import STATUS_MOVES, cluster_change_status, cluster_proposal_create
+from jiqun.core.collector import gc_paused
 from jiqun.evaluation.compute import RunInputError, evaluate, scheme_parameters
 from jiqun.evaluation.inputs import snapshot_collect, source_of
 from jiqun.evaluation.models import (
@@ -117,21 +118,24 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
     _require(actor, can_run_evaluation, _("只有省级管理员可以开展评价"))
     if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError({"year": [_("评价年度应为 %(a)s 至 %(b)s 之间的年份") % {"a": FIRST_YEAR, "b": LAST_YEAR}]})
-    if scheme.subject_kind == SubjectKind.REGION:
-        from jiqun.evaluation.region_inputs import region_snapshot_collect
+    # The snapshot of a national run is hundreds of thousands of small objects: no cycle collection meanwhile.
+    with gc_paused():
+        if scheme.subject_kind == SubjectKind.REGION:
+            from jiqun.evaluation.region_inputs import region_snapshot_collect
 
-        snapshot = region_snapshot_collect(scheme, year)
-    else:
-        snapshot = snapshot_collect(scheme, year)
-    parameters = scheme_parameters(scheme)
-    try:
-        result = evaluate(snapshot, parameters)
-    except RunInputError as exc:
-        raise ValidationError({"__all__": [_("%(scheme)s %(year)s年：%(reason)s")
-                                           % {"scheme": scheme.name, "year": year, "reason": exc}]}) from None
+            snapshot = region_snapshot_collect(scheme, year)
+        else:
+            snapshot = snapshot_collect(scheme, year)
+        parameters = scheme_parameters(scheme)
+        try:
+            result = evaluate(snapshot, parameters)
+        except RunInputError as exc:
+            raise ValidationError({"__all__": [_("%(scheme)s %(year)s年：%(reason)s")
+                                               % {"scheme": scheme.name, "year": year, "reason": exc}]}) from None
     run = Run(scheme=scheme, year=year, status=RunStatus.DRAFT, snapshot=snapshot, parameters=parameters,
               result=result, stability=result["stability"], created_by=getattr(actor, "username", "") or "系统")
-    run.full_clean()
+    # Validating a JSON field only encodes it, which saving does again: the large ones are left to save().
+    run.full_clean(exclude=["snapshot", "parameters", "result", "stability"])
     run.save()
     engine, stability = result["engine"], result["stability"]
     final = result.get("bonus") or {**engine, **stability}  # with bonus items the totals are ranked

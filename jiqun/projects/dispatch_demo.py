@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jiqun.accounts.models import User
-from jiqun.monitoring.models import PeriodStatus, ReportingPeriod
+from jiqun.monitoring.models import PeriodStatus, ReportingPeriod, ReportStatus
 from jiqun.projects.dispatch_services import (
     dispatch_approve_city,
     dispatch_approve_for_city,
@@ -36,6 +36,8 @@ def demo_dispatches(seed: int = 2026) -> int:
     for period in ReportingPeriod.objects.filter(status=PeriodStatus.OPEN).order_by("pk"):
         dispatches_create(period)
         for dispatch in period.dispatches.select_related("project").order_by("project__code"):
+            if dispatch.status != ReportStatus.DRAFT:
+                continue  # filed already: the demo loads again in place without touching it
             project = dispatch.project
             plan = YearPlan.objects.filter(project=project, year=period.year).values_list("planned", flat=True).first()
             if not plan:

@@ -94,6 +94,11 @@ def column_letter(key: str) -> str:
 
 # --- what the user may pick -------------------------------------------------------------------------
 
+def cluster_label(cluster: Cluster, shared: bool) -> str:
+    """A cluster as the sheet names it: its name, with its programme when another visible cluster has that name."""
+    return f"{cluster.name}（{cluster.programme.code}）" if shared else cluster.name
+
+
 @dataclass
 class Choices:
     """The regions, parks and clusters a user may put a project in, by the names the sheet shows."""
@@ -124,10 +129,21 @@ class Choices:
         clusters = Cluster.objects.exclude(status=ClusterStatus.EXITED)
         if user is not None:
             clusters = clusters.for_user(user)
+        listed_clusters = list(clusters.select_related("programme").order_by("name", "pk"))
+        shared: dict[str, int] = {}
+        for cluster in listed_clusters:
+            shared[cluster.name] = shared.get(cluster.name, 0) + 1
         by_name: dict[str, list[Cluster]] = {}
-        for cluster in clusters.order_by("name", "pk"):
-            by_name.setdefault(cluster.name, []).append(cluster)
+        for cluster in listed_clusters:
+            # Two programmes may each have a cluster of one name: the sheet tells them apart by programme.
+            by_name.setdefault(cluster_label(cluster, shared[cluster.name] > 1), []).append(cluster)
         return cls(named, {z.name: z for z in zones.order_by("name")}, by_name)
+
+    def cluster_name(self, cluster: Cluster) -> str:
+        for name, found in self.clusters.items():
+            if any(c.pk == cluster.pk for c in found):
+                return name
+        return cluster.name
 
     def region_name(self, region: Region) -> str:
         for name, r in self.regions.items():
@@ -151,7 +167,8 @@ def project_row(project: Project, year: int, choices: Choices | None = None) -> 
     region = choices.region_name(project.region) if choices else project.region.name
     return {
         "code": project.code, "name": project.name,
-        "clusters": "、".join(sorted(c.name for c in project.clusters.all())), "segment": project.segment,
+        "clusters": "、".join(sorted(choices.cluster_name(c) if choices else c.name for c in project.clusters.all())),
+        "segment": project.segment,
         "region": region, "zone": project.zone.name if project.zone else "", "investor": project.investor_label,
         "total_investment": project.total_investment, "year_plan": plan if plan is not None else "",
         "kind": project.get_kind_display(), "is_major": str(YES if project.is_major else NO),

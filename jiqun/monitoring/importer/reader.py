@@ -25,7 +25,6 @@ can fill: the user's reports of the period as rows, the period's indicators as c
 file costs a refusal, not the process. Only the _meta and data sheets are parsed.
 """
 
-import gc
 import hashlib
 import io
 import json
@@ -33,7 +32,6 @@ import logging
 import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
@@ -49,6 +47,7 @@ from xlsxwriter.utility import xl_col_to_name
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster
+from jiqun.core.collector import gc_paused
 from jiqun.core.text import control_character_error
 from jiqun.monitoring.checks import PART_OF_WHOLE, import_errors
 from jiqun.monitoring.excel import (
@@ -156,23 +155,6 @@ class ImportResult:
                 chunk = self.report_ids[start:start + 5000]
                 self._reports += Report.objects.filter(pk__in=chunk).select_related("period", "cluster", "enterprise")
         return self._reports
-
-
-@contextmanager
-def gc_paused():
-    """Pause Python's cycle collector while a workbook is imported.
-
-    A 100,000-row sheet is millions of live Python objects, and every collection the import's own allocations
-    set off walked them all: seconds of a 100,000-row import. Reference counting still frees everything
-    (the importer makes no cycles); the collector is switched back on as it was.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def code_key(value) -> str:

@@ -152,7 +152,8 @@ def test_a_county_files_its_own_projects_only_and_a_city_approves_its_counties()
     elsewhere = make_project(name="兖州区项目", region="370812")
     period = open_period(1)
     county = user("rencheng")
-    assert set(Dispatch.objects.for_user(county).filter(period=period).values_list("project", flat=True)) == {own.pk}
+    seen = Dispatch.objects.for_user(county).filter(period=period).select_related("project")
+    assert own.pk in {d.project_id for d in seen} and {d.project.region_id for d in seen} == {"370811"}
     assert set(Dispatch.objects.for_user(user("jining")).filter(period=period).values_list("project", flat=True)) >= {
         own.pk, elsewhere.pk}
     assert not Dispatch.objects.for_user(user("jinan")).filter(period=period).exists()
