@@ -265,7 +265,7 @@ def patch_scheme(request: HttpRequest, scheme_id: DbId, payload: SchemePatchIn):
     return _edited(scheme_update(actor=request.user, scheme=scheme, changes=changes, base_revision=base))
 
 
-class MatrixOut(Schema):
+class AhpMatrixOut(Schema):
     key: str = Field(description="矩阵编号：D 为维度之间，Dk 为第 k 个维度内的指标")
     title: str
     names: list[str]
@@ -284,7 +284,7 @@ class InvitationOut(Schema):
     expert: str
     status: str = Field(description="invited 填写中；submitted 已提交")
     scale: list[str]
-    matrices: list[MatrixOut]
+    matrices: list[AhpMatrixOut]
 
 
 class JudgementsIn(BodyIn):
@@ -376,7 +376,7 @@ class ClaimIn(BodyIn):
     evidence: Text = Field(description="证明材料：文件文号或材料说明")
 
 
-class DecisionIn(BodyIn):
+class ClaimDecisionIn(BodyIn):
     decision: str = Field(description="approve 核定、reject 不予核定（或撤销核定）——省级；withdraw 撤回——申报地区")
     reason: Text = Field(default="", description="不予核定的理由（reject 时必填）")
     version: int = Field(ge=1, description="所依据的版本号")
@@ -419,7 +419,7 @@ def post_claim(request: HttpRequest, payload: ClaimIn):
 
 @router.post("/evaluation/bonus/{claim_id}/decide", response={200: ClaimOut, **errors(400, 401, 403, 404, 412, 422)},
              summary="处理加分事项：核定、不予核定（省级管理员）或撤回（申报地区）；其间他人已处理返回 412")
-def post_decide(request: HttpRequest, claim_id: DbId, payload: DecisionIn):
+def post_decide(request: HttpRequest, claim_id: DbId, payload: ClaimDecisionIn):
     claim = get_object_or_404(claims_for(request.user), pk=claim_id)
     return _claim(bonus_claim_decide(actor=request.user, claim=claim, decision=payload.decision,
                                      reason=payload.reason, base_version=payload.version))

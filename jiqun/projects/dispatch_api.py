@@ -31,7 +31,7 @@ from jiqun.projects.models import Dispatch
 router = Router(tags=["dispatch"])
 
 
-class ConstraintIn(BodyIn):
+class DispatchConstraintIn(BodyIn):
     kind: Text = Field(description="land | energy | environment | funding | approval | other")
     description: Text = Field(max_length=1000)
     responsible_unit: Text = Field(max_length=100)
@@ -44,7 +44,7 @@ class DispatchIn(BodyIn):
     stage_to: Text = Field("", description="本期达到的阶段（下一阶段的编码），不报告时为空")
     stage_on: datetime.date | None = Field(None, description="达到日期，不晚于今天")
     stage_evidence: Text = Field("", max_length=200)
-    new_constraints: list[ConstraintIn] = Field(default_factory=list, max_length=50)
+    new_constraints: list[DispatchConstraintIn] = Field(default_factory=list, max_length=50)
 
 
 class DispatchTransitionIn(BodyIn):

@@ -22,13 +22,14 @@ MISSING_HEADER = ["400", "401", "403", "406", "415", "422"]
 # An edit must name the version it was based on (If-Match on the report values, `version` in a PATCH body),
 # and any version but the current one is refused with 412. The generator cannot know the current version, so
 # for these operations alone 412 counts as accepting valid data. The report values also answer a missing or
-# malformed If-Match with 428 Precondition Required (RFC 6585), the code made for exactly that.
+# malformed If-Match with 428 Precondition Required (RFC 6585), as do the project dispatches,, the code made for exactly that.
 config = SchemathesisConfig.from_dict({
     "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
     "operations": [
-        {"include-name": "PUT /api/v1/reports/{report_id}/values", "checks": {
+        *({"include-name": name, "checks": {
             "positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]},
-            "missing_required_header": {"expected-statuses": [*MISSING_HEADER, "428"]}}},
+            "missing_required_header": {"expected-statuses": [*MISSING_HEADER, "428"]}}}
+          for name in ("PUT /api/v1/reports/{report_id}/values", "PUT /api/v1/dispatches/{dispatch_id}")),
         *({"include-name": name, "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]}}}
           for name in ("PATCH /api/v1/clusters/{cluster_id}", "PATCH /api/v1/enterprises/{enterprise_id}",
                        "PATCH /api/v1/evaluation/schemes/{scheme_id}",
