@@ -57,3 +57,11 @@ def test_the_evaluate_command_refuses_the_run_number(value):
 
     with pytest.raises(CommandError, match="评价编号应为数字"):
         call_command("evaluate", "publish", value)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_the_incidents_command_refuses_the_cluster(value):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--cluster"):
+        call_command("incidents", "list", "--cluster", value)
