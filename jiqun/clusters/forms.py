@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jiqun.accounts.permissions import can_decide_cluster_standing
 from jiqun.clusters.models import Cluster, ClusterStatus, ReviewOutcome, Tier
 from jiqun.clusters.services import standing_denied_message
-from jiqun.core.forms import TextRuleMixin
+from jiqun.core.forms import IdsChoiceField, TextRuleMixin
 from jiqun.programmes.models import ClusterKind, Programme
 from jiqun.regions.models import Region, Zone
 from jiqun.regions.selectors import regions_for
@@ -38,6 +38,7 @@ class ClusterForm(TextRuleMixin, forms.ModelForm):
             "industry_codes", "promotion_org", "chief", "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "regions": forms.SelectMultiple(attrs={"size": 8})}
+        field_classes = {"zones": IdsChoiceField}
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -19,3 +19,17 @@ class TextRuleMixin:
             if isinstance(field, forms.CharField):
                 field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
                 field.validators.append(ControlCharacterValidator(where=field.label or name))
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by id that refuses an id no database column holds (a 5,000-digit number, or
+    one past 2^63) as an invalid choice: Django's own field passes it to an `__in` query, which fails."""
+
+    def _check_values(self, value):
+        if not self.to_field_name:
+            for pk in value if isinstance(value, list | tuple) else [value]:
+                text = str(pk).strip()
+                if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63):
+                    raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                                params={"pk": str(pk)[:20]})
+        return super()._check_values(value)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiqun.core.forms import IdsChoiceField
 from jiqun.evaluation.ahp_matrices import SAATY_SCALE, Matrix
 from jiqun.recognition.models import Expert
 
@@ -25,7 +26,7 @@ def scale_choices() -> list[tuple[str, str]]:
 
 
 class OpenConsultationForm(forms.Form):
-    experts = forms.ModelMultipleChoiceField(
+    experts = IdsChoiceField(
         label=_("邀请专家"), queryset=Expert.objects.filter(user__isnull=False).order_by("name"),
         widget=forms.CheckboxSelectMultiple, error_messages={
             "required": _("请至少邀请一位专家"), "invalid_choice": _("所选专家不在专家库中或没有评审专家账号"),

@@ -116,7 +116,7 @@ def _chosen_row(request: HttpRequest, rows: list[RunRow]) -> RunRow | None:
         if row is None:
             raise Http404
         return row
-    if not wanted.isdigit():
+    if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 18):
         raise Http404
     row = next((r for r in rows if r.cluster_id == int(wanted)), None)
     if row is None:

@@ -25,7 +25,7 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     if subject in SubjectKind.values:
         targets = targets.filter(subject_kind=subject)
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year.isascii() and year.isdigit() and len(year) == 4:
         targets = targets.filter(year=int(year))
     checklists: dict[str, list] = {}
     for item in programme.checklist_items.all():

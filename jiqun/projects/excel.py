@@ -221,7 +221,7 @@ def filter_projects(queryset: QuerySet, params) -> tuple[QuerySet, dict[str, str
     for name, field in (("zone", "zone_id"), ("cluster", "clusters")):
         value = params.get(name) or ""
         if value:
-            if value.isdigit() and int(value) < 2**63:
+            if value.isascii() and value.isdigit() and len(value) <= 19 and int(value) < 2**63:
                 queryset = queryset.filter(**{field: int(value)})
             else:
                 problems[name] = _("须为编号（数字）")

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.clusters.models import Cluster
-from jiqun.core.forms import TextRuleMixin
+from jiqun.core.forms import IdsChoiceField, TextRuleMixin
 from jiqun.enterprises.models import Enterprise
 from jiqun.projects.models import (
     STAGE_MOVES,
@@ -66,6 +66,7 @@ class ProjectForm(TextRuleMixin, forms.ModelForm):
             "clusters": forms.SelectMultiple(attrs={"size": 6}),
             "signed_on": DATE, "planned_start_on": DATE, "planned_completion_on": DATE, "planned_production_on": DATE,
         }
+        field_classes = {"clusters": IdsChoiceField}
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -169,7 +169,7 @@ class ProjectImporter:
         if pairs.get("template") != X.TEMPLATE_ID or pairs.get("version") != X.TEMPLATE_VERSION:
             self.problem(_("不是本系统生成的项目库模板（或模板版本已更新），请重新下载模板后填写"), sheet=X.META_SHEET)
             return False
-        if (pairs.get("year") or "").isdigit():
+        if re.fullmatch(r"[0-9]{4}", pairs.get("year") or ""):
             self.year = int(pairs["year"])
         return True
 

@@ -32,7 +32,7 @@ def _year(request: HttpRequest) -> tuple[int, str]:
     today = timezone.localdate().year
     if not raw:
         return today, ""
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
         return int(raw), ""
     return today, _("“%(value)s”不是 2000 至 2100 之间的年份，已显示%(year)s年") % {"value": raw[:20], "year": today}
 

@@ -57,6 +57,12 @@ def run_data(run: Run, rows) -> dict:
             "consequences": run.consequences, "rows": [row_data(r) for r in rows]}
 
 
+def _is_number(text) -> bool:
+    """Plain ASCII digits int() reads and a database column holds ("²".isdigit() is true as well)."""
+    text = str(text)
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 class Command(BaseCommand):
     help = (
         "Evaluation schemes and runs (docs/evaluation.md). A run reads each cluster's province-approved figure "
@@ -135,7 +141,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 
     def _run(self, text: str) -> Run:
-        if not str(text).isdigit():
+        if not _is_number(text):
             raise CommandError(_("评价编号应为数字，而不是“%(text)s”") % {"text": text})
         run = Run.objects.select_related("scheme").filter(pk=int(text)).first()
         if run is None:
@@ -178,7 +184,7 @@ class Command(BaseCommand):
             known = "、".join(sorted(set(Scheme.objects.values_list("code", flat=True)))) or _("无")
             raise CommandError(_("--scheme：评价方案 %(code)s%(v)s 不存在（已有：%(known)s）") % {
                 "code": scheme, "v": f" 第{scheme_version}版" if scheme_version else "", "known": known})
-        if not str(year).isdigit():
+        if not _is_number(year):
             raise CommandError(_("--year：“%(year)s”不是年份") % {"year": year})
         try:
             run = evaluation_run_create(actor=None, scheme=chosen, year=int(year))
@@ -225,7 +231,7 @@ class Command(BaseCommand):
             if row is None:
                 raise CommandError(_("评价 #%(id)s 中没有地区“%(region)s”（可用地区代码或名称）") % {"id": chosen.pk, "region": cluster})
         else:
-            row = (rows.filter(cluster_id=int(cluster)).first() if cluster.isdigit() else None) \
+            row = (rows.filter(cluster_id=int(cluster)).first() if _is_number(cluster) else None) \
                 or rows.filter(cluster__code=cluster).first() or rows.filter(cluster__name=cluster).first()
         if row is None:
             raise CommandError(_("评价 #%(id)s 中没有集群“%(cluster)s”（可用编号、编码或名称）") % {"id": chosen.pk, "cluster": cluster})
@@ -305,7 +311,7 @@ class Command(BaseCommand):
     def do_ahp(self, *, ahp_action: str, scheme_id: str, json=False, **options) -> None:
         from jiqun.evaluation.ahp_matrices import CR_THRESHOLD, matrices_of
 
-        if not str(scheme_id).isdigit():
+        if not _is_number(scheme_id):
             raise CommandError(_("方案编号应为数字，而不是“%(text)s”") % {"text": scheme_id})
         scheme = Scheme.objects.filter(pk=int(scheme_id)).first()
         if scheme is None:
@@ -355,7 +361,7 @@ class Command(BaseCommand):
         return user
 
     def _year(self, text: str) -> int:
-        if not str(text).isdigit():
+        if not _is_number(text):
             raise CommandError(_("--year：“%(year)s”不是年份") % {"year": text})
         return int(text)
 
@@ -391,7 +397,7 @@ class Command(BaseCommand):
 
     def bonus_decide(self, *, claim: str, decision: str, reason: str = "", claim_version=None, username=None,
                      **options) -> None:
-        if not str(claim).isdigit():
+        if not _is_number(claim):
             raise CommandError(_("加分事项编号应为数字，而不是“%(text)s”") % {"text": claim})
         found = BonusClaim.objects.select_related("region").filter(pk=int(claim)).first()
         if found is None:

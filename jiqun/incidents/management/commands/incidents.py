@@ -63,7 +63,7 @@ class Command(BaseCommand):
         return actor
 
     def _cluster(self, code: str) -> Cluster:
-        clusters = list(Cluster.objects.filter(pk=int(code)) if code.isdigit() else Cluster.objects.filter(code=code)[:2])
+        clusters = list(Cluster.objects.filter(pk=int(code)) if code.isascii() and code.isdigit() and len(code) <= 18 else Cluster.objects.filter(code=code)[:2])
         if not clusters:
             raise CommandError(_("--cluster：集群编码“%(code)s”不存在") % {"code": code})
         if len(clusters) > 1:
