@@ -334,3 +334,73 @@ def dispatch_q(user, prefix: str = "") -> Q:
     project in two of a cluster organisation's clusters is one row."""
     Project = apps.get_model("projects", "Project")
     return Q(**{f"{prefix}project__in": Project.objects.filter(project_q(user)).values("pk")})
+
+
+# --- industry chains (jiqun.chains) -----------------------------------------------------------------------
+
+def _chain_home_q(user, prefix: str) -> Q:
+    """Chains whose home region lies inside the user's region, and the chains the user is 链长 of."""
+    if _blind(user) or user.role == Role.ENTERPRISE_REPORTER:
+        return _nothing(prefix)
+    chief = Q(**{f"{prefix}chief": user})
+    region_prefix = visible_prefix(user)
+    if region_prefix is None:
+        return chief
+    return chief | Q(**{f"{prefix}region__code__startswith": region_prefix})
+
+
+def chain_q(user, prefix: str = "") -> Q:
+    """Chains the user may see: those of its region (a city's, its counties'), those serving a cluster it sees
+    (so a county sees the city chain its cluster is on), and those it is 链长 of. A cluster organisation or a
+    chain chief with assigned clusters sees its clusters' chains. Enterprise reporters, experts and the admins
+    see none. The map of a chain (segments, who is placed on them) is not sensitive; its supply links are."""
+    if _blind(user) or user.role == Role.ENTERPRISE_REPORTER:
+        return _nothing(prefix)
+    return _chain_home_q(user, prefix) | Q(**{f"{prefix}clusters__in": visible_cluster_ids(user)})
+
+
+def visible_chain_ids(user):
+    """A subquery of the pks of the chains the user may see."""
+    return apps.get_model("chains", "Chain").objects.filter(chain_q(user)).values("pk")
+
+
+def segment_q(user, prefix: str = "") -> Q:
+    """Segments of the chains the user sees."""
+    return Q(**{f"{prefix}chain__in": visible_chain_ids(user)})
+
+
+def placement_q(user) -> Q:
+    """Enterprises and outside companies placed on the segments the user sees."""
+    return segment_q(user, "segment__")
+
+
+def outside_company_q(user) -> Q:
+    """Outside companies (外地企业) are shared records of public company facts, so that two cities do not keep two
+    copies of one company: every business role that sees chains sees them. Enterprise reporters, experts and
+    the admins see none."""
+    if _blind(user) or user.role == Role.ENTERPRISE_REPORTER:
+        return NOTHING
+    return Q()
+
+
+def supply_link_q(user) -> Q:
+    """Supply links (amounts between enterprises) are sensitive: only the chain's home region (its officers, and
+    those of the regions above it up to the province) and the chain's 链长 see them. Another city, a county
+    below a city chain, a cluster organisation and everyone else see none."""
+    return _chain_home_q(user, "segment__chain__")
+
+
+def prospect_q(user, prefix: str = "") -> Q:
+    """招引名录 entries: kept by the chain's home region; cities compete for the same companies, so another city
+    sees none. The chain's 链长 and the organisations of the clusters the chain serves see them too."""
+    home = _chain_home_q(user, f"{prefix}segment__chain__")
+    if _blind(user) or not by_clusters(user):
+        return home
+    return home | Q(**{f"{prefix}segment__chain__clusters__in": _assigned_cluster_ids(user)})
+
+
+def sees_supply_links(user, chain) -> bool:
+    """Whether the user may see a chain's supply links and what is derived from them row by row (who bought
+    what from whom, for how much): the rule of `supply_link_q`, for one chain."""
+    Chain = apps.get_model("chains", "Chain")
+    return Chain.objects.filter(_chain_home_q(user, ""), pk=chain.pk).exists()

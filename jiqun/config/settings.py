@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "jiqun.recognition",
     "jiqun.projects",
     "jiqun.incidents",
+    "jiqun.chains",
     "jiqun.api",
 ]
 

@@ -94,6 +94,12 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.projects.dispatch_demo import demo_dispatches
 
         generated["demo_dispatches"] = demo_dispatches()  # the open periods opened before the projects existed
+    if apps.is_installed("jiqun.chains"):
+        from jiqun.chains.demo import demo_chains_generate
+        from jiqun.chains.prospect_demo import demo_prospects_generate
+
+        generated["demo_chains"] = demo_chains_generate()
+        generated["demo_prospects"] = demo_prospects_generate()  # on the demo chains, linked to demo projects
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,

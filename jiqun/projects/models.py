@@ -68,7 +68,10 @@ class Project(models.Model):
     clusters = models.ManyToManyField("clusters.Cluster", verbose_name=_("所属集群"), blank=True,
                                       related_name="projects")
     segment = models.CharField(_("产业链环节"), max_length=80, blank=True,
-                               help_text=_("所补、所延或所强的产业链环节（产业链图谱建立后关联到环节）"))
+                               help_text=_("所补、所延或所强的产业链环节（名称；关联到产业链图谱时见下一项）"))
+    chain_segment = models.ForeignKey("chains.Segment", verbose_name=_("产业链图谱环节"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="projects",
+                                      help_text=_("项目所补、所延或所强的环节；投产后计入该环节的评级"))
     region = models.ForeignKey("regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT,
                                related_name="projects")
     zone = models.ForeignKey("regions.Zone", verbose_name=_("所在园区"), null=True, blank=True,
