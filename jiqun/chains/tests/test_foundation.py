@@ -76,3 +76,24 @@ def test_supply_links_are_seen_by_the_chain_region_and_the_province_only(chain, 
     with pytest.raises(ValidationError, match="二选一"):
         supply_link_add(actor=jining_officer, segment=segment, year=2025, buyer=buyer, supplier_company=outside,
                         supplier=buyer)
+
+
+def test_it_rates_segments_and_weights_the_local_rate_by_value(chain, jining_officer):
+    from jiqun.chains.analysis import Need, Rating, analyse_chain
+
+    made = segment_add(actor=jining_officer, chain=chain, code="U1", name="液压件", position="upstream")
+    empty = segment_add(actor=jining_officer, chain=chain, code="U2", name="控制器", position="upstream")
+    local_buyer, local_supplier = Enterprise.objects.filter(region__code__startswith="3708")[:2]
+    outside = outside_company_create(actor=jining_officer, name="常州某液压", place="江苏省常州市")
+    placement_add(actor=jining_officer, segment=made, enterprise=local_supplier)
+    supply_link_add(actor=jining_officer, segment=made, year=2025, buyer=local_buyer, supplier=local_supplier,
+                    amount=Decimal("300"))
+    supply_link_add(actor=jining_officer, segment=made, year=2025, buyer=local_buyer, supplier_company=outside,
+                    amount=Decimal("700"))
+    result = analyse_chain(chain, year=2025)
+    verdicts = result.by_code()
+    assert (verdicts["U1"].rating, verdicts["U1"].local_rate, verdicts["U1"].rate_basis) == (
+        Rating.WEAK, Decimal("30.00"), "amount")
+    assert (verdicts["U2"].rating, verdicts["U2"].need) == (Rating.MISSING, Need.FILL)
+    assert empty.pk == verdicts["U2"].segment_id
+    assert result.local_rate == Decimal("30.00")
