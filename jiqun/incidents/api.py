@@ -79,7 +79,7 @@ class IncidentPatch(BodyIn):
 
 class WithdrawIn(BodyIn):
     reason: Text = Field(max_length=200, description="撤销理由（最多 200 个字符）")
-    version: int | None = Field(None, ge=1)
+    version: int = Field(ge=1, description="所依据的记录版本（version）；记录已被他人修改时返回 412")
 
 
 def _visible(request: HttpRequest, incident_id: int) -> Incident:

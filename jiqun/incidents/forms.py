@@ -51,4 +51,5 @@ class IncidentForm(TextRuleMixin, forms.ModelForm):
 
 class WithdrawForm(TextRuleMixin, forms.Form):
     reason = forms.CharField(label=_("撤销理由"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": VERSION_MESSAGE, "invalid": VERSION_MESSAGE, "min_value": VERSION_MESSAGE})

@@ -181,8 +181,15 @@ def test_the_api_records_lists_corrects_and_withdraws(api_jining, api_jinan) -> 
     stale = api_jining.patch(f"/api/v1/incidents/{body['id']}", data=json.dumps({"severity": "large", "version": 1}),
                              content_type="application/json")
     assert stale.status_code == 412
-    done = api_jining.post(f"/api/v1/incidents/{body['id']}/withdraw", data=json.dumps({"reason": "已修复信用"}),
-                           content_type="application/json")
+    unversioned = api_jining.post(f"/api/v1/incidents/{body['id']}/withdraw",
+                                  data=json.dumps({"reason": "已修复信用"}), content_type="application/json")
+    assert unversioned.status_code == 422 and "version" in unversioned.content.decode()
+    stale_withdraw = api_jining.post(f"/api/v1/incidents/{body['id']}/withdraw",
+                                     data=json.dumps({"reason": "已修复信用", "version": 1}),
+                                     content_type="application/json")
+    assert stale_withdraw.status_code == 412
+    done = api_jining.post(f"/api/v1/incidents/{body['id']}/withdraw",
+                           data=json.dumps({"reason": "已修复信用", "version": 2}), content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == "withdrawn"
 
 
