@@ -207,7 +207,7 @@ def _locality(chain: Chain, buyer: _Party, supplier: _Party) -> tuple[bool | Non
 def _purchases(chains: Iterable[Chain], year: int | None = None) -> list[Purchase]:
     """The purchases (of one year, or all years) of the chains' local buyers, in one query."""
     chains = {c.pk: c for c in chains}
-    links = (SupplyLink.objects.filter(segment__chain__in=list(chains), segment__retired=False)
+    links = (SupplyLink.objects.filter(segment__chain__in=list(chains))
              .select_related("segment", "buyer__region", "buyer_company__region", "supplier__region",
                              "supplier_company__region").order_by("year", "segment_id", "pk"))
     if year is not None:
