@@ -86,8 +86,12 @@ def _check_chain(chain: Chain) -> None:
 
         if chain.chief.role != Role.LEADER:
             errors["chief"] = [_("链长账号须为“领导/群长/链长”角色（%(user)s 不是）") % {"user": chain.chief.username}]
-    if not isinstance(chain.rating_params, dict):
-        errors["rating_params"] = [_("评级参数须为键值表")]
+    from jiqun.chains.analysis import validate_rating_params
+
+    try:
+        validate_rating_params(chain.rating_params)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     reject_control_characters_in(_("产业链"), name=chain.name, chief_name=chain.chief_name,

@@ -63,6 +63,11 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
     now = min(data.as_of, until)
     if code == "count_projects":
         return project_count_series(data.programme, params, clusters, subject, now)
+    if code == "chain_local_supporting_rate":
+        from jiqun.chains.analysis import local_rate_series
+
+        kind, key = subject or ("", "")
+        return local_rate_series(kind, key, clusters, now)
     if code in CLUSTER_COUNTS:
         return _cluster_count(data, indicator, params, clusters, set(named), now)
     tiers = tier_histories(clusters) if params.get("cluster_tier") else {}

@@ -15,8 +15,9 @@ TERMS_LABELS = {P.RATE: "年增长率", P.POINTS: "每年百分点", P.COUNT: "�
 
 
 def is_count(target) -> bool:
-    """A target counted in whole things (kind count, or a unit like 个/家/件)."""
-    return target.indicator.kind == "count" or target.unit in P.COUNT_UNITS
+    """A target counted in whole things (kind count, or a unit like 个/家/件); a share computed from the
+    registries (kind count, unit %) is not."""
+    return (target.indicator.kind == "count" and target.unit not in P.POINT_UNITS) or target.unit in P.COUNT_UNITS
 
 
 def plain(value: Decimal | None) -> str:
