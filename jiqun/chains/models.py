@@ -78,7 +78,7 @@ class Chain(models.Model):
                                           blank=True)
     local_rate_target = models.DecimalField(_("本地配套率目标（%）"), max_digits=5, decimal_places=2, null=True,
                                             blank=True)
-    # Overrides of the gap-rating rule's parameters (jiqun.chains.rating documents each key and its default).
+    # Overrides of the gap-rating rule's parameters (jiqun.chains.rules documents each key and its default).
     rating_params = models.JSONField(_("强弱缺评级参数"), default=dict, blank=True)
     description = models.TextField(_("说明"), blank=True)
     clause = models.CharField(_("依据条款"), max_length=120, blank=True)
