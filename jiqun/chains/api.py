@@ -80,7 +80,18 @@ class ChainSegmentOut(Schema):
     version: int = Field(description="修改或撤销时放在 If-Match 请求头中")
 
 
-class ChainDetailOut(ChainOut):
+class ChainDetailOut(Schema):
+    id: int
+    code: str
+    name: str
+    region: str
+    clusters: list[int] = Field(description="所属集群的 id")
+    chief_name: str
+    chain_leader: int | None = Field(description="链主企业（名录企业 id）")
+    local_scope: str
+    local_rate_target: Decimal | None = Field(description="本地配套率目标（%）")
+    structure_version: int
+    version: int
     year: int = Field(description="评级所用年度")
     local_rate: Decimal | None
     rate_basis: str
@@ -376,7 +387,11 @@ def get_chain(request: HttpRequest, chain_id: DbId, query: Query[ChainYearQuery]
         segment = extra[s["id"]]
         s.update(kind=segment.kind, industry_codes=segment.industry_codes, is_extension=segment.is_extension,
                  sort=segment.sort)
-    out = ChainOut.from_orm(chain).dict()
+    out = {"id": chain.pk, "code": chain.code, "name": chain.name, "region": chain.region_id,
+           "clusters": [c.pk for c in chain.clusters.all()], "chief_name": chain.chief_name,
+           "chain_leader": chain.chain_leader_id, "local_scope": chain.local_scope,
+           "local_rate_target": chain.local_rate_target, "structure_version": chain.structure_version,
+           "version": chain.version}
     return {**out, "year": analysis.year, "local_rate": analysis.local_rate, "rate_basis": analysis.rate_basis,
             "segments": segments}
 

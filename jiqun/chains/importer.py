@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, PasswordError
@@ -230,6 +231,7 @@ class ChainImporter:
                 sheets[name] = rows
         if self.result.problems:
             return self.result
+        self._widen_registry()
         self._segments(sheets[X.SEGMENT_SHEET])
         if X.PLACEMENT_SHEET in sheets:
             self._placements(sheets[X.PLACEMENT_SHEET])
@@ -591,6 +593,16 @@ class ChainImporter:
             self.problem(_("请填写企业名称"), sheet, row, name_key)
             return None
         return Party(new=(name, code, place))
+
+    def _widen_registry(self) -> None:
+        """The registry an import resolves against: the user's, and the enterprises already on this chain (a
+        cluster organisation re-imports the map it exported, whose enterprises may lie outside its own scope)."""
+        if self.chain is None or self.user is None:
+            return
+        on_chain = (Q(chain_placements__segment__chain=self.chain) | Q(purchases__segment__chain=self.chain)
+                    | Q(sales__segment__chain=self.chain))
+        self.enterprises = Enterprise.objects.filter(
+            Q(pk__in=self.enterprises.values("pk")) | Q(pk__in=Enterprise.objects.filter(on_chain).values("pk")))
 
     def _placements(self, rows: list[list]) -> None:
         sheet = X.PLACEMENT_SHEET
