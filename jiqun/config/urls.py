@@ -29,6 +29,7 @@ urlpatterns = [
     path("incidents/", include("jiqun.incidents.urls")),
     path("audit/", include("jiqun.audit.urls")),
     path("projects/dispatch/", include("jiqun.projects.urls_dispatch")),
+    path("chains/excel/", include("jiqun.chains.urls_excel")),
     path("projects/", include("jiqun.projects.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),

@@ -29,7 +29,9 @@ config = SchemathesisConfig.from_dict({
         *({"include-name": name, "checks": {
             "positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]},
             "missing_required_header": {"expected-statuses": [*MISSING_HEADER, "428"]}}}
-          for name in ("PUT /api/v1/reports/{report_id}/values", "PUT /api/v1/dispatches/{dispatch_id}")),
+          for name in ("PUT /api/v1/reports/{report_id}/values", "PUT /api/v1/dispatches/{dispatch_id}",
+                       "PATCH /api/v1/chains/segments/{segment_id}",
+                       "POST /api/v1/chains/segments/{segment_id}/retire")),
         *({"include-name": name, "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412"]}}}
           for name in ("PATCH /api/v1/clusters/{cluster_id}", "PATCH /api/v1/enterprises/{enterprise_id}",
                        "PATCH /api/v1/evaluation/schemes/{scheme_id}",

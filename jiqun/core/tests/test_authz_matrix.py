@@ -258,6 +258,11 @@ PAGES: dict[str, Route | str] = {
     "incidents:edit": Route("incident", edit(), ("GET", "POST")),  # a county, cluster org: sent back / 403
     "incidents:withdraw": Route("incident", edit(), ("POST",)),  # the empty reason is refused: nothing withdrawn
     "projects:list": Route(None, page()),  # lists only the projects the user sees
+    # A chain's Excel: region officers import new chains; who edits a chain imports into it (a read-only role: 403).
+    "chain_excel:import_new": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "chain_excel:template": Route(None, page()),
+    "chain_excel:import": Route("chain", edit(get_read_only=403), ("GET", "POST")),
+    "chain_excel:export": Route("chain", read),  # supply links only for the chain's region
     "projects:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "projects:overdue": Route(None, page()),
     "projects:detail": Route("project", read),
@@ -400,6 +405,21 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/projects/import"): Route(None, api_write(create=True)),
     ("GET", "/api/v1/projects/export"): Route(None, api_read),
     ("GET", "/api/v1/dispatches"): Route(None, api_read),
+    ("GET", "/api/v1/chains"): Route(None, api_read),
+    ("POST", "/api/v1/chains/import"): Route(None, api_write(create=True)),  # no file: 400
+    ("GET", "/api/v1/chains/{chain_id}"): Route("chain", api_read),
+    ("GET", "/api/v1/chains/{chain_id}/gaps"): Route("chain", api_read),
+    ("GET", "/api/v1/chains/{chain_id}/local-rate"): Route("chain", api_read),
+    ("POST", "/api/v1/chains/{chain_id}/segments"): Route("chain", api_write(), body={
+        "code": "", "name": "", "position": "upstream"}),
+    ("PATCH", "/api/v1/chains/segments/{segment_id}"): Route("segment", api_write(), body={}),  # no If-Match: 428
+    ("POST", "/api/v1/chains/segments/{segment_id}/retire"): Route("segment", api_write(), body={}),  # 428
+    ("GET", "/api/v1/chains/{chain_id}/placements"): Route("chain", api_read),
+    ("POST", "/api/v1/chains/{chain_id}/placements"): Route("chain", api_write(), body={"segment": ""}),
+    # The matrix's chains have no cluster: whoever sees one is of its region and sees its supply links.
+    ("GET", "/api/v1/chains/{chain_id}/supply-links"): Route("chain", api_read),
+    ("GET", "/api/v1/chains/{chain_id}/export"): Route("chain", api_read),
+    ("POST", "/api/v1/chains/{chain_id}/import"): Route("chain", api_write()),  # no file: 400
     ("GET", "/api/v1/dispatches/{dispatch_id}"): Route("dispatch", api_read),
     ("PUT", "/api/v1/dispatches/{dispatch_id}"): Route("dispatch", api_write(), body={}),  # no If-Match: 428
     ("POST", "/api/v1/dispatches/{dispatch_id}/transitions"): Route("dispatch", api_write(), body={"action": "none"}),
@@ -490,6 +510,7 @@ class World:
         self._attachments()
         self._consultation()
         self._dispatches()
+        self._chains()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -550,6 +571,15 @@ class World:
                                      region=Region.objects.get(code=code), investor_name="矩阵", total_investment=1000,
                                      kind="investment")
             Dispatch.objects.create(period=self.period, project=project)
+
+    def _chains(self) -> None:
+        """A chain with a segment in 济宁 (city), 济南 (city) and 任城区 (county), kept by each region."""
+        from jiqun.chains.services import chain_create, segment_add
+        from jiqun.regions.models import Region
+
+        for code in ("370800", "370100", "370811"):
+            chain = chain_create(actor=None, code=f"MATRIX-{code}", name="矩阵测试链", region=Region.objects.get(code=code))
+            segment_add(actor=None, chain=chain, code="U1", name="矩阵环节", position="upstream")
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -643,6 +673,11 @@ class World:
             from jiqun.projects.models import Dispatch
 
             return _split(Dispatch.objects.all(), Dispatch.objects.for_user(user))
+        if kind in ("chain", "segment"):
+            from jiqun.chains.models import Chain, Segment
+
+            model = Chain if kind == "chain" else Segment
+            return _split(model.objects.all(), model.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -693,7 +728,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
                         "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}",
                         "{claim_id}", "{incident_id}",
-                        "{project_id}", "{constraint_id}", "{dispatch_id}"):
+                        "{project_id}", "{constraint_id}", "{dispatch_id}", "{chain_id}", "{segment_id}"):
         path = path.replace(placeholder, key)
     return path
 
