@@ -385,7 +385,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/incidents"): Route(None, lambda p, m, s: 401 if p == ANON else {400, 404} if p in ("sheng", "jinan", "jining") else 403, body={
         "cluster": 1, "kind": "", "severity": "", "occurred_on": "2025-01-01", "description": "", "document": ""}),
     ("PATCH", "/api/v1/incidents/{incident_id}"): Route("incident", api_write(), body={"version": 1, "description": ""}),
-    ("POST", "/api/v1/incidents/{incident_id}/withdraw"): Route("incident", api_write(), body={"reason": ""}),
+    ("POST", "/api/v1/incidents/{incident_id}/withdraw"): Route("incident", api_write(), body={"reason": "", "version": 1}),
     ("GET", "/api/v1/projects"): Route(None, api_read),
     ("POST", "/api/v1/projects"): Route(None, api_write(create=True), body={
         "name": "", "region": "370811", "total_investment": 1, "kind": "investment"}),  # no name: 400
