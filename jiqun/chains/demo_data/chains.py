@@ -316,9 +316,9 @@ CHAINS: tuple[ChainSpec, ...] = (
         (
             Seg("U1", "车体材料", UP, "3252", places=(Place("南山铝业", SP, "车体铝合金型材", policy=False),
                                                  Place("江苏某铝型材企业（演示）", SP, "铝合金型材")), volume=3000),
-            Seg("U2", "转向架", UP, "3714", places=(Place("青岛某转向架企业（演示）", SP, "转向架"),), volume=4000, local=70),
+            Seg("U2", "转向架", UP, "3714", places=(Place("青岛某转向架企业（演示）", SP, "转向架"),), volume=4000, local=75),
             Seg("U3", "牵引系统", UP, "3714", places=(Place("株洲某牵引系统企业（演示）", SP, "牵引变流器、牵引电机"),),
-                volume=3500),
+                volume=2500),
             Seg("U4", "制动系统", UP, "3714", places=(Place("青岛某制动系统企业（演示）", SP, "制动系统"),
                                                  Place("北京某制动系统企业（演示）", SP, "制动控制装置")),
                 volume=2000, local=50),
