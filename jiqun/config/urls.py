@@ -30,6 +30,7 @@ urlpatterns = [
     path("audit/", include("jiqun.audit.urls")),
     path("projects/dispatch/", include("jiqun.projects.urls_dispatch")),
     path("projects/", include("jiqun.projects.urls")),
+    path("chains/", include("jiqun.chains.urls")),  # after chains/prospects/, chains/excel/, chains/chief/
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
