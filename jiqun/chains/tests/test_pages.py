@@ -166,7 +166,9 @@ def test_each_table_downloads_as_excel_and_each_download_is_audited(world):
     assert rows["U1"][4] == "缺" and rows["U1"][5] == "补链" and rows["M1.1"][2] == "M1"
     assert [r[0] for r in book["结构版本"][2:]] == [1, 2, 3, 4]
     gaps = _sheets(client.get(f"/chains/{world.chain.pk}/download/gaps.xlsx").content)["短板清单"]
-    assert {r[0] for r in gaps[2:]} >= {"U1", "D1"} and "M1" not in {r[0] for r in gaps[2:]} or True
+    needs = {r[0]: r[5] for r in gaps[2:]}
+    assert needs["U1"] == "补链" and needs["D1"] == "延链"
+    assert [r[0] for r in gaps[2:]].index("U1") < [r[0] for r in gaps[2:]].index("D1")  # 补链 before 延链
     trend = _sheets(client.get(f"/chains/{world.chain.pk}/download/trend.xlsx").content)["本地配套率"]
     assert trend[2] == [2025, 0.0, "按金额", 50.0]
     assert client.get(f"/chains/{world.chain.pk}/download/other.xlsx").status_code == 404

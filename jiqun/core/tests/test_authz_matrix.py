@@ -290,6 +290,24 @@ PAGES: dict[str, Route | str] = {
     "projects:export": Route(None, page()),
     "projects:pipeline": Route(None, page()),
     "projects:pipeline_export": Route(None, page()),
+    # The chain pages (chpages): a chain is read by who sees it (chain_q); its map is edited by its region
+    # officers and its clusters' organisations; supply links are seen and kept by the chain's region only
+    # (supply_link_q), so a cluster organisation is sent back from adding one (302) and refused on POST (403).
+    "chains:list": Route(None, page()),  # lists only the chains the user sees
+    "chains:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "chains:detail": Route("chain", read),
+    "chains:edit": Route("chain", edit(), ("GET", "POST")),
+    "chains:segment_add": Route("chain", edit(), ("GET", "POST")),
+    "chains:download": Route("chain", read),
+    "chains:segment": Route("segment", read),
+    "chains:segment_download": Route("segment", read),
+    "chains:segment_edit": Route("segment", edit(), ("GET", "POST")),
+    "chains:segment_retire": Route("segment", edit(), ("GET", "POST")),
+    "chains:placement_add": Route("segment", edit(), ("GET", "POST")),
+    "chains:link_add": Route("segment", edit(), ("GET", "POST")),
+    "chains:placement_remove": Route("placement", edit(), ("POST",)),  # no version: refused, nothing removed
+    "chains:link_edit": Route("supply_link", edit(), ("GET", "POST")),
+    "chains:link_remove": Route("supply_link", edit(), ("POST",)),
     # The Django admin: RoleAdmin opens each model to its roles only and scopes it with for_user. The
     # matrix asks its index and every model's list; object pages answer the admin's own "does not exist".
     "admin:*": Route(None, lambda p, m, s: 302 if p not in STAFF else {200, 403}),
@@ -490,6 +508,7 @@ class World:
         self._attachments()
         self._consultation()
         self._dispatches()
+        self._chains()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -550,6 +569,13 @@ class World:
                                      region=Region.objects.get(code=code), investor_name="矩阵", total_investment=1000,
                                      kind="investment")
             Dispatch.objects.create(period=self.period, project=project)
+
+    def _chains(self) -> None:
+        """A Jining chain (on the cluster organisation's cluster) with segments, placements and a supply link,
+        and a Jinan chain (jiqun.chains.tests.pages_fixtures)."""
+        from jiqun.chains.tests.pages_fixtures import build
+
+        build(code="MATRIX")
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -643,6 +669,11 @@ class World:
             from jiqun.projects.models import Dispatch
 
             return _split(Dispatch.objects.all(), Dispatch.objects.for_user(user))
+        if kind in ("chain", "segment", "placement", "supply_link"):
+            from jiqun.chains.models import Chain, Placement, Segment, SupplyLink
+
+            model = {"chain": Chain, "segment": Segment, "placement": Placement, "supply_link": SupplyLink}[kind]
+            return _split(model.objects.all(), model.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
@@ -672,7 +703,7 @@ def page_url(name: str, pattern: str, kind: str | None, obj) -> str:
     key = obj.code if kind == "programme" else obj.pk
     for placeholder in ("<int:pk>", "<str:code>"):
         url = url.replace(placeholder, str(key))
-    return url.replace("<str:decision>", "reject")
+    return url.replace("<str:decision>", "reject").replace("<str:what>", "map")
 
 
 def api_url(path: str, kind: str | None, obj) -> str:
