@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,7 @@ def chain_list(user, *, cluster=None, region=None) -> QuerySet[Chain]:
         chains = chains.filter(pk__in=Chain.objects.filter(clusters=cluster).values("pk"))
     if region is not None:
         chains = chains.filter(within_q("region__code", region.code))
-    return chains.annotate(segment_count=Count("segments", filter=Q(segments__retired=False), distinct=True))
+    return chains
 
 
 def chain_rows(chains) -> list[ChainRow]:
