@@ -16,7 +16,8 @@
       var colour = grey ? COLOURS.extension : (COLOURS[node.rating] || "#999");
       out.itemStyle = { color: colour, borderColor: colour, borderType: node.extension ? "dashed" : "solid",
                         borderWidth: node.extension ? 2 : 1 };
-      if (grey) { out.itemStyle.color = "#fff"; }
+      if (grey) { out.itemStyle.color = "#e5e7eb"; out.itemStyle.borderColor = "#6b7280"; }
+      out.symbol = "circle";
       out.lineStyle = node.extension ? { type: "dashed" } : undefined;
       out.tooltip = { formatter: node.name + (node.ratingLabel ? "：" + node.ratingLabel : "") };
     }
@@ -32,7 +33,7 @@
       animation: false,
       tooltip: { trigger: "item", triggerOn: "mousemove" },
       series: [{
-        type: "tree", data: [styled(d)], orient: "LR", top: 20, bottom: 20, left: 120, right: 220,
+        type: "tree", data: [styled(d)], orient: "LR", top: 20, bottom: 20, left: 190, right: 220,
         symbolSize: 14, initialTreeDepth: -1, expandAndCollapse: false, roam: false,
         label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 13 },
         leaves: { label: { position: "right", verticalAlign: "middle", align: "left" } },
@@ -56,7 +57,7 @@
     var series = [{ name: d.rateLabel, type: "line", data: d.rates, label: { show: true, formatter: "{c}%" } }];
     if (d.target !== null) {
       series[0].markLine = { symbol: "none", lineStyle: { type: "dashed", color: "#c62828" },
-                             label: { formatter: d.targetLabel + " {c}%" }, data: [{ yAxis: d.target }] };
+                             label: { position: "insideEndTop", formatter: d.targetLabel + " {c}%" }, data: [{ yAxis: d.target }] };
     }
     chart.setOption({
       animation: false, grid: { left: 40, right: 20, top: 20, bottom: 30 }, tooltip: { trigger: "axis" },
