@@ -31,6 +31,7 @@ urlpatterns = [
     path("projects/dispatch/", include("jiqun.projects.urls_dispatch")),
     path("chains/excel/", include("jiqun.chains.urls_excel")),
     path("projects/", include("jiqun.projects.urls")),
+    path("chains/", include("jiqun.chains.urls")),  # after chains/prospects/, chains/excel/, chains/chief/
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),

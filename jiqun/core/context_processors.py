@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict:
     if user.role not in ADMIN_ROLES and user.role not in (Role.EXPERT, Role.ENTERPRISE_REPORTER):
         items.insert(4, ("projects:list", _("项目")))  # after 企业 (jiqun.accounts.scoping.project_q)
         items.insert(6, ("dispatch:index", _("项目调度")))  # after 统计季报: the projects' quarterly dispatch
+        items.insert(7, ("chains:list", _("产业链")))  # after 项目调度 (jiqun.accounts.scoping.chain_q)
     if user.role not in ADMIN_ROLES and user.role != Role.ENTERPRISE_REPORTER:
         items.append(("recognition:calls", _("赛马认定")))  # an expert finds its assignments there
     if user.role == Role.EXPERT:

@@ -295,6 +295,24 @@ PAGES: dict[str, Route | str] = {
     "projects:export": Route(None, page()),
     "projects:pipeline": Route(None, page()),
     "projects:pipeline_export": Route(None, page()),
+    # The chain pages (chpages): a chain is read by who sees it (chain_q); its map is edited by its region
+    # officers and its clusters' organisations; supply links are seen and kept by the chain's region only
+    # (supply_link_q), so a cluster organisation is sent back from adding one (302) and refused on POST (403).
+    "chains:list": Route(None, page()),  # lists only the chains the user sees
+    "chains:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
+    "chains:detail": Route("chain", read),
+    "chains:edit": Route("chain", edit(), ("GET", "POST")),
+    "chains:segment_add": Route("chain", edit(), ("GET", "POST")),
+    "chains:download": Route("chain", read),
+    "chains:segment": Route("segment", read),
+    "chains:segment_download": Route("segment", read),
+    "chains:segment_edit": Route("segment", edit(), ("GET", "POST")),
+    "chains:segment_retire": Route("segment", edit(), ("GET", "POST")),
+    "chains:placement_add": Route("segment", edit(), ("GET", "POST")),
+    "chains:link_add": Route("segment", edit(), ("GET", "POST")),
+    "chains:placement_remove": Route("placement", edit(), ("POST",)),  # no version: refused, nothing removed
+    "chains:link_edit": Route("supply_link", edit(), ("GET", "POST")),
+    "chains:link_remove": Route("supply_link", edit(), ("POST",)),
     # The Django admin: RoleAdmin opens each model to its roles only and scopes it with for_user. The
     # matrix asks its index and every model's list; object pages answer the admin's own "does not exist".
     "admin:*": Route(None, lambda p, m, s: 302 if p not in STAFF else {200, 403}),
@@ -573,13 +591,17 @@ class World:
             Dispatch.objects.create(period=self.period, project=project)
 
     def _chains(self) -> None:
-        """A chain with a segment in 济宁 (city), 济南 (city) and 任城区 (county), kept by each region."""
+        """A chain with a segment in 济宁 (city), 济南 (city) and 任城区 (county), kept by each region; and a Jining
+        chain (on the cluster organisation's cluster) with placements and a supply link, and a Jinan chain
+        (jiqun.chains.tests.pages_fixtures)."""
         from jiqun.chains.services import chain_create, segment_add
+        from jiqun.chains.tests.pages_fixtures import build
         from jiqun.regions.models import Region
 
         for code in ("370800", "370100", "370811"):
             chain = chain_create(actor=None, code=f"MATRIX-{code}", name="矩阵测试链", region=Region.objects.get(code=code))
             segment_add(actor=None, chain=chain, code="U1", name="矩阵环节", position="upstream")
+        build(code="MATRIX")
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -673,10 +695,10 @@ class World:
             from jiqun.projects.models import Dispatch
 
             return _split(Dispatch.objects.all(), Dispatch.objects.for_user(user))
-        if kind in ("chain", "segment"):
-            from jiqun.chains.models import Chain, Segment
+        if kind in ("chain", "segment", "placement", "supply_link"):
+            from jiqun.chains.models import Chain, Placement, Segment, SupplyLink
 
-            model = Chain if kind == "chain" else Segment
+            model = {"chain": Chain, "segment": Segment, "placement": Placement, "supply_link": SupplyLink}[kind]
             return _split(model.objects.all(), model.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
@@ -707,7 +729,7 @@ def page_url(name: str, pattern: str, kind: str | None, obj) -> str:
     key = obj.code if kind == "programme" else obj.pk
     for placeholder in ("<int:pk>", "<str:code>"):
         url = url.replace(placeholder, str(key))
-    return url.replace("<str:decision>", "reject")
+    return url.replace("<str:decision>", "reject").replace("<str:what>", "map")
 
 
 def api_url(path: str, kind: str | None, obj) -> str:
