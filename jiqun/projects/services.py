@@ -3,6 +3,10 @@
 A stage moves only along STAGE_MOVES, one step at a time, each move a StageEvent dated by the day the stage was
 reached (never in the future, never before the previous move); 停缓建 and 退出 need a reason, and a suspended
 project resumes only at the stage it left. A constraint closes once, with its decision.
+
+A project signed from a 招引名录 entry is on a chain segment (`chain_segment`, set by the chains' services);
+when it reaches 开工 the move lands its signed entries (`jiqun.chains.prospect_services`) in the same
+transaction, and once 投产 the chain analysis counts it on the segment.
 """
 
 import datetime
@@ -39,6 +43,9 @@ EDITABLE_FIELDS = [
     "major_level", "leader", "service_unit", "source", "signed_on", "planned_start_on", "planned_completion_on",
     "planned_production_on", "description",
 ]
+# Set by services, not by the project forms: the chain segment a project fills (jiqun.chains.prospect_services
+# sets it when a 招引名录 entry is signed).
+LINK_FIELDS = ["chain_segment"]
 MAX_INVESTMENT = Decimal("999999999999.99")  # 万元: the column's bound, far above any real project
 
 
@@ -111,7 +118,7 @@ def _next_code(region_code: str) -> str:
 def project_create(*, actor, clusters: Iterable = (), code: str = "", stage_reached_on: datetime.date | None = None,
                    **fields) -> Project:
     """Register a project in 谋划 (its first StageEvent is dated `stage_reached_on`, today by default)."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(EDITABLE_FIELDS) - set(LINK_FIELDS)
     if unknown:
         raise TypeError(f"project_create() got fields it cannot set: {sorted(unknown)}")
     region = fields.get("region")
@@ -135,7 +142,7 @@ def project_create(*, actor, clusters: Iterable = (), code: str = "", stage_reac
 def project_update(*, actor, project: Project, base_version: int, clusters: Iterable | None = None,
                    **changes) -> Project:
     """Change a project's record (not its stage: project_move_stage). Refuses a stale `base_version`."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
+    unknown = set(changes) - set(EDITABLE_FIELDS) - set(LINK_FIELDS)
     if unknown:
         raise TypeError(f"project_update() got fields it cannot change: {sorted(unknown)}")
     current = Project.objects.select_for_update().get(pk=project.pk)
@@ -206,6 +213,12 @@ def project_move_stage(*, actor, project: Project, to_stage: str, reached_on: da
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=current, before=before,
                  after={"stage": to_stage, "version": project.version, "reached_on": str(reached_on),
                         "evidence": event.evidence, "reason": reason})
+    # The closed loop of the chains: a signed 招引名录 entry lands when its project starts (开工).
+    from jiqun.chains.prospect_services import LANDING_STAGES, prospects_land_for_project
+
+    if to_stage in LANDING_STAGES:
+        current.stage = to_stage
+        prospects_land_for_project(actor=actor, project=current, reached_on=reached_on)
     return event
 
 
