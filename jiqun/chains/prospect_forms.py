@@ -95,6 +95,6 @@ class SignForm(TextRuleMixin, forms.Form):
         from jiqun.regions.models import Region, within_q
 
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = (Project.objects.for_user(user).filter(within_q("region", chain.region_id))
+        self.fields["project"].queryset = (Project.objects.for_user(user).filter(within_q("region__code", chain.region_id))
                                            .order_by("code"))
         self.fields["region"].queryset = Region.objects.filter(within_q("code", chain.region_id)).order_by("code")

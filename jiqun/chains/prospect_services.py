@@ -292,6 +292,9 @@ def prospect_sign(*, actor, prospect: Prospect, on: datetime.date, base_version:
     _require(actor, chain)
     _check_version(current, base_version)
     _check_move(current, ProspectStatus.SIGNED)
+    if segment.retired:
+        raise ValidationError({"segment": [_("环节“%(name)s”已撤销，不能再签约；请放弃本条目或在新环节上新建条目") % {
+            "name": segment.name}]})
     note = (note or "").strip()
     _check_texts(note=note, project_name=project_name)
     _check_day(current, on)

@@ -43,8 +43,7 @@ EDITABLE_FIELDS = [
     "major_level", "leader", "service_unit", "source", "signed_on", "planned_start_on", "planned_completion_on",
     "planned_production_on", "description",
 ]
-# Set by services, not by the project forms: the chain segment a project fills (jiqun.chains.prospect_services
-# sets it when a 招引名录 entry is signed).
+# Set by the chain registry and the 招引名录 (not on the project form, whose segment list would not be scoped).
 LINK_FIELDS = ["chain_segment"]
 MAX_INVESTMENT = Decimal("999999999999.99")  # 万元: the column's bound, far above any real project
 
@@ -141,7 +140,8 @@ def project_create(*, actor, clusters: Iterable = (), code: str = "", stage_reac
 @transaction.atomic
 def project_update(*, actor, project: Project, base_version: int, clusters: Iterable | None = None,
                    **changes) -> Project:
-    """Change a project's record (not its stage: project_move_stage). Refuses a stale `base_version`."""
+    """Change a project's record (not its stage: project_move_stage). Refuses a stale `base_version`.
+    `chain_segment` links the project to the chain segment it fills, extends or strengthens (LINK_FIELDS)."""
     unknown = set(changes) - set(EDITABLE_FIELDS) - set(LINK_FIELDS)
     if unknown:
         raise TypeError(f"project_update() got fields it cannot change: {sorted(unknown)}")
@@ -152,6 +152,9 @@ def project_update(*, actor, project: Project, base_version: int, clusters: Iter
     if base_version != current.version:
         raise stale_edit(kind=_("项目"), changes=changes_since(current, base_version))
     _check_texts(changes)
+    segment = changes.get("chain_segment")
+    if segment is not None and segment.retired:
+        raise ValidationError({"chain_segment": [_("产业链环节“%(name)s”已撤销，不能关联项目") % {"name": segment.name}]})
     before = snapshot(current)
     for field, value in changes.items():
         setattr(current, field, value)

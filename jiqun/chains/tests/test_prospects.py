@@ -214,3 +214,21 @@ def test_the_loop_from_a_missing_segment_to_a_producing_project_closes_the_gap(m
     assert list(ProspectEvent.objects.filter(prospect=entry).values_list("to_status", flat=True)) == [
         "lead", "lead", "contact", "signed", "landed"]
     assert [p.pk for p in prospects_of(missing, jining_officer)] == [entry.pk]
+
+
+def test_the_demo_signs_one_entry_to_a_demo_project_and_lands_another(jining_officer):
+    from jiqun.chains.prospect_demo import demo_prospects_generate
+
+    for code, segment_code, name in (("JN-GDHG", "D6", "电子化学品"), ("JN-QN", "M2", "氢燃料电池及关键零部件")):
+        if not Chain.objects.filter(code=code).exists():  # the chain demo (jiqun.chains.demo) not loaded
+            made = chain_create(actor=None, code=code, name=code, region=Region.objects.get(code="370800"))
+            segment_add(actor=None, chain=made, code=segment_code, name=name, position="midstream")
+    demo_prospects_generate()
+    demo = Prospect.objects.filter(source="demo")
+    signed = demo.get(segment__chain__code="JN-GDHG", segment__code="D6")
+    assert (signed.status, signed.project.code) == (ProspectStatus.SIGNED, "370800-2025-0001")
+    landed = demo.get(segment__chain__code="JN-QN", segment__code="M2")
+    assert landed.status == ProspectStatus.LANDED and landed.project.stage == Stage.STARTED
+    count = demo.count()
+    demo_prospects_generate()  # a second load adds nothing
+    assert Prospect.objects.filter(source="demo").count() == count
