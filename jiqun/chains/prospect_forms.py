@@ -18,7 +18,7 @@ def _version_field() -> forms.IntegerField:
 
 
 def _date_field(label) -> forms.DateField:
-    return forms.DateField(label=label, initial=datetime.date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, initial=datetime.date.today, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class ProspectFilterForm(TextRuleMixin, forms.Form):

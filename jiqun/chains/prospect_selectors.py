@@ -1,7 +1,7 @@
 """Reads of the 招引名录 for a user: the filtered list, one segment's entries (the chain page's panel), and
 the plain data of an entry (pages, workbook and API share it)."""
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from jiqun.chains.models import Chain, Priority, Prospect, ProspectStatus, Segment
 from jiqun.chains.permissions import can_edit_prospects
@@ -25,7 +25,7 @@ def prospects_for(user, *, chain: Chain | int | None = None, segment: Segment | 
     if priority:
         entries = entries.filter(priority=priority)
     if q:
-        entries = entries.filter(company__name__icontains=q) | entries.filter(segment__name__icontains=q)
+        entries = entries.filter(Q(company__name__icontains=q) | Q(segment__name__icontains=q))
     return entries.order_by("segment__chain__code", "segment__sort", "segment__code", "priority_rank", "pk")
 
 

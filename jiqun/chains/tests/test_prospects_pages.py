@@ -94,6 +94,9 @@ def test_the_workbook_reads_back_and_the_export_is_audited(as_jining, missing, j
     log = book.get_sheet_by_name(book.sheet_names[1]).to_python()
     assert log[1][4] == "线索"
     assert AuditEvent.objects.filter(action="export", object_type="chains.prospect").count() == before + 1
+    assert "江苏恒立" in as_jining.get("/chains/prospects/", {"q": "恒立"}).content.decode()
+    assert "江苏恒立" in as_jining.get("/chains/prospects/", {"q": "高端液压"}).content.decode()
+    assert "江苏恒立" not in as_jining.get("/chains/prospects/", {"q": "恒立", "status": "signed"}).content.decode()
 
 
 def test_the_api_lists_creates_contacts_moves_and_signs_within_scope(api_jining, api_jinan, missing):
@@ -126,3 +129,22 @@ def test_the_api_lists_creates_contacts_moves_and_signs_within_scope(api_jining,
     refused = send(api_jining, "POST", "/api/v1/prospects", {"segment": missing.pk, "company_name": "",
                                                              "priority": "urgent"})
     assert refused.status_code == 400 and set(refused.json()["errors"]) >= {"priority", "company"}
+
+
+def test_the_segment_panel_for_the_chain_page_shows_the_loop_to_who_sees_it(missing, jining_officer, jinan_officer,
+                                                                             rf):
+    from django.template import Context, Template
+
+    entry = _entry(jining_officer, missing)
+    panel = Template("{% load chain_prospects %}{% prospects_panel segment %}")
+
+    def render(user) -> str:
+        request = rf.get("/")
+        request.user = user
+        return panel.render(Context({"request": request, "segment": missing}))
+
+    shown = render(jining_officer)
+    assert "江苏恒立液压股份有限公司" in shown and f"/chains/prospects/{entry.pk}/" in shown
+    assert f"/chains/prospects/add/?segment={missing.pk}" in shown and "线索" in shown
+    hidden = render(jinan_officer)
+    assert "江苏恒立" not in hidden and "/chains/prospects/add/" not in hidden
