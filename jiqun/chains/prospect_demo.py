@@ -5,7 +5,8 @@ or not rated 弱/缺 (nor 延链) is left out quietly, and an entry already on f
 go through the services as the system, so their events and audit trail are those a user's work would leave:
 one stays a 线索, one is in 接洽 with its contact records, one is dropped, one is signed to a demo project of
 the library (山能高端精细化工产业园, still 谋划), and one signs a new project that then starts, so it is 落地.
-Company names marked （演示） are invented; the segments and the reasons cite the Jining text (004).
+Company names marked （演示） are invented, the same outside companies the chain demo places as suppliers (an
+entry names the registered company when there is one); the segments and the reasons cite the Jining text (004).
 """
 
 import datetime
@@ -41,26 +42,26 @@ class DemoProspect:
 
 PROSPECTS: list[DemoProspect] = [
     DemoProspect(
-        "JN-GCJX", "U2.2", "江苏某液压件企业（演示）", "江苏省常州市",
+        "JN-GCJX", "U2.2", "常州某液压件企业（演示）", "江苏省常州市",
         "004 二(一)3 补链：液压件；本地整机企业的高端液压件主要从外地采购（演示）", "high", D(2025, 3, 12),
         contacts=[(D(2025, 4, 8), "visit", "市工信局带队赴企业总部拜访，介绍济宁工程机械整机配套需求（演示）"),
                   (D(2025, 6, 20), "meeting", "企业来济考察济宁高新区，提出用地 200 亩的需求（演示）")],
         contact_on=D(2025, 4, 8)),
     DemoProspect(
-        "JN-GCJX", "U2.1", "山东某发动机企业（演示）", "山东省潍坊市",
+        "JN-GCJX", "U2.1", "潍坊某柴油发动机企业（演示）", "山东省潍坊市",
         "004 二(一)3 补链：加大发动机的研发招引（演示）", "medium", D(2025, 5, 6)),
     DemoProspect(
-        "JN-NJZB", "U1.3", "浙江某泵阀企业（演示）", "浙江省台州市",
+        "JN-NJZB", "U1.3", "常州某液压件企业（演示）", "江苏省常州市",
         "004 二(一)3 补链：齿轮泵、多路阀（演示）", "medium", D(2025, 2, 18),
         contacts=[(D(2025, 3, 5), "call", "电话沟通，企业暂无北方布局计划（演示）")], contact_on=D(2025, 3, 5),
-        dropped=(D(2025, 9, 1), "企业已在河南布局新基地，暂不考虑济宁（演示）")),
+        dropped=(D(2025, 9, 1), "企业齿轮泵产能已在河南新基地布局，暂不考虑济宁（演示）")),
     DemoProspect(
         "JN-GDHG", "D6", "山东能源集团有限公司", "山东省济南市",
         "004 二(二)3：支持山能在我市建设高端精细化工产业园和化工研究院，发展电子化学品（演示）", "high",
         D(2024, 11, 5), contacts=[(D(2024, 12, 10), "meeting", "市政府与山能集团专题会商（演示）")],
         contact_on=D(2024, 12, 10), signed=D(2025, 2, 10), project_code="370800-2025-0001"),
     DemoProspect(
-        "JN-QN", "M2", "上海某氢燃料电池企业（演示）", "上海市嘉定区",
+        "JN-QN", "M2", "上海某燃料电池电堆企业（演示）", "上海市",
         "004 二(四)3：积极招引和培育氢燃料电池及其关键零部件产业项目（演示）", "high", D(2024, 9, 2),
         contacts=[(D(2024, 10, 15), "reception", "企业来邹城考察氢气岛配套条件（演示）")], contact_on=D(2024, 10, 15),
         signed=D(2025, 3, 18), investment=Decimal(80000), region="370883",

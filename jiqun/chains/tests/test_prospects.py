@@ -28,7 +28,7 @@ from jiqun.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
-DAY = datetime.date(2026, 3, 2)
+DAY = datetime.date.today() - datetime.timedelta(days=30)  # the services refuse a day ahead of today
 
 
 @pytest.fixture
