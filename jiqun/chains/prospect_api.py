@@ -95,20 +95,20 @@ class ProspectPatch(BodyIn):
     owner_unit: Text | None = Field(None, max_length=100)
 
 
-class ContactIn(BodyIn):
+class ProspectContactIn(BodyIn):
     on: datetime.date
     way: Text = Field(description="visit 上门拜访 | reception 来访接待 | call 电话/视频 | meeting 会谈/推介会 | letter 函件/邮件 | other 其他")
     note: Text = Field(max_length=2000)
 
 
-class MoveIn(BodyIn):
+class ProspectMoveIn(BodyIn):
     to_status: Text = Field(description="contact 接洽 | dropped 放弃（须填 note 说明原因）；签约用 /sign，落地随项目开工")
     on: datetime.date
     note: Text = Field("", max_length=2000)
     version: int | None = Field(None, ge=1)
 
 
-class SignIn(BodyIn):
+class ProspectSignIn(BodyIn):
     on: datetime.date = Field(description="签约日期")
     version: int | None = Field(None, ge=1)
     project: DbId | None = Field(None, description="关联已有项目；不填则新建项目")
@@ -184,7 +184,7 @@ def update_prospect(request: HttpRequest, prospect_id: DbId, payload: ProspectPa
 
 @router.post("/prospects/{prospect_id}/contacts", response={201: ProspectDetailOut, **errors(400, 401, 403, 404, 422)},
              summary="记录一次接洽（状态不变）")
-def contact_prospect(request: HttpRequest, prospect_id: DbId, payload: ContactIn):
+def contact_prospect(request: HttpRequest, prospect_id: DbId, payload: ProspectContactIn):
     entry = _writable(request, prospect_id)
     prospect_contact(actor=request.user, prospect=entry, on=payload.on, way=payload.way, note=payload.note)
     return Status(201, _detail(entry.pk))
@@ -192,7 +192,7 @@ def contact_prospect(request: HttpRequest, prospect_id: DbId, payload: ContactIn
 
 @router.post("/prospects/{prospect_id}/move", response={200: ProspectDetailOut, **errors(400, 401, 403, 404, 412, 422)},
              summary="推进为接洽，或放弃（须说明原因）")
-def move_prospect(request: HttpRequest, prospect_id: DbId, payload: MoveIn):
+def move_prospect(request: HttpRequest, prospect_id: DbId, payload: ProspectMoveIn):
     entry = _writable(request, prospect_id)
     prospect_move(actor=request.user, prospect=entry, to_status=payload.to_status, on=payload.on, note=payload.note,
                   base_version=payload.version)
@@ -203,7 +203,7 @@ def move_prospect(request: HttpRequest, prospect_id: DbId, payload: MoveIn):
              summary="签约：关联或新建项目库中的项目",
              description="带 project 关联已有项目（本人可见、在产业链牵头区划内）；否则按 project_name、total_investment、"
              "region 新建项目，环节为本条目的环节。项目开工时条目自动落地。")
-def sign_prospect(request: HttpRequest, prospect_id: DbId, payload: SignIn):
+def sign_prospect(request: HttpRequest, prospect_id: DbId, payload: ProspectSignIn):
     from jiqun.projects.models import Project
     from jiqun.regions.models import Region
 
