@@ -347,6 +347,17 @@ class Prospect(models.Model):
         return f"{self.segment} · {self.company}"
 
 
+class ContactWay(models.TextChoices):
+    """How a 招引名录 company was contacted (a contact record's 方式)."""
+
+    VISIT = "visit", _("上门拜访")
+    RECEPTION = "reception", _("来访接待")
+    CALL = "call", _("电话/视频")
+    MEETING = "meeting", _("会谈/推介会")
+    LETTER = "letter", _("函件/邮件")
+    OTHER = "other", _("其他")
+
+
 class ProspectEvent(models.Model):
     """One move of a 招引名录 entry, or one contact (a visit, a call, a meeting) when from and to are equal."""
 
@@ -355,6 +366,8 @@ class ProspectEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=10, choices=ProspectStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, choices=ProspectStatus.choices)
     on = models.DateField(_("日期"))
+    way = models.CharField(_("接洽方式"), max_length=10, choices=ContactWay.choices, blank=True,
+                           help_text=_("接洽记录（状态不变）时填写"))
     note = models.TextField(_("情况"), blank=True)
     by = models.CharField(_("记录人"), max_length=150, blank=True)
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)

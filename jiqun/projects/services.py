@@ -3,6 +3,10 @@
 A stage moves only along STAGE_MOVES, one step at a time, each move a StageEvent dated by the day the stage was
 reached (never in the future, never before the previous move); 停缓建 and 退出 need a reason, and a suspended
 project resumes only at the stage it left. A constraint closes once, with its decision.
+
+A project signed from a 招引名录 entry is on a chain segment (`chain_segment`, set by the chains' services);
+when it reaches 开工 the move lands its signed entries (`jiqun.chains.prospect_services`) in the same
+transaction, and once 投产 the chain analysis counts it on the segment.
 """
 
 import datetime
@@ -113,7 +117,7 @@ def _next_code(region_code: str) -> str:
 def project_create(*, actor, clusters: Iterable = (), code: str = "", stage_reached_on: datetime.date | None = None,
                    **fields) -> Project:
     """Register a project in 谋划 (its first StageEvent is dated `stage_reached_on`, today by default)."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(EDITABLE_FIELDS) - set(LINK_FIELDS)
     if unknown:
         raise TypeError(f"project_create() got fields it cannot set: {sorted(unknown)}")
     region = fields.get("region")
@@ -212,6 +216,12 @@ def project_move_stage(*, actor, project: Project, to_stage: str, reached_on: da
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=current, before=before,
                  after={"stage": to_stage, "version": project.version, "reached_on": str(reached_on),
                         "evidence": event.evidence, "reason": reason})
+    # The closed loop of the chains: a signed 招引名录 entry lands when its project starts (开工).
+    from jiqun.chains.prospect_services import LANDING_STAGES, prospects_land_for_project
+
+    if to_stage in LANDING_STAGES:
+        current.stage = to_stage
+        prospects_land_for_project(actor=actor, project=current, reached_on=reached_on)
     return event
 
 

@@ -38,7 +38,9 @@ config = SchemathesisConfig.from_dict({
                        "PUT /api/v1/evaluation/ahp/invitations/{invitation_id}/judgements",
                        "PATCH /api/v1/incidents/{incident_id}", "POST /api/v1/incidents/{incident_id}/withdraw",
                        "PATCH /api/v1/projects/{project_id}", "POST /api/v1/projects/{project_id}/stage",
-                       "POST /api/v1/projects/constraints/{constraint_id}/close")),
+                       "POST /api/v1/projects/constraints/{constraint_id}/close",
+                       "PATCH /api/v1/prospects/{prospect_id}", "POST /api/v1/prospects/{prospect_id}/move",
+                       "POST /api/v1/prospects/{prospect_id}/sign")),
     ],
 })
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=config)

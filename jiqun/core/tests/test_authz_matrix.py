@@ -313,6 +313,16 @@ PAGES: dict[str, Route | str] = {
     "chains:placement_remove": Route("placement", edit(), ("POST",)),  # no version: refused, nothing removed
     "chains:link_edit": Route("supply_link", edit(), ("GET", "POST")),
     "chains:link_remove": Route("supply_link", edit(), ("POST",)),
+    # The 招引名录 (chprospects): kept by the chain's home region and its clusters' organisations; another city
+    # sees none. Without ?segment= the add page sends back to the list; the matrix's bodies are refused.
+    "chain_prospects:list": Route(None, page()),
+    "chain_prospects:export": Route(None, page()),
+    "chain_prospects:add": Route(None, page(302), ("GET", "POST")),
+    "chain_prospects:detail": Route("prospect", read),
+    "chain_prospects:edit": Route("prospect", edit(), ("POST",)),  # no version: refused, nothing saved
+    "chain_prospects:contact": Route("prospect", edit(), ("POST",)),
+    "chain_prospects:move": Route("prospect", edit(), ("POST",)),
+    "chain_prospects:sign": Route("prospect", edit(), ("POST",)),
     # The Django admin: RoleAdmin opens each model to its roles only and scopes it with for_user. The
     # matrix asks its index and every model's list; object pages answer the admin's own "does not exist".
     "admin:*": Route(None, lambda p, m, s: 302 if p not in STAFF else {200, 403}),
@@ -442,6 +452,18 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("PUT", "/api/v1/dispatches/{dispatch_id}"): Route("dispatch", api_write(), body={}),  # no If-Match: 428
     ("POST", "/api/v1/dispatches/{dispatch_id}/transitions"): Route("dispatch", api_write(), body={"action": "none"}),
     ("GET", "/api/v1/periods/{period_id}/dispatch-progress"): Route("period", api_read),
+    ("GET", "/api/v1/prospects"): Route(None, api_read),
+    ("GET", "/api/v1/prospects/{prospect_id}"): Route("prospect", api_read),
+    # A segment the persona does not see: 404; one it sees but may not keep: 403; one it keeps: the empty
+    # company is refused (400).
+    ("POST", "/api/v1/prospects"): Route(None, lambda p, m, s: 401 if p == ANON else {400, 403, 404},
+                                         body={"segment": 1, "company_name": ""}),
+    ("PATCH", "/api/v1/prospects/{prospect_id}"): Route("prospect", api_write(), body={"priority": ""}),  # no version
+    ("POST", "/api/v1/prospects/{prospect_id}/contacts"): Route("prospect", api_write(), body={
+        "on": "2025-01-01", "way": "none", "note": ""}),
+    ("POST", "/api/v1/prospects/{prospect_id}/move"): Route("prospect", api_write(), body={
+        "to_status": "none", "on": "2025-01-01"}),
+    ("POST", "/api/v1/prospects/{prospect_id}/sign"): Route("prospect", api_write(), body={"on": "2025-01-01"}),
 }
 
 
@@ -529,6 +551,7 @@ class World:
         self._consultation()
         self._dispatches()
         self._chains()
+        self._prospects()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -602,6 +625,20 @@ class World:
             chain = chain_create(actor=None, code=f"MATRIX-{code}", name="矩阵测试链", region=Region.objects.get(code=code))
             segment_add(actor=None, chain=chain, code="U1", name="矩阵环节", position="upstream")
         build(code="MATRIX")
+
+    def _prospects(self) -> None:
+        """A 招引名录 entry on a missing segment of a Jining chain (of the cluster organisation's cluster) and of
+        a Jinan chain."""
+        from jiqun.chains.prospect_services import prospect_create
+        from jiqun.chains.services import chain_create, segment_add
+        from jiqun.regions.models import Region
+
+        for code, region, clusters in (("MATRIX-JNG", "370800", self.users["jiqun_org"].clusters.all()),
+                                       ("MATRIX-JNN", "370100", [])):
+            chain = chain_create(actor=None, code=code, name="矩阵产业链", region=Region.objects.get(code=region),
+                                 clusters=list(clusters))
+            segment = segment_add(actor=None, chain=chain, code="U1", name="矩阵环节", position="upstream")
+            prospect_create(actor=None, segment=segment, company_name=f"矩阵外地企业{code}")
 
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
@@ -691,6 +728,10 @@ class World:
 
             model = Project if kind == "project" else Constraint
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind == "prospect":
+            from jiqun.chains.models import Prospect
+
+            return _split(Prospect.objects.all(), Prospect.objects.for_user(user))
         if kind == "dispatch":
             from jiqun.projects.models import Dispatch
 
@@ -750,7 +791,8 @@ def api_url(path: str, kind: str | None, obj) -> str:
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
                         "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}",
                         "{claim_id}", "{incident_id}",
-                        "{project_id}", "{constraint_id}", "{dispatch_id}", "{chain_id}", "{segment_id}"):
+                        "{project_id}", "{constraint_id}", "{dispatch_id}", "{chain_id}", "{segment_id}",
+                        "{prospect_id}"):
         path = path.replace(placeholder, key)
     return path
 
