@@ -28,6 +28,7 @@ urlpatterns = [
     path("recognition/", include("jiqun.recognition.urls")),
     path("incidents/", include("jiqun.incidents.urls")),
     path("audit/", include("jiqun.audit.urls")),
+    path("chains/chief/", include("jiqun.chains.urls_chief")),
     path("projects/dispatch/", include("jiqun.projects.urls_dispatch")),
     path("projects/", include("jiqun.projects.urls")),
     path("admin/", admin.site.urls),
