@@ -218,8 +218,8 @@ def checklist_create(
     if chain is None and actor is None and written:
         name = written
     else:
-        chain_errors = _check_chain_for(actor, chain, cluster, where) if actor is not None or chain is not None \
-            else [_("请选择产业链")]
+        chain_errors = _check_chain_for(actor, chain, cluster, where) if chain is not None else [
+            _("%(where)s：请选择产业链登记中服务于该集群的产业链") % {"where": where}]
         if chain_errors:
             errors["chain"] = chain_errors
         name = getattr(chain, "name", "")

@@ -210,6 +210,8 @@ PAGES: dict[str, Route | str] = {
     "targets:checklists": Route(None, page(), ("GET", "POST")),
     "targets:checklist": Route("checklist", edit(get_read_only=200), ("GET", "POST")),
     "targets:checklist_evidence": Route("checklist_evidence", read),
+    "chain_chief:home": Route(None, page()),  # the chains the user leads (none: says so)
+    "chain_chief:chain": Route("chain", read),  # read-only (GET/HEAD); POST is 405 (jiqun/chains/tests/test_chief.py)
     "evaluation:schemes": Route(None, page()),
     "evaluation:scheme": Route("scheme", read),  # schemes are published rules
     "evaluation:runs": Route(None, lambda p, m, s: anon_page(p) or (200 if m == "GET" else WRITE_OK if p == "sheng" else 403),
@@ -643,6 +645,10 @@ class World:
             from jiqun.projects.models import Dispatch
 
             return _split(Dispatch.objects.all(), Dispatch.objects.for_user(user))
+        if kind == "chain":
+            from jiqun.chains.models import Chain
+
+            return _split(Chain.objects.all(), Chain.objects.for_user(user))
         if kind == "upload":
             other = next(n for n in self.tokens if n != persona)
             return self.tokens.get(persona), self.tokens[other]
