@@ -356,7 +356,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
         a: {"score": 80} for a in ("basis", "approach", "goals", "tasks", "measures", "safeguards")}),
     ("GET", "/api/v1/checklists"): Route(None, api_read),
     ("POST", "/api/v1/checklists"): Route(None, api_write(create=True), body={
-        "programme": "JN-2020-231", "cluster": 1, "chain": "", "region": "370811"}),
+        "programme": "JN-2020-231", "cluster": 1, "chain": 1, "region": "370811"}),  # chain: a registered chain's id
     ("GET", "/api/v1/checklists/{sheet_id}"): Route("checklist", api_read),
     ("GET", "/api/v1/evaluation/schemes"): Route(None, api_read),
     ("GET", "/api/v1/evaluation/runs"): Route(None, api_read),
