@@ -197,6 +197,7 @@ class SheetOut(Schema):
     cluster: int
     cluster_name: str
     chain: str
+    chain_id: int | None = Field(None, description="产业链登记中的产业链编号；早先只填了链名的清单为空")
     region: str
     chief: str
     completeness: Decimal
@@ -209,7 +210,7 @@ class SheetDetailOut(SheetOut):
 class SheetIn(BodyIn):
     programme: Text
     cluster: DbId
-    chain: Text = Field(max_length=100)
+    chain: DbId = Field(description="产业链登记中的产业链编号（须服务于该集群）")
     region: Text = Field(max_length=6)
     chief: Text = Field("", max_length=100)
 
@@ -352,7 +353,8 @@ def post_task_update(request: HttpRequest, task_id: DbId, payload: TaskUpdateIn)
 def _sheet(sheet, items: bool = False) -> dict:
     lines = checklist_lines(sheet)
     data = {"id": sheet.pk, "programme": sheet.programme.code, "checklist": sheet.checklist_code,
-            "cluster": sheet.cluster_id, "cluster_name": sheet.cluster.name, "chain": sheet.chain,
+            "cluster": sheet.cluster_id, "cluster_name": sheet.cluster.name, "chain": sheet.chain_name,
+            "chain_id": sheet.chain_record_id,
             "region": sheet.region_id, "chief": sheet.chief, "completeness": completeness(lines)}
     if items:
         data["items"] = [{"code": line.item.code, "name": line.item.name, "clause": line.item.clause,
@@ -391,8 +393,13 @@ def post_sheet(request: HttpRequest, payload: SheetIn):
         raise ValidationError({"region": [_("区划 %(region)s 不存在") % {"region": payload.region}]})
     if not request.user.is_authenticated or request.user.is_read_only:
         raise PermissionDenied("只读角色不能建立清单")
+    from jiqun.chains.models import Chain
+
+    chain = Chain.objects.for_user(request.user).filter(pk=payload.chain).first()
+    if chain is None:
+        raise ValidationError({"chain": [_("产业链（编号 %(id)s）不存在或不在您的范围内") % {"id": payload.chain}]})
     sheet = checklist_create(actor=request.user, programme=programme, checklist_code=codes[0], cluster=cluster,
-                             chain=payload.chain, region=region, chief=payload.chief)
+                             chain=chain, region=region, chief=payload.chief)
     return Status(201, _sheet(sheet, items=True))
 
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("incidents/", include("jiqun.incidents.urls")),
     path("audit/", include("jiqun.audit.urls")),
     path("chains/prospects/", include("jiqun.chains.urls_prospects")),
+    path("chains/chief/", include("jiqun.chains.urls_chief")),
     path("projects/dispatch/", include("jiqun.projects.urls_dispatch")),
     path("chains/excel/", include("jiqun.chains.urls_excel")),
     path("projects/", include("jiqun.projects.urls")),

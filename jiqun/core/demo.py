@@ -32,6 +32,8 @@ DEMO_USERS = [
     ("qiye", Role.ENTERPRISE_REPORTER, "370800", "企业填报员（演示）", ""),
     ("zhuanjia", Role.EXPERT, "370000", "评审专家（演示）", ""),
     ("lingdao", Role.LEADER, "370000", "领导（演示）", "山东省工业和信息化厅"),
+    # The 链长 of the demo 工程机械 chain (jiqun.chains.chief_demo sets it on the chain).
+    ("lianzhang", Role.LEADER, "370800", "济宁市工程机械产业链链长（演示）", "济宁市人民政府"),
     ("xitong", Role.SYSTEM_ADMIN, None, "系统管理员（演示）", ""),
     ("anquan", Role.SECURITY_ADMIN, None, "安全管理员（演示）", ""),
     ("shenji", Role.AUDIT_ADMIN, None, "审计管理员（演示）", ""),
@@ -99,6 +101,9 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.chains.prospect_demo import demo_prospects_generate
 
         generated["demo_chains"] = demo_chains_generate()
+        from jiqun.chains.chief_demo import demo_chief_generate
+
+        generated["demo_chain_chief"] = demo_chief_generate()  # the 链长 and the chains' “九个一” sheets
         generated["demo_prospects"] = demo_prospects_generate()  # on the demo chains, linked to demo projects
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),

@@ -29,6 +29,6 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(ChainChecklist)
 class ChainChecklistAdmin(RoleAdmin, SimpleHistoryAdmin):
-    list_display = ["cluster", "chain", "region", "chief", "source"]
+    list_display = ["cluster", "chain", "chain_record", "region", "chief", "source"]
     list_filter = ["programme", "source"]
     inlines = [EvidenceInline]

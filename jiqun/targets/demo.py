@@ -1,4 +1,11 @@
-"""Demo supervision: a few task updates and two chains' “九个一” sheets, every one marked 演示数据."""
+"""Demo supervision: a few task updates and two chains' “九个一” sheets, every one marked 演示数据.
+
+The sheets are made before the demo chains (jiqun.core.demo runs this first), so they name their chain as
+sheets kept before the chain registry did; `demo_checklists_link`, run after the demo chains, attaches each to
+the registered chain of that name serving its cluster, when there is one.
+"""
+
+from django.core.exceptions import ValidationError
 
 from jiqun.accounts.models import User
 from jiqun.clusters.models import Cluster
@@ -6,7 +13,13 @@ from jiqun.enterprises.models import Source
 from jiqun.programmes.models import Programme, Task
 from jiqun.regions.models import Region
 from jiqun.targets.models import ChainChecklist, TaskStatus, TaskUpdate
-from jiqun.targets.services import checklist_create, checklist_evidence_set, task_update_create
+from jiqun.targets.services import (
+    checklist_chain_set,
+    checklist_create,
+    checklist_evidence_set,
+    task_update_create,
+)
+from jiqun.targets.supervision import chain_named
 
 # programme, task, username, status, progress, evidence
 UPDATES = [
@@ -47,11 +60,29 @@ def demo_supervision_generate() -> int:
         region = Region.objects.filter(code=region_code).first()
         if cluster is None or region is None:
             continue
-        sheet = checklist_create(actor=users["jining"], programme=programme, checklist_code="nine-ones",
-                                 cluster=cluster, chain=chain, region=region, chief="（演示）", source=Source.DEMO)
+        record = chain_named(chain, cluster)
+        sheet = checklist_create(actor=users["jining"] if record else None, programme=programme,
+                                 checklist_code="nine-ones", cluster=cluster, chain=record, chain_name=chain,
+                                 region=region, chief="（演示）", source=Source.DEMO)
         filler = users["rencheng"] if region_code == "370811" else users["jining"]
         for item_code, text in evidence.items():
             checklist_evidence_set(actor=filler, sheet=sheet, item_code=item_code, done=True, evidence=text,
                                    source=Source.DEMO)
         made += 1
     return made
+
+
+def demo_checklists_link() -> int:
+    """Attach the demo's sheets to the demo chains of their names (when the chain demo made them)."""
+    linked = 0
+    for sheet in ChainChecklist.objects.filter(source=Source.DEMO, chain_record__isnull=True).select_related(
+            "cluster", "region"):
+        chain = chain_named(sheet.chain, sheet.cluster)
+        if chain is None:
+            continue
+        try:
+            checklist_chain_set(actor=None, sheet=sheet, chain=chain, base_version=sheet.version)
+        except ValidationError:  # another sheet of that region already carries the chain: leave this one
+            continue
+        linked += 1
+    return linked

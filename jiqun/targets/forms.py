@@ -49,16 +49,41 @@ class TaskUpdateForm(TextRuleMixin, forms.Form):
         self.fields["unit"].choices = [(u, u) for u in units]
 
 
+class ChainChoiceField(forms.ModelChoiceField):
+    """A chain of the registry, shown with its home region so that two chains of one name are told apart."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.region.name}）"
+
+
+CHAIN_HELP = _("产业链登记中服务于所选集群的产业链；没有合适的链时，请先在“产业链”中登记")
+
+
 class ChecklistCreateForm(TextRuleMixin, forms.Form):
     cluster = forms.ModelChoiceField(label=_("集群"), queryset=None)
-    chain = forms.CharField(label=_("产业链"), max_length=100)
+    chain = ChainChoiceField(label=_("产业链"), queryset=None, help_text=CHAIN_HELP,
+                             error_messages={"invalid_choice": _("所选产业链不存在或不在您的范围内")})
     region = forms.ModelChoiceField(label=_("责任县市区"), queryset=None)
-    chief = forms.CharField(label=_("链长"), max_length=100, required=False)
+    chief = forms.CharField(label=_("链长"), max_length=100, required=False, help_text=_("留空则取产业链登记的链长"))
 
-    def __init__(self, *args, clusters, regions, **kwargs) -> None:
+    def __init__(self, *args, clusters, regions, chains, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cluster"].queryset = clusters
         self.fields["region"].queryset = regions
+        self.fields["chain"].queryset = chains
+
+
+class ChecklistChainForm(forms.Form):
+    """Attach a sheet to a chain of the registry; carries the sheet's version the edit was based on."""
+
+    chain = ChainChoiceField(label=_("关联产业链"), queryset=None, help_text=CHAIN_HELP,
+                             error_messages={"invalid_choice": _("所选产业链不存在或不在您的范围内")})
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
+                                      error_messages={"required": _("缺少版本号，请刷新页面后重新填写")})
+
+    def __init__(self, *args, chains, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chain"].queryset = chains
 
 
 class EvidenceForm(TextRuleMixin, forms.Form):

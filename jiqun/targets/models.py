@@ -124,7 +124,9 @@ class ChainChecklist(models.Model):
     """One industry chain's sheet of a programme checklist, kept by the county or zone that runs the chain.
 
     Jining's 群链长 system (JN-2020-231 四(一)): 县市区、功能区建立“九个一”工作机制 for each chain.
-    The chain is named here until the chain registry exists.
+    A sheet is attached to the chain record (`chain_record`, a chain of the registry serving the sheet's
+    cluster); `chain` keeps the chain's name as written, and is all that sheets opened before the registry
+    existed have until someone links them (`checklist_chain_set`).
     """
 
     programme = models.ForeignKey("programmes.Programme", verbose_name=_("培育工程"), on_delete=models.PROTECT)
@@ -132,25 +134,39 @@ class ChainChecklist(models.Model):
     cluster = models.ForeignKey("clusters.Cluster", verbose_name=_("集群"), on_delete=models.CASCADE,
                                 related_name="chain_checklists")
     chain = models.CharField(_("产业链"), max_length=100)
+    chain_record = models.ForeignKey("chains.Chain", verbose_name=_("产业链（登记）"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="checklists",
+                                     help_text=_("产业链登记中的产业链；早先只填了链名的清单可补充关联"))
     region = models.ForeignKey("regions.Region", verbose_name=_("责任县市区"), on_delete=models.PROTECT,
                                help_text=_("建立该链“九个一”机制的县市区（或功能区所在区划）"))
     chief = models.CharField(_("链长"), max_length=100, blank=True)
     created_by = models.CharField(_("创建人"), max_length=150)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.MANUAL)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     history = HistoricalRecords()
 
     objects = ChainChecklistQuerySet.as_manager()
 
     class Meta:
         ordering = ["cluster", "chain", "region"]
-        constraints = [models.UniqueConstraint(fields=["checklist_code", "cluster", "chain", "region"],
-                                               name="one_checklist_per_chain_and_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["checklist_code", "cluster", "chain", "region"],
+                                    name="one_checklist_per_chain_and_region"),
+            models.UniqueConstraint(fields=["checklist_code", "cluster", "chain_record", "region"],
+                                    condition=models.Q(chain_record__isnull=False),
+                                    name="one_checklist_per_chain_record_and_region"),
+        ]
         verbose_name = _("产业链清单")
         verbose_name_plural = _("产业链清单")
 
     def __str__(self) -> str:
-        return f"{self.cluster.name}·{self.chain}（{self.region.name}）"
+        return f"{self.cluster.name}·{self.chain_name}（{self.region.name}）"
+
+    @property
+    def chain_name(self) -> str:
+        """The registered chain's name when linked, else the name as written."""
+        return self.chain_record.name if self.chain_record_id else self.chain
 
 
 class ChecklistEvidence(models.Model):

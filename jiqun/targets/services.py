@@ -9,10 +9,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record, snapshot
+from jiqun.core.stale import changes_since, stale_edit, version_missing
 from jiqun.core.text import FORBIDDEN, reject_control_characters_in
 from jiqun.enterprises.models import Source
 from jiqun.programmes.models import Target, Task
@@ -169,14 +171,43 @@ def task_update_create(
 
 # --- chain checklists ------------------------------------------------------------------------------
 
+def _check_chain_for(actor, chain, cluster, where: str) -> list[str]:
+    """Why a chain cannot carry a sheet of `cluster` for `actor` (empty when it can): the actor must see it
+    (scoping) and it must serve the cluster. A chain out of scope is named by its number only."""
+    from jiqun.chains.models import Chain
+
+    visible = Chain.objects.all() if actor is None else Chain.objects.for_user(actor)  # None: the system
+    if chain is None or not visible.filter(pk=chain.pk).exists():
+        return [_("%(where)s：产业链（编号 %(id)s）不存在或不在您的范围内")
+                % {"where": where, "id": getattr(chain, "pk", None) or "—"}]
+    if not chain.clusters.filter(pk=cluster.pk).exists():
+        return [_("%(where)s：产业链“%(chain)s”不服务于集群“%(cluster)s”，请先在产业链登记中把该集群加入所属集群")
+                % {"where": where, "chain": chain.name, "cluster": cluster.name}]
+    return []
+
+
+def _sheet_data(sheet: ChainChecklist) -> dict:
+    return {"programme": sheet.programme_id, "checklist_code": sheet.checklist_code, "cluster": sheet.cluster_id,
+            "chain": sheet.chain, "chain_record": sheet.chain_record_id, "region": sheet.region_id,
+            "chief": sheet.chief, "source": sheet.source, "version": sheet.version}
+
+
 @transaction.atomic
 def checklist_create(
-    *, actor, programme, checklist_code: str, cluster, chain: str, region, chief: str = "",
+    *, actor, programme, checklist_code: str, cluster, chain, region, chief: str = "", chain_name: str = "",
     source: str = Source.MANUAL,
 ) -> ChainChecklist:
-    """Open a chain's checklist sheet (e.g. 九个一) for the county or zone that runs the chain."""
-    where = _("产业链“%(chain)s”") % {"chain": FORBIDDEN.sub("", chain or "") or _("（未填写）")}
-    reject_control_characters_in(where, chain=chain, chief=chief, checklist_code=checklist_code)
+    """Open a chain's checklist sheet (e.g. 九个一) for the county or zone that runs the chain.
+
+    `chain` is a chain of the registry (jiqun.chains.Chain) that the actor sees and that serves `cluster`;
+    the sheet keeps its name as well, and the 链长 defaults to the chain's. Only the system (actor None: the
+    demo, a load of sheets kept before the registry) may open a sheet naming its chain by `chain_name` alone,
+    to be linked later with `checklist_chain_set`.
+    """
+    written = (chain_name or "").strip()
+    where = _("产业链“%(chain)s”") % {"chain": getattr(chain, "name", "") or FORBIDDEN.sub("", written)
+                                     or _("（未选择）")}
+    reject_control_characters_in(where, chief=chief, checklist_code=checklist_code, chain_name=chain_name)
     errors: dict[str, list[str]] = {}
     if not checklist_items(programme, checklist_code):
         errors["checklist_code"] = [_("%(where)s：培育工程 %(programme)s 没有清单“%(checklist)s”")
@@ -184,24 +215,68 @@ def checklist_create(
     if cluster.programme_id != programme.pk:
         errors["cluster"] = [_("%(where)s：集群“%(cluster)s”不属于培育工程 %(programme)s")
                              % {"where": where, "cluster": cluster.name, "programme": programme.code}]
-    if not (chain or "").strip():
-        errors["chain"] = [_("请填写产业链名称")]
+    if chain is None and actor is None and written:
+        name = written
+    else:
+        chain_errors = _check_chain_for(actor, chain, cluster, where) if chain is not None else [
+            _("%(where)s：请选择产业链登记中服务于该集群的产业链") % {"where": where}]
+        if chain_errors:
+            errors["chain"] = chain_errors
+        name = getattr(chain, "name", "")
     if errors:
         raise ValidationError(errors)
-    if not can_open_checklist(actor, region.code):
+    if actor is not None and not can_open_checklist(actor, region.code):
         raise PermissionDenied(_("%(where)s：只能为本人范围内的县市区建立清单（%(region)s不在您的范围内）")
                                % {"where": where, "region": region.name})
-    if ChainChecklist.objects.filter(checklist_code=checklist_code, cluster=cluster, chain=chain.strip(),
-                                     region=region).exists():
+    same = Q(chain=name) | (Q(chain_record=chain) if chain is not None else Q(pk__in=[]))
+    if ChainChecklist.objects.filter(same, checklist_code=checklist_code, cluster=cluster, region=region).exists():
         raise ValidationError({"chain": [_("%(where)s：%(region)s已为“%(cluster)s”建立该链的清单")
                                          % {"where": where, "region": region.name, "cluster": cluster.name}]})
-    sheet = ChainChecklist(programme=programme, checklist_code=checklist_code, cluster=cluster, chain=chain.strip(),
-                           region=region, chief=chief.strip(), created_by=getattr(actor, "username", ""),
-                           source=source)
+    sheet = ChainChecklist(programme=programme, checklist_code=checklist_code, cluster=cluster, chain=name,
+                           chain_record=chain, region=region,
+                           chief=(chief or "").strip() or getattr(chain, "chief_name", ""),
+                           created_by=getattr(actor, "username", "") or "系统", source=source)
     sheet.full_clean()
     sheet.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=sheet, after=snapshot(sheet))
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=sheet, after=_sheet_data(sheet))
     return sheet
+
+
+@transaction.atomic
+def checklist_chain_set(*, actor, sheet: ChainChecklist, chain, base_version: int | None) -> ChainChecklist:
+    """Attach a sheet to a chain of the registry (a sheet opened with a written name only, or linked wrongly);
+    `base_version` is the sheet's version the edit was based on. The written name stays on the sheet's history.
+    The system (actor None) links the demo's sheets once the demo chains exist."""
+    if actor is not None and not can_fill_checklist(actor, sheet):
+        raise PermissionDenied(_("%(sheet)s：只有%(region)s或其上级、集群促进机构可以修改")
+                               % {"sheet": sheet, "region": sheet.region.name})
+    current = ChainChecklist.objects.select_for_update().get(pk=sheet.pk)
+    kind = _("产业链清单")
+    if base_version is None:
+        raise version_missing(kind=kind)
+    if base_version != current.version:
+        raise stale_edit(kind=kind, changes=changes_since(current, base_version))
+    where = str(current)
+    chain_errors = _check_chain_for(actor, chain, current.cluster, where)
+    if chain_errors:
+        raise ValidationError({"chain": chain_errors})
+    if ChainChecklist.objects.filter(checklist_code=current.checklist_code, cluster=current.cluster_id,
+                                     region=current.region_id, chain_record=chain).exclude(pk=current.pk).exists():
+        raise ValidationError({"chain": [_("%(where)s：%(region)s已为“%(cluster)s”建立产业链“%(chain)s”的清单")
+                                         % {"where": where, "region": current.region.name,
+                                            "cluster": current.cluster.name, "chain": chain.name}]})
+    if current.chain_record_id == chain.pk:
+        return current
+    before = _sheet_data(current)
+    current.chain_record = chain
+    current.version += 1
+    current.full_clean()
+    current.save()
+    after = _sheet_data(current)
+    keys = [k for k in after if before[k] != after[k]]
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=current, object_repr=f"{current} 关联产业链",
+                 before={k: before[k] for k in keys}, after={k: after[k] for k in keys})
+    return current
 
 
 @transaction.atomic

@@ -94,8 +94,27 @@ def checklist_programmes():
     return Programme.objects.filter(checklist_items__applies_to="chain").distinct()
 
 
+def chain_name_key(name: str) -> str:
+    """A chain's name without spaces and without the trailing 产业链/链: “工程机械产业链” on a sheet finds the
+    registered chain “工程机械”. (Migration targets 0002 keeps a copy of this rule for the sheets it links.)"""
+    key = "".join((name or "").split())
+    for suffix in ("产业链", "链"):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def chain_named(name: str, cluster):
+    """The one registered chain of this name serving the cluster, or None (none, or more than one)."""
+    from jiqun.chains.models import Chain
+
+    key = chain_name_key(name)
+    found = [c for c in Chain.objects.filter(clusters=cluster).order_by("pk") if chain_name_key(c.name) == key]
+    return found[0] if len(found) == 1 else None
+
+
 def sheets_for(user):
-    return ChainChecklist.objects.for_user(user).select_related("programme", "cluster", "region")
+    return ChainChecklist.objects.for_user(user).select_related("programme", "cluster", "region", "chain_record")
 
 
 def task_data(row: TaskRow) -> dict:

@@ -21,6 +21,7 @@ from jiqun.regions.selectors import regions_for
 from jiqun.targets.excel import build_targets_workbook
 from jiqun.targets.figures import ProgrammeData
 from jiqun.targets.forms import (
+    ChecklistChainForm,
     ChecklistCreateForm,
     EvidenceForm,
     TargetFilterForm,
@@ -38,6 +39,7 @@ from jiqun.targets.selectors import (
     target_rows,
 )
 from jiqun.targets.services import (
+    checklist_chain_set,
     checklist_create,
     checklist_evidence_set,
     target_override_clear,
@@ -251,12 +253,20 @@ def task_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- chain checklists ------------------------------------------------------------------------------
 
+def _chains_for(user, clusters):
+    """The chains a sheet of these clusters may be attached to: those the user sees that serve one of them."""
+    from jiqun.chains.models import Chain
+
+    return Chain.objects.for_user(user).filter(clusters__in=clusters).distinct().select_related("region")
+
+
 def _checklist_form(request: HttpRequest, programme: Programme) -> ChecklistCreateForm | None:
     clusters = Cluster.objects.for_user(request.user).filter(programme=programme)
     regions = regions_for(request.user)
     if request.user.is_read_only or not clusters.exists() or not regions.exists():
         return None
-    return ChecklistCreateForm(request.POST or None, clusters=clusters, regions=regions)
+    return ChecklistCreateForm(request.POST or None, clusters=clusters, regions=regions,
+                               chains=_chains_for(request.user, clusters))
 
 
 @login_required
@@ -294,9 +304,25 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = get_object_or_404(sheets_for(request.user), pk=pk)
     can_fill = can_fill_checklist(request.user, sheet)
     errors: dict[str, list[str]] = {}
+    chains = _chains_for(request.user, Cluster.objects.filter(pk=sheet.cluster_id))
+    link_form = None
+    if can_fill:
+        link_form = ChecklistChainForm(request.POST if request.POST.get("action") == "link" else None,
+                                       chains=chains, initial={"chain": sheet.chain_record_id,
+                                                               "base_version": sheet.version})
     if request.method == "POST":
         if not can_fill:  # the sheet is in scope (else 404 above): refusing says nothing new
             raise PermissionDenied(_("只有责任县市区或其上级、集群促进机构可以填报该清单"))
+        if request.POST.get("action") == "link":
+            if link_form.is_valid():
+                try:
+                    checklist_chain_set(actor=request.user, sheet=sheet, **link_form.cleaned_data)
+                except ValidationError as exc:
+                    _apply_errors(link_form, exc)
+                else:
+                    messages.success(request, _("已关联产业链"))
+                    return redirect("targets:checklist", pk=sheet.pk)
+            return _checklist_page(request, sheet, can_fill, errors, link_form)
         form = EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -308,10 +334,18 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("targets:checklist", pk=sheet.pk)
         else:
             errors[request.POST.get("item_code", "")] = [m for ms in form.errors.values() for m in ms]
+    return _checklist_page(request, sheet, can_fill, errors, link_form)
+
+
+def _checklist_page(request: HttpRequest, sheet, can_fill: bool, errors: dict, link_form) -> HttpResponse:
+    from jiqun.chains.models import Chain
+
     lines = checklist_lines(sheet)
+    # The chain as the user may see it: a linked chain out of the user's scope is named, not linked to.
+    chain = Chain.objects.for_user(request.user).filter(pk=sheet.chain_record_id).select_related("region").first()
     return render(request, "targets/checklist.html", {
         "sheet": sheet, "lines": lines, "score": completeness(lines), "can_fill": can_fill, "errors": errors,
-        "done": sum(1 for line in lines if line.done),
+        "done": sum(1 for line in lines if line.done), "chain": chain, "link_form": link_form,
     })
 
 

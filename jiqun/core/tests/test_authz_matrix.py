@@ -210,6 +210,8 @@ PAGES: dict[str, Route | str] = {
     "targets:checklists": Route(None, page(), ("GET", "POST")),
     "targets:checklist": Route("checklist", edit(get_read_only=200), ("GET", "POST")),
     "targets:checklist_evidence": Route("checklist_evidence", read),
+    "chain_chief:home": Route(None, page()),  # the chains the user leads (none: says so)
+    "chain_chief:chain": Route("chain", read),  # read-only (GET/HEAD); POST is 405 (jiqun/chains/tests/test_chief.py)
     "evaluation:schemes": Route(None, page()),
     "evaluation:scheme": Route("scheme", read),  # schemes are published rules
     "evaluation:runs": Route(None, lambda p, m, s: anon_page(p) or (200 if m == "GET" else WRITE_OK if p == "sheng" else 403),
@@ -387,7 +389,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
         a: {"score": 80} for a in ("basis", "approach", "goals", "tasks", "measures", "safeguards")}),
     ("GET", "/api/v1/checklists"): Route(None, api_read),
     ("POST", "/api/v1/checklists"): Route(None, api_write(create=True), body={
-        "programme": "JN-2020-231", "cluster": 1, "chain": "", "region": "370811"}),
+        "programme": "JN-2020-231", "cluster": 1, "chain": 1, "region": "370811"}),  # chain: a registered chain's id
     ("GET", "/api/v1/checklists/{sheet_id}"): Route("checklist", api_read),
     ("GET", "/api/v1/evaluation/schemes"): Route(None, api_read),
     ("GET", "/api/v1/evaluation/runs"): Route(None, api_read),

@@ -81,19 +81,26 @@ def test_a_unit_reports_on_a_task_through_the_api(jining_officer, jinan_officer)
 
 
 def test_checklists_through_the_api(jining_officer):
+    from jiqun.chains.services import chain_create
     from jiqun.clusters.models import Cluster
+    from jiqun.regions.models import Region
 
     client = api(jining_officer)
     cluster = Cluster.objects.get(programme__code="JN-2020-231", code="pharma")
-    body = {"programme": "JN-2020-231", "cluster": cluster.pk, "chain": "生物医药产业链", "region": "370811"}
+    chain = chain_create(actor=jining_officer, code="T-SWYY", name="生物医药产业链", clusters=[cluster],
+                         region=Region.objects.get(code="370800"), chief_name="测试链长")
+    body = {"programme": "JN-2020-231", "cluster": cluster.pk, "chain": chain.pk, "region": "370811"}
     created = send(client, "post", "/api/v1/checklists", body)
     assert created.status_code == 201 and created.json()["completeness"] == "0" and len(created.json()["items"]) == 9
+    assert created.json()["chain_id"] == chain.pk and created.json()["chief"] == "测试链长"
     sheet = created.json()["id"]
     bad = send(client, "put", f"/api/v1/checklists/{sheet}/items/1", {"done": True})
     assert bad.status_code == 400 and "须填写佐证材料" in bad.json()["detail"]
     ok = send(client, "put", f"/api/v1/checklists/{sheet}/items/1", {"done": True, "evidence": "任命文件"})
     assert ok.status_code == 200 and ok.json()["items"][0]["done"]
     again = send(client, "post", "/api/v1/checklists", body)
-    assert again.status_code == 400 and ChainChecklist.objects.filter(chain="生物医药产业链").count() == 1
-    elsewhere = send(client, "post", "/api/v1/checklists", {**body, "chain": "另一链", "region": "370102"})
+    assert again.status_code == 400 and ChainChecklist.objects.filter(chain_record=chain).count() == 1
+    unknown = send(client, "post", "/api/v1/checklists", {**body, "chain": 987654321})
+    assert unknown.status_code == 400 and "987654321" in unknown.json()["detail"]
+    elsewhere = send(client, "post", "/api/v1/checklists", {**body, "region": "370102"})
     assert elsewhere.status_code == 403

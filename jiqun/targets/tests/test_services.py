@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jiqun.accounts.models import User
 from jiqun.audit.models import AuditEvent
+from jiqun.chains.services import chain_create
 from jiqun.clusters.models import Cluster
 from jiqun.programmes.models import ChecklistItem, Programme, Target, Task
 from jiqun.regions.models import Region
@@ -177,11 +178,18 @@ def test_a_city_programmes_tasks_stay_in_the_city(jinan_officer, jining_officer,
 # --- chain checklists ------------------------------------------------------------------------------
 
 @pytest.fixture
-def sheet(jining_officer):
+def carbon_chain(jining_officer):
+    cluster = Cluster.objects.get(programme__code="JN-2020-231", code="new-materials")
+    return chain_create(actor=jining_officer, code="T-TXW", name="碳纤维产业链", clusters=[cluster],
+                        region=Region.objects.get(code="370800"))
+
+
+@pytest.fixture
+def sheet(jining_officer, carbon_chain):
     programme = Programme.objects.get(code="JN-2020-231")
     cluster = Cluster.objects.get(programme=programme, code="new-materials")
     return checklist_create(actor=jining_officer, programme=programme, checklist_code="nine-ones", cluster=cluster,
-                            chain="碳纤维产业链", region=Region.objects.get(code="370811"), chief="测试链长")
+                            chain=carbon_chain, region=Region.objects.get(code="370811"), chief="测试链长")
 
 
 def test_a_county_fills_its_chains_nine_ones_with_evidence(sheet):
@@ -204,19 +212,24 @@ def test_in_place_needs_evidence_and_unknown_items_are_named(sheet, jining_offic
     assert not sheet.entries.exists()
 
 
-def test_other_cities_cannot_fill_or_open_sheets_here(sheet, jinan_officer):
+def test_other_cities_cannot_fill_or_open_sheets_here(sheet, jinan_officer, carbon_chain):
     with pytest.raises(PermissionDenied):
         checklist_evidence_set(actor=jinan_officer, sheet=sheet, item_code="1", done=True, evidence="x")
+    with pytest.raises(ValidationError, match=f"产业链（编号 {carbon_chain.pk}）不存在或不在您的范围内"):
+        checklist_create(actor=jinan_officer, programme=sheet.programme, checklist_code="nine-ones",
+                         cluster=sheet.cluster, chain=carbon_chain, region=sheet.region)
+    jinan_chain = chain_create(actor=jinan_officer, code="T-JN", name="另一条链", clusters=[sheet.cluster],
+                               region=Region.objects.get(code="370100"))
     with pytest.raises(PermissionDenied, match="任城区不在您的范围内"):
         checklist_create(actor=jinan_officer, programme=sheet.programme, checklist_code="nine-ones",
-                         cluster=sheet.cluster, chain="另一条链", region=sheet.region)
+                         cluster=sheet.cluster, chain=jinan_chain, region=sheet.region)
     assert not ChainChecklist.objects.for_user(jinan_officer).filter(pk=sheet.pk).exists()
 
 
-def test_the_same_chain_twice_is_refused(sheet, jining_officer):
+def test_the_same_chain_twice_is_refused(sheet, jining_officer, carbon_chain):
     with pytest.raises(ValidationError, match="已为“新材料产业集群”建立该链的清单"):
         checklist_create(actor=jining_officer, programme=sheet.programme, checklist_code="nine-ones",
-                         cluster=sheet.cluster, chain="碳纤维产业链", region=sheet.region)
+                         cluster=sheet.cluster, chain=carbon_chain, region=sheet.region)
 
 
 def test_evidence_survives_a_pack_reload(sheet, jining_officer):
