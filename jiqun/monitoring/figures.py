@@ -397,10 +397,15 @@ class ApprovedFigures:
                                                    _complete_sum(filed, (("region", subject.region),), code))
                     column.append(regions[subject.region])
             else:
-                column = [None if self.refusal(subject, code) else
-                          _complete_sum(filed, sorted(subject.members, key=str) if len(subject.members) > 1
-                                        else subject.members, code)
-                          for subject in subjects]
+                column = []
+                refused = {}  # `refusal` of a cluster-level indicator depends only on how many members there are
+                for subject in subjects:
+                    members = subject.members
+                    many = len(members) > 1
+                    if many not in refused:
+                        refused[many] = bool(self.refusal(subject, code))
+                    column.append(None if refused[many] else
+                                  _complete_sum(filed, sorted(members, key=str) if many else members, code))
         self._columns[(code, year, quarter)] = (subjects, column)
         return column
 
