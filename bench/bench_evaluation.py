@@ -74,39 +74,46 @@ FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Dec
 # Where the time goes, measured by profiling (cProfile: BENCH_EVALUATION_PROFILE=/tmp/prof) and by CPU time in
 # one process, before and after the change to jiqun/monitoring/figures.py; written under the table.
 ANALYSIS = """\
-Where the time goes. Two thirds of (a) is the snapshot. `ApprovedFigures` reads every report of the programme's
-four 2025 periods in one query (2,004 reports, their latest revisions' JSON parsed into 46,000 values); then, for
-each of the 500 × 30 cells, `totals` builds the total of every period with its provenance (a `Source` per value, a
-`Total` per period: 60,000 totals and 50,000 sources), and `snapshot_collect` turns them into cells with their
-sources. All of it stays alive until the run is written, and as that heap grows the cycle collector's full
-collections walk it again and again: the last column is the same snapshot with the collector paused, about half
-the time. The engine costs the same in (a) as in (b) (entropy weights, weighted sum, 1,000 draws; (a) also turns
-the result into the stored dictionaries). The rest of (a) is writing: `full_clean` encodes the 2.7 MiB snapshot and
-the 1.1 MiB result to validate the JSON fields, `save` encodes them again, then the 500 rows and the audit entry.
-The baseline reads only the 501 1-12月 revisions and keeps no provenance.
+What changed (2026-12-02; the snapshot, the stored run and its result are the same as before, value for value, and
+reruns reproduce: the monitoring, targets and evaluation tests pass on SQLite and PostgreSQL). (1) `snapshot_collect`
+reads `ApprovedFigures(programme, as_of=…, quarter=4)` first: 501 reports instead of 2,004. (2) A cell whose 1-12月
+total is complete is made straight from those reports by `ApprovedFigures.complete_values` (one indicator for every
+cluster at once: the total's value and, per value, its report, revision and indicator) without a `Total` or a
+`Source` per value; only the other cells (no 1-12月 report, not approved, a value or a denominator missing) go
+through the all-periods `ApprovedFigures` and `_cell` as before, and that selector is loaded only when such a cell
+is asked for. Two tests hold the fast path to the slow one: every cell of every demo scheme in 2024-2026, and a
+fixed programme built to need every fallback (jiqun/evaluation/tests/test_snapshot_cells.py), and every answer of
+`complete_values` to `total` over the whole demo (jiqun/monitoring/tests/test_figures_complete.py). `refusal` is
+answered once per indicator and kind of subject (it was asked 47,000 times). (3) The cycle collector stays paused
+until the run is written (re-enabled earlier, its first collections walked the whole snapshot while the rows were
+built), and the 500 rows are written as the importer writes revisions (COPY on PostgreSQL, executemany on SQLite)
+instead of 500 model instances through `bulk_create`, which cost about as much as the engine. (4) The bench now
+runs with Django's DEBUG really off (it set DEBUG=0, which the settings do not read; DJANGO_DEBUG is the variable):
+with the query log on, SQLite re-quoted the 3.8 MiB of JSON parameters of the run's INSERT for the log.
 
-What was changed, in `jiqun/monitoring/figures.py` only (public API and results unchanged; the monitoring, targets
-and evaluation tests pass): the clusters' names, regions and zones come from three flat queries instead of 500
-prefetched model instances with two related managers each; `Total`, `Source`, `Subject`, `Part` are slotted
-dataclasses; the periods are sorted once, not once per total; the set of expected reporters is one shared
-frozenset for every total that expects the same reporters, "nothing missing" one shared empty set, and a ratio's
-total reuses its parts' sets when one holds the other (the snapshot made 130,000 frozensets, now a few hundred).
-Peak memory of (a) fell from 84.9 to 54.3 MiB. Before the change, on the same day and machine (load average about
-8): 35.85× (SQLite) and 53.88× (PostgreSQL); a first run on a quieter machine gave 55.5× and 41.9×. Timed by CPU
-time in one SQLite process, old and new `ApprovedFigures` taking turns (best of 5): the run 2,069 → 1,259 ms, the
-snapshot 1,560 → 1,108 ms, beside 67 ms for the baseline: 30.8× → 18.7×.
+This table was measured with a load average of 9-11 on 2 cores (a dozen other test runs): wall times are several
+times the CPU times and the phases do not add up (the engine's share is noise); the ratio of CPU times is the
+steadier figure. Before the change, re-measured the same morning on a quiet machine (load 0.6, DEBUG still on):
+21.81× (SQLite) and 23.72× (PostgreSQL); the previous table, at load 8.5, said 34.28× and 32.19×. Before and
+after by CPU time in one process on the same generated data, old and new code taking turns (SQLite): the run
+1,996 → 507 ms, its snapshot 1,515 → 182 ms, beside 90-95 ms for the baseline: 22.2× → 5.35×. Peak memory of (a)
+fell from 54 to 18-20 MiB.
 
-The 2× goal is not reached. What would come nearer, measured the same way by patching in one process (not made
-here: `jiqun/evaluation/inputs.py` and `services.py` are other work in progress), each on top of the one before:
-pausing the cycle collector around `snapshot_collect` and `evaluate` in `evaluation_run_create`
-(`gc_paused` of jiqun/monitoring/importer/reader.py, moved to jiqun/core), 18.4×; `run.full_clean(exclude=["snapshot",
-"parameters", "result", "stability"])` (a JSONField's validation only checks that the value encodes, which `save`
-does anyway), 16.4×; reading the 1-12月 periods only — in `snapshot_collect`, an `ApprovedFigures(programme,
-as_of=…, quarter=4)` answers every cell whose 1-12月 total is complete (the cell is the same, since `_cell` picks
-1-12月 whenever it is complete) and the all-periods `ApprovedFigures` is loaded only for the cells where it is
-not — 9.1×. Past that, the snapshot's provenance (a `Source` and a cell dictionary per value, for every value)
-is most of what the one-query baseline does not do; 2× would need cells built straight from the 1-12月 revisions,
-a change of `ApprovedFigures`' design rather than of its internals.
+Where the time goes now (CPU time, SQLite): of about 500 ms, the snapshot is 170-180 ms (reading the 501 reports'
+JSON and turning their 11,500 entries into `Value`s about 70, the complete totals about 40, the 15,000 cell
+dictionaries with their 18,500 sources about 30, the rest small queries); the engine and its result's conversion
+80 ms, the same engine calls as the baseline's; encoding the stored JSON 160 ms (the 2.7 MiB snapshot about 100,
+the 1.1 MiB engine result, 60,000 floats, about 60), and the inserts, the audit entry and the commit the rest.
+
+The 2× goal is not reached, and cannot be while the run stores what it stores: the baseline is almost only the
+engine (the query and the matrix are a few ms of its 90), so 2× leaves the run one engine-time for everything the
+baseline does not do, and encoding the snapshot and the result as JSON alone takes about twice that. What is left,
+none of it done here: writing the snapshot's cells as JSON text while they are made (as the importer writes
+figures) and storing that text, which would save most of the 100 ms of the snapshot's encoding but needs the run
+saved from pre-encoded JSON; a faster JSON encoder (orjson: a new dependency); storing less (the engine result
+keeps the normalised and weighted matrices and the entropy proportions, 15,000 floats each, which can be derived;
+`ScoreResult.from_dict` already derives the weighted one), a change of the stored format; and `Value` objects
+made only for the entries read, with `previous` parsed only when asked (jiqun/monitoring/values.py).
 """
 
 
