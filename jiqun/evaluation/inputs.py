@@ -107,9 +107,47 @@ def _cell(totals: list[Total], year: int, refusal: str) -> dict[str, Any]:
     return cell
 
 
+class _Figures:
+    """A year's statistics cells of the clusters, read first from the 1-12月 reports alone: a cell whose 1-12月
+    total is complete is that total (what `_cell` chooses whenever it is complete), made straight from the
+    reports' values with their provenance; every other cell is `_cell` of all the year's periods, which are
+    loaded only when such a cell is asked for."""
+
+    def __init__(self, programme, year: int, clusters: list[int]) -> None:
+        self.programme = programme
+        self.as_of = date(year, 12, 31)
+        self.year_end = ApprovedFigures(programme, as_of=self.as_of, quarter=4)
+        self.clusters = clusters
+        self.subjects = [self.year_end.cluster(pk) for pk in clusters]
+        self._all: ApprovedFigures | None = None
+
+    def _all_periods(self) -> ApprovedFigures:
+        if self._all is None:
+            self._all = ApprovedFigures(self.programme, as_of=self.as_of)
+        return self._all
+
+    def column(self, code: str, year: int) -> list[dict[str, Any]]:
+        """Each cluster's cell of indicator `code` in `year`, in the order of `clusters`."""
+        label = period_label(year, 4)
+        cells = []
+        for pk, subject, found in zip(self.clusters, self.subjects,
+                                      self.year_end.complete_values(self.subjects, code, year, 4), strict=True):
+            if found is not None:
+                cells.append({"value": str(found[0]), "period": label, "quarter": 4,
+                              "sources": [{"report": report, "revision": revision, "indicator": indicator}
+                                          for report, revision, indicator in found[1]]})
+                continue
+            refusal = self.year_end.refusal(subject, code)  # the catalogue's answer, whichever periods are loaded
+            if refusal:
+                cells.append({"value": None, "missing": refusal})
+                continue
+            figures = self._all_periods()
+            cells.append(_cell(figures.totals(figures.cluster(pk), code), year, refusal))
+        return cells
+
+
 def snapshot_collect(scheme, year: int) -> dict[str, Any]:
     """Read every cluster's figures for the scheme's indicators in `year` (status 省级审核通过)."""
-    figures = ApprovedFigures(scheme.programme, as_of=date(year, 12, 31))
     criteria = scheme_criteria(scheme)
     thresholds = scheme.eligibility or []
     wanted = [c["indicator"] for c in criteria] + [t["indicator"] for t in thresholds]
@@ -121,37 +159,41 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
         registries = ProgrammeData(scheme.programme, date(year, 12, 31))
     qualities = (quality_cells(scheme.programme, year)
                  if any(c["source"] == "quality" for c in [*criteria, *thresholds]) else {})
-    subjects = []
-    clusters = (Cluster.objects.filter(programme=scheme.programme).exclude(status=ClusterStatus.EXITED)
-                .order_by("name", "pk"))
+    clusters = list(Cluster.objects.filter(programme=scheme.programme).exclude(status=ClusterStatus.EXITED)
+                    .order_by("name", "pk").values_list("pk", "name"))
+    figures = _Figures(scheme.programme, year, [pk for pk, _name in clusters])
+    # The statistics cells a column at a time (one indicator for every cluster), each cell its own dict.
+    columns = {c["code"]: figures.column(c["indicator"], year) for c in criteria if c["source"] == "statistics"}
+    years = {n: [year] if t.get("years", 1) == 1 else list(range(year - t["years"] + 1, year + 1))
+             for n, t in enumerate(thresholds)}
+    threshold_columns = {(n, y): figures.column(t["indicator"], y)
+                         for n, t in enumerate(thresholds) if t["source"] == "statistics" for y in years[n]}
     # The incidents that veto a cluster are copied into the snapshot: a later withdrawal changes no rerun.
-    vetoes = veto_hits(getattr(scheme, "veto", None) or [], [c.pk for c in clusters], year)
-    for cluster in clusters:
-        subject = figures.cluster(cluster.pk)
+    vetoes = veto_hits(getattr(scheme, "veto", None) or [], [pk for pk, _name in clusters], year)
+    subjects = []
+    for i, (pk, name) in enumerate(clusters):
         values = {}
         for c in criteria:
             if c["source"] == "quality":
-                values[c["code"]] = _quality(qualities, cluster.pk, year)
+                values[c["code"]] = _quality(qualities, pk, year)
             elif c["source"] == "registry":
-                values[c["code"]] = _count(registries, indicators[c["indicator"]], c["params"], cluster.pk, year)
+                values[c["code"]] = _count(registries, indicators[c["indicator"]], c["params"], pk, year)
             else:
-                values[c["code"]] = _cell(figures.totals(subject, c["indicator"]), year,
-                                          figures.refusal(subject, c["indicator"]))
-        subject_data = {"cluster": cluster.pk, "name": cluster.name, "values": values}
+                values[c["code"]] = columns[c["code"]][i]
+        subject_data = {"cluster": pk, "name": name, "values": values}
         if thresholds:
-            def threshold_cell(t: dict, year: int, cluster_id: int = cluster.pk, subject=subject) -> dict[str, Any]:
+            def threshold_cell(n: int, t: dict, year: int, cluster_id: int = pk, i: int = i) -> dict[str, Any]:
                 return (_quality(qualities, cluster_id, year) if t["source"] == "quality" else
                         _count(registries, indicators[t["indicator"]], t["params"], cluster_id, year)
-                        if t["source"] == "registry" else
-                        _cell(figures.totals(subject, t["indicator"]), year, figures.refusal(subject, t["indicator"])))
+                        if t["source"] == "registry" else threshold_columns[(n, year)][i])
 
             # A threshold "in each of the last N years" keeps one cell per year, oldest first.
             subject_data["eligibility"] = {
-                str(n): (threshold_cell(t, year) if t.get("years", 1) == 1 else
-                         {"years": {str(y): threshold_cell(t, y) for y in range(year - t["years"] + 1, year + 1)}})
+                str(n): (threshold_cell(n, t, year) if t.get("years", 1) == 1 else
+                         {"years": {str(y): threshold_cell(n, t, y) for y in years[n]}})
                 for n, t in enumerate(thresholds)}
-        if vetoes.get(cluster.pk):
-            subject_data["veto"] = vetoes[cluster.pk]
+        if vetoes.get(pk):
+            subject_data["veto"] = vetoes[pk]
         subjects.append(subject_data)
     return {"year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
             "criteria": criteria, "eligibility": thresholds, "veto": getattr(scheme, "veto", None) or [],

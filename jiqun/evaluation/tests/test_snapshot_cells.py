@@ -1,0 +1,136 @@
+"""The snapshot reads the 1-12月 reports first and builds each complete cell straight from them; every cell must
+be exactly the cell the all-periods selector gives through `_cell` (same value text, period, note, reports and
+revisions, in the same order and with the same keys), over every cluster scheme of the demo and every year, and
+over a fixed programme built to need every fallback: a 1-9月 figure, a missing value, a zero denominator, a
+report not approved, a cluster without a report, a threshold over several years."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+
+from jiqun.evaluation.inputs import _cell, snapshot_collect
+from jiqun.evaluation.models import Scheme, SubjectKind
+from jiqun.evaluation.packs import scheme_parse_text
+from jiqun.evaluation.services import scheme_install
+from jiqun.monitoring.figures import ApprovedFigures
+from jiqun.monitoring.models import Provenance, Report, ReportStatus
+from jiqun.monitoring.services import period_open, report_values_save
+from jiqun.programmes.models import Indicator, Programme
+from jiqun.targets.tests.helpers import make_cluster
+
+pytestmark = pytest.mark.django_db
+
+
+def text(cell: dict) -> str:
+    return json.dumps(cell, ensure_ascii=False)  # key order and every string compared, not only equality
+
+
+def statistics_cells(snapshot: dict) -> list[tuple[int, str, int, dict]]:
+    """(cluster, indicator, year, cell) of every statistics cell of the snapshot, thresholds' included."""
+    found = []
+    for subject in snapshot["subjects"]:
+        for c in snapshot["criteria"]:
+            if c["source"] == "statistics":
+                found.append((subject["cluster"], c["indicator"], snapshot["year"], subject["values"][c["code"]]))
+        for n, t in enumerate(snapshot["eligibility"]):
+            if t["source"] != "statistics":
+                continue
+            stored = subject["eligibility"][str(n)]
+            cells = ({int(y): c for y, c in stored["years"].items()} if "years" in stored
+                     else {snapshot["year"]: stored})
+            found += [(subject["cluster"], t["indicator"], y, c) for y, c in cells.items()]
+    return found
+
+
+def assert_cells_as_the_all_periods_selector_gives_them(scheme: Scheme, year: int) -> dict[str, int]:
+    snapshot = snapshot_collect(scheme, year)
+    figures = ApprovedFigures(scheme.programme, as_of=datetime.date(year, 12, 31))
+    kinds = {"1-12月": 0, "earlier": 0, "missing": 0}
+    for cluster, code, when, cell in statistics_cells(snapshot):
+        subject = figures.cluster(cluster)
+        expected = _cell(figures.totals(subject, code), when, figures.refusal(subject, code))
+        assert text(cell) == text(expected), (scheme.code, year, cluster, code, when)
+        kinds["missing" if cell["value"] is None else "1-12月" if cell["quarter"] == 4 else "earlier"] += 1
+    return kinds
+
+
+def test_every_demo_scheme_s_cells_are_the_all_periods_cells_in_every_year():
+    kinds = {"1-12月": 0, "earlier": 0, "missing": 0}
+    for scheme in Scheme.objects.filter(subject_kind=SubjectKind.CLUSTER).order_by("code", "version"):
+        for year in (2024, 2025, 2026):
+            for kind, n in assert_cells_as_the_all_periods_selector_gives_them(scheme, year).items():
+                kinds[kind] += n
+    assert all(kinds.values()), kinds  # each kind of cell was compared
+
+
+def fill(report, figures: dict, *, approve: bool = True) -> None:
+    values = {code: {"current": Decimal(str(current)), "previous": None, "note": "测试"}
+              for code, current in figures.items()}
+    report_values_save(actor=None, report=report, values=values, provenance=Provenance.DEMO, check_permission=False)
+    if approve:
+        Report.objects.filter(pk=report.pk).update(status=ReportStatus.PROVINCE_APPROVED)
+
+
+CODES = ["revenue", "rd_expenditure", "output_value", "hightech_output", "output_growth", "operating_revenue",
+         "region_rd_intensity", "manufacturing_operating_revenue"]
+SCHEME = """
+code: fixed-cells
+version: 1
+name: 单元格对照
+programme: T-CELLS
+weight_method: fixed
+normalisation: max
+aggregation: weighted_sum
+grades: {优秀: 85, 良好: 70, 合格: 60}
+missing_rule: zero
+items:
+  - {dimension: 规模, indicator: revenue, weight: 0.2}
+  - {dimension: 创新, indicator: rd_intensity_gap, weight: 0.2}
+  - {dimension: 结构, indicator: hightech_output_share, weight: 0.2}
+  - {dimension: 结构, indicator: manufacturing_share, weight: 0.2}
+  - {dimension: 增长, indicator: output_growth, weight: 0.2}
+eligibility:
+  - {indicator: revenue, min: 1, years: 2, clause: 近两年}
+  - {indicator: rd_intensity, min: 0, clause: 研发}
+"""
+
+
+def test_a_fixed_programme_needing_every_fallback_gives_the_all_periods_cells():
+    programme = Programme.objects.create(
+        code="T-CELLS", name="单元格对照工程", document_title="测试文件", document_date="2024-12-31",
+        source_file="x", scope="province", period_start=2024, period_end=2026, pack_hash="x")
+    jia = make_cluster(programme, "370811", name="甲集群")
+    yi = make_cluster(programme, "370102", name="乙集群")
+    bing = make_cluster(programme, "370811", name="丙集群")
+    indicators = Indicator.objects.filter(code__in=CODES)
+    periods = {(year, quarter): period_open(actor=None, programme=programme, year=year, quarter=quarter,
+                                            deadline=datetime.date(year, 12, 31), indicators=indicators)
+               for year, quarter in ((2024, 4), (2025, 3), (2025, 4))}
+    make_cluster(programme, "370811", name="丁集群")  # registered after the periods: no report at all
+    last = periods[(2024, 4)]
+    fill(last.reports.get(cluster=jia), {"revenue": 8000})
+    fill(last.reports.get(cluster=yi), {"revenue": 700}, approve=False)
+    q3, q4 = periods[(2025, 3)], periods[(2025, 4)]
+    fill(q3.reports.get(cluster=jia), {"revenue": 7000, "rd_expenditure": 200, "output_value": 9000,
+                                       "hightech_output": 3000})
+    fill(q3.reports.get(cluster=yi), {"revenue": 600, "rd_expenditure": 10, "output_value": 900, "hightech_output": 100})
+    fill(q3.reports.get(region="370000"), {"region_rd_intensity": "1.15"})
+    report = q4.reports.get(cluster=jia)
+    fill(report, {"revenue": "9000"}, approve=False)
+    fill(report, {"revenue": "10000.50", "rd_expenditure": 300, "output_value": 12_000, "hightech_output": 5000,
+                  "output_growth": "7.5", "operating_revenue": 10_500})  # revenue corrected: revision 2
+    fill(q4.reports.get(cluster=yi), {"revenue": 800, "output_value": 0, "hightech_output": 0})  # no R&D; 0 output
+    fill(q4.reports.get(cluster=bing), {"revenue": 900, "rd_expenditure": 20}, approve=False)
+    fill(q4.reports.get(region="370000"), {"region_rd_intensity": "1.21"})  # no manufacturing revenue
+    scheme, _changed = scheme_install(actor=None, parsed=scheme_parse_text(SCHEME, "fixed-cells.yaml"))
+    kinds = assert_cells_as_the_all_periods_selector_gives_them(scheme, 2025)
+    assert all(kinds.values()), kinds
+    snapshot = snapshot_collect(scheme, 2025)
+    jia_cells = next(s for s in snapshot["subjects"] if s["cluster"] == jia.pk)["values"]
+    assert jia_cells["revenue"]["sources"] == [{"report": report.pk, "revision": 2, "indicator": "revenue"}]
+    assert jia_cells["manufacturing_share"]["value"] is None  # the 综合表 lacks its denominator
+    yi_cells = next(s for s in snapshot["subjects"] if s["cluster"] == yi.pk)["values"]
+    assert yi_cells["hightech_output_share"]["quarter"] == 3  # 1-12月 has a zero denominator; 1-9月 not
+    assert yi_cells["rd_intensity_gap"]["quarter"] == 3  # no R&D in 1-12月
