@@ -87,8 +87,10 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     scheme.consequences_clause = rule.clause if rule else ""
     scheme.regions = {"level": spec.regions.level, "within": spec.regions.code} if spec.regions else {}
     scheme.bonus = {"items": [{"code": b.code, "label": b.label, "points": str(b.points), "cap": str(b.cap),
-                               "clause": b.clause, "source": b.source} for b in spec.bonus],
+                               "clause": b.clause, "source": b.source,
+                               **({"projects": b.projects.model_dump()} if b.projects else {})} for b in spec.bonus],
                     "may_exceed_100": spec.bonus_may_exceed_100} if spec.bonus else {}
+    scheme.projects = spec.projects.model_dump() if spec.projects else {}
     scheme.pack_hash = parsed.sha256
     if before is not None:  # an edit page opened before this reload is now stale
         scheme.revision += 1
@@ -124,6 +126,10 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
             from jiqun.evaluation.region_inputs import region_snapshot_collect
 
             snapshot = region_snapshot_collect(scheme, year)
+        elif scheme.subject_kind == SubjectKind.PROJECT:
+            from jiqun.evaluation.project_inputs import project_snapshot_collect
+
+            snapshot = project_snapshot_collect(scheme, year)
         else:
             snapshot = snapshot_collect(scheme, year)
         parameters = scheme_parameters(scheme)
@@ -140,15 +146,15 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
     engine, stability = result["engine"], result["stability"]
     final = result.get("bonus") or {**engine, **stability}  # with bonus items the totals are ranked
     region = scheme.subject_kind == SubjectKind.REGION
+    field = {SubjectKind.REGION: "region", SubjectKind.PROJECT: "project"}.get(scheme.subject_kind, "cluster")
     rows = []
     for i, alternative in enumerate(engine["matrix"]["alternatives"]):
-        subject = {"region_id": alternative} if region else {"cluster_id": int(alternative)}
+        subject = {f"{field}_id": alternative if region else int(alternative)}
         bonus = Decimal(repr(final["points"][i])).quantize(Decimal("0.01")) if "points" in final else None
         rows.append(RunRow(run=run, **subject, position=i, score=_score_text(final["scores"][i]),
                            rank=final["ranks"][i], rank_min=final["rank_min"][i],
                            rank_max=final["rank_max"][i], grade=final["grades"][i], bonus=bonus))
-    rows += [RunRow(run=run, **({"region_id": e["region"]} if region else {"cluster_id": e["cluster"]}),
-                    excluded=e["reason"]) for e in result["excluded"]]
+    rows += [RunRow(run=run, **{f"{field}_id": e[field]}, excluded=e["reason"]) for e in result["excluded"]]
     RunRow.objects.bulk_create(rows)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=run,
                  after={"scheme": f"{scheme.code} v{scheme.version}", "year": year, "scored": len(rows) - len(result["excluded"]),
@@ -174,8 +180,8 @@ def evaluation_run_publish(*, actor, run: Run) -> Run:
     if not scheme.locked:
         scheme.locked = True
         scheme.save(update_fields=["locked"])
-    # a region run records grades only: no cluster is warned or proposed for exit
-    run.consequences = [] if scheme.subject_kind == SubjectKind.REGION else _consequences_apply(actor=actor, run=run)
+    # a region or project run records grades only: no cluster is warned or proposed for exit
+    run.consequences = [] if scheme.subject_kind != SubjectKind.CLUSTER else _consequences_apply(actor=actor, run=run)
     run.save(update_fields=["consequences"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, before={"status": RunStatus.DRAFT},
                  after={"status": RunStatus.PUBLISHED, "scheme_locked": f"{scheme.code} v{scheme.version}",
