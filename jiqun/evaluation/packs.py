@@ -174,7 +174,7 @@ def _entry(loc: tuple, data: object) -> str:
         name = items[loc[1]].get("indicator", "") if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict) else ""
         return f"第{loc[1] + 1}项指标{f'（{name}）' if name else ''}" + (f".{loc[2]}" if len(loc) > 2 else "")
     if len(loc) >= 2 and loc[0] == "bonus" and isinstance(loc[1], int):
-        return f"第{loc[1] + 1}项加分项" + (f".{loc[2]}" if len(loc) > 2 else "")
+        return f"第{loc[1] + 1}项加分项" + "".join(f".{part}" for part in loc[2:])
     return ".".join(str(part) for part in loc) or "文件"
 
 
@@ -227,6 +227,9 @@ def _message(error: dict) -> str:
         return "缺少此项"
     if kind == "string_pattern_mismatch":
         return "编码只能由小写字母、数字和连字符组成"
+    if kind == "literal_error":
+        expected = str((error.get("ctx") or {}).get("expected", ""))
+        return f"须为以下之一：{expected.replace(' or ', '、').replace(', ', '、')}"
     from jiqun.api.errors import schema_error_message
 
     return schema_error_message(error)

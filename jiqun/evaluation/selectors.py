@@ -56,6 +56,20 @@ def project_rule_text(rule: dict | None) -> str:
     return text
 
 
+def bonus_rule_text(rule: dict | None) -> str:
+    """A `source: projects` bonus item's rule in words: which stage in the year, which kinds, which level."""
+    if not rule:
+        return ""
+    from jiqun.projects.models import MajorLevel, ProjectKind, Stage
+
+    kinds, levels, stages = dict(ProjectKind.choices), dict(MajorLevel.choices), dict(Stage.choices)
+    what = "、".join(str(kinds.get(k, k)) for k in rule.get("kinds") or []) or _("项目")
+    text = _("当年%(stage)s的%(what)s") % {"stage": stages.get(rule["stage"], rule["stage"]), "what": what}
+    if rule.get("min_level"):
+        text += _("（限%(level)s及以上）") % {"level": levels.get(rule["min_level"], rule["min_level"])}
+    return text
+
+
 def consequences_for(user, run: Run, rows: list[RunRow] | None = None) -> list[dict]:
     """What publishing `run` did to the clusters the user sees, each with its action's label."""
     visible = {r.cluster_id for r in (rows if rows is not None else rows_for(user, run))}

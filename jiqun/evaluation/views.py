@@ -23,6 +23,7 @@ from jiqun.evaluation.models import RunRow, RunStatus
 from jiqun.evaluation.permissions import can_publish_evaluation, can_run_evaluation
 from jiqun.evaluation.scheme_edit_views import scheme_edit_context
 from jiqun.evaluation.selectors import (
+    bonus_rule_text,
     consequences_for,
     explanation,
     project_rule_text,
@@ -48,6 +49,8 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = get_object_or_404(schemes_for(request.user), pk=pk)
     return render(request, "evaluation/scheme.html", {
         "scheme": scheme, "items": scheme.items.select_related("indicator").order_by("order"),
+        "project_rule": project_rule_text(scheme.projects) if scheme.subject_kind == "project" else "",
+        "bonus_items": [{**b, "rule": bonus_rule_text(b.get("projects"))} for b in (scheme.bonus or {}).get("items", [])],
         "runs": runs_for(request.user).filter(scheme=scheme), **scheme_edit_context(request.user, scheme)})
 
 

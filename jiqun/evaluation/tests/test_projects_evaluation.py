@@ -239,9 +239,7 @@ items:
 def test_a_bad_bonus_rule_is_refused_with_every_problem_named() -> None:
     with pytest.raises(SchemePackError) as caught:
         scheme_parse_text(BAD_BONUS_RULE, "bad.yaml")
-    problems = dict(caught.value.problems)
-    assert "第3项加分项.projects" in problems and "须为以下之一" in problems["第3项加分项.projects"] or any(
-        entry.startswith("第3项加分项") and "须为以下之一" in reason for entry, reason in caught.value.problems)
+    assert ("第3项加分项.projects.stage", "须为以下之一：'started'、'producing'") in caught.value.problems
     text = BAD_BONUS_RULE.replace("  - {code: bad-stage, label: 阶段错, points: 1, cap: 2, source: projects, projects: {stage: signed}, clause: 四(三)}\n", "")
     with pytest.raises(SchemePackError) as caught:
         scheme_parse_text(text, "bad.yaml")
@@ -344,3 +342,12 @@ def test_the_province_enters_a_score_on_the_page_and_bad_input_is_named() -> Non
     assert "碳素集团" in mine and "汶上中银" not in mine and 'id="observation-form"' not in mine
     assert county.post(url, {"action": "add"}).status_code == 403
     assert client.get(f"/evaluation/observations/?scheme={GUANMO}&year=二〇二六").status_code == 404
+
+
+def test_the_scheme_pages_state_the_project_rules() -> None:
+    client = client_for(_user("jining"))
+    kaohe = client.get(f"/evaluation/schemes/{_scheme(KAOHE).pk}/").content.decode()
+    assert "当年开工的项目（限市级重大项目及以上）" in kaohe
+    assert "当年开工的产业链配套项目" in kaohe and "加分事项核定" in kaohe
+    guanmo = client.get(f"/evaluation/schemes/{_scheme(GUANMO).pk}/").content.decode()
+    assert 'id="project-rule"' in guanmo and "技术改造项目" in guanmo
