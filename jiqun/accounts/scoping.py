@@ -212,10 +212,17 @@ def evaluation_run_q(user, prefix: str = "") -> Q:
 
 def evaluation_row_q(user) -> Q:
     """A run's rows: those of the clusters the user sees (all for the province and a province-wide leader,
-    its own clusters for a city, county, cluster organisation or chain chief), and of a region run those of
+    its own clusters for a city, county, cluster organisation or chain chief), of a region run those of
     the regions inside the user's region (a city its own and its counties', a county its own; cluster
-    organisations and experts none), of runs it sees."""
-    return evaluation_run_q(user, "run__") & (cluster_q(user, "cluster__") | region_q(user, "region"))
+    organisations and experts none), and of a project run (观摩评比) those of the projects it sees (project_q),
+    of runs it sees."""
+    return evaluation_run_q(user, "run__") & (cluster_q(user, "cluster__") | region_q(user, "region")
+                                              | project_q(user, "project__"))
+
+
+def observation_score_q(user) -> Q:
+    """On-site 观摩 scores of projects: those of the projects the user sees (project_q)."""
+    return project_q(user, "project__")
 
 
 def bonus_claim_q(user) -> Q:

@@ -96,6 +96,11 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
         from jiqun.projects.dispatch_demo import demo_dispatches
 
         generated["demo_dispatches"] = demo_dispatches()  # the open periods opened before the projects existed
+    if apps.is_installed("jiqun.evaluation"):
+        from jiqun.evaluation.demo import demo_evaluation_projects_generate
+
+        # the county 考核's bonus items and the 观摩评比 read the project library: after the projects and dispatches
+        generated["demo_evaluation_project_runs"] = demo_evaluation_projects_generate()
     if apps.is_installed("jiqun.chains"):
         from jiqun.chains.demo import demo_chains_generate
         from jiqun.chains.prospect_demo import demo_prospects_generate

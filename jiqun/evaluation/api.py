@@ -51,13 +51,15 @@ class SchemeOut(Schema):
     consequences: dict | None = Field(description="发布的后果：warn_grade 转预警的等级，exit_after 连续几年提议退出，clause 依据；null 为无")
     items: list[ItemOut]
     regions: dict | None = Field(default=None, description="区域方案的参评地区：level（city/county）和 within（地区代码）；集群方案为 null")
-    bonus: dict | None = Field(default=None, description="加分项 items（code、label、points 每项分值、cap 上限、clause、source）和 may_exceed_100；无则为 null")
+    projects: dict | None = Field(default=None, description="项目方案（观摩评比）的参评项目：kinds 新上项目类型、renovation_kinds 技改项目类型、min_level 最低重大项目级别；其他方案为 null")
+    bonus: dict | None = Field(default=None, description="加分项 items（code、label、points 每项分值、cap 上限、clause、source，source 为 projects 时 projects 为计数规则）和 may_exceed_100；无则为 null")
     veto: list[dict] = Field(default_factory=list, description="一票否决条件：code、label、kinds 事件类别、min_severity 最低等级、window_years 近几年、clause 依据")
 
 
 class RowOut(Schema):
     cluster: int | None = Field(description="集群评价的集群编号；区域评价为 null")
     region: str | None = Field(default=None, description="区域评价的地区代码（GB/T 2260）；集群评价为 null")
+    project: int | None = Field(default=None, description="项目评价（观摩评比）的项目编号；其他评价为 null")
     name: str
     rank: int | None
     score: float | None = Field(description="百分制得分")
@@ -113,7 +115,8 @@ def _scheme(s) -> dict:
                        "params": i.params,
                        "unit": i.indicator.unit, "direction": i.direction, "weight": float(i.weight),
                        "clause": i.clause} for i in s.items.select_related("indicator").order_by("order")],
-            "regions": s.regions or None, "bonus": s.bonus or None, "veto": s.veto or []}
+            "regions": s.regions or None, "projects": s.projects or None, "bonus": s.bonus or None,
+            "veto": s.veto or []}
 
 
 def _run(run) -> dict:
@@ -124,7 +127,7 @@ def _run(run) -> dict:
 def _detail(user, run) -> dict:
     visible = rows_for(user, run)
     vetoed = {e.get("cluster"): e["veto"] for e in (run.result or {}).get("excluded", []) if e.get("veto")}
-    rows = [{"cluster": r.cluster_id, "region": r.region_id, "name": r.subject_name, "rank": r.rank,
+    rows = [{"cluster": r.cluster_id, "region": r.region_id, "project": r.project_id, "name": r.subject_name, "rank": r.rank,
              "score": None if r.score is None else float(r.score), "grade": r.grade,
              "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded,
              "bonus": None if r.bonus is None else float(r.bonus), "veto": vetoed.get(r.cluster_id, [])}

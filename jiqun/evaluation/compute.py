@@ -31,18 +31,22 @@ class RunInputError(ValueError):
     """The snapshot cannot be scored under the scheme; the message is Chinese and names what and where."""
 
 
+SUBJECT_FIELDS = ("cluster", "region", "project")  # a snapshot subject's key field, by the run's subject kind
+
+
 def subject_key(subject: dict) -> int | str:
-    """A snapshot subject's key: a cluster's pk, or a region's code (a region run)."""
-    return subject["cluster"] if "cluster" in subject else subject["region"]
+    """A snapshot subject's key: a cluster's pk, a region's code (a region run) or a project's pk (a project run)."""
+    return next(subject[f] for f in SUBJECT_FIELDS if f in subject)
 
 
 def subject_ref(subject: dict) -> dict:
     """The subject's key under its own name, as the stored result lists it."""
-    return {"cluster": subject["cluster"]} if "cluster" in subject else {"region": subject["region"]}
+    field = next(f for f in SUBJECT_FIELDS if f in subject)
+    return {field: subject[field]}
 
 
 def _noun(snapshot: dict) -> str:
-    return "地区" if snapshot.get("subject_kind") == "region" else "集群"
+    return {"region": "地区", "project": "项目"}.get(snapshot.get("subject_kind", ""), "集群")
 
 
 def scheme_parameters(scheme) -> dict[str, Any]:
@@ -98,7 +102,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     rule = params["missing_rule"]
     for c in criteria:
         if all(s["values"][c["code"]]["value"] is None for s in snapshot["subjects"]):
-            what = {"registry": "名录数据", "quality": "可评分报表"}.get(c.get("source"), "省级审核数据")
+            what = {"registry": "名录数据", "quality": "可评分报表", "project": "项目库数据"}.get(c.get("source"), "省级审核数据")
             raise RunInputError(f"指标“{c['name']}”（{c['code']}）在{snapshot['year']}年没有任何{_noun(snapshot)}的{what}，无法评价")
     scored, excluded = [], []
     for subject in snapshot["subjects"]:
@@ -170,7 +174,7 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
         "stability": stability.to_dict(),
         "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"],
                       **({"veto": s["veto"]} if s.get("veto") else {})} for s in excluded],
-        "filled": [{("region" if snapshot.get("subject_kind") == "region" else "cluster"): k[0], "indicator": k[1],
+        "filled": [{(snapshot.get("subject_kind") if snapshot.get("subject_kind") in SUBJECT_FIELDS else "cluster"): k[0], "indicator": k[1],
                     "how": v} for k, v in sorted(filled.items())],
     }
     if snapshot.get("bonus"):

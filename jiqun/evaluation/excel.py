@@ -28,8 +28,14 @@ def _title(run: Run) -> str:
 
 
 def _note(run: Run) -> str:
+    data = ("数据为项目库、审核通过的项目调度和现场观摩得分" if run.scheme.subject_kind == "project"
+            else "数据为省级审核通过的统计")
     return (f"评价 #{run.pk}，计算于 {run.created_at:%Y-%m-%d %H:%M}；{run.scheme.weights_note}；"
-            "数据为省级审核通过的统计（标注“演示数据”的为生成数据）")
+            f"{data}（标注“演示数据”的为生成数据）")
+
+
+def _noun(run: Run) -> str:
+    return {"region": "地区", "project": "项目"}.get(run.scheme.subject_kind, "集群")
 
 
 def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
@@ -39,7 +45,7 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
     number = book.add_format({"num_format": "0.00", "border": 1})
     cell = book.add_format({"border": 1})
     sheet = book.add_worksheet("排名")
-    noun = "地区" if run.scheme.subject_kind == "region" else "集群"
+    noun = _noun(run)
     _header(book, sheet, _title(run), _note(run),
             ["排名", noun, "得分", "等级", "排名区间（权重扰动）", "未参评原因", "加分"])
     for r, row in enumerate(rows, start=4):
@@ -97,17 +103,19 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
 
 
 def _bonus_sheet(book, run: Run, subjects: list[dict], cell, number) -> None:
-    """加分事项: every 核定 claim the run counted, as its snapshot keeps it."""
+    """加分事项: every 核定 claim and every library project the run counted, as its snapshot keeps them."""
     sheet = book.add_worksheet("加分事项")
-    _header(book, sheet, _title(run), "运行时已核定的加分事项（存档于输入快照）；每个加分项不超过其上限",
-            ["地区", "加分项", "每项分值", "上限", "事项说明", "证明材料", "核定人", "依据"])
+    _header(book, sheet, _title(run), "运行时计入的加分：已核定的加分事项和符合加分项规则的项目库项目（存档于输入快照）；"
+                                      "每个加分项不超过其上限",
+            ["地区", "加分项", "每项分值", "上限", "事项说明", "证明材料或阶段日期", "核定人", "依据", "来源"])
     items = {b["code"]: b for b in run.snapshot["bonus"]["items"]}
     r = 4
     for subject in subjects:
         for claim in subject.get("bonus", []):
             item = items.get(claim["item"], {})
             values = [subject["name"], claim["label"], item.get("points", ""), item.get("cap", ""),
-                      claim["description"], claim["evidence"], claim.get("decided_by", ""), item.get("clause", "")]
+                      claim["description"], claim["evidence"], claim.get("decided_by", ""), item.get("clause", ""),
+                      f"项目库 #{claim['project']}" if claim.get("project") else f"加分事项 #{claim.get('id', '')}"]
             for c, value in enumerate(values):
                 sheet.write(r, c, safe_text(str(value)), cell)
             r += 1

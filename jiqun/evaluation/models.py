@@ -21,6 +21,7 @@ from jiqun.accounts.scoping import (
 class SubjectKind(models.TextChoices):
     CLUSTER = "cluster", _("集群")  # the clusters of the scheme's programme
     REGION = "region", _("区域")  # cities or counties (考核, 观摩评比): the scheme's `regions` selector
+    PROJECT = "project", _("项目")  # the programme's projects the scheme's `projects` rule names (观摩评比)
 
 
 class WeightMethod(models.TextChoices):
@@ -112,6 +113,8 @@ class Scheme(models.Model):
                                help_text=_("区域方案的参评地区：级别 level（city/county）和所在地区 within（代码）"))
     bonus = models.JSONField(_("加分项"), default=dict, blank=True,
                              help_text=_("加分项 items（编码、名称、每项分值、上限、依据、来源）和总分是否可超过 100"))
+    projects = models.JSONField(_("参评项目"), default=dict, blank=True,
+                                help_text=_("项目方案的参评项目：新上项目类型 kinds、技改项目类型 renovation_kinds、最低重大项目级别 min_level"))
     objects = SchemeQuerySet.as_manager()
 
     class Meta:
@@ -215,6 +218,8 @@ class RunRow(models.Model):
                                 related_name="evaluation_rows", null=True, blank=True)
     region = models.ForeignKey("regions.Region", verbose_name=_("地区"), on_delete=models.PROTECT,
                                related_name="evaluation_rows", null=True, blank=True)
+    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                related_name="evaluation_rows", null=True, blank=True)
     position = models.PositiveIntegerField(_("矩阵行号"), null=True, blank=True)
     score = models.DecimalField(_("得分"), max_digits=9, decimal_places=4, null=True, blank=True)
     rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
@@ -233,9 +238,11 @@ class RunRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "cluster"], name="evaluation_row_once"),
             models.UniqueConstraint(fields=["run", "region"], name="evaluation_region_row_once"),
+            models.UniqueConstraint(fields=["run", "project"], name="evaluation_project_row_once"),
             models.CheckConstraint(
-                condition=models.Q(cluster__isnull=False, region__isnull=True)
-                | models.Q(cluster__isnull=True, region__isnull=False),
+                condition=models.Q(cluster__isnull=False, region__isnull=True, project__isnull=True)
+                | models.Q(cluster__isnull=True, region__isnull=False, project__isnull=True)
+                | models.Q(cluster__isnull=True, region__isnull=True, project__isnull=False),
                 name="evaluation_row_one_subject"),
         ]
 
@@ -244,16 +251,22 @@ class RunRow(models.Model):
 
     @property
     def subject_name(self) -> str:
+        if self.project_id:
+            return self.project.name
         return self.cluster.name if self.cluster_id else self.region.name
 
     @property
     def subject_key(self) -> int | str:
-        """The key of the row's subject in the run's snapshot: a cluster's pk or a region's code."""
+        """The key of the row's subject in the run's snapshot: a cluster's or a project's pk, or a region's code."""
+        if self.project_id:
+            return self.project_id
         return self.cluster_id if self.cluster_id else self.region_id
 
     @property
     def subject_query(self) -> str:
         """The query string that names this row on the explanation page and its export."""
+        if self.project_id:
+            return f"project={self.project_id}"
         return f"cluster={self.cluster_id}" if self.cluster_id else f"region={self.region_id}"
 
 
@@ -396,3 +409,44 @@ class BonusClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.name} {self.year}年 {self.item_label}"
+
+
+# --- 现场观摩打分: the on-site scores of the province's observers, read by project runs (观摩评比) ---------------
+
+
+class ObservationScoreQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ObservationScoreQuerySet":
+        from jiqun.accounts.scoping import observation_score_q
+
+        return self.filter(observation_score_q(user)).distinct()
+
+
+class ObservationScore(models.Model):
+    """One observer's on-site score (现场观摩得分, 0–100) of a project in a year's 观摩 of a project scheme. Entered
+    by the province; a run of the scheme and year takes the trimmed mean of the project's scores into its snapshot."""
+
+    scheme_code = models.SlugField(_("评价方案编码"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                related_name="observation_scores")
+    observer = models.CharField(_("观摩人员"), max_length=100, help_text=_("打分人姓名或观摩组编号"))
+    score = models.DecimalField(_("现场得分"), max_digits=5, decimal_places=1)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    entered_by = models.CharField(_("录入人"), max_length=150)
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    objects = ObservationScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("现场观摩得分")
+        verbose_name_plural = _("现场观摩得分")
+        ordering = ["-year", "scheme_code", "project", "observer"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme_code", "year", "project", "observer"],
+                                    name="evaluation_observation_once"),
+            models.CheckConstraint(condition=models.Q(score__gte=0, score__lte=100),
+                                   name="evaluation_observation_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} {self.year}年 {self.observer}"

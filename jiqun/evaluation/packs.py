@@ -88,16 +88,47 @@ class RegionsSpec(Strict):
         return self.within.ljust(6, "0")
 
 
+ProjectKindName = Literal["demonstration", "chain_support", "service_platform", "investment", "renovation"]
+LevelName = Literal["province", "city", "county"]
+LEVEL_ORDER = {"county": 1, "city": 2, "province": 3}  # a 重大项目 level "at least" another: province > city > county
+PROJECT_MEASURES = ("project_total_investment", "project_completed_investment", "project_completion_rate",
+                    "project_stage", "project_chain", "project_onsite_score")  # catalogue codes of project schemes
+
+
+class ProjectRuleSpec(Strict):
+    """Which projects of the library a bonus item counts: those of the programme's clusters located in the region
+    that reached `stage` (开工 or 投产) in the run's year by their StageEvent date; only of `kinds` (empty: any kind)
+    and, with `min_level`, only 重大项目 of at least that level (province > city > county)."""
+
+    stage: Literal["started", "producing"]
+    kinds: list[ProjectKindName] = Field(default_factory=list)
+    min_level: LevelName | None = None
+
+
+class ProjectSubjectsSpec(Strict):
+    """The projects a project scheme (观摩评比) evaluates, among the programme's clusters' projects: 新上 projects
+    of `kinds` that reached 开工 within the run's year (or, with `new_within_years: n`, within it and the n−1 years
+    before), and 技改 projects of `renovation_kinds` under way in it (开工 reached by the year's end, 投产 not before
+    it began); with `min_level` only 重大项目 of that level or above."""
+
+    kinds: list[ProjectKindName] = Field(min_length=1)
+    new_within_years: int = Field(default=1, ge=1, le=5)
+    renovation_kinds: list[ProjectKindName] = Field(default_factory=list)
+    min_level: LevelName | None = None
+
+
 class BonusSpec(Strict):
-    """A bonus item (加分项): `points` for each decided claim, at most `cap` per region and year. `source` says
-    where the counted items come from: `claims` (加分事项 the region files and the province decides)."""
+    """A bonus item (加分项): `points` for each counted item, at most `cap` per region and year. `source` says
+    where the counted items come from: `claims` (加分事项 the region files and the province decides) or
+    `projects` (the project library, by the rule in `projects`)."""
 
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
     label: str = Field(min_length=1, max_length=100)
     points: Decimal = Field(gt=0, le=100)
     cap: Decimal = Field(gt=0, le=100)
     clause: str = Field(min_length=1, max_length=200)
-    source: Literal["claims"] = "claims"
+    source: Literal["claims", "projects"] = "claims"
+    projects: ProjectRuleSpec | None = None
 
 
 class SchemeSpec(Strict):
@@ -105,8 +136,9 @@ class SchemeSpec(Strict):
     version: int = Field(ge=1, le=9999)
     name: str = Field(min_length=1, max_length=100)
     programme: str
-    subject_kind: Literal["cluster", "region"] = "cluster"
+    subject_kind: Literal["cluster", "region", "project"] = "cluster"
     regions: RegionsSpec | None = None
+    projects: ProjectSubjectsSpec | None = None
     bonus: list[BonusSpec] = Field(default_factory=list)
     bonus_may_exceed_100: bool = False
     weight_method: Literal["fixed", "entropy", "critic", "combined", "ahp"] = "fixed"
@@ -142,7 +174,7 @@ def _entry(loc: tuple, data: object) -> str:
         name = items[loc[1]].get("indicator", "") if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict) else ""
         return f"第{loc[1] + 1}项指标{f'（{name}）' if name else ''}" + (f".{loc[2]}" if len(loc) > 2 else "")
     if len(loc) >= 2 and loc[0] == "bonus" and isinstance(loc[1], int):
-        return f"第{loc[1] + 1}项加分项" + (f".{loc[2]}" if len(loc) > 2 else "")
+        return f"第{loc[1] + 1}项加分项" + "".join(f".{part}" for part in loc[2:])
     return ".".join(str(part) for part in loc) or "文件"
 
 
@@ -195,6 +227,9 @@ def _message(error: dict) -> str:
         return "缺少此项"
     if kind == "string_pattern_mismatch":
         return "编码只能由小写字母、数字和连字符组成"
+    if kind == "literal_error":
+        expected = str((error.get("ctx") or {}).get("expected", ""))
+        return f"须为以下之一：{expected.replace(' or ', '、').replace(', ', '、')}"
     from jiqun.api.errors import schema_error_message
 
     return schema_error_message(error)
@@ -214,6 +249,12 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         code = item.code or item.indicator
         if indicator is None:
             problems.append((f"第{n}项指标", f"指标“{item.indicator}”不在指标目录中"))
+        elif (indicator.code in PROJECT_MEASURES) != (spec.subject_kind == "project"):
+            problems.append((f"第{n}项指标", f"“{indicator.name}”是项目指标，只用于项目方案（subject_kind: project）"
+                                              if indicator.code in PROJECT_MEASURES else
+                                              f"项目方案只用项目指标（{'、'.join(PROJECT_MEASURES)}），“{indicator.name}”不是"))
+        elif indicator.code in PROJECT_MEASURES and item.params:
+            problems.append((f"第{n}项指标", f"项目指标“{indicator.name}”不带参数"))
         elif indicator.code == QUALITY and item.params:
             problems.append((f"第{n}项指标", f"“{indicator.name}”由报表的数据质量算出，不带参数"))
         elif indicator.kind == "count":
@@ -251,6 +292,7 @@ def _content_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         elif threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
             problems.append((f"第{n}项参评条件", "下限大于上限"))
     problems += _region_problems(spec)
+    problems += _project_problems(spec)
     problems += _veto_problems(spec)
     problems += _ahp_problems(spec)
     if spec.aggregation == "weighted_sum" and spec.normalisation == "vector":
@@ -286,6 +328,24 @@ def _region_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
         seen.add(item.code)
         if item.cap < item.points:
             problems.append((f"第{n}项加分项", f"上限 {item.cap.normalize():f} 分小于每项分值 {item.points.normalize():f} 分"))
+        if item.source == "projects" and item.projects is None:
+            problems.append((f"第{n}项加分项", "来源为项目库（source: projects）时须给出计数规则 projects，"
+                                               "如 {stage: started, min_level: city}"))
+        elif item.source == "claims" and item.projects is not None:
+            problems.append((f"第{n}项加分项", "计数规则 projects 只用于来源为项目库（source: projects）的加分项"))
+    return problems
+
+
+def _project_problems(spec: SchemeSpec) -> list[tuple[str, str]]:
+    """A project scheme (观摩评比) names its projects and has no regions, bonus, thresholds, veto or consequences."""
+    if spec.subject_kind != "project":
+        return [("projects", "只有项目方案（subject_kind: project）填写参评项目")] if spec.projects else []
+    problems: list[tuple[str, str]] = []
+    if spec.projects is None:
+        problems.append(("projects", "项目方案须给出参评项目，如 {kinds: [investment], renovation_kinds: [renovation]}"))
+    for key, present in (("eligibility", spec.eligibility), ("veto", spec.veto), ("consequences", spec.consequences)):
+        if present:
+            problems.append((key, "项目方案按项目库数据排名，不设参评门槛、一票否决或发布后果"))
     return problems
 
 

@@ -30,3 +30,6 @@ def can_claim_bonus(user, region_code: str) -> bool:
 
 # The province decides claims (核定 / 不予核定), as it runs and publishes the evaluation.
 can_decide_bonus = is_province_admin
+
+# The province enters the on-site scores of a 观摩评比 (现场观摩得分), as it runs and publishes the run.
+can_enter_observation = is_province_admin

@@ -1,6 +1,7 @@
 """The input snapshot of a region run (考核 of counties or cities, 观摩评比): each region's approved figure of every
-scheme indicator for one year, read through ApprovedFigures.region, and the bonus claims (加分事项) the
-province decided for that year.
+scheme indicator for one year, read through ApprovedFigures.region, and what its bonus items count: the bonus
+claims (加分事项) the province decided for that year (`source: claims`), and the projects of the library located
+in the region that meet the item's rule (`source: projects`, jiqun.evaluation.project_inputs.project_bonus).
 
 A region's figure of a cluster-level indicator is the sum over the programme's clusters located in it (a cluster
 that spans several counties counts in each of them, as on the region report pages); a region-level indicator
@@ -78,6 +79,11 @@ def region_snapshot_collect(scheme, year: int) -> dict[str, Any]:
     regions = list(scheme_regions(scheme))
     items = bonus_items(scheme)
     claims = decided_claims(scheme, year, [r.code for r in regions]) if items else {}
+    if any(b.get("source") == "projects" for b in items):
+        from jiqun.evaluation.project_inputs import project_bonus
+
+        for code, counted in project_bonus(scheme, year, [r.code for r in regions]).items():
+            claims.setdefault(code, []).extend(counted)
     subjects = []
     for region in regions:
         subject = figures.region(region.code, region.name)

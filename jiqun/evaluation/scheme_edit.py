@@ -89,6 +89,16 @@ def pack_data(scheme: Scheme) -> dict[str, Any]:
             "min": None if t["min"] is None else _number(Decimal(t["min"])),
             "max": None if t["max"] is None else _number(Decimal(t["max"])), "clause": t["clause"]}.items()
             if v is not None} for t in scheme.eligibility]
+    if scheme.regions:
+        data["regions"] = dict(scheme.regions)
+    if scheme.projects:
+        data["projects"] = {k: v for k, v in scheme.projects.items() if v}
+    if scheme.bonus:
+        data["bonus"] = [{k: (_number(Decimal(v)) if k in ("points", "cap") else
+                              {rk: rv for rk, rv in v.items() if rv} if k == "projects" else v)
+                          for k, v in item.items()} for item in scheme.bonus.get("items", [])]
+        if scheme.bonus.get("may_exceed_100"):
+            data["bonus_may_exceed_100"] = True
     if scheme.warn_grade:
         data["consequences"] = {k: v for k, v in {"warn_grade": scheme.warn_grade, "exit_after": scheme.exit_after,
                                                   "clause": scheme.consequences_clause}.items() if v is not None}

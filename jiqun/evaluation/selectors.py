@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from jiqun.evaluation.bonus_points import bonus_points
 from jiqun.evaluation.compute import evaluate, outcome, subject_key
-from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme
+from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme, SubjectKind
 
 
 def schemes_for(user):
@@ -27,8 +28,46 @@ def run_for(user, pk: int) -> Run:
 
 def rows_for(user, run: Run) -> list[RunRow]:
     """The rows of `run` the user sees: scored ones by rank, then the excluded ones."""
-    rows = list(RunRow.objects.for_user(user).filter(run=run).select_related("cluster", "region").distinct())
+    rows = list(RunRow.objects.for_user(user).filter(run=run).select_related("cluster", "region", "project").distinct())
     return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.subject_name))
+
+
+def subject_noun(run: Run) -> str:
+    """What the run ranks, in the UI's language: 集群, 地区 or 项目."""
+    return str(SubjectKind(run.scheme.subject_kind).label)
+
+
+def project_rule_text(rule: dict | None) -> str:
+    """A project run's subject rule in words (which projects are 新上 or 技改 and of which level)."""
+    from jiqun.projects.models import MajorLevel, ProjectKind
+
+    rule = rule or {}
+    kinds, levels = dict(ProjectKind.choices), dict(MajorLevel.choices)
+    within = rule.get("new_within_years", 1)
+    parts = [_("参评项目：本工程集群的项目中，%(when)s开工的新上%(kinds)s") % {
+        "when": _("当年") if within == 1 else _("近 %(n)s 年（含当年）") % {"n": within},
+        "kinds": "、".join(str(kinds.get(k, k)) for k in rule.get("kinds", []))}]
+    if rule.get("renovation_kinds"):
+        parts.append(_("当年在建或投产的%(kinds)s") % {
+            "kinds": "、".join(str(kinds.get(k, k)) for k in rule["renovation_kinds"])})
+    text = "；".join(parts)
+    if rule.get("min_level"):
+        text += _("（限%(level)s及以上）") % {"level": levels.get(rule["min_level"], rule["min_level"])}
+    return text
+
+
+def bonus_rule_text(rule: dict | None) -> str:
+    """A `source: projects` bonus item's rule in words: which stage in the year, which kinds, which level."""
+    if not rule:
+        return ""
+    from jiqun.projects.models import MajorLevel, ProjectKind, Stage
+
+    kinds, levels, stages = dict(ProjectKind.choices), dict(MajorLevel.choices), dict(Stage.choices)
+    what = "、".join(str(kinds.get(k, k)) for k in rule.get("kinds") or []) or _("项目")
+    text = _("当年%(stage)s的%(what)s") % {"stage": stages.get(rule["stage"], rule["stage"]), "what": what}
+    if rule.get("min_level"):
+        text += _("（限%(level)s及以上）") % {"level": levels.get(rule["min_level"], rule["min_level"])}
+    return text
 
 
 def consequences_for(user, run: Run, rows: list[RunRow] | None = None) -> list[dict]:
@@ -92,6 +131,7 @@ class Explanation:
     keep_share: float | None = None
     additive: bool = True
     clusters: list[str] | None = None  # a region's clusters whose figures are summed
+    basis: str = ""  # a project run: why the project is evaluated (新上 or 技改)
     bonus: list[dict] = field(default_factory=list)  # per bonus item: its claims, count, points, cap
     bonus_points: Decimal | None = None
     may_exceed_100: bool = False
@@ -122,7 +162,7 @@ def explanation(run: Run, row: RunRow) -> Explanation:
     engine = result["engine"]
     snapshot = {subject_key(s): s for s in run.snapshot["subjects"]}[row.subject_key]
     explained = Explanation(run, row, additive=run.parameters["aggregation"] == "weighted_sum",
-                            clusters=snapshot.get("clusters"))
+                            clusters=snapshot.get("clusters"), basis=snapshot.get("basis", ""))
     if run.snapshot.get("bonus"):
         explained.bonus_points, explained.bonus = bonus_points(run.snapshot, snapshot)
         explained.may_exceed_100 = bool(run.snapshot["bonus"].get("may_exceed_100"))

@@ -88,8 +88,10 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     scheme.consequences_clause = rule.clause if rule else ""
     scheme.regions = {"level": spec.regions.level, "within": spec.regions.code} if spec.regions else {}
     scheme.bonus = {"items": [{"code": b.code, "label": b.label, "points": str(b.points), "cap": str(b.cap),
-                               "clause": b.clause, "source": b.source} for b in spec.bonus],
+                               "clause": b.clause, "source": b.source,
+                               **({"projects": b.projects.model_dump()} if b.projects else {})} for b in spec.bonus],
                     "may_exceed_100": spec.bonus_may_exceed_100} if spec.bonus else {}
+    scheme.projects = spec.projects.model_dump() if spec.projects else {}
     scheme.pack_hash = parsed.sha256
     if before is not None:  # an edit page opened before this reload is now stale
         scheme.revision += 1
@@ -126,6 +128,10 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
             from jiqun.evaluation.region_inputs import region_snapshot_collect
 
             snapshot = region_snapshot_collect(scheme, year)
+        elif scheme.subject_kind == SubjectKind.PROJECT:
+            from jiqun.evaluation.project_inputs import project_snapshot_collect
+
+            snapshot = project_snapshot_collect(scheme, year)
         else:
             snapshot = snapshot_collect(scheme, year)
         parameters = scheme_parameters(scheme)
@@ -139,19 +145,20 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
         # Validating a JSON field only encodes it, which saving does again: the large ones are left to save().
         run.full_clean(exclude=["snapshot", "parameters", "result", "stability"])
         run.save()
-        _rows_insert(run, result, region=scheme.subject_kind == SubjectKind.REGION)
+        _rows_insert(run, result, subject={SubjectKind.REGION: "region", SubjectKind.PROJECT: "project"}.get(
+            scheme.subject_kind, "cluster"))
     audit_record(actor=actor, action=AuditAction.CREATE, obj=run,
                  after={"scheme": f"{scheme.code} v{scheme.version}", "year": year,
                         "scored": len(result["engine"]["matrix"]["alternatives"]), "excluded": len(result["excluded"])})
     return run
 
 
-def _rows_insert(run: Run, result: dict, *, region: bool) -> None:
+def _rows_insert(run: Run, result: dict, *, subject: str) -> None:
     """The run's rows, written as the importer writes revisions (COPY on PostgreSQL, executemany elsewhere):
     building and saving 500 model instances through the ORM cost as much as the engine's 1,000 draws."""
     engine, stability = result["engine"], result["stability"]
     final = result.get("bonus") or {**engine, **stability}  # with bonus items the totals are ranked
-    subject = "region" if region else "cluster"
+    region = subject == "region"
     scored = [(alternative if region else int(alternative), i, _score_text(final["scores"][i]), final["ranks"][i],
                final["rank_min"][i], final["rank_max"][i], final["grades"][i],
                Decimal(repr(final["points"][i])).quantize(Decimal("0.01")) if "points" in final else None, "")
@@ -181,8 +188,8 @@ def evaluation_run_publish(*, actor, run: Run) -> Run:
     if not scheme.locked:
         scheme.locked = True
         scheme.save(update_fields=["locked"])
-    # a region run records grades only: no cluster is warned or proposed for exit
-    run.consequences = [] if scheme.subject_kind == SubjectKind.REGION else _consequences_apply(actor=actor, run=run)
+    # a region or project run records grades only: no cluster is warned or proposed for exit
+    run.consequences = [] if scheme.subject_kind != SubjectKind.CLUSTER else _consequences_apply(actor=actor, run=run)
     run.save(update_fields=["consequences"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, before={"status": RunStatus.DRAFT},
                  after={"status": RunStatus.PUBLISHED, "scheme_locked": f"{scheme.code} v{scheme.version}",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiqun.evaluation import ahp_views, bonus_views, scheme_edit_views, views
+from jiqun.evaluation import ahp_views, bonus_views, observation_views, scheme_edit_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
     path("ahp/invitations/<int:pk>/", ahp_views.invitation_view, name="invitation"),
     path("bonus/", bonus_views.claim_list, name="bonus_claims"),
     path("bonus/<int:pk>/", bonus_views.claim_detail, name="bonus_claim"),
+    path("observations/", observation_views.observation_list, name="observations"),
 ]

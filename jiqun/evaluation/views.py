@@ -23,8 +23,10 @@ from jiqun.evaluation.models import RunRow, RunStatus
 from jiqun.evaluation.permissions import can_publish_evaluation, can_run_evaluation
 from jiqun.evaluation.scheme_edit_views import scheme_edit_context
 from jiqun.evaluation.selectors import (
+    bonus_rule_text,
     consequences_for,
     explanation,
+    project_rule_text,
     radar_chart,
     ranking_chart,
     rows_for,
@@ -32,6 +34,7 @@ from jiqun.evaluation.selectors import (
     run_reproduce,
     runs_for,
     schemes_for,
+    subject_noun,
 )
 from jiqun.evaluation.services import evaluation_run_create, evaluation_run_publish
 
@@ -46,6 +49,8 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = get_object_or_404(schemes_for(request.user), pk=pk)
     return render(request, "evaluation/scheme.html", {
         "scheme": scheme, "items": scheme.items.select_related("indicator").order_by("order"),
+        "project_rule": project_rule_text(scheme.projects) if scheme.subject_kind == "project" else "",
+        "bonus_items": [{**b, "rule": bonus_rule_text(b.get("projects"))} for b in (scheme.bonus or {}).get("items", [])],
         "runs": runs_for(request.user).filter(scheme=scheme), **scheme_edit_context(request.user, scheme)})
 
 
@@ -86,6 +91,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_height": max(240, 28 * len(chart["names"]) + 60), "excluded": [r for r in rows if r.excluded],
         "may_publish": can_publish_evaluation(request.user) and run.status == RunStatus.DRAFT,
         "region_run": run.scheme.subject_kind == "region", "has_bonus": bool(run.result.get("bonus")),
+        "project_run": run.scheme.subject_kind == "project", "noun": subject_noun(run),
+        "project_rule": project_rule_text(run.snapshot.get("projects")) if run.scheme.subject_kind == "project" else "",
         "total": run.rows.count()})
 
 
@@ -109,8 +116,16 @@ def _chosen_row(request: HttpRequest, rows: list[RunRow]) -> RunRow | None:
     does not see is a 404."""
     wanted = request.GET.get("cluster", "")
     region = request.GET.get("region", "")
-    if not wanted and not region:
+    project = request.GET.get("project", "")
+    if not wanted and not region and not project:
         return next((r for r in rows if r.position is not None), rows[0] if rows else None)
+    if project:
+        if not (project.isascii() and project.isdigit() and len(project) <= 18):
+            raise Http404
+        row = next((r for r in rows if r.project_id == int(project)), None)
+        if row is None:
+            raise Http404
+        return row
     if region:
         row = next((r for r in rows if r.region_id and r.region_id == region), None)
         if row is None:
@@ -131,7 +146,7 @@ def run_explain(request: HttpRequest, pk: int) -> HttpResponse:
     row = _chosen_row(request, rows)
     explained = explanation(run, row) if row is not None else None
     return render(request, "evaluation/explain.html", {
-        "run": run, "rows": rows, "row": row, "explained": explained,
+        "run": run, "rows": rows, "row": row, "explained": explained, "basis": explained.basis if explained else "",
         "radar_json": json.dumps(radar_chart(explained), ensure_ascii=False) if explained and explained.dimensions else ""})
 
 

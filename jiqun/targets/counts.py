@@ -264,6 +264,10 @@ class CountedProject:
     entered_on: date  # the day it entered the library (its first StageEvent)
     started_on: date | None  # the day it (last) reached 开工, from its StageEvent
     stages: tuple[tuple[date, str], ...]  # (reached_on, stage) of every move, oldest first
+    kind: str = ""  # ProjectKind value
+    major_level: str = ""  # MajorLevel value, "" when not a 重大项目
+    region: str = ""  # the code of the region it is located in
+    segment: str = ""  # the chain segment it fills or strengthens
 
     def stage_on(self, day: date) -> str | None:
         """The stage the project was in on `day`, from its events; None before it entered the library."""
@@ -297,7 +301,8 @@ def counted_projects(*, clusters: Collection[int] | None = None, zone: int | Non
         result.append(CountedProject(
             project.pk, project.code, project.name, project.total_investment, project.zone.name if project.zone else "",
             project.signed_on, events[0].reached_on if events else project.created_at.date(),
-            started[-1] if started else None, tuple((e.reached_on, e.to_stage) for e in events)))
+            started[-1] if started else None, tuple((e.reached_on, e.to_stage) for e in events), project.kind,
+            project.major_level if project.is_major else "", project.region_id, project.segment))
     return result
 
 

@@ -235,6 +235,9 @@ PAGES: dict[str, Route | str] = {
     "evaluation:bonus_claims": Route(None, lambda p, m, s: anon_page(p) or (200 if m == "GET" else WRITE_OK if p == "rencheng" else 403),
                                      ("GET", "POST")),
     "evaluation:bonus_claim": Route("claim", edit(get_read_only=200), ("GET", "POST")),
+    # the on-site 观摩 scores: everyone sees the scores of the projects it sees; only the province enters them
+    "evaluation:observations": Route(None, lambda p, m, s: anon_page(p) or (200 if m == "GET" else WRITE_OK if p == "sheng" else 403),
+                                     ("GET", "POST")),
     "recognition:calls": Route(None, page()),
     "recognition:call_create": Route(None, for_roles(("sheng",)), ("GET", "POST")),
     "recognition:call": Route("call", read),

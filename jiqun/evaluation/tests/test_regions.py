@@ -38,7 +38,7 @@ def _user(name: str) -> User:
     return User.objects.get(username=name)
 
 
-def _claim(region: str = RENCHENG, item: str = "major-project", *, actor=None, year: int = 2025) -> BonusClaim:
+def _claim(region: str = RENCHENG, item: str = "chain-building", *, actor=None, year: int = 2025) -> BonusClaim:
     return bonus_claim_create(actor=actor or _user("rencheng") if region == RENCHENG else actor,
                               region=Region.objects.get(code=region), year=year, item=f"{SCHEME}/{item}",
                               description="测试项目", evidence="测试文号")
@@ -55,7 +55,8 @@ def _call(*args) -> str:
 def test_the_county_scheme_names_its_regions_bonus_items_and_clauses() -> None:
     scheme = _scheme()
     assert scheme.subject_kind == "region" and scheme.regions == {"level": "county", "within": "370800"}
-    assert [b["label"] for b in scheme.bonus["items"]] == ["重大集群项目落地", "补链项目落地"]
+    assert [b["label"] for b in scheme.bonus["items"]] == ["重大集群项目落地", "补链项目落地", "产业链建链"]
+    assert [b["source"] for b in scheme.bonus["items"]] == ["projects", "projects", "claims"]
     assert all("四(三)" in b["clause"] for b in scheme.bonus["items"])
     assert all(item.clause for item in scheme.items.all()) and "市级自定" in scheme.weights_note
 
@@ -110,8 +111,8 @@ def test_the_explanation_lists_the_clusters_and_each_claim() -> None:
     row = run.rows.get(region_id=RENCHENG)
     explained = explanation(run, row)
     assert explained.clusters and len(explained.lines) == 3
-    major = next(b for b in explained.bonus if b["code"] == "major-project")
-    assert major["count"] == 1 and major["awarded"] == 2 and "智能工程机械" in major["claims"][0]["description"]
+    building = next(b for b in explained.bonus if b["code"] == "chain-building")
+    assert building["count"] == 1 and building["awarded"] == 2 and "智能工程机械" in building["claims"][0]["description"]
     assert float(row.bonus) == 2.0
     assert float(row.score) == pytest.approx(min(100.0, explained.total + 2.0), abs=1e-3)
 
@@ -130,19 +131,18 @@ def test_an_approved_claim_adds_its_points_and_can_change_the_rank() -> None:
     scheme, province = _scheme(), _user("sheng")
     first = evaluation_run_create(actor=None, scheme=scheme, year=2025)
     last = first.rows.filter(rank__isnull=False).order_by("-rank").first()
-    for _n in range(3):  # three chain projects: 3 points, at the item's cap
-        claim = _claim(last.region_id, "chain-project", actor=None)
-        bonus_claim_decide(actor=province, claim=claim, decision="approve")
-    for _n in range(3):  # three major projects: 6 points, capped at 4
-        claim = _claim(last.region_id, "major-project", actor=None)
+    before = {b["code"]: b for b in explanation(first, last).bonus}["chain-building"]
+    for _n in range(3):  # three more 建链 claims: 2 points each, capped at 4
+        claim = _claim(last.region_id, "chain-building", actor=None)
         bonus_claim_decide(actor=province, claim=claim, decision="approve")
     second = evaluation_run_create(actor=None, scheme=scheme, year=2025)
     again = second.rows.get(region_id=last.region_id)
-    assert float(again.bonus) == 7.0
-    assert float(again.score) == pytest.approx(float(last.score) + 7.0, abs=1e-3)
+    gained = 4 - float(before["awarded"])
+    assert float(again.bonus) == pytest.approx(float(last.bonus) + gained)
+    assert float(again.score) == pytest.approx(min(100.0, float(last.score) + gained), abs=1e-3)
     assert again.rank <= last.rank
     lines = {b["code"]: b for b in explanation(second, again).bonus}
-    assert lines["major-project"]["raw"] == 6 and lines["major-project"]["awarded"] == 4
+    assert lines["chain-building"]["raw"] == 2 * (before["count"] + 3) and lines["chain-building"]["awarded"] == 4
 
 
 def test_the_total_stays_within_100_unless_the_scheme_says_so() -> None:
@@ -163,7 +163,8 @@ def test_a_stored_run_reproduces_after_its_claim_is_revoked() -> None:
     assert run_reproduce(run).identical  # the snapshot wins
     assert float(run.rows.get(region_id=RENCHENG).bonus) == 2.0
     later = evaluation_run_create(actor=None, scheme=_scheme(), year=2025)
-    assert float(later.rows.get(region_id=RENCHENG).bonus) == 1.0  # only the chain project now
+    counted = next(s for s in later.snapshot["subjects"] if s["region"] == RENCHENG)["bonus"]
+    assert [c["id"] for c in counted if "id" in c] == [waiting.pk]  # the newly approved claim, not the revoked one
 
 
 def test_the_claim_moves_are_one_audit_event_each_and_refuse_stale_versions() -> None:
@@ -227,7 +228,8 @@ def test_a_region_run_downloads_with_its_bonus_column_and_claims() -> None:
     ranking = book.get_sheet_by_name("排名").to_python()
     assert ranking[3][1] == "地区" and ranking[3][6] == "加分"
     claims = book.get_sheet_by_name("加分事项").to_python()
-    assert any(row[0] == "任城区" and row[1] == "重大集群项目落地" for row in claims[4:])
+    assert any(row[0] == "任城区" and row[1] == "产业链建链" for row in claims[4:])
+    assert any(row[0] == "汶上县" and row[1] == "补链项目落地" and row[8].startswith("项目库 #") for row in claims[4:])
     response = client_for(_user("rencheng")).get(f"/evaluation/runs/{run.pk}/explain.xlsx?region={RENCHENG}")
     assert response.status_code == 200
 
@@ -236,7 +238,7 @@ def test_a_region_run_downloads_with_its_bonus_column_and_claims() -> None:
 
 def test_a_county_files_a_claim_and_the_province_decides_it_on_the_pages() -> None:
     county, province = client_for(_user("rencheng")), client_for(_user("sheng"))
-    response = county.post("/evaluation/bonus/", {"item": f"{SCHEME}/major-project", "year": 2026,
+    response = county.post("/evaluation/bonus/", {"item": f"{SCHEME}/chain-building", "year": 2026,
                                                   "description": "新上项目", "evidence": "备案 2026-1"})
     claim = BonusClaim.objects.order_by("-pk").first()
     assert response.status_code == 302 and claim.state == ClaimState.CLAIMED and claim.claimed_by == "rencheng"
@@ -273,7 +275,7 @@ def test_the_claim_pages_work_in_english() -> None:
 # --- the command ----------------------------------------------------------------------------------------
 
 def test_the_command_claims_decides_lists_and_explains() -> None:
-    out = _call("bonus", "claim", "--region", RENCHENG, "--year", "2026", "--item", f"{SCHEME}/chain-project",
+    out = _call("bonus", "claim", "--region", RENCHENG, "--year", "2026", "--item", f"{SCHEME}/chain-building",
                 "--description", "补链项目", "--evidence", "文号", "--as", "rencheng")
     claim = BonusClaim.objects.order_by("-pk").first()
     assert f"#{claim.pk}" in out and claim.claimed_by == "rencheng"
@@ -282,7 +284,7 @@ def test_the_command_claims_decides_lists_and_explains() -> None:
     assert [c["state"] for c in listed if c["id"] == claim.pk] == ["approved"]
     run = _demo_run()
     explained = json.loads(_call("explain", str(run.pk), RENCHENG, "--json"))
-    assert explained["region"] == RENCHENG and explained["bonus"][0]["claims"]
+    assert explained["region"] == RENCHENG and any(b["claims"] for b in explained["bonus"])
     assert "任城区" in _call("explain", str(run.pk), "任城区")
     assert "完全一致" in _call("rerun", str(run.pk))
 
@@ -294,7 +296,7 @@ def test_the_command_claims_decides_lists_and_explains() -> None:
      "不是年份"),
     (("bonus", "claim", "--region", RENCHENG, "--year", "2025", "--item", "x/y", "--description", "d", "--evidence", "e"),
      "加分项“x/y”不存在"),
-    (("bonus", "claim", "--region", ZOUCHENG, "--year", "2025", "--item", f"{SCHEME}/major-project",
+    (("bonus", "claim", "--region", ZOUCHENG, "--year", "2025", "--item", f"{SCHEME}/chain-building",
       "--description", "d", "--evidence", "e", "--as", "rencheng"), "本地区"),
     (("bonus", "decide", "abc", "approve"), "编号应为数字"),
     (("bonus", "decide", "999999", "approve"), "不存在"),
@@ -332,7 +334,7 @@ def test_the_api_lists_rows_and_claims_in_scope() -> None:
 def test_the_api_claims_and_decides_with_versions() -> None:
     county, province = token_client(_user("rencheng")), token_client(_user("sheng"))
     response = county.post("/api/v1/evaluation/bonus", data={
-        "region": RENCHENG, "year": 2026, "item": f"{SCHEME}/major-project", "description": "新项目",
+        "region": RENCHENG, "year": 2026, "item": f"{SCHEME}/chain-building", "description": "新项目",
         "evidence": "备案"}, content_type="application/json")
     assert response.status_code == 201
     claim = response.json()
@@ -345,12 +347,12 @@ def test_the_api_claims_and_decides_with_versions() -> None:
 
 @pytest.mark.parametrize(("who", "body", "status"), [
     ("rencheng", {"region": RENCHENG, "year": 2026, "item": "nope/none", "description": "d", "evidence": "e"}, 400),
-    ("rencheng", {"region": RENCHENG, "year": 1999, "item": f"{SCHEME}/major-project", "description": "d", "evidence": "e"}, 422),
-    ("rencheng", {"region": RENCHENG, "year": 2026, "item": f"{SCHEME}/major-project", "description": "", "evidence": "e"}, 400),
-    ("rencheng", {"region": RENCHENG, "year": 2026, "item": f"{SCHEME}/major-project", "description": "d", "evidence": "e",
+    ("rencheng", {"region": RENCHENG, "year": 1999, "item": f"{SCHEME}/chain-building", "description": "d", "evidence": "e"}, 422),
+    ("rencheng", {"region": RENCHENG, "year": 2026, "item": f"{SCHEME}/chain-building", "description": "", "evidence": "e"}, 400),
+    ("rencheng", {"region": RENCHENG, "year": 2026, "item": f"{SCHEME}/chain-building", "description": "d", "evidence": "e",
                   "state": "approved"}, 422),
-    ("rencheng", {"region": ZOUCHENG, "year": 2026, "item": f"{SCHEME}/major-project", "description": "d", "evidence": "e"}, 403),
-    ("jining", {"region": RENCHENG, "year": 2026, "item": f"{SCHEME}/major-project", "description": "d", "evidence": "e"}, 403),
+    ("rencheng", {"region": ZOUCHENG, "year": 2026, "item": f"{SCHEME}/chain-building", "description": "d", "evidence": "e"}, 403),
+    ("jining", {"region": RENCHENG, "year": 2026, "item": f"{SCHEME}/chain-building", "description": "d", "evidence": "e"}, 403),
 ])
 def test_the_api_refuses_bad_claims_and_writes_nothing(who, body, status) -> None:
     before = BonusClaim.objects.count()

@@ -191,7 +191,8 @@ def test_the_explanation_adds_up_to_the_score(province_admin) -> None:
 
 def test_every_shipped_scheme_parses() -> None:
     assert {scheme_parse(path).spec.code for path in scheme_files()} == {
-        SCHEME, "sd-sei-2020-yearly", "jn-2020-231-county-kaohe", "miit-2022-119-recognition"}
+        SCHEME, "sd-sei-2020-yearly", "jn-2020-231-county-kaohe", "miit-2022-119-recognition",
+        "jn-2020-231-guanmo"}
 
 
 def test_a_cluster_below_an_eligibility_threshold_is_not_scored_and_told_which(province_admin) -> None:

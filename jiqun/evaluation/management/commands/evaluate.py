@@ -32,11 +32,12 @@ def scheme_data(scheme: Scheme) -> dict:
             "items": [{"code": i.code, "dimension": i.dimension, "indicator": i.indicator.code, "name": i.name,
                        "params": i.params, "direction": i.direction, "weight": float(i.weight), "clause": i.clause}
                       for i in scheme.items.select_related("indicator").order_by("order")],
-            "subject_kind": scheme.subject_kind, "regions": scheme.regions or None, "bonus": scheme.bonus or None}
+            "subject_kind": scheme.subject_kind, "regions": scheme.regions or None, "projects": scheme.projects or None,
+            "bonus": scheme.bonus or None}
 
 
 def row_data(row: RunRow) -> dict:
-    return {"cluster": row.cluster_id, "region": row.region_id, "name": row.subject_name, "rank": row.rank,
+    return {"cluster": row.cluster_id, "region": row.region_id, "project": row.project_id, "name": row.subject_name, "rank": row.rank,
             "score": None if row.score is None else float(row.score), "grade": row.grade,
             "rank_interval": None if row.rank_min is None else [row.rank_min, row.rank_max], "excluded": row.excluded,
             "bonus": None if row.bonus is None else float(row.bonus)}
@@ -190,7 +191,7 @@ class Command(BaseCommand):
             run = evaluation_run_create(actor=None, scheme=chosen, year=int(year))
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from None
-        rows = sorted(run.rows.select_related("cluster", "region"),
+        rows = sorted(run.rows.select_related("cluster", "region", "project"),
                       key=lambda r: (r.rank is None, r.rank or 0, r.subject_name))
         if json:
             self._emit(run_data(run, rows))
@@ -225,11 +226,16 @@ class Command(BaseCommand):
 
     def do_explain(self, *, run: str, cluster: str, json=False, **options) -> None:
         chosen = self._run(run)
-        rows = chosen.rows.select_related("cluster", "region")
+        rows = chosen.rows.select_related("cluster", "region", "project")
         if chosen.scheme.subject_kind == "region":
             row = rows.filter(region_id=cluster).first() or rows.filter(region__name=cluster).first()
             if row is None:
                 raise CommandError(_("评价 #%(id)s 中没有地区“%(region)s”（可用地区代码或名称）") % {"id": chosen.pk, "region": cluster})
+        elif chosen.scheme.subject_kind == "project":
+            row = (rows.filter(project_id=int(cluster)).first() if _is_number(cluster) and len(cluster) <= 18 else None) \
+                or rows.filter(project__code=cluster).first() or rows.filter(project__name=cluster).first()
+            if row is None:
+                raise CommandError(_("评价 #%(id)s 中没有项目“%(project)s”（可用编号、项目编号或名称）") % {"id": chosen.pk, "project": cluster})
         else:
             row = (rows.filter(cluster_id=int(cluster)).first() if _is_number(cluster) else None) \
                 or rows.filter(cluster__code=cluster).first() or rows.filter(cluster__name=cluster).first()
@@ -244,7 +250,7 @@ class Command(BaseCommand):
                           for line in ex.lines],
                 "dimensions": [{"name": d.name, "weight": d.weight, "contribution": d.points, "rate": d.rate}
                                for d in ex.dimensions],
-                "clusters": ex.clusters,
+                "clusters": ex.clusters, "basis": ex.basis,
                 "bonus": [{"item": b["code"], "label": b["label"], "points": b["points"], "cap": b["cap"],
                            "awarded": float(b["awarded"]), "clause": b["clause"], "claims": b["claims"]}
                           for b in ex.bonus]}
@@ -281,7 +287,7 @@ class Command(BaseCommand):
         path = Path(output)
         if not path.parent.exists():
             raise CommandError(_("-o：目录 %(folder)s 不存在") % {"folder": path.parent})
-        rows = sorted(chosen.rows.select_related("cluster", "region"),
+        rows = sorted(chosen.rows.select_related("cluster", "region", "project"),
                       key=lambda r: (r.rank is None, r.rank or 0, r.subject_name))
         path.write_bytes(build_run_workbook(chosen, rows))
         audit_record(actor=None, action=AuditAction.EXPORT, obj=chosen, actor_name="cli",
