@@ -11,7 +11,7 @@ from decimal import Decimal
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from jiqun.chains.analysis import ChainAnalysis, Need, Rating, SegmentVerdict
+from jiqun.chains.analysis import ChainAnalysis, Need, OutsideInput, Rating, SegmentVerdict
 from jiqun.chains.models import Chain, Position
 from jiqun.monitoring.excel import WORKBOOK_OPTIONS, safe_text
 
@@ -89,6 +89,17 @@ def gaps_workbook(chain: Chain, analysis: ChainAnalysis, gaps: list[SegmentVerdi
     book.sheet(_("短板清单"), _("%(chain)s 补链、强链、延链清单（%(year)s年）") % {
         "chain": chain.name, "year": analysis.year}, header, _verdict_rows(gaps, labels),
         [12, 24, 12, 10, 8, 8, 14, 10])
+    return book.close()
+
+
+def outside_workbook(chain: Chain, year: int, inputs: list[OutsideInput]) -> bytes:
+    """What the chain's local buyers bought outside the region and from whom (sensitive: the caller checks)."""
+    book = _Book()
+    book.sheet(_("外购清单"), _("%(chain)s 从本地以外采购的产品（%(year)s年）") % {"chain": chain.name, "year": year},
+               [_("环节编码"), _("环节名称"), _("供应方"), _("所在地"), _("产品"), _("采购方"), _("金额（万元）"),
+                _("供应关系数")],
+               [[i.segment_code, i.segment_name, i.supplier_name, i.supplier_place, i.product, "、".join(i.buyers),
+                 i.amount, i.links] for i in inputs], [10, 20, 28, 16, 20, 36, 14, 10])
     return book.close()
 
 

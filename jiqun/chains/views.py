@@ -24,7 +24,7 @@ from jiqun.accounts.scoping import sees_supply_links
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.chains import page_excel
-from jiqun.chains.analysis import ChainAnalysis, Need, Rating, analyse_chain
+from jiqun.chains.analysis import ChainAnalysis, Need, Rating, analyse_chain, outside_inputs
 from jiqun.chains.forms import (
     ChainFilterForm,
     ChainForm,
@@ -62,7 +62,7 @@ from jiqun.core.downloads import xlsx_response
 
 REFUSED = gettext_lazy("您无权修改该产业链；产业链由牵头区划、所属集群的促进机构或省级管理员维护")
 LINKS_REFUSED = gettext_lazy("供应关系涉及企业经营数据，只能由产业链牵头区划或省级管理员录入")
-DOWNLOADS = ("map", "gaps", "trend")
+DOWNLOADS = ("map", "gaps", "trend", "outside")
 
 
 def _form_error(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
@@ -131,6 +131,7 @@ def chain_detail(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = analyse_chain(chain, year=year)
     trend = trend_rows(chain)
     tree = chain_map(chain, analysis)
+    sees_links = sees_supply_links(request.user, chain)
     return render(request, "chains/detail.html", {
         "chain": chain, "analysis": analysis, "problem": problem,
         "clusters": chain.clusters.all(),
@@ -141,7 +142,8 @@ def chain_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "revisions": chain.revisions.order_by("-number"),
         "segments": chain.segments.select_related("parent").order_by("sort", "code"),
         "can_edit": can_edit_chain(request.user, chain),
-        "sees_links": sees_supply_links(request.user, chain),
+        "sees_links": sees_links,
+        "outside": outside_inputs(chain, analysis.year) if sees_links else [],
     })
 
 
@@ -177,6 +179,11 @@ def chain_download(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     elif what == "gaps":
         content = page_excel.gaps_workbook(chain, analysis, gap_rows(analysis))
         label = _("短板清单")
+    elif what == "outside":
+        if not sees_supply_links(request.user, chain):  # the rows name suppliers, buyers and amounts
+            raise Http404
+        content = page_excel.outside_workbook(chain, analysis.year, outside_inputs(chain, analysis.year))
+        label = _("外购清单")
     else:
         content = page_excel.trend_workbook(chain, trend_rows(chain))
         label = _("本地配套率趋势")

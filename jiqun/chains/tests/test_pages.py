@@ -316,3 +316,21 @@ def test_supply_links_are_added_corrected_and_removed_with_bad_input_named(world
     assert SupplyLink.objects.get(pk=link.pk).amount == 900
     client.post(f"/chains/link/{link.pk}/remove/", {"version": link.version + 1})
     assert not SupplyLink.objects.filter(pk=link.pk).exists()
+
+
+def test_the_outside_inputs_list_is_shown_and_downloaded_only_by_who_sees_supply_links(as_jining, as_jinan):
+    """What was bought outside the region and from whom names suppliers, buyers and amounts: the chain's region
+    sees it on the page and downloads it; another city sees neither (the chain itself is a 404 there)."""
+    from jiqun.chains.models import Chain
+
+    chain = Chain.objects.get(code="JN-GCJX")
+    page = as_jining.get(f"/chains/{chain.pk}/")
+    assert page.status_code == 200 and 'id="outside-inputs"' in page.content.decode()
+    download = as_jining.get(f"/chains/{chain.pk}/download/outside.xlsx")
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert as_jinan.get(f"/chains/{chain.pk}/download/outside.xlsx").status_code == 404
+    county = client_for(User.objects.get(username="rencheng"))  # sees the city chain of its cluster, not its links
+    seen = county.get(f"/chains/{chain.pk}/")
+    assert seen.status_code == 404 or 'id="outside-inputs"' not in seen.content.decode()
+    assert county.get(f"/chains/{chain.pk}/download/outside.xlsx").status_code == 404
