@@ -210,7 +210,7 @@ def test_the_loop_from_a_missing_segment_to_a_producing_project_closes_the_gap(m
     for stage in (Stage.COMPLETED, Stage.PRODUCING):
         project_move_stage(actor=jining_officer, project=project, to_stage=stage, reached_on=DAY + datetime.timedelta(2))
     verdict = analyse_chain(missing.chain).by_code()["U1"]
-    assert verdict.rating != "missing" and verdict.inputs["已投产项目"] == "1"
+    assert verdict.rating != "missing" and verdict.inputs["已投产项目"].startswith("1（")
     assert list(ProspectEvent.objects.filter(prospect=entry).values_list("to_status", flat=True)) == [
         "lead", "lead", "contact", "signed", "landed"]
     assert [p.pk for p in prospects_of(missing, jining_officer)] == [entry.pk]
