@@ -97,3 +97,36 @@ def test_signing_with_a_project_outside_the_chain_region_is_refused(contact, pro
     jinan_project.refresh_from_db()
     assert contact.status == ProspectStatus.CONTACT and contact.project is None
     assert jinan_project.chain_segment is None and not Project.objects.filter(chain_segment=contact.segment).exists()
+
+
+# --- query counts -----------------------------------------------------------------------------------------
+
+def test_the_chain_page_and_its_api_read_the_same_number_of_queries_however_many_segments(world, jining_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiqun.chains.services import placement_add, segment_add, supply_link_add
+    from jiqun.enterprises.models import Enterprise
+
+    client, api = client_for(jining_officer), token_client(jining_officer)
+    urls = [(client, f"/chains/{world.chain.pk}/"), (client, f"/chains/segment/{world.parts.pk}/"),
+            (client, f"/chains/chief/{world.chain.pk}/"), (api, f"/api/v1/chains/{world.chain.pk}"),
+            (api, f"/api/v1/chains/{world.chain.pk}/gaps")]
+
+    def counted() -> list[int]:
+        found = []
+        for who, url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert who.get(url).status_code == 200, url
+            found.append(len(queries))
+        return found
+
+    before = counted()
+    local = list(Enterprise.objects.filter(region__code__startswith="3708").order_by("pk")[1:7])
+    for i, enterprise in enumerate(local):
+        segment = segment_add(actor=jining_officer, chain=world.chain, code=f"X{i}", name=f"新增环节{i}",
+                              position="midstream", parent=world.assembly if i % 2 else None)
+        placement_add(actor=jining_officer, segment=segment, enterprise=enterprise, role="backbone")
+        supply_link_add(actor=jining_officer, segment=segment, year=2025, buyer=world.local, supplier=enterprise,
+                        amount=Decimal(100 + i))
+    assert counted() == before
