@@ -302,6 +302,9 @@ def prospect_sign(*, actor, prospect: Prospect, on: datetime.date, base_version:
         if project_name or total_investment is not None or region is not None:
             raise ValidationError({"project": [_("请选择已有项目，或填写新项目的信息（二选一）")]})
         project = Project.objects.select_for_update().get(pk=project.pk)
+        if not is_within(project.region_id, chain.region_id):
+            raise ValidationError({"project": [_("项目“%(project)s”不在产业链牵头区划“%(region)s”内，不能用于本链的签约") % {
+                "project": project.name, "region": chain.region.name}]})
         if project.chain_segment_id not in (None, segment.pk):
             raise ValidationError({"project": [_("项目“%(project)s”已关联环节“%(other)s”，不能再用于环节“%(segment)s”") % {
                 "project": project.name, "other": project.chain_segment, "segment": segment}]})

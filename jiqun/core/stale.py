@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# The highest version a record can reach (a positive integer field); a claimed base above it is stale.
+MAX_VERSION = 2**31 - 1
+
 
 class StaleEdit(ValidationError):
     """A write based on an older version than the one on file; the API answers it with 412."""
@@ -54,6 +57,8 @@ def changes_since(obj, base_version: int) -> list[ChangeSince]:
     """
     from jiqun.audit.models import AuditAction, AuditEvent
 
+    if base_version > MAX_VERSION:  # no record reaches it, and the database cannot compare such a number
+        return []
     events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk),
                                        action=AuditAction.UPDATE, after__version__gt=base_version).order_by("id")
     changes = []

@@ -19,7 +19,10 @@
       if (grey) { out.itemStyle.color = "#e5e7eb"; out.itemStyle.borderColor = "#6b7280"; }
       out.symbol = "circle";
       out.lineStyle = node.extension ? { type: "dashed" } : undefined;
-      out.tooltip = { formatter: node.name + (node.ratingLabel ? "：" + node.ratingLabel : "") };
+      // A string formatter is HTML: the segment's name is user text, so it is escaped (and its braces are
+      // not read as ECharts placeholders, the function form taking it as it is).
+      var tip = echarts.format.encodeHTML(node.name + (node.ratingLabel ? "：" + node.ratingLabel : ""));
+      out.tooltip = { formatter: function () { return tip; } };
     }
     out.children = (node.children || []).map(styled);
     return out;
