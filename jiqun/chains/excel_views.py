@@ -1,10 +1,11 @@
 """Pages of a chain's Excel in and out: the import (a new chain, or into a chain), the empty template, the export."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -56,8 +57,12 @@ def chain_import_new(request: HttpRequest) -> HttpResponse:
 def chain_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a workbook into this chain (the file's chain code is not read)."""
     chain = get_object_or_404(Chain.objects.for_user(request.user), pk=pk)
-    if not can_edit_chain(request.user, chain):
-        raise PermissionDenied(_("您无权修改该产业链；产业链由牵头区划、所属集群的促进机构或省级管理员维护"))
+    if not can_edit_chain(request.user, chain):  # sent back to the chain on GET, as the chain's other forms
+        refused = _("您无权修改该产业链；产业链由牵头区划、所属集群的促进机构或省级管理员维护")
+        if request.method == "POST":
+            raise PermissionDenied(refused)
+        messages.error(request, refused)
+        return redirect("chains:detail", pk=chain.pk)
     return _import_page(request, chain)
 
 

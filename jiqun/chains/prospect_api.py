@@ -23,6 +23,7 @@ from jiqun.chains.prospect_services import (
 )
 from jiqun.core.stale import version_missing
 from jiqun.core.text import Text
+from jiqun.projects.api import Day
 
 router = Router(tags=["chains"])
 
@@ -85,7 +86,7 @@ class ProspectIn(BodyIn):
     reason: Text = Field("", max_length=2000)
     priority: Text = Field("medium", description="high | medium | low")
     owner_unit: Text = Field("", max_length=100)
-    on: datetime.date | None = Field(None, description="列入日期，默认今天")
+    on: Day | None = Field(None, description="列入日期（YYYY-MM-DD），默认今天")
 
 
 class ProspectPatch(BodyIn):
@@ -96,20 +97,20 @@ class ProspectPatch(BodyIn):
 
 
 class ProspectContactIn(BodyIn):
-    on: datetime.date
+    on: Day
     way: Text = Field(description="visit 上门拜访 | reception 来访接待 | call 电话/视频 | meeting 会谈/推介会 | letter 函件/邮件 | other 其他")
     note: Text = Field(max_length=2000)
 
 
 class ProspectMoveIn(BodyIn):
     to_status: Text = Field(description="contact 接洽 | dropped 放弃（须填 note 说明原因）；签约用 /sign，落地随项目开工")
-    on: datetime.date
+    on: Day
     note: Text = Field("", max_length=2000)
     version: int | None = Field(None, ge=1)
 
 
 class ProspectSignIn(BodyIn):
-    on: datetime.date = Field(description="签约日期")
+    on: Day = Field(description="签约日期（YYYY-MM-DD）")
     version: int | None = Field(None, ge=1)
     project: DbId | None = Field(None, description="关联已有项目；不填则新建项目")
     project_name: Text = Field("", max_length=200)

@@ -73,7 +73,7 @@ class ChecklistCreateForm(TextRuleMixin, forms.Form):
         self.fields["chain"].queryset = chains
 
 
-class ChecklistChainForm(forms.Form):
+class ChecklistChainForm(TextRuleMixin, forms.Form):
     """Attach a sheet to a chain of the registry; carries the sheet's version the edit was based on."""
 
     chain = ChainChoiceField(label=_("关联产业链"), queryset=None, help_text=CHAIN_HELP,

@@ -43,7 +43,11 @@ def test_city_officer_opens_a_chain_clicks_a_segment_and_adds_a_target(site, pag
     segment = chain.segments.get(code="U1")
     log_in(page, site, "jining")
     page.goto(site + _chain_page(chain))
-    page.click(f"a[href$='/chains/prospects/add/?segment={segment.pk}']")
+    # The map: a click on the segment opens its panel, which offers to add a target for it.
+    page.wait_for_selector("#chain-map[data-ready='1'] svg")
+    page.locator("#chain-map svg text", has_text="U1 高端液压件").click()
+    page.wait_for_selector("#segment-panel #segment-U1")
+    page.click(f"#segment-panel a[href$='/chains/prospects/add/?segment={segment.pk}']")
     page.wait_for_selector("#prospect-form")
     assert "高端液压件" in page.inner_text("h1") and "缺" in page.inner_text("#verdict")
 

@@ -266,7 +266,7 @@ PAGES: dict[str, Route | str] = {
     # A chain's Excel: region officers import new chains; who edits a chain imports into it (a read-only role: 403).
     "chain_excel:import_new": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "chain_excel:template": Route(None, page()),
-    "chain_excel:import": Route("chain", edit(get_read_only=403), ("GET", "POST")),
+    "chain_excel:import": Route("chain", edit(), ("GET", "POST")),
     "chain_excel:export": Route("chain", read),  # supply links only for the chain's region
     "projects:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "projects:overdue": Route(None, page()),
@@ -449,8 +449,9 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/chains/segments/{segment_id}/retire"): Route("segment", api_write(), body={}),  # 428
     ("GET", "/api/v1/chains/{chain_id}/placements"): Route("chain", api_read),
     ("POST", "/api/v1/chains/{chain_id}/placements"): Route("chain", api_write(), body={"segment": ""}),
-    # The matrix's chains have no cluster: whoever sees one is of its region and sees its supply links.
-    ("GET", "/api/v1/chains/{chain_id}/supply-links"): Route("chain", api_read),
+    # Supply links: "inside" is a chain whose links the persona sees (its home region's officers, the regions
+    # above, its 链长); a county that sees a city chain through its cluster, or a cluster organisation, does not.
+    ("GET", "/api/v1/chains/{chain_id}/supply-links"): Route("chain_links", api_read),
     ("GET", "/api/v1/chains/{chain_id}/export"): Route("chain", api_read),
     ("POST", "/api/v1/chains/{chain_id}/import"): Route("chain", api_write()),  # no file: 400
     ("GET", "/api/v1/dispatches/{dispatch_id}"): Route("dispatch", api_read),
@@ -741,6 +742,12 @@ class World:
             from jiqun.projects.models import Dispatch
 
             return _split(Dispatch.objects.all(), Dispatch.objects.for_user(user))
+        if kind == "chain_links":
+            from jiqun.accounts.scoping import sees_supply_links
+            from jiqun.chains.models import Chain
+
+            seen = [c.pk for c in Chain.objects.for_user(user) if sees_supply_links(user, c)]
+            return _split(Chain.objects.all(), Chain.objects.filter(pk__in=seen))
         if kind in ("chain", "segment", "placement", "supply_link"):
             from jiqun.chains.models import Chain, Placement, Segment, SupplyLink
 

@@ -128,7 +128,8 @@ def test_the_project_run_ranks_the_new_and_renovation_projects_end_to_end() -> N
     assert scheme.subject_kind == "project" and "四(三)" in scheme.clause and "四(五)" in scheme.clause
     run = evaluation_run_create(actor=_user("sheng"), scheme=scheme, year=2026)
     codes = {r.project.code: r for r in run.rows.select_related("project")}
-    assert set(codes) == {SHANNENG, ZHONGYIN, TANSU}
+    # and the project the 招引名录 demo signed and started in 2026 (jiqun.chains.prospect_demo), new in the year
+    assert set(codes) == {SHANNENG, ZHONGYIN, TANSU, "370883-2026-0001"}
     assert all(r.cluster_id is None and r.region_id is None and r.rank for r in codes.values())
     subject = next(s for s in run.snapshot["subjects"] if s["code"] == SHANNENG)
     assert subject["basis"] == "新上：2025-04-10 开工"

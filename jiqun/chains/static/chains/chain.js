@@ -38,7 +38,9 @@
       series: [{
         type: "tree", data: [styled(d)], orient: "LR", top: 20, bottom: 20, left: 190, right: 220,
         symbolSize: 14, initialTreeDepth: -1, expandAndCollapse: false, roam: false,
-        label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 13 },
+        // A node with children has its name above it: on its left the incoming branch would run through the
+        // name and take the click meant for the segment.
+        label: { position: "top", verticalAlign: "bottom", align: "center", distance: 6, fontSize: 13 },
         leaves: { label: { position: "right", verticalAlign: "middle", align: "left" } },
         lineStyle: { color: "#cbd5e1", width: 1.5 }
       }]
