@@ -132,6 +132,9 @@ def chain_update(*, actor, chain: Chain, base_version: int | None, clusters=None
     _check_version(current, base_version, _("产业链"))
     if "region" in changes and changes["region"].pk != current.region_id:
         _require(actor, can_create_chain_in(actor, changes["region"].pk), _("您只能把产业链的牵头区划设在本区划内"))
+    if "chief" in changes and getattr(changes["chief"], "pk", None) != current.chief_id:
+        # the 链长 sees the chain's supply links: who names one is who keeps them (its region, the province)
+        _require(actor, can_edit_supply_links(actor, current), _("链长由产业链牵头区划或省级管理员指定"))
     before = _chain_data(current)
     for field, value in changes.items():
         setattr(current, field, value.strip() if isinstance(value, str) else value)

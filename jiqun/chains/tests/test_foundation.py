@@ -97,3 +97,24 @@ def test_it_rates_segments_and_weights_the_local_rate_by_value(chain, jining_off
     assert (verdicts["U2"].rating, verdicts["U2"].need) == (Rating.MISSING, Need.FILL)
     assert empty.pk == verdicts["U2"].segment_id
     assert result.local_rate == Decimal("30.00")
+
+
+def test_a_cluster_organisation_keeps_the_map_but_cannot_name_the_chain_chief(chain, jining_officer):
+    """The 链长 sees the chain's supply links, so naming one is for who keeps them: the chain's region."""
+    org = User.objects.get(username="jiqun_org")
+    chain.clusters.set(org.clusters.all())
+    chief = User.objects.get(username="lianzhang")
+    with pytest.raises(PermissionDenied, match="链长"):
+        chain_update_for(org, chain, chief=chief)
+    chain.refresh_from_db()
+    assert chain.chief_id is None
+    chain_update_for(org, chain, description="集群促进机构更新的说明")  # the rest of the settings it may change
+    chain_update_for(jining_officer, chain, chief=chief)
+    assert Chain.objects.get(pk=chain.pk).chief == chief
+
+
+def chain_update_for(actor, chain, **changes):
+    from jiqun.chains.services import chain_update
+
+    current = Chain.objects.get(pk=chain.pk)
+    return chain_update(actor=actor, chain=current, base_version=current.version, **changes)
