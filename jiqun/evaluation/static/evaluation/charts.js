@@ -14,7 +14,9 @@
       grid: { left: 140, right: 60, top: 10, bottom: 30 },
       tooltip: { trigger: "axis", formatter: function (p) {
         var i = p[0].dataIndex;
-        return d.names[i] + "<br>得分 " + d.scores[i].toFixed(2) + "（" + d.grades[i] + "）<br>第 " + d.ranks[i] +
+        // The tooltip is HTML: names and grades are text from the database, so they are escaped.
+        var esc = echarts.format.encodeHTML;
+        return esc(d.names[i]) + "<br>得分 " + d.scores[i].toFixed(2) + "（" + esc(d.grades[i]) + "）<br>第 " + d.ranks[i] +
           " 名，排名区间 " + d.intervals[i][0] + "–" + d.intervals[i][1];
       } },
       xAxis: { type: "value", max: 100 },
