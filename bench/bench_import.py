@@ -183,7 +183,7 @@ def _meta_matches(content: bytes, period_id: int) -> bool:
 
 
 def run_child(backend: str, database_url: str, workbook: Path) -> dict | None:
-    env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="jiqun.config.settings", DEBUG="0")
+    env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="jiqun.config.settings", DJANGO_DEBUG="0")  # as in production: no query log
     out = workbook.with_suffix(f".{backend}.json")
     code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); sys.argv = ['bench'];"
             f"import bench.bench_import as b; from pathlib import Path;"
