@@ -170,60 +170,44 @@ def _writable(request: HttpRequest, pk: int) -> Prospect:
     return entry
 
 
+def _act(request: HttpRequest, pk: int, form, act, done: str) -> HttpResponse:
+    """One POST on an entry: a valid form goes to its service; a refusal is flashed on the entry's page."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _flash(request, form, exc)
+        else:
+            messages.success(request, done)
+    else:
+        _flash(request, form)
+    return redirect("chain_prospects:detail", pk=pk)
+
+
 @login_required
 @require_POST
 def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _writable(request, pk)
-    form = ProspectEditForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            prospect_update(actor=request.user, prospect=entry, base_version=data["version"], reason=data["reason"],
-                            priority=data["priority"], owner_unit=data["owner_unit"])
-        except (ValidationError, PermissionDenied) as exc:
-            _flash(request, form, exc)
-        else:
-            messages.success(request, _("已保存"))
-    else:
-        _flash(request, form)
-    return redirect("chain_prospects:detail", pk=pk)
+    return _act(request, pk, ProspectEditForm(request.POST), lambda data: prospect_update(
+        actor=request.user, prospect=entry, base_version=data["version"], reason=data["reason"],
+        priority=data["priority"], owner_unit=data["owner_unit"]), _("已保存"))
 
 
 @login_required
 @require_POST
 def prospect_contact_view(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _writable(request, pk)
-    form = ContactForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            prospect_contact(actor=request.user, prospect=entry, on=data["on"], way=data["way"], note=data["note"])
-        except (ValidationError, PermissionDenied) as exc:
-            _flash(request, form, exc)
-        else:
-            messages.success(request, _("已记录接洽"))
-    else:
-        _flash(request, form)
-    return redirect("chain_prospects:detail", pk=pk)
+    return _act(request, pk, ContactForm(request.POST), lambda data: prospect_contact(
+        actor=request.user, prospect=entry, on=data["on"], way=data["way"], note=data["note"]), _("已记录接洽"))
 
 
 @login_required
 @require_POST
 def prospect_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _writable(request, pk)
-    form = MoveForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            prospect_move(actor=request.user, prospect=entry, to_status=data["to_status"], on=data["on"],
-                          note=data["note"], base_version=data["version"])
-        except (ValidationError, PermissionDenied) as exc:
-            _flash(request, form, exc)
-        else:
-            messages.success(request, _("状态已更新"))
-    else:
-        _flash(request, form)
-    return redirect("chain_prospects:detail", pk=pk)
+    return _act(request, pk, MoveForm(request.POST), lambda data: prospect_move(
+        actor=request.user, prospect=entry, to_status=data["to_status"], on=data["on"], note=data["note"],
+        base_version=data["version"]), _("状态已更新"))
 
 
 @login_required
@@ -231,16 +215,7 @@ def prospect_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 def prospect_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _writable(request, pk)
     form = SignForm(request.POST, user=request.user, chain=entry.segment.chain)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            prospect_sign(actor=request.user, prospect=entry, on=data["on"], base_version=data["version"],
-                          project=data["project"], project_name=data["project_name"],
-                          total_investment=data["total_investment"], region=data["region"], note=data["note"])
-        except (ValidationError, PermissionDenied) as exc:
-            _flash(request, form, exc)
-        else:
-            messages.success(request, _("已签约，项目已进入项目库"))
-    else:
-        _flash(request, form)
-    return redirect("chain_prospects:detail", pk=pk)
+    return _act(request, pk, form, lambda data: prospect_sign(
+        actor=request.user, prospect=entry, on=data["on"], base_version=data["version"], project=data["project"],
+        project_name=data["project_name"], total_investment=data["total_investment"], region=data["region"],
+        note=data["note"]), _("已签约，项目已进入项目库"))
