@@ -12,7 +12,7 @@ from jiqun.projects.models import Dispatch, Project
 from jiqun.projects.services import project_create, project_plan_year
 from jiqun.regions.models import Region
 
-TODAY = datetime.date.today()
+TODAY = datetime.date.today()  # read once at import: a "future" day in these tests is two days on, so a run across midnight holds
 YEAR = 2027
 PROGRAMME = "JN-2020-231"
 

@@ -96,7 +96,7 @@ def test_nothing_approved_means_no_completed_investment_with_a_reason():
     ({"completed_ytd": Decimal("300001")}, "本年累计完成投资（万元）", "大于项目总投资 300000"),
     ({"completed_ytd": Decimal("-1")}, "本年累计完成投资（万元）", "不能小于 0"),
     ({"stage_to": Stage.STARTED, "stage_on": TODAY}, "本期达到阶段", "不能直接转为“开工”"),
-    ({"stage_to": Stage.RESERVE, "stage_on": TODAY + datetime.timedelta(days=1)}, "达到日期", "晚于今天"),
+    ({"stage_to": Stage.RESERVE, "stage_on": TODAY + datetime.timedelta(days=2)}, "达到日期", "晚于今天"),
     ({"stage_to": Stage.RESERVE, "stage_on": None}, "达到日期", "须填写达到日期"),
     ({"new_constraints": [{"kind": "weather", "description": "x", "responsible_unit": "y", "deadline": "2027-01-01"}]},
      "新增要素制约", "第 1 条制约类型“weather”"),

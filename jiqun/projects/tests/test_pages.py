@@ -13,7 +13,7 @@ from jiqun.projects.services import project_update
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = datetime.date.today()  # read once at import: a "future" day in these tests is two days on, so a run across midnight holds
 QIZHOU = "370828-2023-0001"  # 七洲绿色化工项目, 金乡县, 开工
 TANSU = "370811-2024-0001"  # 碳素集团…, 任城区, 开工
 JIUTIAN = "370811-2025-0001"  # 九天智能…, 任城区, in the cluster organisation's cluster
