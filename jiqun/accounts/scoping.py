@@ -411,3 +411,23 @@ def sees_supply_links(user, chain) -> bool:
     what from whom, for how much): the rule of `supply_link_q`, for one chain."""
     Chain = apps.get_model("chains", "Chain")
     return Chain.objects.filter(_chain_home_q(user, ""), pk=chain.pk).exists()
+
+
+def figure_summary_q(user) -> Q:
+    """Dashboard figures (jiqun.dashboards.FigureSummary) the user may see: a cluster's for who sees the cluster;
+    a region's or a park's total, which sums every cluster inside, only for region users at or above it; a
+    cluster organisation or a chain chief sees its clusters' own figures, not the totals of a region."""
+    if _blind(user) or user.role == Role.ENTERPRISE_REPORTER:
+        return NOTHING
+    if by_clusters(user):
+        return Q(kind="cluster", cluster__in=_assigned_cluster_ids(user))
+    prefix = visible_prefix(user)
+    if prefix is None:
+        return NOTHING
+    return (Q(kind="cluster", cluster__in=visible_cluster_ids(user)) | Q(kind="region", region__code__startswith=prefix)
+            | Q(kind="zone", zone__region__code__startswith=prefix))
+
+
+def sees_region_totals(user, region_code: str) -> bool:
+    """Whether the user may see the totals of a region (a city's or the province's overview)."""
+    return not by_clusters(user) and region_within(user, region_code)

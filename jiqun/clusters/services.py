@@ -31,6 +31,7 @@ from jiqun.clusters.models import (
 from jiqun.clusters.selectors import reviews_coming
 from jiqun.core.stale import changes_since, stale_edit
 from jiqun.core.text import control_character_error
+from jiqun.dashboards.summaries import summaries_changed
 from jiqun.regions.models import Region, Zone
 
 EDITABLE_FIELDS = [
@@ -119,6 +120,7 @@ def cluster_create(
     cluster.save()
     cluster.regions.set(regions)
     cluster.zones.set(zones)
+    summaries_changed(programme.pk)  # a new subject of the programme's dashboards
     TierChange.objects.create(
         cluster=cluster, tier=tier, status=status, effective_on=datetime.date.today(),
         basis=f"{programme.document_number} {clause}".strip(), recorded_by=getattr(actor, "username", ""),
@@ -165,6 +167,7 @@ def cluster_update(
     cluster.save()
     if zones is not None:
         cluster.zones.set(zones)
+        summaries_changed(cluster.programme_id)  # its parks' totals
     after = snapshot(cluster)
     if after != before:
         cluster.version = current.version + 1
@@ -262,6 +265,7 @@ def cluster_change_regions(*, actor, cluster: Cluster, regions: Iterable[Region]
     locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
     before = _region_codes(locked.regions.all())
     locked.regions.set(regions)
+    summaries_changed(locked.programme_id)  # the totals of the regions it left and joined
     version = _raise_version(locked)
     cluster.version = version
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked,

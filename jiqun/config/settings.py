@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "jiqun.projects",
     "jiqun.incidents",
     "jiqun.chains",
+    "jiqun.dashboards",
     "jiqun.api",
 ]
 

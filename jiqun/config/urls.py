@@ -34,6 +34,7 @@ urlpatterns = [
     path("chains/excel/", include("jiqun.chains.urls_excel")),
     path("projects/", include("jiqun.projects.urls")),
     path("chains/", include("jiqun.chains.urls")),  # after chains/prospects/, chains/excel/, chains/chief/
+    path("dashboards/", include("jiqun.dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),

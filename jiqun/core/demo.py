@@ -110,6 +110,12 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
 
         generated["demo_chain_chief"] = demo_chief_generate()  # the 链长 and the chains' “九个一” sheets
         generated["demo_prospects"] = demo_prospects_generate()  # on the demo chains, linked to demo projects
+    if apps.is_installed("jiqun.dashboards"):
+        from jiqun.dashboards.summaries import summaries_rebuild
+        from jiqun.programmes.models import Programme
+
+        progress("仪表盘汇总数")
+        generated["dashboard_figures"] = sum(s.rows for s in summaries_rebuild(Programme.objects.all()))
     return {
         "programmes": len(parsed), "clusters": Cluster.objects.count(), "enterprises": Enterprise.objects.count(),
         "users": users, **generated,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from jiqun.monitoring.checks import History, IndicatorRule, yoy
 from jiqun.monitoring.figures import ApprovedFigures, Subject, Total
@@ -88,12 +89,27 @@ def yoy_text(figure: Figure, profit: bool = False) -> str:
         return "—"
     if profit and previous < 0:
         if current >= 0:
-            return "扭亏"
-        return "减亏" if current > previous else "增亏"
+            return _("扭亏")
+        return _("减亏") if current > previous else _("增亏")
     growth = figure.yoy
     if growth is None:
         return "—"
-    return f"{'增长' if growth >= 0 else '下降'} {abs(growth) * 100:.1f}%"
+    return (_("增长 %(pct)s%%") if growth >= 0 else _("下降 %(pct)s%%")) % {"pct": f"{abs(growth) * 100:.1f}"}
+
+
+def change_text(indicator, figure) -> str:
+    """同比 of a figure as every page and report words it: an amount's growth (yoy_text); a rate's change in
+    百分点, as a growth rate of a rate means nothing."""
+    if figure is None or figure.current is None or figure.previous is None:
+        return "—"
+    if indicator.kind in ("ratio", "difference") or indicator.unit in ("%", "百分点"):
+        change = (figure.current - figure.previous).quantize(Decimal("0.01"))
+        if change == 0:
+            return _("持平")
+        if change > 0:
+            return _("提高 %(points)s 个百分点") % {"points": f"{change:.2f}"}
+        return _("降低 %(points)s 个百分点") % {"points": f"{-change:.2f}"}
+    return yoy_text(figure, profit=indicator.code == "profit")
 
 
 def report_figures(report: Report) -> dict[str, Figure]:

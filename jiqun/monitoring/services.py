@@ -18,6 +18,7 @@ from jiqun.audit.services import audit_record
 from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.core.stale import ChangeSince, stale_edit
 from jiqun.core.text import control_character_error, reject_control_characters_in
+from jiqun.dashboards.summaries import summaries_changed
 from jiqun.enterprises.models import Enterprise
 from jiqun.monitoring.checks import check_report, unexplained
 from jiqun.monitoring.models import (
@@ -232,6 +233,8 @@ def report_values_save(
                                              figures=figures)
     before = {code: locked.figures[code][:3] for code in changes if code in locked.figures}
     report.forget_figures()
+    if locked.status == S.PROVINCE_APPROVED:  # an approved correction: the dashboards follow
+        summaries_changed(report.period.programme_id)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before=before,
                  after={code: stored[:3] for code, stored in changes.items()})
     return revision
@@ -282,6 +285,8 @@ def _record_report_event(actor):
     def record(report: Report, action: str, before: str, after: str, comment: str) -> None:
         ReportEvent.objects.create(report=report, action=action, from_status=before, to_status=after, actor=actor,
                                    actor_name=getattr(actor, "username", ""), comment=comment)
+        if S.PROVINCE_APPROVED in (before, after):  # an approved figure appeared or went: the dashboards follow
+            summaries_changed(report.period.programme_id)
     return record
 
 

@@ -32,6 +32,7 @@ from jiqun.monitoring.permissions import (
     has_filled_report,
 )
 from jiqun.monitoring.selectors import (
+    change_text,
     cluster_from_enterprises,
     region_rollup,
     report_figures,
@@ -39,7 +40,6 @@ from jiqun.monitoring.selectors import (
     rollup_indicators,
     status_matrix,
     template_rows,
-    yoy_text,
 )
 from jiqun.monitoring.services import (
     correction_decide,
@@ -287,7 +287,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": request.POST.get(f"{indicator.code}-current") if form_errors else _plain(value, "current"),
             "previous": request.POST.get(f"{indicator.code}-previous") if form_errors else _plain(value, "previous"),
             "note": getattr(value, "note", ""),
-            "yoy": _change_text(indicator, figure),
+            "yoy": change_text(indicator, figure),
             "quarter_only": figure.quarter_only if figure else None,
             "members": members.totals.get(indicator.code) if members else None,
             "findings": [f for f in findings if f.indicator == indicator.code],
@@ -334,20 +334,6 @@ def _corrections_shown(report: Report, indicators, current: dict) -> list[dict]:
     return shown
 
 
-def _change_text(indicator: Indicator, figure) -> str:
-    """同比 of an amount; a rate's change in 百分点, as a growth rate of a rate means nothing."""
-    if figure is None or figure.current is None or figure.previous is None:
-        return "—"
-    if indicator.kind in ("ratio", "difference") or indicator.unit in ("%", "百分点"):
-        change = (figure.current - figure.previous).quantize(Decimal("0.01"))
-        if change == 0:
-            return _("持平")
-        if change > 0:
-            return _("提高 %(points)s 个百分点") % {"points": f"{change:.2f}"}
-        return _("降低 %(points)s 个百分点") % {"points": f"{-change:.2f}"}
-    return yoy_text(figure, profit=indicator.code == "profit")
-
-
 @login_required
 def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
     """Approved figures by city and for the province, each indicator combined as the catalogue says."""
@@ -368,7 +354,7 @@ def period_rollup(request: HttpRequest, pk: int) -> HttpResponse:
             figure = rollup.totals.get(indicator.code)
             cells.append({"figure": figure, "precision": indicator.precision,
                           "partial": figure is not None and figure.current is not None and not figure.complete,
-                          "yoy": _change_text(indicator, figure)})
+                          "yoy": change_text(indicator, figure)})
         table.append({"name": names.get(code, code), "code": code, "reports": rollup.reports,
                       "expected": rollup.expected, "cells": cells, "warnings": rollup.warnings})
     return render(request, "monitoring/rollup.html", {"period": period, "indicators": indicators, "table": table})
