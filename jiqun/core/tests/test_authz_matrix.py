@@ -171,6 +171,7 @@ PAGES: dict[str, Route | str] = {
     "clusters:list": Route(None, page()),
     "clusters:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "clusters:detail": Route("cluster", read),
+    "dashboards:figure": Route("figure", read),
     "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
     "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
     "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
@@ -666,6 +667,10 @@ class World:
         return {k: v for k, v in ((INSIDE, inside), (OUTSIDE, outside)) if v is not None}
 
     def _objects(self, kind: str, user: User, persona: str) -> tuple:
+        if kind == "figure":
+            from jiqun.dashboards.models import FigureSummary
+
+            return _split(FigureSummary.objects.all(), FigureSummary.objects.for_user(user))
         if kind == "cluster":
             return _split(Cluster.objects.all(), Cluster.objects.for_user(user))
         if kind == "enterprise":
