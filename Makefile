@@ -52,14 +52,18 @@ system-deps:
 static: $(VENDOR)/.copied
 
 # --ignore-scripts: the libraries are plain files to copy; no install script (such as swagger-ui-dist's
-# @scarf/scarf telemetry) runs on the build machine.
-$(VENDOR)/.copied: package.json package-lock.json
+# @scarf/scarf telemetry) runs on the build machine. The province map (echarts 4.9.0's Shandong, 莱芜 merged into
+# 济南, labelled 示意图) is derived by scripts/build_map.py (standard library only); see docs/map.md.
+$(VENDOR)/.copied: package.json package-lock.json scripts/build_map.py jiqun/regions/data/shandong.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/echarts
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(VENDOR)/echarts/
 	cp node_modules/echarts/i18n/langZH.js $(VENDOR)/echarts/ 2>/dev/null || true
 	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE,NOTICE} $(VENDOR)/swagger-ui/
+	mkdir -p $(VENDOR)/maps
+	$(PYTHON) scripts/build_map.py
+	cp node_modules/echarts4-maps/LICENSE $(VENDOR)/maps/LICENSE
 	touch $@
 
 migrate: install
