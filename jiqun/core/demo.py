@@ -110,6 +110,9 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
 
         generated["demo_chain_chief"] = demo_chief_generate()  # the 链长 and the chains' “九个一” sheets
         generated["demo_prospects"] = demo_prospects_generate()  # on the demo chains, linked to demo projects
+    from jiqun.regions.demo import demo_zone_coordinates
+
+    generated["demo_zone_points"] = demo_zone_coordinates()  # Jining's parks on the dashboards' maps
     if apps.is_installed("jiqun.dashboards"):
         from jiqun.dashboards.summaries import summaries_rebuild
         from jiqun.programmes.models import Programme

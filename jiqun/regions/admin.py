@@ -13,6 +13,6 @@ class RegionAdmin(RoleAdmin):
 
 @admin.register(Zone)
 class ZoneAdmin(RoleAdmin):
-    list_display = ["name", "kind", "level", "region"]
+    list_display = ["name", "kind", "level", "region", "longitude", "latitude"]
     list_filter = ["kind", "level"]
     search_fields = ["name"]

@@ -1,9 +1,19 @@
 """Administrative divisions (GB/T 2260) and development zones."""
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 PROVINCE_CODE = "370000"
+# Shandong's bounding box, a little widened: a zone's coordinates must lie inside it (a swapped or mistyped pair
+# such as 35.4, 116.6 or 11.66 is refused with a message naming the range).
+LONGITUDE_RANGE = (Decimal("114.8"), Decimal("122.8"))
+LATITUDE_RANGE = (Decimal("34.3"), Decimal("38.5"))
+LONGITUDE_MESSAGE = _("经度须在 114.8 至 122.8（东经，山东省范围内）之间")
+LATITUDE_MESSAGE = _("纬度须在 34.3 至 38.5（北纬，山东省范围内）之间")
 
 
 class RegionLevel(models.TextChoices):
@@ -134,6 +144,18 @@ class Zone(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="zones")
     stat_code = models.CharField(_("统计代码"), max_length=6, blank=True, help_text=_("国家统计局为开发区编的代码"))
     source = models.CharField(_("来源"), max_length=200, blank=True)
+    # Where the zone is drawn on the dashboards' maps (a point); both or neither. WGS-84/GCJ-02 differences
+    # (a few hundred metres) do not matter at a province map's scale.
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(LONGITUDE_RANGE[0], LONGITUDE_MESSAGE),
+                    MaxValueValidator(LONGITUDE_RANGE[1], LONGITUDE_MESSAGE)],
+        help_text=_("东经，如 116.587245；在地图上标出园区位置"))
+    latitude = models.DecimalField(
+        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(LATITUDE_RANGE[0], LATITUDE_MESSAGE),
+                    MaxValueValidator(LATITUDE_RANGE[1], LATITUDE_MESSAGE)],
+        help_text=_("北纬，如 35.415393"))
 
     objects = ZoneQuerySet.as_manager()
 
@@ -144,3 +166,13 @@ class Zone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.longitude is None) != (self.latitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise ValidationError({missing: _("经度和纬度须同时填写或同时留空")})
+
+    @property
+    def located(self) -> bool:
+        return self.longitude is not None and self.latitude is not None

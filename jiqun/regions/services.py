@@ -1,10 +1,15 @@
 """Loading the GB/T 2260 division tree and the zone registry."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record
 from jiqun.regions.models import PROVINCE_CODE, Region, RegionLevel, RetiredRegion, Zone, ZoneKind
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "shandong.json"
@@ -69,3 +74,27 @@ def region_resolve(code_or_name: str) -> Region | None:
         return retired.merged_into
     matches = list(Region.objects.filter(name=value)[:2])
     return matches[0] if len(matches) == 1 else None
+
+
+def zone_locate(*, actor, zone: Zone, longitude: Decimal | None, latitude: Decimal | None,
+                note: str = "") -> Zone:
+    """Set (or clear, with None for both) where a zone is drawn on the dashboards' maps.
+
+    `actor` None is the system (the demo loader); a user must be able to write inside the zone's region.
+    `note` is appended once to the zone's source (the demo marks its made-up coordinates with it)."""
+    from jiqun.accounts.permissions import can_create_in_region
+
+    if actor is not None and not can_create_in_region(actor, zone.region_id):
+        raise PermissionDenied(_("您无权修改该园区的坐标：只有所在区划的省市县用户可以修改。"))
+    with transaction.atomic():
+        locked = Zone.objects.select_for_update().get(pk=zone.pk)
+        before = {"longitude": locked.longitude, "latitude": locked.latitude}
+        locked.longitude, locked.latitude = longitude, latitude
+        if note and note not in locked.source:
+            locked.source = f"{locked.source}（{note}）"[:200] if locked.source else note
+        locked.full_clean()
+        locked.save(update_fields=["longitude", "latitude", "source"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=before,
+                     after={"longitude": locked.longitude, "latitude": locked.latitude},
+                     actor_name="" if actor is not None else "system")
+    return locked
