@@ -170,6 +170,10 @@ STORAGES = {
                     if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The province map the dashboards draw: a GeoJSON FeatureCollection of the 16 cities (properties.name as the
+# regions table names them). The default is the 示意图 `make static` derives from an npm package; a department
+# points this at its own approved map (审图号) and labels it with {"jiqun": {"label": ...}} (docs/map.md).
+JIQUN_MAP_GEOJSON = Path(env_str("JIQUN_MAP_GEOJSON", str(PACKAGE_DIR / "static" / "vendor" / "maps" / "shandong.json")))
 
 # The audit chain (等保 2.0 level 3): HMAC-keyed with a secret kept outside the database (the environment, else
 # a 0600 key file made on first use), its head checkpointed in a file outside the database. Retention below

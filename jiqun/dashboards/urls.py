@@ -1,9 +1,11 @@
 from django.urls import path
 
-from jiqun.dashboards import views
+from jiqun.dashboards import map_views, views
 
 app_name = "dashboards"
 
 urlpatterns = [
     path("figures/<int:pk>/", views.figure, name="figure"),
+    path("maps/", map_views.maps, name="maps"),
+    path("maps/<str:name>.json", map_views.map_geojson, name="map"),
 ]
