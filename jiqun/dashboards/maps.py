@@ -155,7 +155,7 @@ def clusters_by_city(user) -> Chart:
     for city in cities:
         sees = city.code in seen or any(code.startswith(city.prefix) for code in seen)
         count = len(per_city.get(city.code, ()))
-        values.append(count if sees or count else None)
+        values.append(count if sees else None)
         links.append(f"/dashboards/regions/{city.code}/" if sees else None)
     extra = map_extra("shandong")
     extra["points"] = zone_points(user, "370000")

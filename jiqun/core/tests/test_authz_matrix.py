@@ -172,6 +172,8 @@ PAGES: dict[str, Route | str] = {
     "clusters:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "clusters:detail": Route("cluster", read),
     "dashboards:figure": Route("figure", read),
+    "dashboards:maps": Route(None, page()),  # the province map: each city's number only where the user sees it
+    "dashboards:map": Route(None, page()),  # the map file (GeoJSON) every logged-in user's pages draw
     "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
     "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
     "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
@@ -783,7 +785,7 @@ def page_url(name: str, pattern: str, kind: str | None, obj) -> str:
     if kind == "upload":
         return url.replace("<str:token>", obj)
     if obj is None:
-        return url
+        return url.replace("<str:name>", "shandong")  # dashboards:map, the province map file
     key = obj.code if kind == "programme" else obj.pk
     for placeholder in ("<int:pk>", "<str:code>"):
         url = url.replace(placeholder, str(key))
