@@ -59,6 +59,8 @@ def panels(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("chart", None)
     return render(request, "dashboards/panels.html", {
-        "form": form if form.is_bound else PanelsForm(initial={"region": region.code}), "region": region,
+        "form": form if form.is_bound else PanelsForm(initial={"region": region.code,
+                                                               "programme": programme.code if programme else None}),
+        "region": region,
         "programme": programme, "charts": charts, "query": query.urlencode(),
     })

@@ -172,6 +172,8 @@ PAGES: dict[str, Route | str] = {
     "clusters:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "clusters:detail": Route("cluster", read),
     "dashboards:figure": Route("figure", read),
+    # A region's panels: who sees that region's totals (sees_region_totals), its own region by default; else 404.
+    "dashboards:panels": Route(None, for_roles(("sheng", "jinan", "jining", "rencheng", "lingdao"))),
     "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
     "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
     "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
