@@ -174,6 +174,8 @@ PAGES: dict[str, Route | str] = {
     "dashboards:figure": Route("figure", read),
     "dashboards:maps": Route(None, page()),  # the province map: each city's number only where the user sees it
     "dashboards:map": Route(None, page()),  # the map file (GeoJSON) every logged-in user's pages draw
+    # A region's panels: who sees that region's totals (sees_region_totals), its own region by default; else 404.
+    "dashboards:panels": Route(None, for_roles(("sheng", "jinan", "jining", "rencheng", "lingdao"))),
     "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
     "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
     "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
