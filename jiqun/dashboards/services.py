@@ -1,6 +1,7 @@
 """Writes of the dashboards: a user's saved comparisons. Each is atomic, checked and audited; a user only ever
 saves, sees and deletes its own."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -73,7 +74,7 @@ def comparison_save(*, actor, name: str, programme, kind: str, subjects, indicat
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("只有登录用户可以保存对比"))
     # Lock the owner's row so that two saves at once cannot pass the limit or the name check together.
-    type(actor).objects.select_for_update().filter(pk=actor.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     if SavedComparison.objects.filter(owner=actor).count() >= MAX_SAVED:
         raise ValidationError(_("每人最多保存 %(n)s 个对比，请先删除不再需要的") % {"n": MAX_SAVED})
     values = _checked(actor, name=name, programme=programme, kind=kind, subjects=subjects, indicators=indicators,
