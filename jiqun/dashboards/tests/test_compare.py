@@ -198,3 +198,15 @@ def test_the_workbook_and_chart_downloads_hold_the_table():
     assert client.get(f"{URL}?{query}&chart=nope").status_code == 404
     wrong = client.get(f"{URL}?{query}&export=pdf")
     assert wrong.status_code == 200 and "导出格式" in wrong.content.decode()
+
+
+def test_at_most_fifty_saved_per_user():
+    jining = _user("jining")
+    programme = Programme.objects.get(code=JINING)
+    SavedComparison.objects.bulk_create([
+        SavedComparison(owner=jining, name=f"对比{i}", programme=programme, kind="cluster", subjects=["1"],
+                        indicators=["revenue"], years=[2025]) for i in range(50)])
+    with pytest.raises(ValidationError, match="最多保存 50 个"):
+        comparison_save(actor=jining, name="第五十一个", programme=programme, kind="cluster",
+                        subjects=_clusters(jining, JINING, 1), indicators=["revenue"], years=[2025])
+    assert SavedComparison.objects.filter(owner=jining).count() == 50
