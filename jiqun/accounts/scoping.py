@@ -428,6 +428,13 @@ def figure_summary_q(user) -> Q:
             | Q(kind="zone", zone__region__code__startswith=prefix))
 
 
+def saved_comparison_q(user) -> Q:
+    """Saved comparisons (jiqun.dashboards.SavedComparison): a user sees, opens and deletes only its own."""
+    if not user.is_authenticated:
+        return NOTHING
+    return Q(owner=user.pk)
+
+
 def sees_region_totals(user, region_code: str) -> bool:
     """Whether the user may see the totals of a region (a city's or the province's overview)."""
     return not by_clusters(user) and region_within(user, region_code)

@@ -115,3 +115,47 @@ class SummaryState(models.Model):
     @property
     def fresh(self) -> bool:
         return self.built == self.changes
+
+
+class ComparisonKind(models.TextChoices):
+    CLUSTER = "cluster", _("集群")
+    REGION = "region", _("区域")
+
+
+MAX_SUBJECTS = 10
+MAX_SAVED = 50
+
+
+class SavedComparisonQuerySet(models.QuerySet):
+    def for_user(self, user) -> "SavedComparisonQuerySet":
+        from jiqun.accounts.scoping import saved_comparison_q
+
+        return self.filter(saved_comparison_q(user))
+
+
+class SavedComparison(models.Model):
+    """A comparison (jiqun.dashboards.compare) a user keeps under a name: what to compare, never the figures,
+    which are read again when it is opened (a subject the user can no longer see is then dropped)."""
+
+    owner = models.ForeignKey("accounts.User", verbose_name=_("所有者"), on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("名称"), max_length=50)
+    programme = models.ForeignKey("programmes.Programme", verbose_name=_("培育工程"), on_delete=models.CASCADE,
+                                  related_name="+")
+    kind = models.CharField(_("对比对象类型"), max_length=10, choices=ComparisonKind.choices)
+    subjects = models.JSONField(_("对比对象"), default=list)  # cluster ids or region codes, as text
+    indicators = models.JSONField(_("指标"), default=list)
+    years = models.JSONField(_("年份"), default=list)
+    quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True)  # None: the latest with data
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = SavedComparisonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated", "pk"]
+        verbose_name = _("保存的对比")
+        verbose_name_plural = _("保存的对比")
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_comparison_name_per_owner")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -176,6 +176,12 @@ PAGES: dict[str, Route | str] = {
     "dashboards:map": Route(None, page()),  # the map file (GeoJSON) every logged-in user's pages draw
     # A region's panels: who sees that region's totals (sees_region_totals), its own region by default; else 404.
     "dashboards:panels": Route(None, for_roles(("sheng", "jinan", "jining", "rencheng", "lingdao"))),
+    # The comparison lists only the subjects the user sees; a saved comparison is its owner's alone: another
+    # user's is a 404. The matrix's empty body saves nothing: sent back to the page with the message (302).
+    "dashboards:compare": Route(None, page()),
+    "dashboards:compare_save": Route(None, lambda p, m, s: anon_page(p) or 302, ("POST",)),
+    "dashboards:compare_delete": Route("comparison", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else 302),
+                                       ("POST",)),
     "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
     "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
     "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
@@ -563,6 +569,7 @@ class World:
         self._dispatches()
         self._chains()
         self._prospects()
+        self._comparisons()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -651,6 +658,20 @@ class World:
             segment = segment_add(actor=None, chain=chain, code="U1", name="矩阵环节", position="upstream")
             prospect_create(actor=None, segment=segment, company_name=f"矩阵外地企业{code}")
 
+    def _comparisons(self) -> None:
+        """A saved comparison of 链长 (no persona: outside for everyone), then one per persona that can compare."""
+        from jiqun.dashboards.compare import indicator_choices, subject_choices, year_choices
+        from jiqun.dashboards.selectors import Summaries
+        from jiqun.dashboards.services import comparison_save
+
+        programme = Programme.objects.get(code="JN-2020-231")
+        for user in (User.objects.get(username="lianzhang"), *self.users.values()):
+            summaries = Summaries(user, programme)
+            subjects, codes = subject_choices(user, summaries, "cluster"), indicator_choices(summaries)
+            if subjects and codes:
+                comparison_save(actor=user, name="矩阵对比", programme=programme, kind="cluster",
+                                subjects=[subjects[0][0]], indicators=[codes[0][0]], years=year_choices(summaries)[:1])
+
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
 
@@ -671,6 +692,10 @@ class World:
         return {k: v for k, v in ((INSIDE, inside), (OUTSIDE, outside)) if v is not None}
 
     def _objects(self, kind: str, user: User, persona: str) -> tuple:
+        if kind == "comparison":
+            from jiqun.dashboards.models import SavedComparison
+
+            return _split(SavedComparison.objects.all(), SavedComparison.objects.for_user(user))
         if kind == "figure":
             from jiqun.dashboards.models import FigureSummary
 
