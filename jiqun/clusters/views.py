@@ -77,12 +77,18 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     and tier history; ?chart=<key> downloads a chart's data."""
     cluster = get_object_or_404(Cluster.objects.for_user(request.user).select_related("programme", "kind"), pk=pk)
     memberships = list(cluster.memberships.select_related("enterprise__region").prefetch_related("enterprise__honours"))
-    summaries = Summaries(request.user, cluster.programme)
-    trends = cluster_page.trends(summaries, cluster, cluster_page.catalogue())
-    projects = cluster_page.projects(request.user, cluster)
-    chains, chains_chart = cluster_page.chains(request.user, cluster)
-    member_charts = cluster_page.member_charts(memberships)
-    charts = [*trends.charts, *member_charts, projects.chart, *([chains_chart] if chains_chart else [])]
+    wanted = request.GET.get("chart", "")  # a download builds only the section its chart belongs to
+    trends = projects = chains = chains_chart = member_charts = None
+    if not wanted or wanted.startswith(("trend-", "quarter-")):
+        trends = cluster_page.trends(Summaries(request.user, cluster.programme), cluster, cluster_page.catalogue())
+    if not wanted or wanted.startswith("members-"):
+        member_charts = cluster_page.member_charts(memberships)
+    if not wanted or wanted.startswith("projects-"):
+        projects = cluster_page.projects(request.user, cluster)
+    if not wanted or wanted.startswith("chains-"):
+        chains, chains_chart = cluster_page.chains(request.user, cluster)
+    charts = [*(trends.charts if trends else []), *(member_charts or []), *([projects.chart] if projects else []),
+              *([chains_chart] if chains_chart else [])]
     download = chart_download(request, charts, subject=cluster.name)
     if download is not None:
         return download

@@ -117,7 +117,8 @@ def test_a_chart_downloads_as_a_workbook_and_an_unknown_chart_is_a_404_page():
     sheet = read_sheet(response.content, "图表数据")
     assert sheet[0][0] == "主营业务收入（累计）" and sheet[1][1].startswith("本年累计")
     assert AuditEvent.objects.filter(object_type="dashboards.chart", object_id="trend-revenue").exists()
-    for bad in ("nope", "<script>" + "x" * 300):
+    assert client.get(f"/clusters/{cluster.pk}/?chart=chains-rating")["Content-Type"].startswith("application/vnd")
+    for bad in ("nope", "trend-nope", "<script>" + "x" * 300):
         response = client.get(f"/clusters/{cluster.pk}/", {"chart": bad})
         assert response.status_code == 404
 
