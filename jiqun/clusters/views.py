@@ -38,7 +38,10 @@ from jiqun.clusters.services import (
     review_decide_due,
     standing_denied_message,
 )
-from jiqun.enterprises.models import HonourKind
+from jiqun.dashboards import cluster_page
+from jiqun.dashboards.charts import chart_download
+from jiqun.dashboards.selectors import Summaries
+from jiqun.targets.selectors import status_counts
 
 
 def cluster_search(user, params) -> tuple[ClusterFilterForm, QuerySet[Cluster]]:
@@ -70,19 +73,38 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cluster in depth: its profile, indicator trends, targets, members, projects, chains, evaluations
+    and tier history; ?chart=<key> downloads a chart's data."""
     cluster = get_object_or_404(Cluster.objects.for_user(request.user).select_related("programme", "kind"), pk=pk)
-    memberships = cluster.memberships.select_related("enterprise__region").prefetch_related("enterprise__honours")
-    honours = {label: 0 for _value, label in HonourKind.choices}
-    for membership in memberships:
-        for honour in membership.enterprise.honours.all():
-            honours[honour.get_kind_display()] += 1
+    memberships = list(cluster.memberships.select_related("enterprise__region").prefetch_related("enterprise__honours"))
+    wanted = request.GET.get("chart", "")  # a download builds only the section its chart belongs to
+    trends = projects = chains = chains_chart = member_charts = None
+    if not wanted or wanted.startswith(("trend-", "quarter-")):
+        trends = cluster_page.trends(Summaries(request.user, cluster.programme), cluster, cluster_page.catalogue())
+    if not wanted or wanted.startswith("members-"):
+        member_charts = cluster_page.member_charts(memberships)
+    if not wanted or wanted.startswith("projects-"):
+        projects = cluster_page.projects(request.user, cluster)
+    if not wanted or wanted.startswith("chains-"):
+        chains, chains_chart = cluster_page.chains(request.user, cluster)
+    charts = [*(trends.charts if trends else []), *(member_charts or []), *([projects.chart] if projects else []),
+              *([chains_chart] if chains_chart else [])]
+    download = chart_download(request, charts, subject=cluster.name)
+    if download is not None:
+        return download
+    target_rows = cluster_page.target_lights(request.user, cluster)
     return render(request, "clusters/detail.html", {
         "cluster": cluster,
         "memberships": memberships,
-        "honours": [(k, v) for k, v in honours.items() if v],
-        "tier_changes": cluster.tier_changes.all(),
-        "targets": cluster.targets.select_related("indicator", "programme"),
-        "carriers": cluster.carriers.all(),
+        "member_charts": member_charts,
+        "trends": trends,
+        "targets": target_rows,
+        "target_counts": [c for c in status_counts(target_rows) if c[2]],
+        "projects": projects,
+        "chains": chains,
+        "chains_chart": chains_chart,
+        "evaluations": cluster_page.evaluations(request.user, cluster),
+        "tier_changes": cluster_page.tier_history(request.user, cluster),
         "can_edit": can_edit_cluster(request.user, cluster),
         "can_propose": can_propose_cluster_change(request.user, cluster),
         "proposals": cluster.proposals.filter(state=ProposalState.PENDING),
