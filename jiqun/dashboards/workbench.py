@@ -123,13 +123,10 @@ def reports_to_fill(user):
 def reports_to_approve(user):
     """Reports waiting for this user's approval: a city officer's submitted reports of its city, the province's
     city-approved reports (the per-report services decide; this is what to show)."""
-    if not user.is_authenticated:
-        return Report.objects.none()
-    if user.role == Role.CITY_OFFICER:
-        status = S.SUBMITTED
-    elif user.role == Role.PROVINCE_ADMIN:
-        status = S.CITY_APPROVED
-    else:
+    from jiqun.monitoring.bulk import awaited_status
+
+    status = awaited_status(user)
+    if status is None:
         return Report.objects.none()
     return Report.objects.for_user(user).filter(status=status)
 

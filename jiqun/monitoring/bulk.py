@@ -44,6 +44,16 @@ class BulkResult:
         return [*self.approved, *self.refused]
 
 
+def awaited_status(user) -> str | None:
+    """The status of the reports waiting for this user's approval: a city officer approves submitted reports
+    (市级审核), the province city-approved ones (省级审核); nobody else approves."""
+    from jiqun.accounts.models import Role
+
+    if not user.is_authenticated:
+        return None
+    return {Role.CITY_OFFICER: ReportStatus.SUBMITTED, Role.PROVINCE_ADMIN: ReportStatus.CITY_APPROVED}.get(user.role)
+
+
 def approval_blockers(report: Report) -> list[str]:
     """What keeps a report from approval as it stands: each 强制性 error and each 核实性 warning without a note."""
     findings, notes = report_findings(report)
@@ -70,8 +80,8 @@ def _approve_one(actor, report: Report, comment: str) -> Report:
     """Re-check and approve one report inside its own transaction; raise to refuse it (nothing changed)."""
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.status not in (ReportStatus.SUBMITTED, ReportStatus.CITY_APPROVED):
-            raise ValidationError(_("报表当前状态为“%(status)s”，不在待审核状态（可能已被他人处理）")
+        if locked.status != awaited_status(actor):
+            raise ValidationError(_("报表当前状态为“%(status)s”，不在待您审核的状态（可能已被他人处理）")
                                   % {"status": locked.get_status_display()})
         report.status = locked.status
         report.forget_figures()
