@@ -139,13 +139,14 @@ def _report_url(report) -> str:
     return reverse("monitoring:report", args=[report.pk])
 
 
-def approval_rows(user, limit: int = APPROVAL_ROWS) -> tuple[list[ApprovalRow], int]:
+def approval_rows(user, limit: int | None = None) -> tuple[list[ApprovalRow], int]:
     """The first `limit` reports waiting for the user's approval, each checked as bulk approval checks it, and
     how many wait in all."""
     from django.conf import settings
 
     from jiqun.monitoring.bulk import approval_blockers
 
+    limit = limit or APPROVAL_ROWS
     waiting = reports_to_approve(user)
     count = waiting.count()
     if not count:
