@@ -245,6 +245,37 @@ def list_reports(request: HttpRequest, period: DbId | None = None, status: Text 
     return reports.order_by("id")
 
 
+class BulkApproveIn(BodyIn):
+    reports: list[DbId] = Field(description="要审核通过的报表 id（最多 500 份）", max_length=500)
+    comment: Text = Field("", max_length=2000)
+
+
+class BulkLineOut(Schema):
+    report: int = Field(alias="report_id")
+    name: str
+    approved: bool
+    status: str
+    reason: str
+
+
+class BulkApproveOut(Schema):
+    approved: int
+    refused: int
+    results: list[BulkLineOut]
+
+
+@router.post("/reports/approve-bulk", response={200: BulkApproveOut, **errors(400, 401, 403, 422)},
+             summary="批量审核通过",
+             description="逐份重新审核并审核通过所列报表（市级：已提交的；省级：市级审核通过的）。只有没有强制性审核错误、"
+                         "核实性审核问题均已说明、且不由调用者填报的报表才会通过；其余逐份说明原因，"
+                         "不在调用者范围内的报表答复“不存在或无权访问”。每份报表单独处理，互不影响。")
+def post_approve_bulk(request: HttpRequest, payload: BulkApproveIn):
+    from jiqun.monitoring.bulk import reports_approve_bulk
+
+    result = reports_approve_bulk(actor=request.user, reports=payload.reports, comment=payload.comment)
+    return {"approved": len(result.approved), "refused": len(result.refused), "results": result.lines}
+
+
 @router.get("/reports/{report_id}", response={200: ReportDetailOut, **errors(401, 404, 422)}, summary="报表、数值与审核结果")
 def get_report(request: HttpRequest, report_id: DbId):
     return _detail(get_object_or_404(Report.objects.for_user(request.user), pk=report_id))
@@ -314,3 +345,4 @@ def post_correction_decision(request: HttpRequest, correction_id: DbId, payload:
     correction = get_object_or_404(CorrectionRequest.objects.filter(report__in=visible), pk=correction_id)
     return correction_decide(actor=request.user, correction=correction, approve=payload.approve,
                              comment=payload.comment)
+

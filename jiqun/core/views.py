@@ -1,24 +1,27 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from jiqun.clusters.models import Cluster, Tier
+from jiqun.accounts.models import ADMIN_ROLES, Role
+from jiqun.clusters.models import Cluster
+from jiqun.dashboards.workbench import workbench_items
 from jiqun.enterprises.models import Enterprise
-from jiqun.programmes.models import Programme
+from jiqun.monitoring.models import Report
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    clusters = Cluster.objects.for_user(request.user)
-    tier_counts = dict(
-        Cluster.objects.filter(pk__in=clusters.values("pk")).values_list("tier").annotate(n=Count("pk"))
-    )
-    context = {
-        "cluster_count": clusters.count(),
-        "enterprise_count": Enterprise.objects.for_user(request.user).count(),
-        "tiers": [(label, tier_counts.get(value, 0)) for value, label in Tier.choices],
-        "programmes": Programme.objects.annotate(n_targets=Count("targets", distinct=True),
-                                                 n_clusters=Count("clusters", distinct=True)),
-    }
-    return render(request, "core/home.html", context)
+    """The workbench (工作台): what waits for this user, each item a link to the place to act; the three
+    administrators get a short page pointing to their tools."""
+    user = request.user
+    if user.role in ADMIN_ROLES or user.role == Role.PENDING:
+        return render(request, "core/home.html", {"admin_page": True})
+    groups = workbench_items(user, timezone.localdate())
+    approve = next((g for g in groups if g.key == "approve"), None)
+    return render(request, "core/home.html", {
+        "groups": groups, "approve": approve,
+        "cluster_count": Cluster.objects.for_user(user).count(),
+        "enterprise_count": Enterprise.objects.for_user(user).count(),
+        "report_count": Report.objects.for_user(user).filter(period__status="open").count(),
+    })

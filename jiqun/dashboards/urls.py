@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiqun.dashboards import compare_views, map_views, views
+from jiqun.dashboards import compare_views, map_views, views, workbench_views
 from jiqun.dashboards.panel_views import panels
 
 app_name = "dashboards"
@@ -13,4 +13,5 @@ urlpatterns = [
     path("compare/", compare_views.compare, name="compare"),
     path("compare/save/", compare_views.compare_save, name="compare_save"),
     path("compare/saved/<int:pk>/delete/", compare_views.compare_delete, name="compare_delete"),
+    path("workbench/approve/", workbench_views.approve, name="workbench_approve"),
 ]

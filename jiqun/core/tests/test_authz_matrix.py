@@ -182,6 +182,9 @@ PAGES: dict[str, Route | str] = {
     "dashboards:compare_save": Route(None, lambda p, m, s: anon_page(p) or 302, ("POST",)),
     "dashboards:compare_delete": Route("comparison", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else 302),
                                        ("POST",)),
+    # bulk approval: every persona lists what waits for it (nothing for most); a read-only role may not POST
+    "dashboards:workbench_approve": Route(None, lambda p, m, s: anon_page(p) or (
+        (403 if p in READ_ONLY else WRITE_OK) if m == "POST" else 200), ("GET", "POST")),
     "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
     "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
     "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
@@ -377,6 +380,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/reports/{report_id}/corrections"): Route("report", api_read),
     ("POST", "/api/v1/reports/{report_id}/corrections"): Route("report", api_write(), body={
         "changes": {}, "reason": ""}),
+    ("POST", "/api/v1/reports/approve-bulk"): Route(None, api_write(create=True), body={"reports": [], "comment": ""}),
     ("POST", "/api/v1/corrections/{correction_id}/decision"): Route("correction", api_write(), body={
         "approve": False, "comment": ""}),
     ("GET", "/api/v1/targets"): Route(None, api_read),
