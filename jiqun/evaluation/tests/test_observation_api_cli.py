@@ -124,7 +124,7 @@ def test_the_command_imports_all_or_nothing_and_exports_round_trip(tmp_path: Pat
     rows = CalamineWorkbook.from_path(str(exported)).get_sheet_by_index(0).to_python()
     assert rows[0][:5] == ["项目编号", "项目名称", "观摩人员", "现场得分", "说明"]
     assert [code, score.project.name, "命令观摩组", 91.5, "命令行录入"] in [r[:5] for r in rows]
-    assert "未变化 %d 条" % (len(rows) - 1) in _call("import", str(exported), *args)
+    assert f"未变化 {len(rows) - 1} 条" in _call("import", str(exported), *args)
     assert list(ObservationScore.objects.values_list("pk", "score", "version")) == before
     listed = json.loads(_call("list", "--scheme", PROJECT_SCHEME, "--year", str(OBSERVATION_YEAR), "--json"))
     assert len(listed) == len(rows) - 1 and {s["observer"] for s in listed} >= {"命令观摩组"}
