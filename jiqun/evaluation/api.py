@@ -129,7 +129,7 @@ def _detail(user, run) -> dict:
     vetoed = {e.get("cluster"): e["veto"] for e in (run.result or {}).get("excluded", []) if e.get("veto")}
     rows = [{"cluster": r.cluster_id, "region": r.region_id, "project": r.project_id, "name": r.subject_name, "rank": r.rank,
              "score": None if r.score is None else float(r.score), "grade": r.grade,
-             "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded,
+             "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.exclusion,
              "bonus": None if r.bonus is None else float(r.bonus), "veto": vetoed.get(r.cluster_id, [])}
             for r in visible]
     return {**_run(run), "parameters": run.parameters, "rows": rows,

@@ -154,3 +154,42 @@ def test_a_hostile_workbook_is_refused_before_it_is_parsed(tmp_path: Path) -> No
     book.close()
     with pytest.raises(CommandError, match="未导入任何得分"):
         _call("import", str(path), "--scheme", PROJECT_SCHEME, "--year", "2026")
+
+
+# --- why a subject was not scored: a code, worded in the reader's language --------------------------
+
+def test_a_run_keeps_each_exclusion_as_a_code_worded_as_the_stored_text() -> None:
+    from jiqun.evaluation.models import RunRow
+    from jiqun.evaluation.reasons import INELIGIBLE, MISSING, VETO
+
+    rows = list(RunRow.objects.exclude(excluded="").select_related("run"))
+    assert rows, "the demo runs exclude some subjects"
+    assert {r.reason["code"] for r in rows} <= {VETO, INELIGIBLE, MISSING}
+    assert all(r.exclusion == r.excluded for r in rows)  # in Chinese, the code words exactly the record
+    run = rows[0].run
+    assert "完全一致" in _rerun(run.pk)
+
+
+def _rerun(run_id: int) -> str:
+    out = StringIO()
+    call_command("evaluate", "rerun", str(run_id), stdout=out)
+    return out.getvalue()
+
+
+def test_the_reason_is_worded_in_the_reader_s_language_and_falls_back_to_the_record(api_province, monkeypatch) -> None:
+    from jiqun.evaluation import reasons
+    from jiqun.evaluation.models import RunRow
+
+    row = RunRow.objects.exclude(excluded="").exclude(reason={}).select_related("run").first()
+    english = {"一票否决：%(hits)s": "Vetoed: %(hits)s", "不符合参评条件：%(failed)s": "Not eligible: %(failed)s",
+               "缺少数据，按方案规则不参评（%(gaps)s）": "Missing data, excluded by the scheme's rule (%(gaps)s)"}
+    monkeypatch.setattr(reasons, "_", lambda text: english.get(text, text))
+    assert row.exclusion.startswith(("Vetoed", "Not eligible", "Missing data"))
+    detail = api_province.get(f"/api/v1/evaluation/runs/{row.run_id}").json()
+    worded = [r["excluded"] for r in detail["rows"] if r["excluded"]]
+    assert worded and all(w.startswith(("Vetoed", "Not eligible", "Missing data")) for w in worded)
+    # A row written before the codes were kept, or with a code this version does not know: the stored text.
+    row.reason = {}
+    assert row.exclusion == row.excluded
+    row.reason = {"code": "unknown"}
+    assert row.exclusion == row.excluded

@@ -39,7 +39,7 @@ def scheme_data(scheme: Scheme) -> dict:
 def row_data(row: RunRow) -> dict:
     return {"cluster": row.cluster_id, "region": row.region_id, "project": row.project_id, "name": row.subject_name, "rank": row.rank,
             "score": None if row.score is None else float(row.score), "grade": row.grade,
-            "rank_interval": None if row.rank_min is None else [row.rank_min, row.rank_max], "excluded": row.excluded,
+            "rank_interval": None if row.rank_min is None else [row.rank_min, row.rank_max], "excluded": row.exclusion,
             "bonus": None if row.bonus is None else float(row.bonus)}
 
 
@@ -217,7 +217,7 @@ class Command(BaseCommand):
         self.stdout.write(_("评价 #%(id)s：%(name)s %(year)s年（未发布）") % {"id": run.pk, "name": chosen.name, "year": run.year})
         for row in rows:
             if row.rank is None:
-                self.stdout.write(f"  —\t{row.subject_name}\t{_('未参评')}：{row.excluded}")
+                self.stdout.write(f"  —\t{row.subject_name}\t{_('未参评')}：{row.exclusion}")
             else:
                 bonus = f"\t{_('加分')} {row.bonus:.2f}" if row.bonus is not None else ""
                 self.stdout.write(f"  {row.rank}\t{row.subject_name}\t{row.score:.2f}\t{row.grade}\t"
@@ -276,7 +276,7 @@ class Command(BaseCommand):
             self._emit(data)
             return
         if row.rank is None:
-            self.stdout.write(f"{row.subject_name}：{_('未参评')}，{row.excluded}")
+            self.stdout.write(f"{row.subject_name}：{_('未参评')}，{row.exclusion}")
             return
         self.stdout.write(f"{row.subject_name}：{row.score:.2f} {row.grade}，第{row.rank}名（{_('排名区间')} "
                           f"{row.rank_min}–{row.rank_max}）")
