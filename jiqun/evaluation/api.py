@@ -448,16 +448,16 @@ class ObservationOut(Schema):
 
 class ObservationIn(BodyIn):
     scheme: Text = Field(max_length=60, description="观摩评比方案编码（项目方案），如 jn-2020-231-guanmo")
-    year: int = Field(ge=2000, le=2100)
-    project: DbId = Field(description="项目编号（数据库编号）；须为该方案当年的参评项目")
+    year: int = Field(strict=True, ge=2000, le=2100)
+    project: DbId = Field(strict=True, description="项目编号（数据库编号）；须为该方案当年的参评项目")
     observer: Text = Field(max_length=100, description="观摩人员：打分人姓名或观摩组编号")
-    score: float = Field(ge=0, le=100, description="现场得分（0–100，最多一位小数）")
+    score: float = Field(strict=True, ge=0, le=100, description="现场得分（0–100，最多一位小数）")
     note: Text = Field(default="", max_length=300, description="说明")
 
 
 class ObservationPatchIn(BodyIn):
-    version: int | None = Field(default=None, ge=1, description="读取得分时得到的版本号（必填）")
-    score: float = Field(ge=0, le=100, description="现场得分（0–100，最多一位小数）")
+    version: int | None = Field(default=None, strict=True, ge=1, description="读取得分时得到的版本号（必填）")
+    score: float = Field(strict=True, ge=0, le=100, description="现场得分（0–100，最多一位小数）")
     note: Text | None = Field(default=None, max_length=300, description="说明；省略为不变")
 
 
