@@ -79,7 +79,8 @@ class Command(BaseCommand):
         "A region scheme (subject_kind: region) runs the same way over the regions its `regions` selector names "
         "(a region's figure is the sum of the programme's clusters located in it, or its own 综合表); its "
         "publishing records grades only. Its bonus items add the points of the claims (加分事项) the province "
-        "decided (核定) for the year, each item capped, kept in the run's snapshot: `bonus list|claim|decide`."
+        "decided (核定) for the year, each item capped, kept in the run's snapshot: `bonus list|claim|decide`. "
+        "A project scheme's on-site 观摩 scores: `observations list|export|import` (docs/evaluation-projects.md)."
     )
 
     def add_arguments(self, parser) -> None:
