@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from jiqun.api.schemas import BodyIn, DbId, errors
 from jiqun.core.text import Text
@@ -431,6 +433,16 @@ def post_decide(request: HttpRequest, claim_id: DbId, payload: ClaimDecisionIn):
 # --- 现场观摩得分 (on-site observation scores of a project scheme) ------------------------------------------
 
 
+def _not_bool(value):
+    """JSON true is not version 1 (pydantic's lax mode would take it as 1); 2.0 still is 2, as JSON Schema says."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Version = Annotated[int, Field(ge=1), BeforeValidator(_not_bool)]
+
+
 class ObservationOut(Schema):
     id: int
     scheme: str = Field(description="观摩评比方案编码（项目方案）")
@@ -448,15 +460,15 @@ class ObservationOut(Schema):
 
 class ObservationIn(BodyIn):
     scheme: Text = Field(max_length=60, description="观摩评比方案编码（项目方案），如 jn-2020-231-guanmo")
-    year: int = Field(strict=True, ge=2000, le=2100)
-    project: DbId = Field(strict=True, description="项目编号（数据库编号）；须为该方案当年的参评项目")
+    year: int = Field(ge=2000, le=2100)
+    project: DbId = Field(description="项目编号（数据库编号）；须为该方案当年的参评项目")
     observer: Text = Field(max_length=100, description="观摩人员：打分人姓名或观摩组编号")
     score: float = Field(strict=True, ge=0, le=100, description="现场得分（0–100，最多一位小数）")
     note: Text = Field(default="", max_length=300, description="说明")
 
 
 class ObservationPatchIn(BodyIn):
-    version: int | None = Field(default=None, strict=True, ge=1, description="读取得分时得到的版本号（必填）")
+    version: Version | None = Field(default=None, description="读取得分时得到的版本号（必填）")
     score: float = Field(strict=True, ge=0, le=100, description="现场得分（0–100，最多一位小数）")
     note: Text | None = Field(default=None, max_length=300, description="说明；省略为不变")
 

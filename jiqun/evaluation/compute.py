@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.conf import settings
+from django.utils import translation
 
-from jiqun.evaluation.reasons import INELIGIBLE, MISSING, VETO, stored_text
+from jiqun.evaluation.reasons import INELIGIBLE, MISSING, VETO, failures_text, stored_text
 from jiqun.scoring import (
     ScoreResult,
     ScoringInputError,
@@ -61,7 +63,16 @@ def scheme_parameters(scheme) -> dict[str, Any]:
     }
 
 
-def _ineligible(subject: dict, thresholds: list[dict]) -> list[dict]:
+def _ineligible(subject: dict, thresholds: list[dict]) -> str:
+    """Why the subject does not meet the scheme's eligibility thresholds, or "" (in the platform's language)."""
+    failed = _failures(subject, thresholds)
+    if not failed:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return failures_text(failed)
+
+
+def _failures(subject: dict, thresholds: list[dict]) -> list[dict]:
     """The scheme's eligibility thresholds the subject fails or cannot be judged on (jiqun.evaluation.reasons)."""
     failed = []
     for n, t in enumerate(thresholds):
@@ -115,7 +126,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
         if subject.get("veto"):  # 一票否决: not scored, whatever its figures
             excluded.append(_excluded(subject, {"code": VETO, "hits": subject["veto"]}))
             continue
-        refused = _ineligible(subject, params.get("eligibility") or [])
+        refused = _failures(subject, params.get("eligibility") or [])
         if refused:
             excluded.append(_excluded(subject, {"code": INELIGIBLE, "failed": refused}))
             continue

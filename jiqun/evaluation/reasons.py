@@ -56,13 +56,18 @@ def _failure(f: dict[str, Any]) -> str:
     return _("%(when)s%(name)s %(value)s%(unit)s 高于上限 %(limit)s%(unit)s%(clause)s") % values
 
 
+def failures_text(failed: list[dict[str, Any]]) -> str:
+    """The eligibility thresholds failed, in the active language."""
+    return _join([_failure(f) for f in failed])
+
+
 def reason_text(reason: dict[str, Any]) -> str:
     """The reason in the active language."""
     code = reason["code"]
     if code == VETO:
         return _("一票否决：%(hits)s") % {"hits": _join([_hit(h) for h in reason["hits"]])}
     if code == INELIGIBLE:
-        return _("不符合参评条件：%(failed)s") % {"failed": _join([_failure(f) for f in reason["failed"]])}
+        return _("不符合参评条件：%(failed)s") % {"failed": failures_text(reason["failed"])}
     if code == MISSING:
         return _("缺少数据，按方案规则不参评（%(gaps)s）") % {"gaps": _join([
             _("%(name)s：%(missing)s") % {"name": g["name"], "missing": g["missing"]} for g in reason["gaps"]])}
