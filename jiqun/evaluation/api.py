@@ -2,13 +2,15 @@
 caller's scope is a 404 or absent); the province starts and publishes runs."""
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from jiqun.api.schemas import BodyIn, DbId, errors
 from jiqun.core.text import Text
@@ -129,7 +131,7 @@ def _detail(user, run) -> dict:
     vetoed = {e.get("cluster"): e["veto"] for e in (run.result or {}).get("excluded", []) if e.get("veto")}
     rows = [{"cluster": r.cluster_id, "region": r.region_id, "project": r.project_id, "name": r.subject_name, "rank": r.rank,
              "score": None if r.score is None else float(r.score), "grade": r.grade,
-             "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.excluded,
+             "rank_interval": None if r.rank_min is None else [r.rank_min, r.rank_max], "excluded": r.exclusion,
              "bonus": None if r.bonus is None else float(r.bonus), "veto": vetoed.get(r.cluster_id, [])}
             for r in visible]
     return {**_run(run), "parameters": run.parameters, "rows": rows,
@@ -426,3 +428,138 @@ def post_decide(request: HttpRequest, claim_id: DbId, payload: ClaimDecisionIn):
     claim = get_object_or_404(claims_for(request.user), pk=claim_id)
     return _claim(bonus_claim_decide(actor=request.user, claim=claim, decision=payload.decision,
                                      reason=payload.reason, base_version=payload.version))
+
+
+# --- 现场观摩得分 (on-site observation scores of a project scheme) ------------------------------------------
+
+
+def _not_bool(value):
+    """JSON true is not version 1 (pydantic's lax mode would take it as 1); 2.0 still is 2, as JSON Schema says."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Version = Annotated[int, Field(ge=1), BeforeValidator(_not_bool)]
+
+
+class ObservationOut(Schema):
+    id: int
+    scheme: str = Field(description="观摩评比方案编码（项目方案）")
+    year: int
+    project: int = Field(description="项目编号（数据库编号）")
+    project_code: str = Field(description="项目编号（如 370800-2024-0001）")
+    project_name: str
+    observer: str = Field(description="观摩人员：打分人姓名或观摩组编号")
+    score: float = Field(description="现场得分（0–100，最多一位小数）")
+    note: str
+    entered_by: str
+    entered_at: datetime.datetime
+    version: int = Field(description="版本号；修改或删除时原样带回，其间他人已修改则返回 412")
+
+
+class ObservationIn(BodyIn):
+    scheme: Text = Field(max_length=60, description="观摩评比方案编码（项目方案），如 jn-2020-231-guanmo")
+    year: int = Field(ge=2000, le=2100)
+    project: DbId = Field(description="项目编号（数据库编号）；须为该方案当年的参评项目")
+    observer: Text = Field(max_length=100, description="观摩人员：打分人姓名或观摩组编号")
+    score: float = Field(strict=True, ge=0, le=100, description="现场得分（0–100，最多一位小数）")
+    note: Text = Field(default="", max_length=300, description="说明")
+
+
+class ObservationPatchIn(BodyIn):
+    version: Version | None = Field(default=None, description="读取得分时得到的版本号（必填）")
+    score: float = Field(strict=True, ge=0, le=100, description="现场得分（0–100，最多一位小数）")
+    note: Text | None = Field(default=None, max_length=300, description="说明；省略为不变")
+
+
+def _observation(s) -> dict:
+    return {"id": s.pk, "scheme": s.scheme_code, "year": s.year, "project": s.project_id,
+            "project_code": s.project.code, "project_name": s.project.name, "observer": s.observer,
+            "score": float(s.score), "note": s.note, "entered_by": s.entered_by, "entered_at": s.entered_at,
+            "version": s.version}
+
+
+def _observation_for(user, score_id: int):
+    from jiqun.evaluation.models import ObservationScore
+
+    return get_object_or_404(ObservationScore.objects.for_user(user).select_related("project"), pk=score_id)
+
+
+def _may_enter_observation(user) -> None:
+    from jiqun.evaluation.permissions import can_enter_observation
+
+    if not can_enter_observation(user):
+        raise PermissionDenied(_("现场观摩得分由省级管理员录入"))
+
+
+@router.get("/evaluation/observations", response={200: list[ObservationOut], **errors(401, 422)},
+            summary="现场观摩得分（调用者可见项目的；可按方案、年度、项目筛选）")
+def list_observations(request: HttpRequest, scheme: Text = "", year: Annotated[int, Field(ge=2000, le=2100)] | None = None,
+                      project: DbId | None = None):
+    from jiqun.evaluation.models import ObservationScore
+
+    scores = ObservationScore.objects.for_user(request.user).select_related("project")
+    if scheme:
+        scores = scores.filter(scheme_code=scheme)
+    if year is not None:
+        scores = scores.filter(year=year)
+    if project is not None:
+        scores = scores.filter(project_id=project)
+    return [_observation(s) for s in scores.order_by("-year", "scheme_code", "project__code", "observer", "pk")]
+
+
+@router.get("/evaluation/observations/{score_id}", response={200: ObservationOut, **errors(401, 404, 422)},
+            summary="一条现场观摩得分")
+def get_observation(request: HttpRequest, score_id: DbId):
+    return _observation(_observation_for(request.user, score_id))
+
+
+@router.post("/evaluation/observations", response={201: ObservationOut, **errors(400, 401, 403, 422)},
+             summary="录入现场观摩得分（省级管理员；同一观摩人员对同一项目只录一次，修改用 PATCH）")
+def post_observation(request: HttpRequest, payload: ObservationIn):
+    from jiqun.evaluation.observations import observation_score_record
+    from jiqun.projects.models import Project
+
+    _may_enter_observation(request.user)
+    project = Project.objects.for_user(request.user).filter(pk=payload.project).first()
+    if project is None:
+        raise ValidationError({"project": [_("项目（编号 %(id)s）不存在或不在您的范围内") % {"id": payload.project}]})
+    score = observation_score_record(actor=request.user, scheme_code=payload.scheme, year=payload.year,
+                                     project=project, observer=payload.observer, score=str(payload.score),
+                                     note=payload.note)
+    return Status(201, _observation(_observation_for(request.user, score.pk)))
+
+
+@router.patch("/evaluation/observations/{score_id}",
+              response={200: ObservationOut, **errors(400, 401, 403, 404, 412, 422)},
+              summary="修改现场观摩得分（省级管理员）",
+              description="请求体须带 version（读取得分时得到的版本号）；其间他人已修改时返回 412。")
+def patch_observation(request: HttpRequest, score_id: DbId, payload: ObservationPatchIn):
+    from jiqun.core.stale import version_missing
+    from jiqun.evaluation.observations import observation_score_record
+
+    found = _observation_for(request.user, score_id)
+    _may_enter_observation(request.user)
+    if payload.version is None:
+        raise version_missing(kind=_("现场观摩得分"))
+    score = observation_score_record(
+        actor=request.user, scheme_code=found.scheme_code, year=found.year, project=found.project,
+        observer=found.observer, score=str(payload.score), note=found.note if payload.note is None else payload.note,
+        base_version=payload.version)
+    return _observation(_observation_for(request.user, score.pk))
+
+
+@router.delete("/evaluation/observations/{score_id}", response={204: None, **errors(400, 401, 403, 404, 412, 422)},
+               summary="删除现场观摩得分（省级管理员；查询参数 version 必填，其间他人已修改时返回 412）")
+def delete_observation(request: HttpRequest, score_id: DbId,
+                       version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None):
+    from jiqun.core.stale import version_missing
+    from jiqun.evaluation.observations import observation_score_delete
+
+    found = _observation_for(request.user, score_id)
+    _may_enter_observation(request.user)
+    if version is None:
+        raise version_missing(kind=_("现场观摩得分"))
+    observation_score_delete(actor=request.user, score=found, base_version=version)
+    return Status(204, None)

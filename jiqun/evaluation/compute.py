@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.conf import settings
+from django.utils import translation
 
-from jiqun.incidents.veto import veto_text
+from jiqun.evaluation.reasons import INELIGIBLE, MISSING, VETO, failures_text, stored_text
 from jiqun.scoring import (
     ScoreResult,
     ScoringInputError,
@@ -62,25 +64,35 @@ def scheme_parameters(scheme) -> dict[str, Any]:
 
 
 def _ineligible(subject: dict, thresholds: list[dict]) -> str:
-    """Why the subject does not meet the scheme's eligibility thresholds, or ""."""
+    """Why the subject does not meet the scheme's eligibility thresholds, or "" (in the platform's language)."""
+    failed = _failures(subject, thresholds)
+    if not failed:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return failures_text(failed)
+
+
+def _failures(subject: dict, thresholds: list[dict]) -> list[dict]:
+    """The scheme's eligibility thresholds the subject fails or cannot be judged on (jiqun.evaluation.reasons)."""
     failed = []
     for n, t in enumerate(thresholds):
         stored = subject.get("eligibility", {}).get(str(n))
         # A threshold "in each of the last N years" has one cell per year; each year that fails is named.
-        cells = ({f"{y}年": c for y, c in stored["years"].items()} if stored is not None and "years" in stored
+        cells = ({y: c for y, c in stored["years"].items()} if stored is not None and "years" in stored
                  else {"": stored})
         for when, cell in cells.items():
             if cell is None or cell["value"] is None:
-                failed.append(f"{when}{t['name']}无法判断（{cell['missing'] if cell else '无数据'}）")
+                failed.append({"kind": "unknown", "year": when, "name": t["name"],
+                               "missing": cell["missing"] if cell else ""})
                 continue
             value = Decimal(cell["value"])
+            common = {"year": when, "name": t["name"], "value": str(cell["value"]), "unit": t["unit"],
+                      "clause": t["clause"] or ""}
             if t["min"] is not None and value < Decimal(t["min"]):
-                failed.append(f"{when}{t['name']} {value.normalize():f}{t['unit']} 低于门槛 {Decimal(t['min']).normalize():f}{t['unit']}"
-                              f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
+                failed.append({"kind": "below", "limit": str(t["min"]), **common})
             elif t["max"] is not None and value > Decimal(t["max"]):
-                failed.append(f"{when}{t['name']} {value.normalize():f}{t['unit']} 高于上限 {Decimal(t['max']).normalize():f}{t['unit']}"
-                              f"{('（' + t['clause'] + '）') if t['clause'] else ''}")
-    return "；".join(failed)
+                failed.append({"kind": "above", "limit": str(t["max"]), **common})
+    return failed
 
 
 def _labels() -> tuple[str, ...]:
@@ -92,6 +104,11 @@ def _labels() -> tuple[str, ...]:
 def _chinese(exc: ScoringInputError) -> str:
     text = str(exc)
     return text.rsplit(" / ", 1)[-1] if " / " in text else text
+
+
+def _excluded(subject: dict, reason: dict) -> dict:
+    """An excluded subject with its reason: the code and parameters, and the text in the platform's language."""
+    return {**subject, "reason": stored_text(reason), "reason_code": reason}
 
 
 def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict], list[dict], np.ndarray, dict]:
@@ -107,16 +124,16 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     scored, excluded = [], []
     for subject in snapshot["subjects"]:
         if subject.get("veto"):  # 一票否决: not scored, whatever its figures
-            excluded.append({**subject, "reason": f"一票否决：{veto_text(subject['veto'])}"})
+            excluded.append(_excluded(subject, {"code": VETO, "hits": subject["veto"]}))
             continue
-        refused = _ineligible(subject, params.get("eligibility") or [])
+        refused = _failures(subject, params.get("eligibility") or [])
         if refused:
-            excluded.append({**subject, "reason": f"不符合参评条件：{refused}"})
+            excluded.append(_excluded(subject, {"code": INELIGIBLE, "failed": refused}))
             continue
         gaps = [c for c in criteria if subject["values"][c["code"]]["value"] is None]
         if gaps and rule == "excluded":
-            reasons = "；".join(f"{c['name']}：{subject['values'][c['code']]['missing']}" for c in gaps)
-            excluded.append({**subject, "reason": f"缺少数据，按方案规则不参评（{reasons}）"})
+            excluded.append(_excluded(subject, {"code": MISSING, "gaps": [
+                {"name": c["name"], "missing": subject["values"][c["code"]]["missing"]} for c in gaps]}))
         else:
             scored.append(subject)
     if len(scored) < 2:
@@ -172,7 +189,7 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
     stored = {
         "engine": result.to_dict(),
         "stability": stability.to_dict(),
-        "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"],
+        "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"], "reason_code": s["reason_code"],
                       **({"veto": s["veto"]} if s.get("veto") else {})} for s in excluded],
         "filled": [{(snapshot.get("subject_kind") if snapshot.get("subject_kind") in SUBJECT_FIELDS else "cluster"): k[0], "indicator": k[1],
                     "how": v} for k, v in sorted(filled.items())],

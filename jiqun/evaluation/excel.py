@@ -57,7 +57,7 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
             sheet.write(r, 2, "—", cell)
         sheet.write(r, 3, row.grade or "—", cell)
         sheet.write(r, 4, f"{row.rank_min}–{row.rank_max}" if row.rank_min else "—", cell)
-        sheet.write(r, 5, safe_text(row.excluded), cell)
+        sheet.write(r, 5, safe_text(row.exclusion), cell)
         if row.bonus is not None:
             sheet.write_number(r, 6, float(row.bonus), number)
         else:

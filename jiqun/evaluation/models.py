@@ -229,6 +229,9 @@ class RunRow(models.Model):
     bonus = models.DecimalField(_("加分"), max_digits=7, decimal_places=2, null=True, blank=True,
                                 help_text=_("方案有加分项时，计入得分的核定加分"))
     excluded = models.TextField(_("未参评原因"), blank=True)
+    reason = models.JSONField(_("未参评原因代码"), default=dict, blank=True,
+                              help_text=_("未参评原因的代码和参数（jiqun.evaluation.reasons），按阅读者的语言显示；"
+                                          "早先的结果行没有，显示存档的文字"))
     objects = RowQuerySet.as_manager()
 
     class Meta:
@@ -248,6 +251,13 @@ class RunRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} · {self.subject_name}"
+
+    @property
+    def exclusion(self) -> str:
+        """Why the subject was not scored, in the reader's language ("" for a scored row)."""
+        from jiqun.evaluation.reasons import row_reason
+
+        return row_reason(self.reason, self.excluded) if self.excluded else ""
 
     @property
     def subject_name(self) -> str:

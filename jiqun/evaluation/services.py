@@ -1,6 +1,7 @@
 """Writes of the evaluation app: load a scheme version, run a scheme on a year's approved figures, publish a
 run. Each is atomic, checks permission and writes one audit entry."""
 
+import json
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -161,11 +162,12 @@ def _rows_insert(run: Run, result: dict, *, subject: str) -> None:
     region = subject == "region"
     scored = [(alternative if region else int(alternative), i, _score_text(final["scores"][i]), final["ranks"][i],
                final["rank_min"][i], final["rank_max"][i], final["grades"][i],
-               Decimal(repr(final["points"][i])).quantize(Decimal("0.01")) if "points" in final else None, "")
+               Decimal(repr(final["points"][i])).quantize(Decimal("0.01")) if "points" in final else None, "", "{}")
               for i, alternative in enumerate(engine["matrix"]["alternatives"])]
-    excluded = [(e[subject], None, None, None, None, None, "", None, e["reason"]) for e in result["excluded"]]
+    excluded = [(e[subject], None, None, None, None, None, "", None, e["reason"],
+                 json.dumps(e.get("reason_code") or {}, ensure_ascii=False)) for e in result["excluded"]]
     table, columns = table_of(RunRow, [subject, "position", "score", "rank", "rank_min", "rank_max", "grade",
-                                       "bonus", "excluded", "run"])
+                                       "bonus", "excluded", "reason", "run"])
     with connection.cursor() as cursor:
         insert_rows(cursor, table, columns, scored + excluded, (run.pk,))
 

@@ -36,6 +36,8 @@ config = SchemathesisConfig.from_dict({
           for name in ("PATCH /api/v1/clusters/{cluster_id}", "PATCH /api/v1/enterprises/{enterprise_id}",
                        "PATCH /api/v1/evaluation/schemes/{scheme_id}",
                        "PUT /api/v1/evaluation/ahp/invitations/{invitation_id}/judgements",
+                       "PATCH /api/v1/evaluation/observations/{score_id}",
+                       "DELETE /api/v1/evaluation/observations/{score_id}",
                        "PATCH /api/v1/incidents/{incident_id}", "POST /api/v1/incidents/{incident_id}/withdraw",
                        "PATCH /api/v1/projects/{project_id}", "POST /api/v1/projects/{project_id}/stage",
                        "POST /api/v1/projects/constraints/{constraint_id}/close",

@@ -425,6 +425,13 @@ OPERATIONS: dict[tuple[str, str], Route] = {
         "region": "370811", "year": 2025, "item": "matrix/none", "description": "矩阵测试", "evidence": "矩阵测试"}),
     ("POST", "/api/v1/evaluation/bonus/{claim_id}/decide"): Route("claim", api_write(), body={
         "decision": "matrix", "version": 1}),
+    # 现场观摩得分: read with the projects (observation_score_q); only the province writes (others 403).
+    ("GET", "/api/v1/evaluation/observations"): Route(None, api_read),
+    ("GET", "/api/v1/evaluation/observations/{score_id}"): Route("observation", api_read),
+    ("POST", "/api/v1/evaluation/observations"): Route(None, lambda p, m, s: 401 if p == ANON else 400 if p == "sheng" else 403, body={
+        "scheme": "matrix", "year": 2026, "project": 1, "observer": "", "score": 50}),  # the empty observer: 400
+    ("PATCH", "/api/v1/evaluation/observations/{score_id}"): Route("observation", api_write(), body={"score": 50}),  # no version: 400
+    ("DELETE", "/api/v1/evaluation/observations/{score_id}"): Route("observation", api_write()),  # no version: 400
     ("PUT", "/api/v1/checklists/{sheet_id}/items/{item_code}"): Route("checklist_item", api_write(), body={
         "done": True, "evidence": ""}),
     ("GET", "/api/v1/incidents"): Route(None, api_read),
@@ -754,6 +761,10 @@ class World:
 
             model = AhpConsultation if kind == "consultation" else AhpInvitation
             return _split(model.objects.all(), model.objects.for_user(user))
+        if kind == "observation":
+            from jiqun.evaluation.models import ObservationScore
+
+            return _split(ObservationScore.objects.all(), ObservationScore.objects.for_user(user))
         if kind == "claim":
             from jiqun.evaluation.models import BonusClaim
 
@@ -840,7 +851,7 @@ def api_url(path: str, kind: str | None, obj) -> str:
     for placeholder in ("{cluster_id}", "{enterprise_id}", "{period_id}", "{report_id}", "{correction_id}",
                         "{review_id}", "{task_id}", "{sheet_id}", "{run_id}",
                         "{call_id}", "{application_id}", "{assignment_id}", "{scheme_id}", "{invitation_id}",
-                        "{claim_id}", "{incident_id}",
+                        "{claim_id}", "{incident_id}", "{score_id}",
                         "{project_id}", "{constraint_id}", "{dispatch_id}", "{chain_id}", "{segment_id}",
                         "{prospect_id}"):
         path = path.replace(placeholder, key)

@@ -1,5 +1,5 @@
-"""`jiqun evaluate schemes|load|run|publish|explain|rerun|export|copy|ahp status|bonus`: evaluation schemes, runs,
-AHP consultations and bonus claims (加分事项) from the shell."""
+"""`jiqun evaluate schemes|load|run|publish|explain|rerun|export|copy|ahp status|bonus|observations`: evaluation
+schemes, runs, AHP consultations, bonus claims (加分事项) and on-site 观摩 scores (现场观摩得分) from the shell."""
 
 import json
 from pathlib import Path
@@ -39,7 +39,7 @@ def scheme_data(scheme: Scheme) -> dict:
 def row_data(row: RunRow) -> dict:
     return {"cluster": row.cluster_id, "region": row.region_id, "project": row.project_id, "name": row.subject_name, "rank": row.rank,
             "score": None if row.score is None else float(row.score), "grade": row.grade,
-            "rank_interval": None if row.rank_min is None else [row.rank_min, row.rank_max], "excluded": row.excluded,
+            "rank_interval": None if row.rank_min is None else [row.rank_min, row.rank_max], "excluded": row.exclusion,
             "bonus": None if row.bonus is None else float(row.bonus)}
 
 
@@ -79,7 +79,8 @@ class Command(BaseCommand):
         "A region scheme (subject_kind: region) runs the same way over the regions its `regions` selector names "
         "(a region's figure is the sum of the programme's clusters located in it, or its own 综合表); its "
         "publishing records grades only. Its bonus items add the points of the claims (加分事项) the province "
-        "decided (核定) for the year, each item capped, kept in the run's snapshot: `bonus list|claim|decide`."
+        "decided (核定) for the year, each item capped, kept in the run's snapshot: `bonus list|claim|decide`. "
+        "A project scheme's on-site 观摩 scores: `observations list|export|import` (docs/evaluation-projects.md)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -134,6 +135,24 @@ class Command(BaseCommand):
         decide.add_argument("--reason", default="", help="why it is rejected")
         decide.add_argument("--version", dest="claim_version", type=int, help="the version it is based on")
         decide.add_argument("--as", dest="username", help="the user who decides (default: the system)")
+        observations = sub.add_parser("observations", help="on-site 观摩 scores of a project scheme: list, import, export")
+        seen = observations.add_subparsers(dest="observation_action", required=True)
+        listed = seen.add_parser("list", help="list the scores")
+        listed.add_argument("--scheme", help="project scheme code, e.g. jn-2020-231-guanmo")
+        listed.add_argument("--year", help="only this year")
+        listed.add_argument("--project", help="only this project code, e.g. 370800-2024-0001")
+        listed.add_argument("--json", action="store_true", help="print JSON")
+        imported = seen.add_parser("import", help="enter or correct the scores of an .xlsx (columns 项目编号, 观摩人员, "
+                                                  "现场得分, 说明), all or nothing")
+        imported.add_argument("file", help="file.xlsx")
+        imported.add_argument("--scheme", required=True, help="project scheme code, e.g. jn-2020-231-guanmo")
+        imported.add_argument("--year", required=True, help="year of the 观摩, e.g. 2026")
+        imported.add_argument("--user", "--as", dest="username",
+                              help="the province admin entering them (default: the system)")
+        exported = seen.add_parser("export", help="write a scheme and year's scores to .xlsx (the import reads it back)")
+        exported.add_argument("--scheme", required=True, help="project scheme code")
+        exported.add_argument("--year", required=True, help="year of the 观摩")
+        exported.add_argument("-o", "--output", required=True, help="file.xlsx")
 
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, f"do_{action}")(**options)
@@ -199,7 +218,7 @@ class Command(BaseCommand):
         self.stdout.write(_("评价 #%(id)s：%(name)s %(year)s年（未发布）") % {"id": run.pk, "name": chosen.name, "year": run.year})
         for row in rows:
             if row.rank is None:
-                self.stdout.write(f"  —\t{row.subject_name}\t{_('未参评')}：{row.excluded}")
+                self.stdout.write(f"  —\t{row.subject_name}\t{_('未参评')}：{row.exclusion}")
             else:
                 bonus = f"\t{_('加分')} {row.bonus:.2f}" if row.bonus is not None else ""
                 self.stdout.write(f"  {row.rank}\t{row.subject_name}\t{row.score:.2f}\t{row.grade}\t"
@@ -258,7 +277,7 @@ class Command(BaseCommand):
             self._emit(data)
             return
         if row.rank is None:
-            self.stdout.write(f"{row.subject_name}：{_('未参评')}，{row.excluded}")
+            self.stdout.write(f"{row.subject_name}：{_('未参评')}，{row.exclusion}")
             return
         self.stdout.write(f"{row.subject_name}：{row.score:.2f} {row.grade}，第{row.rank}名（{_('排名区间')} "
                           f"{row.rank_min}–{row.rank_max}）")
@@ -363,7 +382,7 @@ class Command(BaseCommand):
             return None
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(_("--as：用户“%(name)s”不存在") % {"name": username})
+            raise CommandError(_("--as/--user：用户“%(name)s”不存在") % {"name": username})
         return user
 
     def _year(self, text: str) -> int:
@@ -416,3 +435,74 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(_("加分事项 #%(id)s：%(state)s") % {"id": done.pk, "state": done.get_state_display()})
+
+    # --- on-site 观摩 scores ---------------------------------------------------------------------------------
+
+    def do_observations(self, *, observation_action: str, **options) -> None:
+        getattr(self, f"observations_{observation_action}")(**options)
+
+    def _project_scheme(self, code: str) -> str:
+        from jiqun.evaluation.observations import project_schemes
+
+        known = [s.code for s in project_schemes()]
+        if code not in known:
+            raise CommandError(_("--scheme：观摩评比方案“%(code)s”不存在（须为项目方案，已有：%(known)s）") % {
+                "code": code, "known": "、".join(known) or _("无")})
+        return code
+
+    def _scores(self, *, scheme=None, year=None, project=None):
+        from jiqun.evaluation.models import ObservationScore
+
+        scores = ObservationScore.objects.select_related("project")
+        if scheme:
+            scores = scores.filter(scheme_code=self._project_scheme(scheme))
+        if year is not None:
+            scores = scores.filter(year=self._year(year))
+        if project:
+            scores = scores.filter(project__code=project)
+        return scores.order_by("-year", "scheme_code", "project__code", "observer", "pk")
+
+    def observations_list(self, *, scheme=None, year=None, project=None, json=False, **options) -> None:
+        scores = self._scores(scheme=scheme, year=year, project=project)
+        if json:
+            self._emit([{"id": s.pk, "scheme": s.scheme_code, "year": s.year, "project": s.project.code,
+                         "project_name": s.project.name, "observer": s.observer, "score": float(s.score),
+                         "note": s.note, "entered_by": s.entered_by, "entered_at": s.entered_at.isoformat(),
+                         "version": s.version} for s in scores])
+            return
+        for s in scores:
+            self.stdout.write(f"#{s.pk}\t{s.scheme_code}\t{s.year}\t{s.project.code}\t{s.project.name}\t{s.observer}"
+                              f"\t{s.score}\tv{s.version}{('　' + s.note) if s.note else ''}")
+
+    def observations_import(self, *, file: str, scheme: str, year: str, username=None, **options) -> None:
+        from django.conf import settings
+
+        from jiqun.evaluation.observation_excel import ObservationImporter
+        from jiqun.monitoring.importer.package import mib
+
+        code, chosen_year = self._project_scheme(scheme), self._year(year)
+        actor = self._user(username)
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(_("文件 %(file)s 不存在") % {"file": file})
+        if path.stat().st_size > settings.JIQUN_UPLOAD_MAX_BYTES:  # refused before it is read
+            raise CommandError(_("文件“%(file)s”有 %(size)s，超过上限 %(limit)s，请删去多余内容后再导入") % {
+                "file": path.name, "size": mib(path.stat().st_size), "limit": mib(settings.JIQUN_UPLOAD_MAX_BYTES)})
+        result = ObservationImporter(actor=actor, content=path.read_bytes(), file_name=path.name, scheme_code=code,
+                                     year=chosen_year).run()
+        if result.problems:
+            raise CommandError("\n".join([_("未导入任何得分，请改正以下问题后重新导入："), *map(str, result.problems)]))
+        self.stdout.write(_("已导入 %(file)s：新录入 %(created)s 条，修改 %(changed)s 条，未变化 %(unchanged)s 条") % {
+            "file": path.name, "created": result.created, "changed": result.changed, "unchanged": result.unchanged})
+
+    def observations_export(self, *, scheme: str, year: str, output: str, **options) -> None:
+        from jiqun.evaluation.observation_excel import build_observation_workbook
+
+        scores = list(self._scores(scheme=scheme, year=year))
+        path = Path(output)
+        if not path.parent.exists():
+            raise CommandError(_("-o：目录 %(folder)s 不存在") % {"folder": path.parent})
+        path.write_bytes(build_observation_workbook(scores))
+        audit_record(actor=None, action=AuditAction.EXPORT, object_type="evaluation.observationscore",
+                     actor_name="cli", object_repr=f"{scheme} {year}年现场观摩得分（{len(scores)} 条）→ {path.name}")
+        self.stdout.write(_("已写入 %(file)s（%(n)s 条得分）") % {"file": path, "n": len(scores)})
