@@ -196,7 +196,7 @@ What changed (2026-12-02): the rebuild wrote its ~180,000 rows as `FigureSummary
 it now writes tuples as the importer writes revisions (COPY on PostgreSQL, executemany on SQLite) and deletes the
 old rows with one DELETE. Measured on the SQLite national database, old and new code in one process, at a load
 average of 12 on 2 cores: 17.9 s → 7.3 s of CPU (127 s → 53 s wall). Of the rest, about two thirds is computing
-the totals through `ApprovedFigures` (every cluster, county, city and the province, 13 indicators and ratios, 20
+the totals through `ApprovedFigures` (651 subjects: every cluster, county, city and the province; 14 indicators and ratios; 20
 quarters: ~440,000 values read into `Total`s, the province's alone 500 × 11 × 20) and a third the INSERTs with
 the table's three indexes.
 """
