@@ -163,6 +163,18 @@ class Overview:
     panels: list[Chart] = field(default_factory=list)
 
     @property
+    def map_rows(self) -> list[tuple[str, object, str | None]]:
+        """The map's data as rows (name, value, link), for the table beside it."""
+        chart = self.map_chart
+        if chart is None:
+            return []
+        return list(zip(chart.categories, chart.series[0].values, chart.links, strict=True))
+
+    @property
+    def map_places(self) -> int:
+        return 0 if self.map_indicator == "clusters" else 2
+
+    @property
     def period_text(self) -> str:
         return period_label(*self.period) if self.period else ""
 
