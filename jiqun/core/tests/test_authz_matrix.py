@@ -794,7 +794,7 @@ def page_url(name: str, pattern: str, kind: str | None, obj) -> str:
     if kind == "upload":
         return url.replace("<str:token>", obj)
     if kind == "region_overview":
-        return url.replace("<str:code>", obj)
+        return url.replace("<region:code>", obj)
     if obj is None:
         return url
     key = obj.code if kind == "programme" else obj.pk
