@@ -27,6 +27,8 @@ def navigation(request: HttpRequest) -> dict:
         items.insert(4, ("projects:list", _("项目")))  # after 企业 (jiqun.accounts.scoping.project_q)
         items.insert(6, ("dispatch:index", _("项目调度")))  # after 统计季报: the projects' quarterly dispatch
         items.insert(7, ("chains:list", _("产业链")))  # after 项目调度 (jiqun.accounts.scoping.chain_q)
+    if user.role not in ADMIN_ROLES and user.role not in (Role.EXPERT, Role.ENTERPRISE_REPORTER):
+        items.insert(1, ("dashboards:overview", _("总览")))  # right after 首页 (jiqun.dashboards.overview)
     if user.role == Role.LEADER:
         items.append(("chain_chief:home", _("我的产业链")))  # the chains a 链长 leads (jiqun.chains.chief_views)
     if user.role not in ADMIN_ROLES and user.role != Role.ENTERPRISE_REPORTER:

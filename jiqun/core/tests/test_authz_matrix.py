@@ -185,6 +185,10 @@ PAGES: dict[str, Route | str] = {
     # bulk approval: every persona lists what waits for it (nothing for most); a read-only role may not POST
     "dashboards:workbench_approve": Route(None, lambda p, m, s: anon_page(p) or (
         (403 if p in READ_ONLY else WRITE_OK) if m == "POST" else 200), ("GET", "POST")),
+    # The overview of one's own region; whose scope is clusters is sent to its first cluster; the others have none.
+    "dashboards:overview": Route(None, lambda p, m, s: anon_page(p) or (
+        302 if p == "jiqun_org" else 200 if p in (*OFFICERS, "lingdao") else 404)),
+    "dashboards:region": Route("region_overview", read),  # a region whose totals the persona sees (sees_region_totals)
     "clusters:edit": Route("cluster", edit(), ("GET", "POST")),
     "clusters:propose": Route("cluster", edit(), ("GET", "POST")),  # the province decides, so it is sent back
     "clusters:proposals": Route(None, page()),  # lists the proposals on the clusters the user sees
@@ -711,6 +715,13 @@ class World:
             from jiqun.dashboards.models import FigureSummary
 
             return _split(FigureSummary.objects.all(), FigureSummary.objects.for_user(user))
+        if kind == "region_overview":
+            from jiqun.accounts.scoping import sees_region_totals
+            from jiqun.regions.models import Region
+
+            codes = list(Region.objects.order_by("code").values_list("code", flat=True))
+            return (next((c for c in codes if sees_region_totals(user, c)), None),
+                    next((c for c in codes if not sees_region_totals(user, c)), None))
         if kind == "cluster":
             return _split(Cluster.objects.all(), Cluster.objects.for_user(user))
         if kind == "enterprise":
@@ -826,6 +837,8 @@ def page_url(name: str, pattern: str, kind: str | None, obj) -> str:
         return f"/targets/{target.pk}/{subject.query}"
     if kind == "upload":
         return url.replace("<str:token>", obj)
+    if kind == "region_overview":
+        return url.replace("<region:code>", obj)
     if obj is None:
         return url.replace("<str:name>", "shandong")  # dashboards:map, the province map file
     key = obj.code if kind == "programme" else obj.pk

@@ -1,0 +1,83 @@
+"""The province / city / county overview pages; the data is built by jiqun.dashboards.overview."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from jiqun.accounts.scoping import by_clusters, region_row_q, sees_region_totals
+from jiqun.clusters.models import Cluster
+from jiqun.dashboards import overview as O
+from jiqun.dashboards.charts import chart_download
+from jiqun.dashboards.selectors import Summaries
+from jiqun.regions.models import Region, RegionLevel
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """The overview of the user's own region; whose scope is clusters is sent to its first cluster's page."""
+    user = request.user
+    if by_clusters(user):
+        cluster = Cluster.objects.for_user(user).order_by("pk").first()
+        if cluster is None:
+            raise Http404
+        return redirect("clusters:detail", cluster.pk)
+    if not user.region_id or not sees_region_totals(user, user.region_id):
+        raise Http404
+    return _page(request, get_object_or_404(Region.objects.filter(region_row_q(user)), code=user.region_id))
+
+
+@login_required
+@require_GET
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    """The overview of a region inside the user's scope (404 outside it)."""
+    if not (code.isdigit() and len(code) == 6) or not sees_region_totals(request.user, code):
+        raise Http404
+    return _page(request, get_object_or_404(Region.objects.filter(region_row_q(request.user)), code=code))
+
+
+def _page(request: HttpRequest, region: Region) -> HttpResponse:
+    user = request.user
+    programmes = O.reporting_programmes()
+    cities = O.child_regions(region) if region.level == RegionLevel.PROVINCE else []
+    form = O.OverviewFilterForm(request.GET, programmes=programmes, cities=cities)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    if data.get("city"):  # narrowing the province to a city is opening the city's overview
+        query = {k: v for k, v in request.GET.items() if k not in ("city", "chart")}
+        url = O.region_overview_url(data["city"])
+        return redirect(f"{url}?{urlencode(query)}" if query else url)
+    by_code = {p.code: p for p in programmes}
+    programme = by_code.get(data.get("programme") or "") or O.default_programme(user, region, programmes)
+    periods = Summaries(user, programme).periods() if programme else []
+    period = O.parse_period(form, periods) or (periods[0] if periods else None)
+    tier = data.get("tier") or ""
+    map_indicator = data.get("map") or "clusters"
+    page = O.build_overview(user, region=region, programme=programme, period=period, tier=tier,
+                            map_indicator=map_indicator, only=request.GET.get("chart") or None)
+    response = chart_download(request, page.charts, subject=region.name)
+    if response is not None:
+        return response
+    chosen = {"programme": programme.code if programme else "", "tier": tier, "map": map_indicator,
+              "period": O.period_value(*period) if period else ""}
+    shown = O.OverviewFilterForm(None, programmes=programmes, cities=cities)
+    shown.initial.update(chosen)
+    shown.set_periods(periods, period)
+    return render(request, "dashboards/overview.html", {
+        "region": region, "page": page, "form": shown, "errors": form.errors,
+        "query": urlencode({k: v for k, v in chosen.items() if v}),
+        "parent": _parent(user, region),
+    })
+
+
+def _parent(user, region: Region) -> Region | None:
+    """The region above, when the user may open its overview (the way back up)."""
+    from jiqun.regions.models import parent_code
+
+    code = parent_code(region.code)
+    if code and sees_region_totals(user, code):
+        return Region.objects.filter(code=code).first()
+    return None
