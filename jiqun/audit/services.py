@@ -60,6 +60,14 @@ def _lock_chain() -> AuditEvent | None:
     return AuditEvent.objects.select_for_update().order_by("-id").only("hash", "seq").first()
 
 
+_CONTROL = {code: "\ufffd" for code in (*range(0x20), 0x7F)}
+
+
+def _printable(text: str) -> str:
+    """The text with each control character shown as U+FFFD."""
+    return text.translate(_CONTROL)
+
+
 def audit_record(
     *,
     actor,
@@ -78,6 +86,9 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
+    # A denied URL's key or path is what the client sent: a NUL in it would be refused by PostgreSQL's text type.
+    object_type, object_id, object_repr, actor_name = (_printable(str(v)) for v in (
+        object_type, object_id, object_repr, actor_name))
     # Store exactly what a reload gives back (Decimals and dates as text), so the hash verifies later.
     before, after = (json.loads(json.dumps(v, cls=DjangoJSONEncoder)) if v is not None else None for v in (before, after))
     with transaction.atomic():
