@@ -79,6 +79,7 @@ api.add_router("/projects", "jiqun.projects.api.router")
 api.add_router("/", "jiqun.projects.dispatch_api.router")
 api.add_router("/chains", "jiqun.chains.api.router")
 api.add_router("/", "jiqun.chains.prospect_api.router")
+api.add_router("/", "jiqun.reports.api.router")
 
 
 def _regions(user, codes: list[str]) -> list[Region]:

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jiqun.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("quarterly.docx", views.quarterly, name="quarterly"),
+    path("halfyear.xlsx", views.halfyear, name="halfyear"),
+]
