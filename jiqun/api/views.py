@@ -67,6 +67,7 @@ api = NinjaAPI(
     parser=SingleValueParser(),
 )
 add_error_handlers(api)
+api.add_router("/", "jiqun.reports.api.router")  # before monitoring: /reports/{report_id} would take it
 api.add_router("/", monitoring_router)
 api.add_router("/", targets_router)
 api.add_router("/", reviews_router)
@@ -79,7 +80,6 @@ api.add_router("/projects", "jiqun.projects.api.router")
 api.add_router("/", "jiqun.projects.dispatch_api.router")
 api.add_router("/chains", "jiqun.chains.api.router")
 api.add_router("/", "jiqun.chains.prospect_api.router")
-api.add_router("/", "jiqun.reports.api.router")
 
 
 def _regions(user, codes: list[str]) -> list[Region]:

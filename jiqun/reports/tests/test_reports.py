@@ -207,6 +207,7 @@ def test_api_returns_the_files_in_scope():
     period = _approved_period(JN)
     jining, jinan = User.objects.get(username="jining"), User.objects.get(username="jinan")
     response = token_client(jining).get("/api/v1/reports/quarterly", _params(period))
+    assert response.status_code == 200, response.content.decode()
     assert response.status_code == 200 and response["Content-Type"].endswith("wordprocessingml.document")
     assert token_client(jinan).get("/api/v1/reports/quarterly", _params(period, region=JINING)).status_code == 404
     bad = token_client(jining).get("/api/v1/reports/halfyear", {**_params(period), "quarter": "3"})
