@@ -292,7 +292,7 @@ def _projects(user, request: Request) -> Projects:
         constraints = constraints.filter(project__clusters=request.cluster)
     else:
         within = Q(project__region__code__startswith=scope_prefix(request.region.code))
-        dispatches = dispatches.filter(within, project__clusters__programme=request.programme).distinct()
+        dispatches = dispatches.filter(within)
         constraints = constraints.filter(within)
     paces = period_pace(request.period, dispatches)
     labels = dict(Stage.choices)
