@@ -269,6 +269,8 @@ def _targets(user, request: Request, cluster_keys: set[str]) -> list[TargetLine]
     as_of = period_end(request.year, request.quarter)
     lines = []
     for row in target_rows(user, as_of=as_of, programme=request.programme):
+        if row.goal.year < request.year:  # a target of an earlier year is history, not progress
+            continue
         subject = row.subject
         if request.cluster is not None:
             if not (subject.kind == "cluster" and str(subject.key) == str(request.cluster.pk)):
@@ -334,7 +336,7 @@ def half_year(user, request: Request) -> HalfYear:
     return HalfYear(
         title=_("%(subject)s产业集群发展情况汇总表") % {"subject": request.subject_name},
         period_label=label, subject=request.subject_name, programme=request.programme.name,
-        form_number=_("集群统计 %(half)s 表") % {"half": _("半年") if request.quarter == 2 else _("年")},
+        form_number=_("集群统计半年报表") if request.quarter == 2 else _("集群统计年报表"),
         issuer=request.programme.issuer or _("省工业和信息化厅"),
         indicators=indicators, rows=_cluster_rows(summaries, request, clusters, indicators), total=total,
         demo=is_demo(request.programme),

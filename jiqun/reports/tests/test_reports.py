@@ -21,6 +21,7 @@ from jiqun.core.templatetags.jiqun import num
 from jiqun.monitoring.figures import ApprovedFigures
 from jiqun.monitoring.models import ReportingPeriod
 from jiqun.programmes.models import Indicator, Programme
+from jiqun.projects.models import Constraint, Dispatch
 from jiqun.reports import builders
 from jiqun.reports.builders import SEVEN, BadParameters, NotFound
 from jiqun.reports.services import report_produce
@@ -99,6 +100,16 @@ def test_quarterly_document_layout_fonts_header_rows_and_page_numbers():
     assert "PAGE" in section.footer._element.xml
     fonts = next(r.target_part for r in document.part.rels.values() if r.reltype.endswith("/fontTable")).blob
     assert b"Noto Serif CJK SC" in fonts
+
+
+def test_projects_and_constraints_of_the_open_period():
+    period = ReportingPeriod.objects.filter(programme__code=JN, dispatches__isnull=False).order_by("-year", "-quarter")[0]
+    user = User.objects.get(username="jining")
+    text, tables = _docx_text(report_produce(actor=user, kind="quarterly", params=_params(period)).content)
+    dispatched = Dispatch.objects.for_user(user).filter(period=period, project__region__code__startswith="3708").count()
+    assert dispatched and f"本期调度项目 {dispatched} 个。" in text
+    open_ = Constraint.objects.for_user(user).filter(status="open", project__region__code__startswith="3708").count()
+    assert sum(int(row[1]) for row in tables[-1][1:]) == open_ and tables[-1][0] == ["责任单位", "待解决"]
 
 
 def test_cluster_report_and_scoping():
