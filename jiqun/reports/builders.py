@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jiqun.accounts.scoping import sees_region_totals
 from jiqun.clusters.models import Cluster
 from jiqun.core.templatetags.jiqun import num
+from jiqun.core.text import control_character_error
 from jiqun.dashboards.selectors import Summaries
 from jiqun.monitoring.models import Provenance, ReportingPeriod, ReportRevision
 from jiqun.monitoring.selectors import change_text
@@ -89,6 +90,12 @@ def parse(user, params: dict, *, half_year: bool = False) -> Request:
 
     Bad text raises BadParameters naming each parameter; a region or cluster the user does not see, NotFound."""
     errors: dict[str, str] = {}
+    for name in ("programme", "year", "quarter", "region", "cluster"):
+        message = control_character_error(str(params.get(name) or ""), _("参数 %(name)s ") % {"name": name})
+        if message:
+            errors[name] = message
+    if errors:
+        raise BadParameters(errors)
     code = str(params.get("programme") or "").strip()
     programme = None
     if not code:

@@ -123,6 +123,9 @@ def test_cluster_report_and_scoping():
         builders.parse(jinan, _params(period, cluster=cluster.code))
     with pytest.raises(NotFound):
         builders.parse(jinan, _params(period, region=JINING))
+    for persona in ("jiqun_org", "xitong", "qiye"):  # a cluster organisation: its cluster, never a region's totals
+        with pytest.raises(NotFound):
+            builders.parse(User.objects.get(username=persona), _params(period))
     # The pages answer 404 outside the scope and the file inside it.
     assert client_for(jinan).get("/reports/quarterly.docx", _params(period, region=JINING)).status_code == 404
     response = client_for(jining).get("/reports/quarterly.docx", _params(period, cluster=cluster.code))
@@ -178,6 +181,9 @@ def test_english_headings():
     ({"programme": JN, "year": "1999", "quarter": "2"}, "year"),
     ({"programme": JN, "year": "2026", "quarter": "2", "region": "abc"}, "region"),
     ({"programme": JN, "year": "2026", "quarter": "2", "region": JINING, "cluster": "x"}, "cluster"),
+    ({"programme": "JN\x00", "year": "2026", "quarter": "2"}, "programme"),
+    ({"programme": JN, "year": "2026", "quarter": "2", "cluster": "a\u202eb"}, "cluster"),
+    ({"programme": JN, "year": "2026", "quarter": "1" * 30}, "quarter"),
 ])
 def test_bad_parameters_are_named(params, name):
     user = User.objects.get(username="jining")
