@@ -9,6 +9,7 @@ Parameters come as text (a page's query string, the API, the command line); `par
 bad one in Chinese; a subject outside the user's scope is `NotFound` (a 404 on the pages and the API).
 """
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -347,4 +348,89 @@ def half_year(user, request: Request) -> HalfYear:
         issuer=request.programme.issuer or _("省工业和信息化厅"),
         indicators=indicators, rows=_cluster_rows(summaries, request, clusters, indicators), total=total,
         demo=is_demo(request.programme),
+    )
+
+
+@dataclass
+class RankLine:
+    rank: str
+    subject: str
+    score: str
+    grade: str
+    band: str
+    excluded: str
+    dimensions: list[str]
+
+
+@dataclass
+class Evaluation:
+    """The annual evaluation report of a published run, as the user may see it."""
+
+    title: str
+    scheme: str
+    year: int
+    method: list[str]
+    noun: str
+    dimensions: list[str]
+    rows: list[RankLine]
+    grades: list[tuple[str, int]]
+    consequences: list[tuple[str, str, str, str]]
+    sources: list[str]
+    demo: bool
+
+
+def evaluation_run(user, params: dict):
+    """The published run `params["run"]` names; BadParameters for bad text or a draft, NotFound outside the scope."""
+    from jiqun.evaluation.models import RunStatus
+    from jiqun.evaluation.selectors import runs_for
+
+    text = str(params.get("run") or "").strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+        raise BadParameters({"run": _("参数 run 应为评价结果编号（正整数），收到“%(value)s”") % {"value": text[:20]}})
+    run = runs_for(user).filter(pk=int(text)).first()
+    if run is None:
+        raise NotFound(_("没有您可见的评价结果 #%(pk)s") % {"pk": text})
+    if run.status != RunStatus.PUBLISHED:
+        raise BadParameters({"run": _("评价结果 #%(pk)s 尚未发布，发布后才能生成年度评价报告") % {"pk": run.pk}})
+    return run
+
+
+def evaluation(user, run) -> Evaluation:
+    """Ranking, grades, dimension scores and consequences of a published run, through the evaluation selectors."""
+    from jiqun.evaluation.selectors import consequences_for, explanation, rows_for, subject_noun
+
+    scheme = run.scheme
+    rows = rows_for(user, run)
+    explained = {row.pk: explanation(run, row) for row in rows if row.position is not None}
+    dimensions = [d.name for d in next(iter(explained.values())).dimensions] if explained else []
+    lines = []
+    for row in rows:
+        ex = explained.get(row.pk)
+        lines.append(RankLine(
+            rank=str(row.rank) if row.rank is not None else "—", subject=row.subject_name,
+            score=num(row.score, 2), grade=row.grade or "—",
+            band=f"{row.rank_min}–{row.rank_max}" if row.rank_min else "—", excluded=row.excluded or "",
+            dimensions=[f"{d.rate:.1f}" for d in ex.dimensions] if ex else ["—"] * len(dimensions)))
+    grades = Counter(row.grade for row in rows if row.grade)
+    method = [
+        _("评价方案：%(name)s（第%(version)s版），%(clause)s") % {
+            "name": scheme.name, "version": scheme.version, "clause": scheme.clause or "—"},
+        _("赋权：%(weights)s；标准化：%(norm)s；综合：%(agg)s。") % {
+            "weights": scheme.weights_note or scheme.get_weight_method_display(),
+            "norm": scheme.get_normalisation_display(), "agg": scheme.get_aggregation_display()},
+        _("等级线：优秀 %(e)s 分，良好 %(g)s 分，合格 %(p)s 分。") % {
+            "e": num(scheme.grade_excellent, 0), "g": num(scheme.grade_good, 0), "p": num(scheme.grade_pass, 0)},
+    ]
+    data = (_("项目库、审核通过的项目调度和现场观摩得分") if scheme.subject_kind == "project"
+            else _("省级审核通过的统计"))
+    return Evaluation(
+        title=_("%(name)s%(year)s年度评价报告") % {"name": scheme.name, "year": run.year},
+        scheme=scheme.name, year=run.year, method=method, noun=subject_noun(run), dimensions=dimensions,
+        rows=lines, grades=sorted(grades.items()),
+        consequences=[(c.get("name", ""), c.get("grade", ""), c["label"], c.get("reason", ""))
+                      for c in consequences_for(user, run, rows)],
+        sources=[_("数据来源：%(data)s；评价 #%(pk)s，计算于 %(at)s，发布于 %(published)s。") % {
+            "data": data, "pk": run.pk, "at": f"{run.created_at:%Y-%m-%d}",
+            "published": f"{run.published_at:%Y-%m-%d}" if run.published_at else "—"}],
+        demo="演示数据" in json.dumps(run.snapshot, ensure_ascii=False) or is_demo(scheme.programme),
     )

@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from jiqun.reports.builders import Quarterly
+from jiqun.reports.builders import Evaluation, Quarterly
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -118,7 +118,8 @@ def _table(document, header: list[str], rows: list[list[str]]):
     return table
 
 
-def render_quarterly(data: Quarterly) -> bytes:
+def _document(title: str):
+    """An A4 公文-like document: margins, body font, page numbers, the fonts' fall-backs."""
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -128,7 +129,18 @@ def render_quarterly(data: Quarterly) -> bytes:
     _style_fonts(document, BODY_FONT, 16)
     _page_numbers(section)
     _fallbacks(document)
-    document.core_properties.title = data.title
+    document.core_properties.title = title
+    return document
+
+
+def _save(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def render_quarterly(data: Quarterly) -> bytes:
+    document = _document(data.title)
     if data.demo:
         _paragraph(document, _("演示数据"), font=HEADING_FONT, size=14, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _paragraph(document, data.title, font=TITLE_FONT, size=22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -184,9 +196,37 @@ def render_quarterly(data: Quarterly) -> bytes:
         _paragraph(document, source)
     if data.demo:
         _paragraph(document, _("注：本报告中的统计数据为演示数据（生成数据），非真实统计。"))
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return _save(document)
+
+
+def render_evaluation(data: Evaluation) -> bytes:
+    document = _document(data.title)
+    if data.demo:
+        _paragraph(document, _("演示数据"), font=HEADING_FONT, size=14, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(document, data.title, font=TITLE_FONT, size=22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _heading(document, _("一、评价方法"))
+    for line in data.method:
+        _paragraph(document, line)
+    _heading(document, _("二、评价结果"))
+    if data.grades:
+        _paragraph(document, _("等级分布：") + "，".join(f"{grade} {n} 个" for grade, n in data.grades) + "。")
+    _table(document, [_("排名"), data.noun, _("得分"), _("等级"), _("排名区间（权重扰动）"), _("未参评原因")],
+           [[r.rank, r.subject, r.score, r.grade, r.band, r.excluded] for r in data.rows])
+    if data.dimensions:
+        _heading(document, _("三、分维度得分率"))
+        _table(document, [data.noun, *data.dimensions],
+               [[r.subject, *r.dimensions] for r in data.rows if r.rank != "—"])
+    _heading(document, _("四、发布后的处理"))
+    if data.consequences:
+        _table(document, [_("集群"), _("等级"), _("处理"), _("说明")], [list(c) for c in data.consequences])
+    else:
+        _paragraph(document, _("本次发布没有集群评为该等级。"))
+    _heading(document, _("五、数据来源"))
+    for source in data.sources:
+        _paragraph(document, source)
+    if data.demo:
+        _paragraph(document, _("注：标注“演示数据”的为生成数据，非真实统计。"))
+    return _save(document)
 
 
 def _num(value, precision: int) -> str:

@@ -6,4 +6,5 @@ app_name = "reports"
 urlpatterns = [
     path("quarterly.docx", views.quarterly, name="quarterly"),
     path("halfyear.xlsx", views.halfyear, name="halfyear"),
+    path("evaluation/<int:pk>.docx", views.evaluation, name="evaluation"),
 ]

@@ -11,9 +11,9 @@ from jiqun.reports.builders import BadParameters, NotFound
 from jiqun.reports.services import report_produce
 
 
-def _download(request: HttpRequest, kind: str) -> HttpResponse:
+def _download(request: HttpRequest, kind: str, params: dict | None = None) -> HttpResponse:
     try:
-        produced = report_produce(actor=request.user, kind=kind, params=request.GET.dict())
+        produced = report_produce(actor=request.user, kind=kind, params=params or request.GET.dict())
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     except BadParameters as exc:
@@ -35,3 +35,10 @@ def quarterly(request: HttpRequest) -> HttpResponse:
 def halfyear(request: HttpRequest) -> HttpResponse:
     """半年报汇总表 (Excel): ?programme=&year=&quarter=2|4[&region=]."""
     return _download(request, "halfyear")
+
+
+@login_required
+@require_GET
+def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    """年度评价报告 (Word) of a published evaluation run."""
+    return _download(request, "evaluation", {"run": str(pk)})

@@ -289,6 +289,7 @@ PAGES: dict[str, Route | str] = {
     # A report names its programme, period and region or cluster in the query: without them, 400 naming each.
     "reports:quarterly": Route(None, page(400)),
     "reports:halfyear": Route(None, page(400)),
+    "reports:evaluation": Route("run", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else {200, 400})),  # 400: a draft
     "dispatch:detail": Route("dispatch", edit(get_read_only=200), ("GET", "POST")),
     "dispatch:template": Route("period", for_roles(OFFICERS, others=302, ok={200, 302})),  # 302: nothing to file
     # Only who files a dispatch of the period reaches the importer: the matrix's projects are in Rencheng and Jinan.
@@ -445,6 +446,8 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/projects/export"): Route(None, api_read),
     ("GET", "/api/v1/reports/quarterly"): Route(None, lambda p, m, s: 401 if p == ANON else 400),  # no parameters
     ("GET", "/api/v1/reports/halfyear"): Route(None, lambda p, m, s: 401 if p == ANON else 400),
+    ("GET", "/api/v1/reports/evaluation/{run_id}"): Route("run", lambda p, m, s: 401 if p == ANON else (
+        404 if s == OUTSIDE else {200, 400})),
     ("GET", "/api/v1/dispatches"): Route(None, api_read),
     ("GET", "/api/v1/chains"): Route(None, api_read),
     ("POST", "/api/v1/chains/import"): Route(None, api_write(create=True)),  # no file: 400

@@ -240,3 +240,27 @@ def test_period_page_offers_the_downloads_of_the_users_region():
     assert "季度分析报告（Word）" in page and "半年报汇总表（Excel）" not in page
     page = client_for(User.objects.get(username="jiqun_org")).get(f"/monitoring/periods/{period.pk}/").content.decode()
     assert "季度分析报告（Word）" not in page
+
+
+def test_evaluation_report_of_a_published_run():
+    from jiqun.evaluation.models import Run, RunStatus
+    from jiqun.evaluation.selectors import rows_for
+
+    sheng = User.objects.get(username="sheng")
+    run = Run.objects.filter(status=RunStatus.PUBLISHED, scheme__subject_kind="cluster").first()
+    if run is None:  # the demo's run may be a draft: publish it here (rolled back)
+        from jiqun.evaluation.services import evaluation_run_publish
+
+        run = evaluation_run_publish(actor=sheng, run=Run.objects.filter(scheme__subject_kind="cluster").first())
+    response = client_for(sheng).get(f"/reports/evaluation/{run.pk}.docx")
+    assert response.status_code == 200
+    text, tables = _docx_text(response.content)
+    assert f"{run.year}年度评价报告" in text and "评价方法" in text
+    ranked = {row[1]: row for row in tables[0][1:]}
+    for row in rows_for(sheng, run):
+        assert ranked[row.subject_name][2] == num(row.score, 2) and ranked[row.subject_name][3] == (row.grade or "—")
+    assert token_client(sheng).get(f"/api/v1/reports/evaluation/{run.pk}").status_code == 200
+    with pytest.raises(BadParameters):
+        builders.evaluation_run(sheng, {"run": "x1"})
+    with pytest.raises(NotFound):
+        builders.evaluation_run(sheng, {"run": str(2**40)})

@@ -2,6 +2,7 @@
 
     jiqun report quarterly --programme CODE --year Y --quarter Q [--region CODE | --cluster CODE] --user NAME -o F.docx
     jiqun report halfyear --programme CODE --year Y --quarter 2|4 [--region CODE] --user NAME -o F.xlsx
+    jiqun report evaluation --run PK --user NAME -o F.docx
 
 The report is made for the named user's scope, exactly as the page would make it for them (a city officer gets
 only their city's), and the export is audited under that user.
@@ -16,19 +17,20 @@ from jiqun.accounts.models import User
 from jiqun.reports.builders import BadParameters, NotFound
 from jiqun.reports.services import report_produce
 
-SUFFIX = {"quarterly": ".docx", "halfyear": ".xlsx"}
+SUFFIX = {"quarterly": ".docx", "halfyear": ".xlsx", "evaluation": ".docx"}
 
 
 class Command(BaseCommand):
-    help = ("Reports for upward reporting: `quarterly` (季度分析报告, Word) and `halfyear` (半年报汇总表, Excel, "
-            "quarter 2 or 4), for a programme's period, a region (default: the user's) or a cluster, in the scope "
-            "of --user, written to -o FILE.")
+    help = ("Reports for upward reporting, in the scope of --user, written to -o FILE: `quarterly` (季度分析报告, "
+            "Word) of a programme's period for a region (default: the user's) or a cluster; `halfyear` (半年报汇总表, "
+            "Excel, quarter 2 or 4); `evaluation --run PK` (年度评价报告, Word, of a published evaluation run).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(SUFFIX))
-        parser.add_argument("--programme", required=True, help="培育工程编号")
-        parser.add_argument("--year", required=True)
-        parser.add_argument("--quarter", required=True)
+        parser.add_argument("--programme", default="", help="培育工程编号")
+        parser.add_argument("--year", default="")
+        parser.add_argument("--quarter", default="")
+        parser.add_argument("--run", default="", help="评价结果编号（年度评价报告，须已发布）")
         parser.add_argument("--region", default="", help="区划代码（省或市）；不给则为用户所在地区")
         parser.add_argument("--cluster", default="", help="集群编码（仅季度分析）")
         parser.add_argument("--user", required=True, help="以哪个用户的可见范围生成")
@@ -45,7 +47,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(_("--user：没有用户“%(name)s”") % {"name": options["user"][:150]})
-        params = {name: options[name] for name in ("programme", "year", "quarter", "region", "cluster")}
+        params = {name: options[name] for name in ("programme", "year", "quarter", "region", "cluster", "run")}
         try:
             produced = report_produce(actor=user, kind=kind, params=params)
         except BadParameters as exc:
