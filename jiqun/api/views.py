@@ -67,6 +67,7 @@ api = NinjaAPI(
     parser=SingleValueParser(),
 )
 add_error_handlers(api)
+api.add_router("/", "jiqun.reports.api.router")  # before monitoring: /reports/{report_id} would take it
 api.add_router("/", monitoring_router)
 api.add_router("/", targets_router)
 api.add_router("/", reviews_router)

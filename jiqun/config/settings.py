@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jiqun.incidents",
     "jiqun.chains",
     "jiqun.dashboards",
+    "jiqun.reports",
     "jiqun.api",
 ]
 

@@ -301,6 +301,10 @@ PAGES: dict[str, Route | str] = {
                                                                         else 302), ("GET", "POST")),
     "dispatch:reminders": Route("period", read),
     "dispatch:progress": Route("period", read),
+    # A report names its programme, period and region or cluster in the query: without them, 400 naming each.
+    "reports:quarterly": Route(None, page(400)),
+    "reports:halfyear": Route(None, page(400)),
+    "reports:evaluation": Route("run", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else {200, 400})),  # 400: a draft
     "dispatch:detail": Route("dispatch", edit(get_read_only=200), ("GET", "POST")),
     "dispatch:template": Route("period", for_roles(OFFICERS, others=302, ok={200, 302})),  # 302: nothing to file
     # Only who files a dispatch of the period reaches the importer: the matrix's projects are in Rencheng and Jinan.
@@ -463,6 +467,10 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     # No file in the matrix's body: a region officer is told to upload one (400), everyone else may not (403).
     ("POST", "/api/v1/projects/import"): Route(None, api_write(create=True)),
     ("GET", "/api/v1/projects/export"): Route(None, api_read),
+    ("GET", "/api/v1/reports/quarterly"): Route(None, lambda p, m, s: 401 if p == ANON else 400),  # no parameters
+    ("GET", "/api/v1/reports/halfyear"): Route(None, lambda p, m, s: 401 if p == ANON else 400),
+    ("GET", "/api/v1/reports/evaluation/{run_id}"): Route("run", lambda p, m, s: 401 if p == ANON else (
+        404 if s == OUTSIDE else {200, 400})),
     ("GET", "/api/v1/dispatches"): Route(None, api_read),
     ("GET", "/api/v1/chains"): Route(None, api_read),
     ("POST", "/api/v1/chains/import"): Route(None, api_write(create=True)),  # no file: 400

@@ -1,0 +1,436 @@
+"""The one report builder: what goes into a report that goes up the hierarchy, as plain data.
+
+Everything is read through selectors: figures through the dashboards' stored copy of the approved-figures
+selector (`Summaries`), so a figure in a report is, digit for digit, the one the dashboards show; 同比 worded by
+`change_text`; targets through the targets app's progress selector (`target_rows`); projects and constraints
+through the projects' selectors. Renderers (docx.py, xlsx.py) only format what is built here.
+
+Parameters come as text (a page's query string, the API, the command line); `parse` checks them and names each
+bad one in Chinese; a subject outside the user's scope is `NotFound` (a 404 on the pages and the API).
+"""
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from jiqun.accounts.scoping import sees_region_totals
+from jiqun.clusters.models import Cluster
+from jiqun.core.templatetags.jiqun import num
+from jiqun.core.text import control_character_error
+from jiqun.dashboards.selectors import Summaries
+from jiqun.monitoring.models import Provenance, ReportingPeriod, ReportRevision
+from jiqun.monitoring.selectors import change_text
+from jiqun.programmes.models import Indicator, Programme
+from jiqun.projects.dispatch_selectors import period_end, period_pace
+from jiqun.projects.models import ConstraintStatus, Dispatch, Stage
+from jiqun.projects.selectors import constraint_list
+from jiqun.regions.models import Region, scope_prefix
+from jiqun.targets.selectors import target_rows
+
+# The seven indicators of the 2020 document, in the order of the statistical form; a report shows those the
+# period collects. The headline adds output and 营业收入 where collected.
+SEVEN = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure", "tech_platforms"]
+HEADLINE = ["revenue", "operating_revenue", "output_value", "hightech_output", "profit", "employees",
+            "researchers", "rd_expenditure", "new_enterprises", "tech_platforms"]
+TABLE = ["revenue", "operating_revenue", "profit", "employees"]  # the per-cluster table of the quarterly analysis
+HALF_YEAR_QUARTERS = (2, 4)
+
+
+class BadParameters(Exception):
+    """Parameters that cannot make a report; `errors` maps each parameter's name to a Chinese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+class NotFound(Exception):
+    """The subject named is not in the user's scope (or does not exist): answered as a 404."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a report is of: a programme's period, for a region (province or city) or one cluster."""
+
+    programme: Programme
+    period: ReportingPeriod
+    region: Region | None = None
+    cluster: Cluster | None = None
+
+    @property
+    def subject_name(self) -> str:
+        return self.cluster.name if self.cluster else self.region.name
+
+    @property
+    def year(self) -> int:
+        return self.period.year
+
+    @property
+    def quarter(self) -> int:
+        return self.period.quarter
+
+
+def _int(params: dict, name: str, label: str, low: int, high: int, errors: dict) -> int | None:
+    text = str(params.get(name) or "").strip()
+    if not text:
+        errors[name] = _("缺少参数 %(name)s（%(label)s）") % {"name": name, "label": label}
+        return None
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        errors[name] = _("参数 %(name)s（%(label)s）应为 %(low)d 到 %(high)d 的整数，收到“%(value)s”") % {
+            "name": name, "label": label, "low": low, "high": high, "value": text[:20]}
+        return None
+    return int(text)
+
+
+def parse(user, params: dict, *, half_year: bool = False) -> Request:
+    """Check a report's parameters (programme, year, quarter, region or cluster) for `user`.
+
+    Bad text raises BadParameters naming each parameter; a region or cluster the user does not see, NotFound."""
+    errors: dict[str, str] = {}
+    for name in ("programme", "year", "quarter", "region", "cluster"):
+        message = control_character_error(str(params.get(name) or ""), _("参数 %(name)s ") % {"name": name})
+        if message:
+            errors[name] = message
+    if errors:
+        raise BadParameters(errors)
+    code = str(params.get("programme") or "").strip()
+    programme = None
+    if not code:
+        errors["programme"] = _("缺少参数 programme（培育工程编号）")
+    else:
+        programme = Programme.objects.filter(code=code[:30]).first()
+        if programme is None:
+            errors["programme"] = _("参数 programme：没有编号为“%(code)s”的培育工程") % {"code": code[:30]}
+    year = _int(params, "year", _("年份"), 2000, 2100, errors)
+    quarter = _int(params, "quarter", _("季度"), 1, 4, errors)
+    if half_year and quarter is not None and quarter not in HALF_YEAR_QUARTERS:
+        errors["quarter"] = _("参数 quarter：半年报汇总表只有 1-6月（quarter=2）和 1-12月（quarter=4），收到 %(q)d") % {
+            "q": quarter}
+    region_code = str(params.get("region") or "").strip()
+    cluster_code = str(params.get("cluster") or "").strip()
+    if region_code and cluster_code:
+        errors["cluster"] = _("参数 region 和 cluster 只能给一个：报告对象是一个地区或一个集群")
+    if half_year and cluster_code:
+        errors["cluster"] = _("参数 cluster：半年报汇总表按地区生成（每个集群一行），请给 region")
+    if region_code and not (region_code.isascii() and region_code.isdigit() and len(region_code) == 6):
+        errors["region"] = _("参数 region 应为 6 位区划代码，收到“%(value)s”") % {"value": region_code[:20]}
+    if errors:
+        raise BadParameters(errors)
+    period = ReportingPeriod.objects.filter(programme=programme, year=year, quarter=quarter).first()
+    if period is None:
+        raise BadParameters({"quarter": _("%(programme)s 没有 %(year)d年第%(quarter)d季度（1-%(month)d月）的报告期") % {
+            "programme": programme.code, "year": year, "quarter": quarter, "month": quarter * 3}})
+    if cluster_code:
+        cluster = Cluster.objects.for_user(user).filter(programme=programme, code=cluster_code[:60]).first()
+        if cluster is None:
+            raise NotFound(_("没有您可见的集群“%(code)s”") % {"code": cluster_code[:60]})
+        return Request(programme, period, cluster=cluster)
+    region_code = region_code or (user.region_id or "")
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    if region is None or not sees_region_totals(user, region.code):
+        raise NotFound(_("没有您可见的地区“%(code)s”") % {"code": region_code})
+    return Request(programme, period, region=region)
+
+
+@dataclass
+class Line:
+    """One indicator of the subject: the figure (None unless complete), 上年同期 and the 同比 wording."""
+
+    code: str
+    name: str
+    unit: str
+    value: Decimal | None
+    previous: Decimal | None
+    change: str
+    precision: int
+
+    @property
+    def text(self) -> str:
+        return num(self.value, self.precision)
+
+    @property
+    def sentence(self) -> str:
+        if self.value is None:
+            return _("%(name)s：暂无完整的审核通过数据。") % {"name": self.name}
+        return _("%(name)s %(value)s %(unit)s，同比%(change)s。") % {
+            "name": self.name, "value": self.text, "unit": self.unit, "change": self.change}
+
+
+@dataclass
+class ClusterRow:
+    name: str
+    code: str
+    cells: dict[str, Line]
+
+
+@dataclass
+class TargetLine:
+    label: str
+    subject: str
+    goal: str
+    current: str
+    status: str
+
+
+@dataclass
+class Projects:
+    dispatched: int = 0
+    by_stage: list[tuple[str, int]] = field(default_factory=list)
+    completed: Decimal | None = None  # 本年累计完成投资（万元）of the approved dispatches
+    counted: int = 0  # dispatches whose completed investment is approved
+    constraints: list[tuple[str, int]] = field(default_factory=list)  # open ones by responsible unit
+
+
+@dataclass
+class Quarterly:
+    """Everything the quarterly analysis says."""
+
+    title: str
+    period_label: str
+    subject: str
+    programme: str
+    headline: list[Line]
+    columns: list[Indicator]
+    clusters: list[ClusterRow]
+    targets: list[TargetLine]
+    projects: Projects
+    sources: list[str]
+    demo: bool
+
+
+@dataclass
+class HalfYear:
+    """The half-yearly summary: one row per cluster, the seven indicators with 同比."""
+
+    title: str
+    period_label: str
+    subject: str
+    programme: str
+    form_number: str
+    issuer: str
+    indicators: list[Indicator]
+    rows: list[ClusterRow]
+    total: ClusterRow | None
+    demo: bool
+
+
+def _indicators(period: ReportingPeriod, codes: list[str]) -> list[Indicator]:
+    collected = set(period.indicators.values_list("code", flat=True))
+    by_code = {i.code: i for i in Indicator.objects.filter(code__in=[c for c in codes if c in collected])}
+    return [by_code[c] for c in codes if c in by_code]
+
+
+def _line(indicator: Indicator, row) -> Line:
+    return Line(code=indicator.code, name=indicator.name, unit=indicator.unit,
+                value=row.value if row is not None else None,
+                previous=row.previous if row is not None and row.complete else None,
+                change=change_text(indicator, row) if row is not None and row.complete else "—",
+                precision=indicator.precision)
+
+
+def _clusters(user, request: Request):
+    clusters = Cluster.objects.for_user(user).filter(programme=request.programme)
+    if request.cluster is not None:
+        return clusters.filter(pk=request.cluster.pk)
+    return clusters.filter(regions__code__startswith=scope_prefix(request.region.code)).distinct().order_by("code")
+
+
+def _cluster_rows(summaries: Summaries, request: Request, clusters, indicators: list[Indicator]) -> list[ClusterRow]:
+    columns = {i.code: summaries.column("cluster", i.code, request.year, request.quarter,
+                                        keys=[c.pk for c in clusters]) for i in indicators}
+    return [ClusterRow(name=c.name, code=c.code, cells={i.code: _line(i, columns[i.code].get(c.pk)) for i in indicators})
+            for c in clusters]
+
+
+def _subject_lines(summaries: Summaries, request: Request, indicators: list[Indicator]) -> list[Line]:
+    kind, key = ("cluster", request.cluster.pk) if request.cluster else ("region", request.region.code)
+    rows = summaries.many(kind, key, [i.code for i in indicators], request.year, request.quarter)
+    return [_line(i, rows.get(i.code)) for i in indicators]
+
+
+def is_demo(programme: Programme) -> bool:
+    """Whether the programme's figures are generated (演示数据)."""
+    return ReportRevision.objects.filter(report__period__programme=programme, provenance=Provenance.DEMO).exists()
+
+
+def _sources(summaries: Summaries, request: Request, lines: list[Line]) -> list[str]:
+    kind, key = ("cluster", request.cluster.pk) if request.cluster else ("region", request.region.code)
+    codes = [line.code for line in lines]
+    rows = summaries.many(kind, key, codes, request.year, request.quarter)
+    expected = max((r.expected for r in rows.values()), default=0)
+    reported = max((r.reported for r in rows.values()), default=0)
+    label = f"{request.year}年1-{request.quarter * 3}月"
+    return [
+        _("数据来源：省级审核通过的季报"),
+        _("%(programme)s %(label)s统计季报：应报 %(expected)d 份，省级审核通过 %(reported)d 份；未齐的指标写“—”。") % {
+            "programme": request.programme.code, "label": label, "expected": expected, "reported": reported},
+        _("同比为与上年同期（同口径）相比；比率类指标的变化以百分点计。"),
+        _("项目与要素制约：%(label)s项目调度（只计审核通过的调度）和项目库。") % {"label": label},
+    ]
+
+
+def _targets(user, request: Request, cluster_keys: set[str]) -> list[TargetLine]:
+    as_of = period_end(request.year, request.quarter)
+    lines = []
+    for row in target_rows(user, as_of=as_of, programme=request.programme):
+        if row.goal.year < request.year:  # a target of an earlier year is history, not progress
+            continue
+        subject = row.subject
+        if request.cluster is not None:
+            if not (subject.kind == "cluster" and str(subject.key) == str(request.cluster.pk)):
+                continue
+        elif subject.kind == "cluster":
+            if str(subject.key) not in cluster_keys:
+                continue
+        elif subject.kind not in ("province", "city") or not str(subject.key).startswith(
+                scope_prefix(request.region.code)):
+            continue
+        lines.append(TargetLine(label=row.target.label, subject=subject.name, goal=row.goal_text,
+                                current=row.current_text, status=row.status_label))
+    return lines
+
+
+def _projects(user, request: Request) -> Projects:
+    dispatches = Dispatch.objects.for_user(user).filter(period=request.period)
+    constraints = constraint_list(user, status=ConstraintStatus.OPEN)
+    if request.cluster is not None:
+        dispatches = dispatches.filter(project__clusters=request.cluster)
+        constraints = constraints.filter(project__clusters=request.cluster)
+    else:
+        within = Q(project__region__code__startswith=scope_prefix(request.region.code))
+        dispatches = dispatches.filter(within)
+        constraints = constraints.filter(within)
+    paces = period_pace(request.period, dispatches)
+    labels = dict(Stage.choices)
+    stages = Counter(row.project.stage for row in paces)
+    counted = [row.pace.completed for row in paces if row.pace.completed is not None]
+    units = Counter(c.responsible_unit for c in constraints)
+    return Projects(
+        dispatched=len(paces),
+        by_stage=[(str(labels[s]), stages[s]) for s, _label in Stage.choices if stages[s]],
+        completed=sum(counted, Decimal(0)) if counted else None, counted=len(counted),
+        constraints=sorted(units.items(), key=lambda item: (-item[1], item[0])),
+    )
+
+
+def quarterly(user, request: Request) -> Quarterly:
+    """The quarterly analysis of a region or a cluster in one period of a programme."""
+    summaries = Summaries(user, request.programme)
+    label = f"{request.year}年1-{request.quarter * 3}月"
+    headline = _subject_lines(summaries, request, _indicators(request.period, HEADLINE))
+    columns = _indicators(request.period, TABLE)
+    clusters = _clusters(user, request)
+    return Quarterly(
+        title=_("%(subject)s%(label)s产业集群发展情况分析") % {"subject": request.subject_name, "label": label},
+        period_label=label, subject=request.subject_name, programme=request.programme.name,
+        headline=headline, columns=columns, clusters=_cluster_rows(summaries, request, clusters, columns),
+        targets=_targets(user, request, {str(c.pk) for c in clusters}), projects=_projects(user, request),
+        sources=_sources(summaries, request, headline), demo=is_demo(request.programme),
+    )
+
+
+def half_year(user, request: Request) -> HalfYear:
+    """The half-yearly summary of a region's clusters (1-6月 or 1-12月)."""
+    summaries = Summaries(user, request.programme)
+    label = f"{request.year}年1-{request.quarter * 3}月"
+    indicators = _indicators(request.period, SEVEN)
+    clusters = _clusters(user, request)
+    total = ClusterRow(name=_("合计（%(subject)s）") % {"subject": request.subject_name}, code=request.region.code,
+                       cells={line.code: line for line in _subject_lines(summaries, request, indicators)})
+    return HalfYear(
+        title=_("%(subject)s产业集群发展情况汇总表") % {"subject": request.subject_name},
+        period_label=label, subject=request.subject_name, programme=request.programme.name,
+        form_number=_("集群统计半年报表") if request.quarter == 2 else _("集群统计年报表"),
+        issuer=request.programme.issuer or _("省工业和信息化厅"),
+        indicators=indicators, rows=_cluster_rows(summaries, request, clusters, indicators), total=total,
+        demo=is_demo(request.programme),
+    )
+
+
+@dataclass
+class RankLine:
+    rank: str
+    subject: str
+    score: str
+    grade: str
+    band: str
+    excluded: str
+    dimensions: list[str]
+
+
+@dataclass
+class Evaluation:
+    """The annual evaluation report of a published run, as the user may see it."""
+
+    title: str
+    scheme: str
+    year: int
+    method: list[str]
+    noun: str
+    dimensions: list[str]
+    rows: list[RankLine]
+    grades: list[tuple[str, int]]
+    consequences: list[tuple[str, str, str, str]]
+    sources: list[str]
+    demo: bool
+
+
+def evaluation_run(user, params: dict):
+    """The published run `params["run"]` names; BadParameters for bad text or a draft, NotFound outside the scope."""
+    from jiqun.evaluation.models import RunStatus
+    from jiqun.evaluation.selectors import runs_for
+
+    text = str(params.get("run") or "").strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+        raise BadParameters({"run": _("参数 run 应为评价结果编号（正整数），收到“%(value)s”") % {"value": text[:20]}})
+    run = runs_for(user).filter(pk=int(text)).first()
+    if run is None:
+        raise NotFound(_("没有您可见的评价结果 #%(pk)s") % {"pk": text})
+    if run.status != RunStatus.PUBLISHED:
+        raise BadParameters({"run": _("评价结果 #%(pk)s 尚未发布，发布后才能生成年度评价报告") % {"pk": run.pk}})
+    return run
+
+
+def evaluation(user, run) -> Evaluation:
+    """Ranking, grades, dimension scores and consequences of a published run, through the evaluation selectors."""
+    from jiqun.evaluation.selectors import consequences_for, explanation, rows_for, subject_noun
+
+    scheme = run.scheme
+    rows = rows_for(user, run)
+    explained = {row.pk: explanation(run, row) for row in rows if row.position is not None}
+    dimensions = [d.name for d in next(iter(explained.values())).dimensions] if explained else []
+    lines = []
+    for row in rows:
+        ex = explained.get(row.pk)
+        lines.append(RankLine(
+            rank=str(row.rank) if row.rank is not None else "—", subject=row.subject_name,
+            score=num(row.score, 2), grade=row.grade or "—",
+            band=f"{row.rank_min}–{row.rank_max}" if row.rank_min else "—", excluded=row.excluded or "",
+            dimensions=[f"{d.rate:.1f}" for d in ex.dimensions] if ex else ["—"] * len(dimensions)))
+    grades = Counter(row.grade for row in rows if row.grade)
+    method = [
+        _("评价方案：%(name)s（第%(version)s版），%(clause)s") % {
+            "name": scheme.name, "version": scheme.version, "clause": scheme.clause or "—"},
+        _("赋权：%(weights)s；标准化：%(norm)s；综合：%(agg)s。") % {
+            "weights": scheme.weights_note or scheme.get_weight_method_display(),
+            "norm": scheme.get_normalisation_display(), "agg": scheme.get_aggregation_display()},
+        _("等级线：优秀 %(e)s 分，良好 %(g)s 分，合格 %(p)s 分。") % {
+            "e": num(scheme.grade_excellent, 0), "g": num(scheme.grade_good, 0), "p": num(scheme.grade_pass, 0)},
+    ]
+    data = (_("项目库、审核通过的项目调度和现场观摩得分") if scheme.subject_kind == "project"
+            else _("省级审核通过的统计"))
+    return Evaluation(
+        title=_("%(name)s%(year)s年度评价报告") % {"name": scheme.name, "year": run.year},
+        scheme=scheme.name, year=run.year, method=method, noun=subject_noun(run), dimensions=dimensions,
+        rows=lines, grades=sorted(grades.items()),
+        consequences=[(c.get("name", ""), c.get("grade", ""), c["label"], c.get("reason", ""))
+                      for c in consequences_for(user, run, rows)],
+        sources=[_("数据来源：%(data)s；评价 #%(pk)s，计算于 %(at)s，发布于 %(published)s。") % {
+            "data": data, "pk": run.pk, "at": f"{run.created_at:%Y-%m-%d}",
+            "published": f"{run.published_at:%Y-%m-%d}" if run.published_at else "—"}],
+        demo="演示数据" in json.dumps(run.snapshot, ensure_ascii=False) or is_demo(scheme.programme),
+    )

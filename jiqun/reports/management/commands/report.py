@@ -1,0 +1,59 @@
+"""`jiqun report quarterly|halfyear`: the reports that go up the hierarchy, from the command line.
+
+    jiqun report quarterly --programme CODE --year Y --quarter Q [--region CODE | --cluster CODE] --user NAME -o F.docx
+    jiqun report halfyear --programme CODE --year Y --quarter 2|4 [--region CODE] --user NAME -o F.xlsx
+    jiqun report evaluation --run PK --user NAME -o F.docx
+
+The report is made for the named user's scope, exactly as the page would make it for them (a city officer gets
+only their city's), and the export is audited under that user.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from jiqun.accounts.models import User
+from jiqun.reports.builders import BadParameters, NotFound
+from jiqun.reports.services import report_produce
+
+SUFFIX = {"quarterly": ".docx", "halfyear": ".xlsx", "evaluation": ".docx"}
+
+
+class Command(BaseCommand):
+    help = ("Reports for upward reporting, in the scope of --user, written to -o FILE: `quarterly` (季度分析报告, "
+            "Word) of a programme's period for a region (default: the user's) or a cluster; `halfyear` (半年报汇总表, "
+            "Excel, quarter 2 or 4); `evaluation --run PK` (年度评价报告, Word, of a published evaluation run).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=sorted(SUFFIX))
+        parser.add_argument("--programme", default="", help="培育工程编号")
+        parser.add_argument("--year", default="")
+        parser.add_argument("--quarter", default="")
+        parser.add_argument("--run", default="", help="评价结果编号（年度评价报告，须已发布）")
+        parser.add_argument("--region", default="", help="区划代码（省或市）；不给则为用户所在地区")
+        parser.add_argument("--cluster", default="", help="集群编码（仅季度分析）")
+        parser.add_argument("--user", required=True, help="以哪个用户的可见范围生成")
+        parser.add_argument("-o", "--output", required=True, help=f"输出文件（{', '.join(SUFFIX.values())}）")
+
+    def handle(self, *args, **options) -> None:
+        kind = options["kind"]
+        output = Path(options["output"])
+        if output.suffix.lower() != SUFFIX[kind]:
+            raise CommandError(_("-o：%(kind)s 报告应写到 %(suffix)s 文件，收到“%(file)s”") % {
+                "kind": kind, "suffix": SUFFIX[kind], "file": str(output)[:200]})
+        if not output.parent.is_dir():
+            raise CommandError(_("-o：目录“%(dir)s”不存在") % {"dir": str(output.parent)[:200]})
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(_("--user：没有用户“%(name)s”") % {"name": options["user"][:150]})
+        params = {name: options[name] for name in ("programme", "year", "quarter", "region", "cluster", "run")}
+        try:
+            produced = report_produce(actor=user, kind=kind, params=params)
+        except BadParameters as exc:
+            raise CommandError("；".join(f"--{name}：{message}" for name, message in exc.errors.items())) from None
+        except NotFound as exc:
+            raise CommandError(_("%(message)s（用户 %(user)s 的可见范围之外）") % {
+                "message": exc, "user": user.username}) from None
+        output.write_bytes(produced.content)
+        self.stdout.write(_("已生成 %(file)s（%(size)d 字节）") % {"file": output, "size": len(produced.content)})

@@ -1,0 +1,52 @@
+"""Producing a report: build (builders.py), render (docx.py, xlsx.py), audit the download. Pages, the API
+and the command line all call `report_produce`, so each report is made and recorded the same way."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from jiqun.audit.models import AuditAction
+from jiqun.audit.services import audit_record
+from jiqun.reports import builders
+from jiqun.reports.docx import render_evaluation, render_quarterly
+from jiqun.reports.xlsx import render_half_year
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = ("quarterly", "halfyear", "evaluation")
+
+
+@dataclass(frozen=True)
+class Produced:
+    content: bytes
+    filename: str
+    content_type: str
+
+
+def report_produce(*, actor, kind: str, params: dict) -> Produced:
+    """Make the report `kind` ("quarterly", "halfyear" or "evaluation") that `params` names, for `actor`'s scope.
+
+    Raises builders.BadParameters (each bad parameter named) or builders.NotFound (outside the scope); writes
+    one audit record (EXPORT) when a file is produced."""
+    if kind not in KINDS:
+        raise builders.BadParameters({"kind": _("报告类型应为 quarterly（季度分析）、halfyear（半年报汇总表）或 "
+                                                "evaluation（年度评价报告）")})
+    if kind == "evaluation":
+        run = builders.evaluation_run(actor, params)
+        data = builders.evaluation(actor, run)
+        audit_record(actor=actor, action=AuditAction.EXPORT, obj=run,
+                     object_repr=f"{_('年度评价报告')} {run}（{len(data.rows)} 行）")
+        return Produced(render_evaluation(data), f"{data.title}-{run.pk}.docx", DOCX)
+    request = builders.parse(actor, params, half_year=kind == "halfyear")
+    if kind == "quarterly":
+        data = builders.quarterly(actor, request)
+        produced = Produced(render_quarterly(data), f"{data.title}.docx", DOCX)
+        what = _("季度分析报告")
+    else:
+        data = builders.half_year(actor, request)
+        produced = Produced(render_half_year(data), f"{data.title}-{data.period_label}.xlsx", XLSX)
+        what = _("半年报汇总表")
+    subject = request.cluster or request.region
+    audit_record(actor=actor, action=AuditAction.EXPORT, obj=subject,
+                 object_repr=f"{what} {request.programme.code} {data.period_label} {request.subject_name}")
+    return produced

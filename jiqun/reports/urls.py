@@ -1,0 +1,10 @@
+from django.urls import path
+
+from jiqun.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("quarterly.docx", views.quarterly, name="quarterly"),
+    path("halfyear.xlsx", views.halfyear, name="halfyear"),
+    path("evaluation/<int:pk>.docx", views.evaluation, name="evaluation"),
+]

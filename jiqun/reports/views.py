@@ -1,0 +1,44 @@
+"""Downloads of the reports that go up the hierarchy: /reports/quarterly.docx and /reports/halfyear.xlsx."""
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from jiqun.reports.builders import BadParameters, NotFound
+from jiqun.reports.services import report_produce
+
+
+def _download(request: HttpRequest, kind: str, params: dict | None = None) -> HttpResponse:
+    try:
+        produced = report_produce(actor=request.user, kind=kind, params=params or request.GET.dict())
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except BadParameters as exc:
+        return render(request, "reports/bad_parameters.html", {"errors": exc.errors}, status=400)
+    response = HttpResponse(produced.content, content_type=produced.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(produced.filename)}"
+    return response
+
+
+@login_required
+@require_GET
+def quarterly(request: HttpRequest) -> HttpResponse:
+    """季度分析报告 (Word): ?programme=&year=&quarter=[&region= | &cluster=]."""
+    return _download(request, "quarterly")
+
+
+@login_required
+@require_GET
+def halfyear(request: HttpRequest) -> HttpResponse:
+    """半年报汇总表 (Excel): ?programme=&year=&quarter=2|4[&region=]."""
+    return _download(request, "halfyear")
+
+
+@login_required
+@require_GET
+def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    """年度评价报告 (Word) of a published evaluation run."""
+    return _download(request, "evaluation", {"run": str(pk)})
