@@ -132,3 +132,17 @@ def test_the_evaluation_history_links_each_score_to_its_explanation():
     assert [(e.run.pk, e.row.rank) for e in evaluations][:1] == [(row.run_id, row.rank)]
     assert f"/evaluation/runs/{row.run_id}/explain/?cluster={row.cluster_id}" in response.content.decode()
     assert client_for(_user("sheng")).get(evaluations[0].explain_url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_page_offers_the_clusters_quarterly_analysis_of_its_latest_complete_period():
+    import re
+
+    cluster = _cluster()
+    page = client_for(_user("jining")).get(f"/clusters/{cluster.pk}/").content.decode()
+    url = re.search(r'id="cluster-report" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    latest = (FigureSummary.objects.filter(kind="cluster", cluster=cluster, complete=True)
+              .order_by("-year", "-quarter").values_list("year", "quarter").first())
+    assert f"year={latest[0]}&quarter={latest[1]}&cluster={cluster.code}" in url
+    report = client_for(_user("jining")).get(url)
+    assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd.openxmlformats")
