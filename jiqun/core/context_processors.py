@@ -46,4 +46,5 @@ def navigation(request: HttpRequest) -> dict:
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
         nav.append({"url": url, "label": label, "active": active})
-    return {"nav_items": nav}
+    # the home page links the overview only for whom the navigation offers it
+    return {"nav_items": nav, "can_overview": any(n["url"] == reverse("dashboards:overview") for n in nav)}
