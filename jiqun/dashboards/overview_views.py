@@ -50,14 +50,24 @@ def _page(request: HttpRequest, region: Region) -> HttpResponse:
         query = {k: v for k, v in request.GET.items() if k not in ("city", "chart")}
         url = O.region_overview_url(data["city"])
         return redirect(f"{url}?{urlencode(query)}" if query else url)
-    by_code = {p.code: p for p in programmes}
-    programme = by_code.get(data.get("programme") or "") or O.default_programme(user, region, programmes)
-    periods = Summaries(user, programme).periods() if programme else []
+    # Everything below but the form is a function of the data state (overview.data_state): kept in the cache.
+    state = O.data_state()
+    wanted = data.get("programme") or ""
+    only = request.GET.get("chart") or None
+
+    def choose():
+        programme = ({p.code: p for p in programmes}.get(wanted)
+                     or O.default_programme(user, region, programmes))
+        return programme, (Summaries(user, programme).periods() if programme else [])
+
+    programme, periods = O.cached(state, user, ("choice", region.code, wanted), choose)
     period = O.parse_period(form, periods) or (periods[0] if periods else None)
     tier = data.get("tier") or ""
     map_indicator = data.get("map") or "clusters"
-    page = O.build_overview(user, region=region, programme=programme, period=period, tier=tier,
-                            map_indicator=map_indicator, only=request.GET.get("chart") or None)
+    page = O.cached(state, user, ("page", region.code, programme.pk if programme else None, period, tier,
+                                  map_indicator, only),
+                    lambda: O.build_overview(user, region=region, programme=programme, period=period, tier=tier,
+                                             map_indicator=map_indicator, only=only))
     response = chart_download(request, page.charts, subject=region.name)
     if response is not None:
         return response
