@@ -135,9 +135,11 @@ def parse_period(form: OverviewFilterForm, periods: list[tuple[int, int]]) -> tu
     return None
 
 
-def default_programme(user, region: Region, programmes: list[Programme]) -> Programme | None:
+def default_programme(user, region: Region, programmes: list[Programme],
+                      periods: dict | None = None) -> Programme | None:
     """The programme with the newest complete figures the user sees, preferring a province-wide one on the
-    province overview and the region's own (its city's) programme below it."""
+    province overview and the region's own (its city's) programme below it. Each programme's periods
+    (`Summaries.periods`) are read once and, with `periods` given, left there by programme pk."""
     if not programmes:
         return None
     own = region.code[:4] + "00" if region.level != RegionLevel.PROVINCE else None
@@ -145,7 +147,10 @@ def default_programme(user, region: Region, programmes: list[Programme]) -> Prog
     def key(programme: Programme):
         preferred = (programme.scope_region_id is None if own is None
                      else programme.scope_region_id in (own, region.code))
-        latest = Summaries(user, programme).latest()
+        found = Summaries(user, programme).periods()
+        if periods is not None:
+            periods[programme.pk] = found
+        latest = found[0] if found else None
         return preferred, latest is not None, latest or (0, 0)
 
     return max(programmes, key=key)
@@ -365,11 +370,15 @@ def build_targets(user, region: Region) -> tuple[Chart | None, list[dict], list]
     from jiqun.targets.models import ProgressStatus
     from jiqun.targets.selectors import status_counts, target_rows
 
-    rows = target_rows(user, as_of=timezone.localdate())
-    if region.code != PROVINCE_CODE:
+    keep = None
+    if region.code != PROVINCE_CODE:  # only the region's subjects are assessed (the province holds them all)
         cluster_ids = set(Cluster.objects.filter(regions__code__startswith=region.prefix).values_list("pk", flat=True))
         zone_ids = set(Zone.objects.filter(region__code__startswith=region.prefix).values_list("pk", flat=True))
-        rows = [r for r in rows if _in_region(r.subject, region, cluster_ids, zone_ids)]
+
+        def keep(subject) -> bool:
+            return _in_region(subject, region, cluster_ids, zone_ids)
+
+    rows = target_rows(user, as_of=timezone.localdate(), keep=keep)
     programmes = []
     for programme in Programme.objects.order_by("code"):
         mine = [r for r in rows if r.target.programme_id == programme.pk]
