@@ -137,11 +137,21 @@ def _queries(path: str, user) -> dict:
     client.force_login(user)
     client.get(path)
     with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
-    return {"status": response.status_code, "seconds": seconds, "count": len(queries),
+    # The same view when the overview's cache misses (the first view after any write or approval).
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as missed:
+        began, cpu_began = time.perf_counter(), time.process_time()
+        client.get(path)
+        miss = {"seconds": time.perf_counter() - began, "cpu": time.process_time() - cpu_began,
+                "count": len(missed.captured_queries),
+                "query_seconds": sum(float(q["time"]) for q in missed.captured_queries)}
+    return {"status": response.status_code, "seconds": seconds, "cpu": cpu, "count": len(queries), "miss": miss,
             "query_seconds": sum(float(q["time"]) for q in queries),
             "slowest": [(float(q["time"]), q["sql"][:300]) for q in queries[:5]]}
 
@@ -325,6 +335,16 @@ def write(results: list[dict]) -> None:
              for r in results for path, p in r["pages"].items() if p["errors"]]
     if notes:
         lines += ["", "Errors:", *notes]
+    views = [(r, path, p["queries"]) for r in results for path, p in r["pages"].items() if "miss" in p["queries"]]
+    if views:
+        lines += ["", "One view in the bench process (Django's test client, DEBUG off), served from the overview's "
+                  "cache and, after `cache.clear()`, built (as after any write or approval):", "",
+                  "| database | page | cached: wall | CPU | queries | built: wall | CPU | queries (time in the database) |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for r, path, q in views:
+            m = q["miss"]
+            lines.append(f"| {r['server']} | `{path}` | {ms(q['seconds'])} | {ms(q['cpu'])} | {q['count']} "
+                         f"| {ms(m['seconds'])} | {ms(m['cpu'])} | {m['count']} ({ms(m['query_seconds'])}) |")
     lines += ["", "The slowest queries of one page view (Django's test client in the bench process):", ""]
     for r in results:
         for path, p in r["pages"].items():
@@ -337,32 +357,56 @@ def write(results: list[dict]) -> None:
 
 
 ANALYSIS = """
-The province overview `/dashboards/` was not on main when this was measured (the overview panels were, at
-`/dashboards/panels/`, not in this branch), so the table measures the two pages a province admin lands on
-first: the home page and the cluster list. The harness benches `/dashboards/` as soon as it resolves.
+What the overview costs. Built from scratch, the province overview of the national programme is 274 queries and
+about 0.5 s of CPU (1.3-1.6 s wall on the loaded machine): the targets' progress of every programme (128 target ×
+subject rows, 83 of them counts recomputed from the registries, with per-target queries for tier histories and
+projects: ~40 % of it), the panels (~25 %: the 催报 matrix, the chains' analysis per chain, the pipeline's
+per-project dispatch query), the choice of the default programme (`Summaries.periods` of each programme: 90 ms per
+programme at national scale on PostgreSQL, each read filtered by the user's scope: ~20 %) and the rest, the
+KPIs, the cluster table, the map and the template.
+Before this change every view paid all of it, and the first run of this bench with the page measured 0.44 s per
+view in the bench process.
 
-Why the pages are two orders of magnitude above the static file: with 32 clients on 2 cores, a page's latency is
-its queue, 32 ÷ pages per second. whitenoise answers a file from memory in about 0.3 ms of CPU (3,000-3,500 files
-a second here); a Django page with a session (saved on every request: SESSION_SAVE_EVERY_REQUEST), the scoping
-queries, the audit and security middleware and a template costs 45 ms of CPU for the home page (22 pages a
-second, so p50 ≈ 1.4 s). Within 3× of the file's p95 means under ~1 ms of CPU per page, which no dynamic Django
-page reaches; it would take serving the overview from a cache (the rendered page per programme and scope, kept
-until `summaries_changed`), not a faster query.
+What is cached (jiqun/dashboards/overview.py `cached`, Django's cache, the local-memory backend of each server
+process): the programme chosen with its periods, the page's data (`build_overview`) and the rendered body below
+the filters, under a key made of the user, the language, today's date, the region, the filters and the data
+state (`data_state`: the newest audit event and every programme's `SummaryState.changes`). Why it stays correct:
+every write goes through a service that writes an audit event in its transaction (the admin site's changes are
+audited by the middleware), so any change to a registry, target, project or chain the page counts moves the
+newest audit event and the next view builds the page again; an approval moves `SummaryState.changes`, and the
+next view rebuilds the summaries first. The state is read before the page is built, so a write committed
+meanwhile can only make a cached page newer than its key. A write that bypasses the services (a shell, a
+migration) is seen after at most CACHE_SECONDS (300 s). The filter form and its error messages are not cached.
 
-Where the time goes, one page view in the bench process (SQLite / PostgreSQL): the home page 76 / 72 ms, of it
-50 / 62 ms in 10 queries, nearly all ONE: `SELECT COUNT(*) FROM (SELECT DISTINCT enterprises_enterprise.* …)`,
-the count of the enterprises the user may see, a DISTINCT over every column of 100,000 rows (43 / 55 ms);
-counting ids (`.values("pk").distinct().count()`) or, for the province, a plain COUNT would take a few ms. The
-cluster list 437 / 128 ms, of it 354 / 78 ms in one query: the clusters with `COUNT(DISTINCT membership.id)` for
-ALL of them (a join with the 100,000 memberships and a GROUP BY over every cluster column, text columns
-included), before the page of 50 is cut; counting members only for the page's clusters (a subquery per row, or a
-second query on the page's ids) removes it. Under 32 clients this is what makes the cluster list 1.8 pages a
-second on SQLite (p95 25 s) and 10 on PostgreSQL (p95 3.4 s). Neither query is in a file this bench's author
-owns (jiqun/core/views.py, jiqun/clusters/views.py); both are reported to be changed there.
+A cached view is 11 queries and 14-19 ms of CPU in the bench process: what is left is the middleware (session read and the session UPDATE of
+SESSION_SAVE_EVERY_REQUEST, the user, axes, OTP, the audit and security headers), the scope checks
+(`sees_region_totals`, the region, the parent), the two queries of the data state, the filter form and the base
+template with its navigation.
 
-The summaries rebuild after an approval: 6.4 s (SQLite) and 7.1 s (PostgreSQL) for the national programme's
-182,280 rows when the machine was less loaded than during bench_national.py's rounds; a page that reads the
-summaries (the overview) waits that long once after each approval session.
+Why the page is still ~28× the static file's p95 (this run; 30-114× in two earlier runs of the same day, one
+before the body was cached, under a heavier load): with 32 clients on 2 cores the page's latency is its queue,
+32 ÷ pages per second, and the bench's own 32 client threads, waitress's 8 threads, the database and the other
+test runs on the machine share the 2 cores (load average 5-6 during these runs). whitenoise answers a file from
+memory in ~0.3 ms of CPU (1,400-3,000 files a second here); the cached overview is served at 26-43 pages a second.
+Within 3× the file's p95 means about 1 ms of CPU per page, which a Django view with a database-backed session
+saved on every request does not reach. What would: serving the cached body without the session write
+(SESSION_SAVE_EVERY_REQUEST off, or signed-cookie sessions: a security decision, the idle timeout of 等保 relies
+on it) and more cores; more server processes than cores do not help; a reverse proxy cache cannot be used for a page
+whose content depends on the user's scope. The remaining queries of a cached view read a primary key or a table of a few
+rows: no index would change the figure.
+
+The first view after an approval waits for the national programme's summaries rebuild (the figures
+after an approval above); it is unchanged by this work (jiqun/dashboards/summaries.py). On PostgreSQL the bench
+database had never been analysed (a fresh bulk load; the autovacuum had not run): `VACUUM ANALYZE` took the
+national programme's `Summaries.periods`, `codes` and `column` reads from 350 / 290 / 320 ms to 86 / 91 / 94 ms.
+Each rebuild deletes and
+writes the 182,280 rows again, leaving the table unanalysed with as many dead rows: the built view above spent
+1.4 s of its 2.1 s in the database right after the bench's rebuild. The rebuild could run ANALYZE on
+dashboards_figuresummary after its bulk write (PostgreSQL), or a VACUUM ANALYZE could follow `jiqun dashboards
+rebuild` from the scheduler. The indexes of FigureSummary
+already cover the page's reads (programme, code, year, quarter); what makes them cost 90 ms at national scale is
+the scope filter (`figure_summary_q`: visible clusters as a subquery OR the region prefix), not a missing index,
+so no migration was added.
 """
 
 

@@ -6,21 +6,24 @@ recomputed; the local supporting rate from the chains app (`jiqun.chains.analysi
 which region is `jiqun.accounts.scoping.sees_region_totals`.
 """
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jiqun.accounts.scoping import sees_region_totals
 from jiqun.clusters.models import Cluster, ClusterStatus, Tier
 from jiqun.core.forms import TextRuleMixin
 from jiqun.dashboards.charts import Chart, Series
-from jiqun.dashboards.models import FigureSummary
+from jiqun.dashboards.models import FigureSummary, SummaryState
 from jiqun.dashboards.selectors import Summaries, figure_url
 from jiqun.enterprises.models import Enterprise, Honour, HonourKind, MemberRole
 from jiqun.monitoring.models import ReportingPeriod
@@ -38,6 +41,39 @@ AMOUNT_UNIT = "万元"
 # The province's "3830" programme: its cluster-count (T01–T03) and scale-tier (T04…) targets.
 TARGETS_PROGRAMME = "SD-2023-185"
 SCALE_INDICATORS = ("count_clusters", "count_clusters_over")
+
+
+# --- the cache --------------------------------------------------------------------------------------
+
+# Bound on how long a write that bypasses the services (a shell, a migration, a management command writing
+# without an audit event) can stay unseen; every other change makes a new key at once.
+CACHE_SECONDS = 300
+
+
+def data_state() -> tuple:
+    """What the overview's answer depends on besides its parameters, the user and the day: the newest audit
+    event (every write through a service, the admin site included, leaves one in its transaction, so any change
+    to a registry, target, project or chain the page counts moves it) and each programme's summaries state
+    (`SummaryState.changes`: an approval moves it, and the first read after it rebuilds the summaries).
+    Two indexed queries. Read it BEFORE building what is cached: data committed meanwhile can only make the
+    cached answer newer than its key, never older."""
+    from jiqun.audit.models import AuditEvent
+
+    head = AuditEvent.objects.order_by("-pk").values_list("pk", "at").first()
+    states = tuple(SummaryState.objects.order_by("programme_id").values_list("programme_id", "changes"))
+    return head, states
+
+
+def cached(state: tuple, user, parts: tuple, build: Callable):
+    """`build()` kept in Django's cache under the data state, the user (its scope), the language (the values
+    hold translated text), today (target progress is as of today) and `parts`."""
+    text = repr(("overview", state, user.pk, get_language(), timezone.localdate().isoformat(), parts))
+    key = "jiqun:overview:" + hashlib.sha256(text.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = (build(),)  # a 1-tuple: a cached None is a hit too
+        cache.set(key, found, CACHE_SECONDS)
+    return found[0]
 
 
 # --- filters -----------------------------------------------------------------------------------------
@@ -99,9 +135,11 @@ def parse_period(form: OverviewFilterForm, periods: list[tuple[int, int]]) -> tu
     return None
 
 
-def default_programme(user, region: Region, programmes: list[Programme]) -> Programme | None:
+def default_programme(user, region: Region, programmes: list[Programme],
+                      periods: dict | None = None) -> Programme | None:
     """The programme with the newest complete figures the user sees, preferring a province-wide one on the
-    province overview and the region's own (its city's) programme below it."""
+    province overview and the region's own (its city's) programme below it. Each programme's periods
+    (`Summaries.periods`) are read once and, with `periods` given, left there by programme pk."""
     if not programmes:
         return None
     own = region.code[:4] + "00" if region.level != RegionLevel.PROVINCE else None
@@ -109,7 +147,10 @@ def default_programme(user, region: Region, programmes: list[Programme]) -> Prog
     def key(programme: Programme):
         preferred = (programme.scope_region_id is None if own is None
                      else programme.scope_region_id in (own, region.code))
-        latest = Summaries(user, programme).latest()
+        found = Summaries(user, programme).periods()
+        if periods is not None:
+            periods[programme.pk] = found
+        latest = found[0] if found else None
         return preferred, latest is not None, latest or (0, 0)
 
     return max(programmes, key=key)
@@ -329,11 +370,15 @@ def build_targets(user, region: Region) -> tuple[Chart | None, list[dict], list]
     from jiqun.targets.models import ProgressStatus
     from jiqun.targets.selectors import status_counts, target_rows
 
-    rows = target_rows(user, as_of=timezone.localdate())
-    if region.code != PROVINCE_CODE:
+    keep = None
+    if region.code != PROVINCE_CODE:  # only the region's subjects are assessed (the province holds them all)
         cluster_ids = set(Cluster.objects.filter(regions__code__startswith=region.prefix).values_list("pk", flat=True))
         zone_ids = set(Zone.objects.filter(region__code__startswith=region.prefix).values_list("pk", flat=True))
-        rows = [r for r in rows if _in_region(r.subject, region, cluster_ids, zone_ids)]
+
+        def keep(subject) -> bool:
+            return _in_region(subject, region, cluster_ids, zone_ids)
+
+    rows = target_rows(user, as_of=timezone.localdate(), keep=keep)
     programmes = []
     for programme in Programme.objects.order_by("code"):
         mine = [r for r in rows if r.target.programme_id == programme.pk]

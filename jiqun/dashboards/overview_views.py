@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from jiqun.accounts.scoping import by_clusters, region_row_q, sees_region_totals
@@ -50,25 +52,43 @@ def _page(request: HttpRequest, region: Region) -> HttpResponse:
         query = {k: v for k, v in request.GET.items() if k not in ("city", "chart")}
         url = O.region_overview_url(data["city"])
         return redirect(f"{url}?{urlencode(query)}" if query else url)
-    by_code = {p.code: p for p in programmes}
-    programme = by_code.get(data.get("programme") or "") or O.default_programme(user, region, programmes)
-    periods = Summaries(user, programme).periods() if programme else []
+    # Everything below but the form is a function of the data state (overview.data_state): kept in the cache.
+    state = O.data_state()
+    wanted = data.get("programme") or ""
+    only = request.GET.get("chart") or None
+
+    def choose():
+        read: dict = {}  # the periods default_programme read, by programme
+        programme = ({p.code: p for p in programmes}.get(wanted)
+                     or O.default_programme(user, region, programmes, read))
+        if programme is None:
+            return None, []
+        return programme, read[programme.pk] if programme.pk in read else Summaries(user, programme).periods()
+
+    programme, periods = O.cached(state, user, ("choice", region.code, wanted), choose)
     period = O.parse_period(form, periods) or (periods[0] if periods else None)
     tier = data.get("tier") or ""
     map_indicator = data.get("map") or "clusters"
-    page = O.build_overview(user, region=region, programme=programme, period=period, tier=tier,
-                            map_indicator=map_indicator, only=request.GET.get("chart") or None)
+    page_key = ("page", region.code, programme.pk if programme else None, period, tier, map_indicator, only)
+    page = O.cached(state, user, page_key,
+                    lambda: O.build_overview(user, region=region, programme=programme, period=period, tier=tier,
+                                             map_indicator=map_indicator, only=only))
     response = chart_download(request, page.charts, subject=region.name)
     if response is not None:
         return response
     chosen = {"programme": programme.code if programme else "", "tier": tier, "map": map_indicator,
               "period": O.period_value(*period) if period else ""}
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    # The body below the filters depends on the region, the page and the query only: rendered once per key.
+    body = O.cached(state, user, ("body", region.code, query, page_key),
+                    lambda: mark_safe(render_to_string("dashboards/_overview_body.html",  # noqa: S308 - our template
+                                                       {"region": region, "page": page, "query": query})))
     shown = O.OverviewFilterForm(None, programmes=programmes, cities=cities)
     shown.initial.update(chosen)
     shown.set_periods(periods, period)
     return render(request, "dashboards/overview.html", {
         "region": region, "page": page, "form": shown, "errors": form.errors,
-        "query": urlencode({k: v for k, v in chosen.items() if v}),
+        "query": query, "body": body,
         "parent": _parent(user, region),
     })
 

@@ -3,6 +3,7 @@
 Structure counts are in structure.py; tasks and checklists in supervision.py."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -293,9 +294,10 @@ def targets_queryset():
 
 def target_rows(
     user, *, as_of: datetime.date, programme: Programme | None = None, subject: Subject | None = None, statuses: list[str] | None = None, year: int | None = None,
-    subject_kind: str | None = None,
+    subject_kind: str | None = None, keep: Callable[[Subject], bool] | None = None,
 ) -> list[Row]:
-    """Every target (and subject of an "each" target) the user may see, with its progress."""
+    """Every target (and subject of an "each" target) the user may see, with its progress; with `keep`, only
+    the subjects it accepts are assessed (an overview of a city asks for the city's subjects only)."""
     visible = Visibility(user) if user is not None else None
     queryset = targets_queryset()
     if programme is not None:
@@ -313,6 +315,8 @@ def target_rows(
             if subject is not None and (each.kind, each.key) != (subject.kind, subject.key):
                 continue
             if visible is not None and not visible.subject(each):
+                continue
+            if keep is not None and not keep(each):
                 continue
             row = assess_target(target, each, cache[target.programme], as_of)
             if statuses and row.result.status not in statuses:

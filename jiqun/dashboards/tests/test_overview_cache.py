@@ -1,0 +1,41 @@
+"""The overview's data is kept in the cache between writes: a repeated view is served from it, and any write
+through a service (its audit event) or an approval (the summaries' state) is shown at the next view."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jiqun.accounts.models import User
+from jiqun.audit.services import audit_record
+from jiqun.conftest import client_for
+from jiqun.dashboards.overview import data_state
+from jiqun.dashboards.summaries import summaries_changed
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url: str) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+def test_a_repeated_view_is_served_from_the_cache_until_a_write_or_an_approval():
+    user = User.objects.get(username="jining")
+    client = client_for(user)
+    url = "/dashboards/regions/370800/"
+    built, first = _queries(client, url)
+    cached, again = _queries(client, url)
+    assert cached < built / 3 and cached < 30
+    assert again.context["page"].kpis == first.context["page"].kpis
+    assert again.content.count(b"data-jchart") == first.content.count(b"data-jchart")
+
+    audit_record(actor=user, action="update", object_type="test", object_id="1", object_repr="a write")
+    assert _queries(client, url)[0] > cached * 3  # any write through a service: built again
+    cached_again = _queries(client, url)[0]
+    assert cached_again < built / 3
+
+    before = data_state()
+    summaries_changed(first.context["page"].programme.pk)  # an approval: the next view rebuilds, then reads
+    assert data_state() != before
