@@ -438,7 +438,7 @@ def evaluation(user, run) -> Evaluation:
 
 # --- the cluster one-pager (一页纸) for leaders ---------------------------------------------------------
 
-ONEPAGER_TARGETS = 8  # at most this many targets and projects on the one page
+ONEPAGER_TARGETS = 6  # at most this many targets and projects on the one page
 ONEPAGER_PROJECTS = 5
 ONEPAGER_FIGURES = 10  # the headline indicators (HEADLINE); a cluster collecting none of them: its first rows
 
@@ -530,6 +530,8 @@ def cluster_onepager(user, cluster: Cluster) -> OnePager:
     """What the one-pager says, read as the cluster page reads it (jiqun.dashboards.cluster_page): the latest
     complete period's figures with 同比 and the first trend through `Summaries`, the targets through
     `target_rows`, the chains' gaps through `analyse_chain`, the largest projects."""
+    from django.utils import timezone
+
     from jiqun.dashboards import cluster_page
 
     summaries = Summaries(user, cluster.programme)
@@ -546,9 +548,11 @@ def cluster_onepager(user, cluster: Cluster) -> OnePager:
             value=num(shown.current if shown else None, indicator.precision),
             previous=num(shown.previous if shown else None, indicator.precision), change=row.change))
     chart = next((c for c in trends.charts if c.key.startswith("trend-")), None)
+    rows = cluster_page.target_lights(user, cluster)
+    this_year = timezone.localdate().year  # targets still running first, then those already due
+    rows = sorted(rows, key=lambda r: r.goal.year < this_year)
     targets = [TargetLine(label=row.target.label, subject=row.subject.name, goal=row.goal_text,
-                          current=row.current_text, status=row.status_label)
-               for row in cluster_page.target_lights(user, cluster)]
+                          current=row.current_text, status=row.status_label) for row in rows]
     chain_rows, _chart = cluster_page.chains(user, cluster)
     chains = [ChainLine(name=r.chain.name, counts=[(label, n) for _value, label, n in r.counts],
                         missing=r.missing, weak=r.weak, extend=r.extend) for r in chain_rows]

@@ -53,7 +53,7 @@ def _tick(value: float, _position) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def chart_png(chart, *, width: float = 6.6, height: float = 2.4, dpi: int = 200) -> bytes:
+def chart_png(chart, *, width: float = 7.0, height: float = 1.9, dpi: int = 200) -> bytes:
     """The chart (kind "line" or "bar") as PNG: one line or group of bars per series, the unit on the y axis."""
     font = cjk_font()
 

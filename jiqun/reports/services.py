@@ -56,7 +56,8 @@ def report_produce(*, actor, kind: str, params: dict) -> Produced:
 
         cluster = builders.onepager_cluster(actor, params)
         data = builders.cluster_onepager(actor, cluster)
-        produced = Produced(render_cluster_pdf(data), f"{data.title}-{data.period_label}.pdf", PDF)
+        label = f"-{data.period_label}" if data.period_label != "—" else ""
+        produced = Produced(render_cluster_pdf(data), f"{data.title}{label}.pdf", PDF)
         audit_record(actor=actor, action=AuditAction.EXPORT, obj=cluster,
                      object_repr=f"{_('集群一页纸')} {cluster.programme.code} {cluster.name} {data.period_label}")
         return produced

@@ -253,6 +253,11 @@ def test_scoping_bad_parameters_api_cli_and_buttons(tmp_path, monkeypatch):
     assert (tmp_path / "e.pdf").read_bytes() == b"%PDF-1.7 evaluation"
     response = api_sheng.get(f"/api/v1/reports/evaluation/{run.pk}", {"format": "pdf"})
     assert response.status_code == 200 and response.content == b"%PDF-1.7 evaluation"
+    # Nothing is fetched but the app's own static files and data: URIs.
+    fetcher = pdf.LocalFetcher()
+    for url in ("http://example.com/a.css", "https://fonts.example.com/a.woff2", "file:///etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
     # The buttons.
     page = client_for(jining).get(f"/clusters/{cluster.pk}/").content.decode()
     assert 'id="cluster-onepager"' in page and f"/reports/cluster/{cluster.pk}.pdf" in page
