@@ -8,8 +8,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 VENDOR := jiqun/static/vendor
 # Debian packages: a browser for the page tests, CJK fonts and pango/harfbuzz for PDF and charts,
-# LibreOffice Calc to test that a workbook re-saved by LibreOffice imports.
-DEBS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-calc-nogui
+# LibreOffice Calc to test that a workbook re-saved by LibreOffice imports, poppler-utils (pdftotext, pdffonts,
+# pdftoppm) to read the PDF reports back in the tests.
+DEBS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-calc-nogui poppler-utils
 
 .PHONY: run dev test test-pg install system-deps static migrate demo lint check-engine bench messages clean
 

@@ -1,4 +1,5 @@
-"""/api/v1/reports/quarterly and /api/v1/reports/halfyear: the reports that go up the hierarchy, as files."""
+"""/api/v1/reports/quarterly, /halfyear, /evaluation/{run_id} (Word or PDF) and /cluster/{cluster_id} (the cluster
+one-pager, PDF): the reports that go up the hierarchy, as files."""
 
 from urllib.parse import quote
 
@@ -9,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from jiqun.api.schemas import DbId, errors
 from jiqun.core.text import Text
 from jiqun.reports.builders import BadParameters, NotFound
-from jiqun.reports.services import DOCX, XLSX, report_produce
+from jiqun.reports.services import DOCX, PDF, XLSX, report_produce
 
 router = Router(tags=["reports"])
 
@@ -20,6 +21,10 @@ class ReportQuery(Schema):
     quarter: Text = Field("", max_length=1, description="季度 1-4（半年报汇总表只有 2 和 4）")
     region: Text = Field("", max_length=6, description="区划代码（省或市），不给则为调用者所在地区")
     cluster: Text = Field("", max_length=60, description="集群编码（仅季度分析）")
+
+
+class EvaluationQuery(Schema):
+    format: Text = Field("docx", max_length=4, description="docx（Word，默认）或 pdf")
 
 
 def _file(request: HttpRequest, kind: str, params: dict) -> HttpResponse:
@@ -53,8 +58,21 @@ def halfyear(request: HttpRequest, query: Query[ReportQuery]) -> HttpResponse:
     return _file(request, "halfyear", query.dict())
 
 
+def _binaries(description: str, *media: str) -> dict:
+    return {"responses": {200: {"description": description, "content": {
+        m: {"schema": {"type": "string", "format": "binary"}} for m in media}}}}
+
+
 @router.get("/reports/evaluation/{run_id}", response={200: None, **errors(400, 401, 404, 422)},
-            summary="年度评价报告（Word）", openapi_extra=_binary(DOCX, "年度评价报告 .docx"))
-def evaluation(request: HttpRequest, run_id: DbId) -> HttpResponse:
-    """The annual evaluation report of a published run the caller sees (a draft run: 400)."""
-    return _file(request, "evaluation", {"run": str(run_id)})
+            summary="年度评价报告（Word 或 PDF）", openapi_extra=_binaries("年度评价报告 .docx 或 .pdf", DOCX, PDF))
+def evaluation(request: HttpRequest, run_id: DbId, query: Query[EvaluationQuery]) -> HttpResponse:
+    """The annual evaluation report of a published run the caller sees (a draft run: 400); format=pdf for PDF."""
+    return _file(request, "evaluation", {"run": str(run_id), "format": query.format})
+
+
+@router.get("/reports/cluster/{cluster_id}", response={200: None, **errors(400, 401, 404, 422)},
+            summary="集群一页纸（PDF）", openapi_extra=_binary(PDF, "集群一页纸 .pdf"))
+def cluster(request: HttpRequest, cluster_id: DbId) -> HttpResponse:
+    """The one-pager of a cluster the caller sees: profile, latest figures with 同比 and a trend, targets, chain
+    gaps, the largest projects."""
+    return _file(request, "cluster", {"cluster_id": str(cluster_id)})

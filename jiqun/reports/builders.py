@@ -434,3 +434,147 @@ def evaluation(user, run) -> Evaluation:
             "published": f"{run.published_at:%Y-%m-%d}" if run.published_at else "—"}],
         demo="演示数据" in json.dumps(run.snapshot, ensure_ascii=False) or is_demo(scheme.programme),
     )
+
+
+# --- the cluster one-pager (一页纸) for leaders ---------------------------------------------------------
+
+ONEPAGER_TARGETS = 6  # at most this many targets and projects on the one page
+ONEPAGER_PROJECTS = 5
+ONEPAGER_FIGURES = 10  # the headline indicators (HEADLINE); a cluster collecting none of them: its first rows
+
+
+@dataclass
+class FigureLine:
+    """One indicator of the cluster in the latest period with complete figures (the cluster page's row)."""
+
+    code: str
+    name: str
+    unit: str
+    value: str  # written as everywhere ("—" unless complete)
+    previous: str
+    change: str
+
+
+@dataclass
+class ChainLine:
+    name: str
+    counts: list[tuple[str, int]]  # (rating label, segments)
+    missing: list[str]
+    weak: list[str]
+    extend: list[str]
+
+
+@dataclass
+class ProjectLine:
+    name: str
+    stage: str
+    region: str
+    investment: str  # 总投资（万元）
+
+
+@dataclass
+class OnePager:
+    """The cluster one-pager: profile, latest figures with 同比, one trend, targets, chain gaps, top projects."""
+
+    title: str
+    cluster: str
+    programme: str
+    profile: list[tuple[str, str]]
+    period_label: str
+    figures: list[FigureLine]
+    chart: object | None  # jiqun.dashboards.charts.Chart: the cluster page's first trend, drawn server-side
+    targets: list[TargetLine]
+    targets_more: int
+    chains: list[ChainLine]
+    projects: list[ProjectLine]
+    projects_total: int
+    sources: list[str]
+    demo: bool
+
+
+def onepager_cluster(user, params: dict) -> Cluster:
+    """The cluster a one-pager is of: `cluster_id` (its number, from a page or the API) or `cluster` (its code,
+    from the command line; `programme` when the code is used in more than one programme). Bad text raises
+    BadParameters; a cluster the user does not see, NotFound."""
+    for name in ("cluster", "cluster_id", "programme"):
+        message = control_character_error(str(params.get(name) or ""), _("参数 %(name)s ") % {"name": name})
+        if message:
+            raise BadParameters({name: message})
+    visible = Cluster.objects.for_user(user)
+    text = str(params.get("cluster_id") or "").strip()
+    if text:
+        if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+            raise BadParameters({"cluster_id": _("参数 cluster_id 应为集群编号（正整数），收到“%(value)s”") % {
+                "value": text[:20]}})
+        cluster = visible.filter(pk=int(text)).first()
+        if cluster is None:
+            raise NotFound(_("没有您可见的集群 #%(pk)s") % {"pk": text})
+        return cluster
+    code = str(params.get("cluster") or "").strip()
+    if not code:
+        raise BadParameters({"cluster": _("缺少参数 cluster（集群编码）")})
+    found = visible.filter(code=code[:60])
+    programme = str(params.get("programme") or "").strip()
+    if programme:
+        found = found.filter(programme__code=programme[:30])
+    found = list(found[:2])
+    if not found:
+        raise NotFound(_("没有您可见的集群“%(code)s”") % {"code": code[:60]})
+    if len(found) > 1:
+        raise BadParameters({"programme": _("集群编码“%(code)s”在多个培育工程中使用，请用 programme 指明培育工程") % {
+            "code": code[:60]}})
+    return found[0]
+
+
+def cluster_onepager(user, cluster: Cluster) -> OnePager:
+    """What the one-pager says, read as the cluster page reads it (jiqun.dashboards.cluster_page): the latest
+    complete period's figures with 同比 and the first trend through `Summaries`, the targets through
+    `target_rows`, the chains' gaps through `analyse_chain`, the largest projects."""
+    from django.utils import timezone
+
+    from jiqun.dashboards import cluster_page
+
+    summaries = Summaries(user, cluster.programme)
+    catalogue = cluster_page.catalogue()
+    trends = cluster_page.trends(summaries, cluster, catalogue)
+    order = {code: i for i, code in enumerate(HEADLINE)}
+    key_rows = sorted((r for r in trends.rows if r.code in order), key=lambda r: order[r.code])
+    figures = []
+    for row in key_rows or trends.rows[:ONEPAGER_FIGURES]:
+        indicator = catalogue[row.code]
+        shown = row.row if row.row is not None and row.row.complete else None
+        figures.append(FigureLine(
+            code=row.code, name=row.name, unit=row.unit,
+            value=num(shown.current if shown else None, indicator.precision),
+            previous=num(shown.previous if shown else None, indicator.precision), change=row.change))
+    chart = next((c for c in trends.charts if c.key.startswith("trend-")), None)
+    rows = cluster_page.target_lights(user, cluster)
+    this_year = timezone.localdate().year  # targets still running first, then those already due
+    rows = sorted(rows, key=lambda r: r.goal.year < this_year)
+    targets = [TargetLine(label=row.target.label, subject=row.subject.name, goal=row.goal_text,
+                          current=row.current_text, status=row.status_label) for row in rows]
+    chain_rows, _chart = cluster_page.chains(user, cluster)
+    chains = [ChainLine(name=r.chain.name, counts=[(label, n) for _value, label, n in r.counts],
+                        missing=r.missing, weak=r.weak, extend=r.extend) for r in chain_rows]
+    projects = cluster_page.projects(user, cluster)
+    regions = "、".join(str(r) for r in cluster.regions.all())
+    profile = [
+        (_("培育工程"), cluster.programme.name + (f" · {cluster.kind.name}" if cluster.kind else "")),
+        (_("层级"), cluster.get_tier_display() or "—"),
+        (_("所在区划"), regions or "—"),
+        (_("主导产业"), cluster.industry or "—"),
+        (_("集群促进机构"), cluster.promotion_org or "—"),
+        (_("群长"), cluster.chief or "—"),
+    ]
+    label = trends.latest_label or "—"
+    return OnePager(
+        title=_("%(name)s一页纸") % {"name": cluster.name}, cluster=cluster.name, programme=cluster.programme.name,
+        profile=profile, period_label=label, figures=figures, chart=chart,
+        targets=targets[:ONEPAGER_TARGETS], targets_more=max(0, len(targets) - ONEPAGER_TARGETS), chains=chains,
+        projects=[ProjectLine(name=p.name, stage=p.get_stage_display(), region=str(p.region or "—"),
+                              investment=num(p.total_investment, 2)) for p in projects.top[:ONEPAGER_PROJECTS]],
+        projects_total=projects.pushed,
+        sources=[_("数据来源：省级审核通过的季报（%(label)s，本年累计，期末值指标为期末数）；目标进展、产业链图谱和项目库为生成时的数据。") % {
+            "label": label}],
+        demo=is_demo(cluster.programme),
+    )

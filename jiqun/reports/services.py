@@ -1,4 +1,4 @@
-"""Producing a report: build (builders.py), render (docx.py, xlsx.py), audit the download. Pages, the API
+"""Producing a report: build (builders.py), render (docx.py, xlsx.py, pdf.py), audit the download. Pages, the API
 and the command line all call `report_produce`, so each report is made and recorded the same way."""
 
 from dataclasses import dataclass
@@ -13,7 +13,9 @@ from jiqun.reports.xlsx import render_half_year
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KINDS = ("quarterly", "halfyear", "evaluation")
+PDF = "application/pdf"
+KINDS = ("quarterly", "halfyear", "evaluation", "cluster")
+FORMATS = ("docx", "pdf")  # of the annual evaluation report
 
 
 @dataclass(frozen=True)
@@ -24,19 +26,41 @@ class Produced:
 
 
 def report_produce(*, actor, kind: str, params: dict) -> Produced:
-    """Make the report `kind` ("quarterly", "halfyear" or "evaluation") that `params` names, for `actor`'s scope.
+    """Make the report `kind` ("quarterly", "halfyear", "evaluation" or "cluster") that `params` names, for
+    `actor`'s scope. The evaluation report is Word unless `params["format"]` is "pdf"; the cluster one-pager
+    (`params["cluster_id"]` or `params["cluster"]`, a code) is PDF.
 
     Raises builders.BadParameters (each bad parameter named) or builders.NotFound (outside the scope); writes
     one audit record (EXPORT) when a file is produced."""
     if kind not in KINDS:
-        raise builders.BadParameters({"kind": _("报告类型应为 quarterly（季度分析）、halfyear（半年报汇总表）或 "
-                                                "evaluation（年度评价报告）")})
+        raise builders.BadParameters({"kind": _("报告类型应为 quarterly（季度分析）、halfyear（半年报汇总表）、"
+                                                "evaluation（年度评价报告）或 cluster（集群一页纸）")})
     if kind == "evaluation":
+        fmt = str(params.get("format") or "docx").strip().lower()
+        if fmt not in FORMATS:
+            raise builders.BadParameters({"format": _("参数 format 应为 docx（Word）或 pdf，收到“%(value)s”") % {
+                "value": fmt[:20]}})
         run = builders.evaluation_run(actor, params)
         data = builders.evaluation(actor, run)
+        if fmt == "pdf":
+            from jiqun.reports.pdf import render_evaluation_pdf
+
+            produced = Produced(render_evaluation_pdf(data), f"{data.title}-{run.pk}.pdf", PDF)
+        else:
+            produced = Produced(render_evaluation(data), f"{data.title}-{run.pk}.docx", DOCX)
         audit_record(actor=actor, action=AuditAction.EXPORT, obj=run,
-                     object_repr=f"{_('年度评价报告')} {run}（{len(data.rows)} 行）")
-        return Produced(render_evaluation(data), f"{data.title}-{run.pk}.docx", DOCX)
+                     object_repr=f"{_('年度评价报告')} {run}（{len(data.rows)} 行）" + (" PDF" if fmt == "pdf" else ""))
+        return produced
+    if kind == "cluster":
+        from jiqun.reports.pdf import render_cluster_pdf
+
+        cluster = builders.onepager_cluster(actor, params)
+        data = builders.cluster_onepager(actor, cluster)
+        label = f"-{data.period_label}" if data.period_label != "—" else ""
+        produced = Produced(render_cluster_pdf(data), f"{data.title}{label}.pdf", PDF)
+        audit_record(actor=actor, action=AuditAction.EXPORT, obj=cluster,
+                     object_repr=f"{_('集群一页纸')} {cluster.programme.code} {cluster.name} {data.period_label}")
+        return produced
     request = builders.parse(actor, params, half_year=kind == "halfyear")
     if kind == "quarterly":
         data = builders.quarterly(actor, request)

@@ -7,4 +7,6 @@ urlpatterns = [
     path("quarterly.docx", views.quarterly, name="quarterly"),
     path("halfyear.xlsx", views.halfyear, name="halfyear"),
     path("evaluation/<int:pk>.docx", views.evaluation, name="evaluation"),
+    path("evaluation/<int:pk>.pdf", views.evaluation_pdf, name="evaluation_pdf"),
+    path("cluster/<int:pk>.pdf", views.cluster, name="cluster"),
 ]

@@ -1,4 +1,5 @@
-"""Downloads of the reports that go up the hierarchy: /reports/quarterly.docx and /reports/halfyear.xlsx."""
+"""Downloads of the reports that go up the hierarchy: /reports/quarterly.docx, /reports/halfyear.xlsx, the annual
+evaluation report (/reports/evaluation/<pk>.docx or .pdf) and the cluster one-pager (/reports/cluster/<pk>.pdf)."""
 
 from urllib.parse import quote
 
@@ -42,3 +43,17 @@ def halfyear(request: HttpRequest) -> HttpResponse:
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     """年度评价报告 (Word) of a published evaluation run."""
     return _download(request, "evaluation", {"run": str(pk)})
+
+
+@login_required
+@require_GET
+def evaluation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """年度评价报告 (PDF) of a published evaluation run: the same report as the Word one."""
+    return _download(request, "evaluation", {"run": str(pk), "format": "pdf"})
+
+
+@login_required
+@require_GET
+def cluster(request: HttpRequest, pk: int) -> HttpResponse:
+    """集群一页纸 (PDF) of a cluster the user sees."""
+    return _download(request, "cluster", {"cluster_id": str(pk)})

@@ -2,7 +2,8 @@
 
     jiqun report quarterly --programme CODE --year Y --quarter Q [--region CODE | --cluster CODE] --user NAME -o F.docx
     jiqun report halfyear --programme CODE --year Y --quarter 2|4 [--region CODE] --user NAME -o F.xlsx
-    jiqun report evaluation --run PK --user NAME -o F.docx
+    jiqun report evaluation --run PK --user NAME -o F.docx|F.pdf [--format docx|pdf]
+    jiqun report cluster --cluster CODE [--programme CODE] --user NAME -o F.pdf
 
 The report is made for the named user's scope, exactly as the page would make it for them (a city officer gets
 only their city's), and the export is audited under that user.
@@ -17,13 +18,15 @@ from jiqun.accounts.models import User
 from jiqun.reports.builders import BadParameters, NotFound
 from jiqun.reports.services import report_produce
 
-SUFFIX = {"quarterly": ".docx", "halfyear": ".xlsx", "evaluation": ".docx"}
+SUFFIX = {"quarterly": ".docx", "halfyear": ".xlsx", "evaluation": ".docx", "cluster": ".pdf"}
+FORMATS = {"evaluation": (".docx", ".pdf")}  # reports with a choice of format: by --format or by the -o suffix
 
 
 class Command(BaseCommand):
     help = ("Reports for upward reporting, in the scope of --user, written to -o FILE: `quarterly` (季度分析报告, "
             "Word) of a programme's period for a region (default: the user's) or a cluster; `halfyear` (半年报汇总表, "
-            "Excel, quarter 2 or 4); `evaluation --run PK` (年度评价报告, Word, of a published evaluation run).")
+            "Excel, quarter 2 or 4); `evaluation --run PK` (年度评价报告, Word or PDF, of a published evaluation run); "
+            "`cluster --cluster CODE` (集群一页纸, PDF).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(SUFFIX))
@@ -32,22 +35,31 @@ class Command(BaseCommand):
         parser.add_argument("--quarter", default="")
         parser.add_argument("--run", default="", help="评价结果编号（年度评价报告，须已发布）")
         parser.add_argument("--region", default="", help="区划代码（省或市）；不给则为用户所在地区")
-        parser.add_argument("--cluster", default="", help="集群编码（仅季度分析）")
+        parser.add_argument("--cluster", default="", help="集群编码（季度分析、集群一页纸）")
+        parser.add_argument("--format", default="", help="年度评价报告的格式：docx 或 pdf（不给则按 -o 的后缀）")
         parser.add_argument("--user", required=True, help="以哪个用户的可见范围生成")
         parser.add_argument("-o", "--output", required=True, help=f"输出文件（{', '.join(SUFFIX.values())}）")
 
     def handle(self, *args, **options) -> None:
         kind = options["kind"]
         output = Path(options["output"])
-        if output.suffix.lower() != SUFFIX[kind]:
+        suffixes = FORMATS.get(kind, (SUFFIX[kind],))
+        fmt = options["format"].strip().lower()
+        if fmt and (f".{fmt}" not in suffixes):
+            raise CommandError(_("--format：%(kind)s 报告的格式应为 %(formats)s，收到“%(value)s”") % {
+                "kind": kind, "formats": "、".join(s.lstrip(".") for s in suffixes), "value": fmt[:20]})
+        expected = f".{fmt}" if fmt else (output.suffix.lower() if output.suffix.lower() in suffixes else suffixes[0])
+        if output.suffix.lower() != expected:
             raise CommandError(_("-o：%(kind)s 报告应写到 %(suffix)s 文件，收到“%(file)s”") % {
-                "kind": kind, "suffix": SUFFIX[kind], "file": str(output)[:200]})
+                "kind": kind, "suffix": " 或 ".join(suffixes) if not fmt else expected, "file": str(output)[:200]})
         if not output.parent.is_dir():
             raise CommandError(_("-o：目录“%(dir)s”不存在") % {"dir": str(output.parent)[:200]})
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(_("--user：没有用户“%(name)s”") % {"name": options["user"][:150]})
         params = {name: options[name] for name in ("programme", "year", "quarter", "region", "cluster", "run")}
+        if kind in FORMATS:
+            params["format"] = expected.lstrip(".")
         try:
             produced = report_produce(actor=user, kind=kind, params=params)
         except BadParameters as exc:
