@@ -7,11 +7,12 @@ from html import unescape
 from urllib.parse import urlencode
 
 import pytest
+from django.db.models import Count
 
 from jiqun.accounts.models import User
 from jiqun.clusters.models import Cluster
 from jiqun.clusters.services import cluster_change_regions, cluster_update
-from jiqun.conftest import client_for
+from jiqun.conftest import client_for, token_client
 from jiqun.dashboards.models import FigureSummary, SavedComparison
 from jiqun.dashboards.selectors import Summaries
 from jiqun.dashboards.services import comparison_save
@@ -245,3 +246,38 @@ def test_the_english_ui_renders_every_dashboard_page():
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers.get("Content-Language", "en") == "en", url
+
+
+# --- the bulk approval API -----------------------------------------------------------------------------------
+
+def _statuses() -> dict[str, int]:
+    return dict(Report.objects.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
+@pytest.mark.parametrize("body", [
+    '{"reports": "abc"}', '{"reports": [1e400]}', '{"reports": [true]}', '{"reports": [99999999999999999999999]}',
+    '{"reports": [null]}', '{"reports": [[1]]}', '{"reports": [-1, 0]}', '{"reports": [1], "comment": 5}',
+    '{"reports": [1], "comment": "\\u0000"}', '{"reports": []}', "not json", '{"reports": [1.5]}',
+])
+def test_the_bulk_api_answers_bad_bodies_with_a_message_and_changes_nothing(body):
+    before = _statuses()
+    response = token_client(_user("jining")).post("/api/v1/reports/approve-bulk", body,
+                                                  content_type="application/json")
+    assert response.status_code in (200, 400, 422), (body, response.status_code)
+    if response.status_code == 200:
+        assert not response.json()["approved"], body
+    else:
+        assert response.content and response.json(), body
+    assert _statuses() == before
+
+
+# --- links drawn on charts open for the user they were drawn for ---------------------------------------------
+
+@pytest.mark.parametrize("name", ["rencheng", "jiqun_org", "lianzhang"])
+def test_every_region_a_map_links_to_opens_for_its_user(name):
+    user = _user(name)
+    client = client_for(user)
+    chart = _charts(client.get("/dashboards/maps/").content.decode())[0]
+    links = {link for link in chart["links"] if link}
+    for link in links:
+        assert client.get(link).status_code == 200, link
