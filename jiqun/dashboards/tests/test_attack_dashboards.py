@@ -281,3 +281,29 @@ def test_every_region_a_map_links_to_opens_for_its_user(name):
     links = {link for link in chart["links"] if link}
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def _chart_links(client, url: str) -> set[str]:
+    """One link of each shape drawn on the page's charts (ids aside, region codes kept): each opened once."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    links = sorted({link for chart in _charts(response.content.decode()) for link in chart.get("links") or [] if link})
+    return set({re.sub(r"(?<!\d)(\d{1,5}|\d{7,})(?!\d)", "N", link): link for link in links}.values())
+
+
+@pytest.mark.parametrize("name", ["rencheng", "jiqun_org"])
+def test_every_link_on_the_panels_and_cluster_page_charts_opens_for_its_user(name):
+    user = _user(name)
+    client = client_for(user)
+    cluster = Cluster.objects.for_user(user).order_by("pk").first()
+    links = _chart_links(client, f"/clusters/{cluster.pk}/")
+    if name != "jiqun_org":
+        links |= _chart_links(client, "/dashboards/panels/")
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
+
+
+def test_every_link_on_the_overview_charts_opens_for_its_user():
+    client = client_for(_user("rencheng"))
+    for link in sorted(_chart_links(client, "/dashboards/")):
+        assert client.get(link).status_code == 200, link
