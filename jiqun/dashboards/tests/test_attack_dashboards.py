@@ -60,7 +60,7 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("name", ["sheng", "jining", "qiye"])
+@pytest.mark.parametrize("name", ["rencheng", "jining", "qiye"])
 def test_hostile_parameters_get_a_message_or_404_never_a_500(name):
     client = client_for(_user(name))
     for url in HOSTILE:
