@@ -21,9 +21,10 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiqun.accounts.scoping import sees_region_totals
 from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.dashboards.charts import Chart, Series
-from jiqun.regions.models import Region, RegionLevel, Zone, city_code, within_q
+from jiqun.regions.models import Region, RegionLevel, Zone, city_code, is_within, within_q
 from jiqun.regions.selectors import visible_regions
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,17 @@ def zone_points(user, region_code: str) -> list[dict]:
             for z in zones]
 
 
+def _overview_link(user, city: str) -> str | None:
+    """The overview a click on a city opens: the city's for who sees its totals, the user's own county's for a
+    county inside it, none for whose scope is clusters (a cluster organisation, a chain chief)."""
+    if sees_region_totals(user, city):
+        return reverse("dashboards:region", args=[city])
+    own = getattr(user, "region_id", None)
+    if own and is_within(own, city) and sees_region_totals(user, own):
+        return reverse("dashboards:region", args=[own])
+    return None
+
+
 def clusters_by_city(user) -> Chart:
     """The province map of clusters per city: clusters the user sees (not 退出) in each of the 16 cities.
 
@@ -156,7 +168,7 @@ def clusters_by_city(user) -> Chart:
         sees = city.code in seen or any(code.startswith(city.prefix) for code in seen)
         count = len(per_city.get(city.code, ()))
         values.append(count if sees else None)
-        links.append(f"/dashboards/regions/{city.code}/" if sees else None)
+        links.append(_overview_link(user, city.code) if sees else None)
     extra = map_extra("shandong")
     extra["points"] = zone_points(user, "370000")
     return Chart("clusters-by-city", _("各市产业集群分布"), "map", [c.name for c in cities],
