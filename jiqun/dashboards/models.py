@@ -77,6 +77,13 @@ class FigureSummary(models.Model):
         return "" if value is None else str(value)
 
     @property
+    def source_url(self) -> str:
+        """The lasting address of this figure's source page (jiqun.dashboards.selectors.figure_address)."""
+        from jiqun.dashboards.selectors import figure_address
+
+        return figure_address(self)
+
+    @property
     def period_label(self) -> str:
         """As the reporting period names itself: 2026年1-9月 (figures are cumulative from January)."""
         return f"{self.year}年1-{self.quarter * 3}月"

@@ -6,6 +6,7 @@ Each method is one query, so a page at national scale reads only the rows it dra
 """
 
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -59,9 +60,18 @@ class Summaries:
         return {getattr(row, field): row for row in rows}
 
 
+def figure_address(row: FigureSummary) -> str:
+    """The lasting address of a figure's source page: what the figure is, not which stored row (rows are replaced
+    at each rebuild after an approval)."""
+    key = row.cluster_id or row.region_id or row.zone_id
+    query = urlencode({"programme": row.programme.code, "kind": row.kind, "key": key, "code": row.code,
+                       "year": row.year, "quarter": row.quarter})
+    return f"{reverse('dashboards:figure_at')}?{query}"
+
+
 def figure_url(row: FigureSummary | None) -> str | None:
     """The page that shows where a figure comes from (its reports and revisions)."""
-    return reverse("dashboards:figure", args=[row.pk]) if row is not None else None
+    return figure_address(row) if row is not None else None
 
 
 def subject_name(row: FigureSummary) -> str:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", overview_views.overview, name="overview"),
     path("regions/<region:code>/", overview_views.region, name="region"),
     path("figures/<int:pk>/", views.figure, name="figure"),
+    path("figures/at/", views.figure_at, name="figure_at"),
     path("maps/", map_views.maps, name="maps"),
     path("maps/<str:name>.json", map_views.map_geojson, name="map"),
     path("panels/", panels, name="panels"),

@@ -7,29 +7,41 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jiqun.dashboards.models import FigureSummary, SubjectKind
-from jiqun.dashboards.selectors import subject_name
+from jiqun.dashboards.selectors import figure_address, subject_name
 from jiqun.dashboards.summaries import summaries_ensure
 from jiqun.monitoring.figures import ApprovedFigures
+from jiqun.programmes.models import Programme
 
 
 @login_required
 @require_GET
 def figure(request: HttpRequest, pk: int) -> HttpResponse:
-    """One dashboard figure: its value, 上年同期 and 同比, and each report and revision behind it (or why not).
+    """A figure by its row: sent on to its lasting address (figure_at), which survives the rebuilds."""
+    row = get_object_or_404(FigureSummary.objects.for_user(request.user).select_related("programme"), pk=pk)
+    return redirect(figure_address(row))
 
-    The stored figures are brought up to date first (as every page reading them does): a link from a page drawn
-    before an approval names a row the rebuild replaced, and opens the row that replaced it (same subject,
-    indicator and period); a row gone with its subject is 404."""
-    visible = FigureSummary.objects.for_user(request.user).select_related("programme", "cluster", "region", "zone")
-    row = get_object_or_404(visible, pk=pk)
-    summaries_ensure(row.programme)
-    if not visible.filter(pk=pk).exists():
-        same = visible.filter(programme=row.programme, kind=row.kind, cluster_id=row.cluster_id,
-                              region_id=row.region_id, zone_id=row.zone_id, code=row.code, year=row.year,
-                              quarter=row.quarter).values_list("pk", flat=True).first()
-        if same is None:
-            raise Http404(_("该数据已不存在（集群或区划已变更），请回到看板重新打开"))
-        return redirect("dashboards:figure", pk=same)
+
+@login_required
+@require_GET
+def figure_at(request: HttpRequest) -> HttpResponse:
+    """One dashboard figure by what it is (programme, subject, indicator, period): its value, 上年同期 and 同比, and
+    each report and revision behind it (or why not).
+
+    The address names no stored row, so a link from a page drawn before an approval still opens the figure; the
+    stored figures are brought up to date first, as every page reading them does."""
+    wanted = request.GET
+    programme = Programme.objects.filter(code=wanted.get("programme", "")[:40]).first()
+    kind = wanted.get("kind", "")
+    field = {"cluster": "cluster_id", "region": "region_id", "zone": "zone_id"}.get(kind)
+    key, code = wanted.get("key", "")[:20], wanted.get("code", "")[:60]
+    year, quarter = wanted.get("year", ""), wanted.get("quarter", "")
+    if programme is None or field is None or not key.isdigit() or not year.isdigit() or quarter not in "1234" \
+            or not quarter or not code:
+        raise Http404(_("没有这一数据：链接不完整或有误，请回到看板重新打开"))
+    summaries_ensure(programme)
+    row = get_object_or_404(
+        FigureSummary.objects.for_user(request.user).select_related("programme", "cluster", "region", "zone"),
+        programme=programme, kind=kind, code=code, year=int(year[:4]), quarter=int(quarter), **{field: key})
     figures = ApprovedFigures(row.programme)
     subject = (figures.cluster(row.cluster_id) if row.kind == SubjectKind.CLUSTER
                else figures.region(row.region_id) if row.kind == SubjectKind.REGION else figures.zone(row.zone_id))

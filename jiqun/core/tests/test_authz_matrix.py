@@ -171,7 +171,9 @@ PAGES: dict[str, Route | str] = {
     "clusters:list": Route(None, page()),
     "clusters:create": Route(None, for_roles(OFFICERS), ("GET", "POST")),
     "clusters:detail": Route("cluster", read),
-    "dashboards:figure": Route("figure", read),
+    # a stored row's id sends on to the figure's lasting address; the address without a figure named is a 404
+    "dashboards:figure": Route("figure", lambda p, m, s: anon_page(p) or (302 if s == INSIDE else 404)),
+    "dashboards:figure_at": Route(None, lambda p, m, s: anon_page(p) or 404),
     "dashboards:maps": Route(None, page()),  # the province map: each city's number only where the user sees it
     "dashboards:map": Route(None, page()),  # the map file (GeoJSON) every logged-in user's pages draw
     # A region's panels: who sees that region's totals (sees_region_totals), its own region by default; else 404.

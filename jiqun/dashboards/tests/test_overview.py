@@ -45,7 +45,7 @@ def test_a_city_overviews_figures_are_the_approved_figures_of_the_city():
         total = figures.total(figures.region("370800"), code, year, quarter)
         assert total.complete and kpis[code].value == total.current
         assert f'data-value="{total.current}"' in response.content.decode()
-        assert f'href="/dashboards/figures/{kpis[code].row.pk}/"' in response.content.decode()
+        assert f'href="{kpis[code].row.source_url.replace("&", "&amp;")}"' in response.content.decode()
     members = page.kpis[-1]
     assert "名录" in members.note and members.value > 0
     assert page.clusters and all(r.cluster.regions.filter(code__startswith="3708").exists() for r in page.clusters)

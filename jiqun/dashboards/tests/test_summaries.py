@@ -81,12 +81,26 @@ def test_who_sees_which_figures():
 def test_the_source_page_lists_the_reports_behind_a_figure_and_refuses_who_may_not_see_it():
     row = FigureSummary.objects.filter(programme__code=JINING, kind="region", region_id="370800", code="revenue",
                                        complete=True).order_by("-year", "-quarter").first()
-    page = client_for(_user("jining")).get(f"/dashboards/figures/{row.pk}/")
-    assert page.status_code == 200
+    page = client_for(_user("jining")).get(f"/dashboards/figures/{row.pk}/", follow=True)
+    assert page.status_code == 200 and page.redirect_chain[0][0] == row.source_url
     text = page.content.decode()
     assert f"{row.current:,.2f}" in text and text.count("/monitoring/reports/") >= 2
     assert client_for(_user("jinan")).get(f"/dashboards/figures/{row.pk}/").status_code == 404
     assert client_for(_user("jiqun_org")).get(f"/dashboards/figures/{row.pk}/").status_code == 404
+    assert client_for(_user("jinan")).get(row.source_url).status_code == 404
+
+
+def test_a_figures_address_still_opens_after_the_rebuild_replaced_its_row():
+    row = FigureSummary.objects.filter(programme__code=JINING, kind="cluster", code="revenue",
+                                       complete=True).first()
+    address = row.source_url
+    call_command("dashboards", "rebuild", "--programme", JINING, stdout=io.StringIO())
+    assert not FigureSummary.objects.filter(pk=row.pk).exists()
+    page = client_for(_user("jining")).get(address)
+    assert page.status_code == 200 and f"{row.current:,.2f}" in page.content.decode()
+    for broken in ("?programme=NOPE", address.replace("kind=cluster", "kind=planet"), address.replace("year=", "year=x")):
+        assert client_for(_user("jining")).get(broken if broken.startswith("/") else "/dashboards/figures/at/" + broken
+                                              ).status_code == 404
 
 
 def test_a_chart_gives_its_numbers_back_as_a_workbook_with_missing_as_a_dash():
