@@ -1,5 +1,6 @@
 """/api/v1/reports/quarterly, /halfyear, /evaluation/{run_id} (Word or PDF) and /cluster/{cluster_id} (the cluster
-one-pager, PDF): the reports that go up the hierarchy, as files."""
+one-pager, PDF), /notice/{call_id} (a recognition round's result notice, Word): the reports that go up the
+hierarchy, as files."""
 
 from urllib.parse import quote
 
@@ -21,6 +22,10 @@ class ReportQuery(Schema):
     quarter: Text = Field("", max_length=1, description="季度 1-4（半年报汇总表只有 2 和 4）")
     region: Text = Field("", max_length=6, description="区划代码（省或市），不给则为调用者所在地区")
     cluster: Text = Field("", max_length=60, description="集群编码（仅季度分析）")
+
+
+class QuarterlyQuery(ReportQuery):
+    format: Text = Field("docx", max_length=4, description="docx（Word，默认）或 pdf")
 
 
 class EvaluationQuery(Schema):
@@ -45,9 +50,12 @@ def _binary(media: str, description: str) -> dict:
 
 
 @router.get("/reports/quarterly", response={200: None, **errors(400, 401, 404, 422)},
-            summary="季度分析报告（Word）", openapi_extra=_binary(DOCX, "季度分析报告 .docx"))
-def quarterly(request: HttpRequest, query: Query[ReportQuery]) -> HttpResponse:
-    """The quarterly analysis of a region (default: the caller's) or a cluster, in the caller's scope."""
+            summary="季度分析报告（Word 或 PDF）", openapi_extra={"responses": {200: {
+                "description": "季度分析报告 .docx 或 .pdf", "content": {
+                    m: {"schema": {"type": "string", "format": "binary"}} for m in (DOCX, PDF)}}}})
+def quarterly(request: HttpRequest, query: Query[QuarterlyQuery]) -> HttpResponse:
+    """The quarterly analysis of a region (default: the caller's) or a cluster, in the caller's scope;
+    format=pdf for PDF."""
     return _file(request, "quarterly", query.dict())
 
 
@@ -76,3 +84,12 @@ def cluster(request: HttpRequest, cluster_id: DbId) -> HttpResponse:
     """The one-pager of a cluster the caller sees: profile, latest figures with 同比 and a trend, targets, chain
     gaps, the largest projects."""
     return _file(request, "cluster", {"cluster_id": str(cluster_id)})
+
+
+@router.get("/reports/notice/{call_id}", response={200: None, **errors(400, 401, 404, 422)},
+            summary="认定结果公示（Word）", openapi_extra=_binary(DOCX, "认定结果公示 .docx"))
+def notice(request: HttpRequest, call_id: DbId) -> HttpResponse:
+    """The result notice (公示名单) of a recognition round in 公示 or done: the recognised clusters in rank
+    order with their combined scores. The province's document: anyone else, or a round the caller does not
+    see, 404; a round not yet published, 400."""
+    return _file(request, "notice", {"call": str(call_id)})

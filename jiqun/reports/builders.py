@@ -578,3 +578,81 @@ def cluster_onepager(user, cluster: Cluster) -> OnePager:
             "label": label}],
         demo=is_demo(cluster.programme),
     )
+
+
+# --- the recognition-round result notice (认定结果公示) ------------------------------------------------------
+
+@dataclass
+class NoticeLine:
+    rank: str
+    name: str
+    region: str
+    organisation: str
+    score: str
+
+
+@dataclass
+class Notice:
+    """The 公示 of a 赛马 round's results: the recognised clusters in rank order, the objection period."""
+
+    title: str
+    call: str
+    programme: str
+    tier: str
+    quota: int
+    objection_until: str
+    text: list[str]
+    rows: list[NoticeLine]
+    issuer: str
+    date: str
+    demo: bool
+
+
+def notice_call(user, params: dict):
+    """The round `params["call"]` names, for its result notice. The notice is the province's document (it
+    issues and receives the objections): a round the user does not see, or a user who does not run rounds
+    (jiqun.recognition.permissions.can_manage_rounds), is NotFound; a round not yet published (公示中 or
+    已完成), BadParameters."""
+    from jiqun.recognition.models import Call, CallStatus
+    from jiqun.recognition.permissions import can_manage_rounds
+
+    text = str(params.get("call") or "").strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+        raise BadParameters({"call": _("参数 call 应为认定批次编号（正整数），收到“%(value)s”") % {"value": text[:20]}})
+    call = Call.objects.for_user(user).select_related("programme").filter(pk=int(text)).first()
+    if call is None or not can_manage_rounds(user):
+        raise NotFound(_("没有您可生成公示的认定批次 #%(pk)s（公示由省级主管部门发布）") % {"pk": text})
+    if call.status not in (CallStatus.PUBLICITY, CallStatus.DONE):
+        raise BadParameters({"call": _("认定批次“%(title)s”当前为“%(status)s”，结果公示（公示中）后才能生成公示名单") % {
+            "title": call.title, "status": call.get_status_display()}})
+    return call
+
+
+def notice(user, call) -> Notice:
+    """What the notice says: the call, tier, quota, the 公示 period and the clusters selected, in rank order,
+    with their combined scores (the applications as the recognition pages show them)."""
+    from django.utils import timezone
+
+    from jiqun.recognition.models import Application
+
+    applications = (Application.objects.for_user(user).filter(call=call, selected=True)
+                    .select_related("cluster").prefetch_related("cluster__regions").order_by("rank", "cluster__name"))
+    rows = [NoticeLine(rank=str(a.rank) if a.rank is not None else "—", name=a.cluster.name,
+                       region="、".join(str(r) for r in a.cluster.regions.all()) or "—",
+                       organisation=a.cluster.promotion_org or "—", score=num(a.final_score, 2))
+            for a in applications]
+    issuer = call.programme.issuer or _("省工业和信息化厅")
+    until = f"{call.objection_until:%Y年%m月%d日}" if call.objection_until else "—"
+    tier = call.get_tier_sought_display()
+    text = [
+        _("根据%(programme)s有关要求，经集群申报、资格审查、专家评审和综合评分，“%(call)s”拟认定%(tier)s产业集群"
+          "%(n)d 个（名额 %(quota)d 个），现予以公示。") % {
+            "programme": call.programme.name, "call": call.title, "tier": tier, "n": len(rows), "quota": call.quota},
+        _("公示期至 %(until)s。公示期间，如有异议，请以书面形式向%(issuer)s反映，并写明真实姓名（单位名称）和联系方式；"
+          "逾期或匿名的不予受理。") % {"until": until, "issuer": issuer},
+    ]
+    return Notice(
+        title=_("关于%(call)s认定结果的公示") % {"call": call.title}, call=call.title, programme=call.programme.name,
+        tier=tier, quota=call.quota, objection_until=until, text=text, rows=rows, issuer=issuer,
+        date=f"{timezone.localdate():%Y年%m月%d日}", demo=is_demo(call.programme),
+    )

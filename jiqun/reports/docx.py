@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from jiqun.reports.builders import Evaluation, Quarterly
+from jiqun.reports.builders import Evaluation, Notice, Quarterly
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -233,3 +233,24 @@ def _num(value, precision: int) -> str:
     from jiqun.core.templatetags.jiqun import num
 
     return num(value, precision)
+
+
+def render_notice(data: Notice) -> bytes:
+    """The 认定结果公示: title, text, the table of recognised clusters in rank order, the issuer and date."""
+    document = _document(data.title)
+    if data.demo:
+        _paragraph(document, _("演示数据"), font=HEADING_FONT, size=14, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(document, data.title, font=TITLE_FONT, size=22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for line in data.text:
+        _paragraph(document, line)
+    _paragraph(document, _("附：%(call)s拟认定集群名单") % {"call": data.call}, indent=False)
+    if data.rows:
+        _table(document, [_("序号"), _("集群名称"), _("所在区划"), _("集群促进机构"), _("综合得分")],
+               [[r.rank, r.name, r.region, r.organisation, r.score] for r in data.rows])
+    else:
+        _paragraph(document, _("本批次没有拟认定的集群。"))
+    _paragraph(document, data.issuer, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(document, data.date, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if data.demo:
+        _paragraph(document, _("注：本公示由演示数据生成，非真实认定结果。"))
+    return _save(document)

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from jiqun.reports.builders import Evaluation, OnePager
+from jiqun.reports.builders import Evaluation, OnePager, Quarterly
 from jiqun.reports.charts import chart_png, data_uri
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -54,3 +54,8 @@ def render_cluster_pdf(data: OnePager) -> bytes:
     """The cluster one-pager, its trend chart drawn server-side from the builder's Chart."""
     chart = data_uri(chart_png(data.chart)) if data.chart is not None and not data.chart.empty else None
     return render("reports/pdf/cluster.html", {"data": data, "chart": chart})
+
+
+def render_quarterly_pdf(data: Quarterly) -> bytes:
+    """The quarterly analysis: the same sections as the Word one."""
+    return render("reports/pdf/quarterly.html", {"data": data})

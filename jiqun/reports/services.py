@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 from jiqun.audit.models import AuditAction
 from jiqun.audit.services import audit_record
 from jiqun.reports import builders
-from jiqun.reports.docx import render_evaluation, render_quarterly
+from jiqun.reports.docx import render_evaluation, render_notice, render_quarterly
 from jiqun.reports.xlsx import render_half_year
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
-KINDS = ("quarterly", "halfyear", "evaluation", "cluster")
-FORMATS = ("docx", "pdf")  # of the annual evaluation report
+KINDS = ("quarterly", "halfyear", "evaluation", "cluster", "notice")
+FORMATS = ("docx", "pdf")  # of the annual evaluation report and the quarterly analysis
 
 
 @dataclass(frozen=True)
@@ -26,20 +26,30 @@ class Produced:
 
 
 def report_produce(*, actor, kind: str, params: dict) -> Produced:
-    """Make the report `kind` ("quarterly", "halfyear", "evaluation" or "cluster") that `params` names, for
-    `actor`'s scope. The evaluation report is Word unless `params["format"]` is "pdf"; the cluster one-pager
-    (`params["cluster_id"]` or `params["cluster"]`, a code) is PDF.
+    """Make the report `kind` ("quarterly", "halfyear", "evaluation", "cluster" or "notice") that `params` names,
+    for `actor`'s scope. The evaluation report and the quarterly analysis are Word unless `params["format"]` is
+    "pdf"; the cluster one-pager (`params["cluster_id"]` or `params["cluster"]`, a code) is PDF; the result
+    notice of a published recognition round (`params["call"]`) is Word.
 
     Raises builders.BadParameters (each bad parameter named) or builders.NotFound (outside the scope); writes
     one audit record (EXPORT) when a file is produced."""
     if kind not in KINDS:
         raise builders.BadParameters({"kind": _("报告类型应为 quarterly（季度分析）、halfyear（半年报汇总表）、"
-                                                "evaluation（年度评价报告）或 cluster（集群一页纸）")})
-    if kind == "evaluation":
+                                                "evaluation（年度评价报告）、cluster（集群一页纸）或 notice（认定结果公示）")})
+    fmt = "docx"
+    if kind in ("evaluation", "quarterly"):
         fmt = str(params.get("format") or "docx").strip().lower()
         if fmt not in FORMATS:
             raise builders.BadParameters({"format": _("参数 format 应为 docx（Word）或 pdf，收到“%(value)s”") % {
                 "value": fmt[:20]}})
+    if kind == "notice":
+        call = builders.notice_call(actor, params)
+        data = builders.notice(actor, call)
+        produced = Produced(render_notice(data), f"{data.title}.docx", DOCX)
+        audit_record(actor=actor, action=AuditAction.EXPORT, obj=call,
+                     object_repr=f"{_('认定结果公示')} {call.title}（{len(data.rows)} 个集群）")
+        return produced
+    if kind == "evaluation":
         run = builders.evaluation_run(actor, params)
         data = builders.evaluation(actor, run)
         if fmt == "pdf":
@@ -64,8 +74,13 @@ def report_produce(*, actor, kind: str, params: dict) -> Produced:
     request = builders.parse(actor, params, half_year=kind == "halfyear")
     if kind == "quarterly":
         data = builders.quarterly(actor, request)
-        produced = Produced(render_quarterly(data), f"{data.title}.docx", DOCX)
-        what = _("季度分析报告")
+        if fmt == "pdf":
+            from jiqun.reports.pdf import render_quarterly_pdf
+
+            produced = Produced(render_quarterly_pdf(data), f"{data.title}.pdf", PDF)
+        else:
+            produced = Produced(render_quarterly(data), f"{data.title}.docx", DOCX)
+        what = _("季度分析报告") + (" PDF" if fmt == "pdf" else "")
     else:
         data = builders.half_year(actor, request)
         produced = Produced(render_half_year(data), f"{data.title}-{data.period_label}.xlsx", XLSX)

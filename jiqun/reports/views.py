@@ -1,5 +1,6 @@
 """Downloads of the reports that go up the hierarchy: /reports/quarterly.docx, /reports/halfyear.xlsx, the annual
-evaluation report (/reports/evaluation/<pk>.docx or .pdf) and the cluster one-pager (/reports/cluster/<pk>.pdf)."""
+evaluation report (/reports/evaluation/<pk>.docx or .pdf), the cluster one-pager (/reports/cluster/<pk>.pdf),
+the quarterly analysis as PDF (/reports/quarterly.pdf) and a recognition round's result notice (/reports/notice/<pk>.docx)."""
 
 from urllib.parse import quote
 
@@ -28,7 +29,21 @@ def _download(request: HttpRequest, kind: str, params: dict | None = None) -> Ht
 @require_GET
 def quarterly(request: HttpRequest) -> HttpResponse:
     """季度分析报告 (Word): ?programme=&year=&quarter=[&region= | &cluster=]."""
-    return _download(request, "quarterly")
+    return _download(request, "quarterly", {**request.GET.dict(), "format": "docx"})
+
+
+@login_required
+@require_GET
+def quarterly_pdf(request: HttpRequest) -> HttpResponse:
+    """季度分析报告 (PDF): the same parameters and report as the Word one."""
+    return _download(request, "quarterly", {**request.GET.dict(), "format": "pdf"})
+
+
+@login_required
+@require_GET
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """认定结果公示 (Word) of a published recognition round (the province's)."""
+    return _download(request, "notice", {"call": str(pk)})
 
 
 @login_required

@@ -14,13 +14,14 @@ register = template.Library()
 
 @register.simple_tag
 def report_links(user, period) -> list[tuple[str, str]]:
-    """(label, URL) of the quarterly analysis (Word) of the user's province or city and, for 1-6月 and 1-12月,
+    """(label, URL) of the quarterly analysis (Word, and beside it the same as PDF) of the user's province or city and, for 1-6月 and 1-12月,
     the half-yearly summary (Excel); none for a user who does not see a region's totals."""
     region = getattr(user, "region_id", None)
     if not region or not sees_region_totals(user, region):
         return []
     query = urlencode({"programme": period.programme.code, "year": period.year, "quarter": period.quarter})
-    links = [(_("季度分析报告（Word）"), f"{reverse('reports:quarterly')}?{query}")]
+    links = [(_("季度分析报告（Word）"), f"{reverse('reports:quarterly')}?{query}"),
+             (_("（PDF）"), f"{reverse('reports:quarterly_pdf')}?{query}")]
     if period.quarter in HALF_YEAR_QUARTERS:
         links.append((_("半年报汇总表（Excel）"), f"{reverse('reports:halfyear')}?{query}"))
     return links

@@ -4,6 +4,8 @@
     jiqun report halfyear --programme CODE --year Y --quarter 2|4 [--region CODE] --user NAME -o F.xlsx
     jiqun report evaluation --run PK --user NAME -o F.docx|F.pdf [--format docx|pdf]
     jiqun report cluster --cluster CODE [--programme CODE] --user NAME -o F.pdf
+    jiqun report notice --call PK --user NAME -o F.docx
+    (quarterly also as PDF: -o F.pdf or --format pdf)
 
 The report is made for the named user's scope, exactly as the page would make it for them (a city officer gets
 only their city's), and the export is audited under that user.
@@ -18,15 +20,15 @@ from jiqun.accounts.models import User
 from jiqun.reports.builders import BadParameters, NotFound
 from jiqun.reports.services import report_produce
 
-SUFFIX = {"quarterly": ".docx", "halfyear": ".xlsx", "evaluation": ".docx", "cluster": ".pdf"}
-FORMATS = {"evaluation": (".docx", ".pdf")}  # reports with a choice of format: by --format or by the -o suffix
+SUFFIX = {"quarterly": ".docx", "halfyear": ".xlsx", "evaluation": ".docx", "cluster": ".pdf", "notice": ".docx"}
+FORMATS = {"evaluation": (".docx", ".pdf"), "quarterly": (".docx", ".pdf")}  # reports with a choice of format: by --format or by the -o suffix
 
 
 class Command(BaseCommand):
     help = ("Reports for upward reporting, in the scope of --user, written to -o FILE: `quarterly` (季度分析报告, "
-            "Word) of a programme's period for a region (default: the user's) or a cluster; `halfyear` (半年报汇总表, "
+            "Word or PDF) of a programme's period for a region (default: the user's) or a cluster; `halfyear` (半年报汇总表, "
             "Excel, quarter 2 or 4); `evaluation --run PK` (年度评价报告, Word or PDF, of a published evaluation run); "
-            "`cluster --cluster CODE` (集群一页纸, PDF).")
+            "`cluster --cluster CODE` (集群一页纸, PDF); `notice --call PK` (认定结果公示, Word, of a round in 公示 or done).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(SUFFIX))
@@ -34,9 +36,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", default="")
         parser.add_argument("--quarter", default="")
         parser.add_argument("--run", default="", help="评价结果编号（年度评价报告，须已发布）")
+        parser.add_argument("--call", default="", help="赛马认定批次编号（认定结果公示，须已公示）")
         parser.add_argument("--region", default="", help="区划代码（省或市）；不给则为用户所在地区")
         parser.add_argument("--cluster", default="", help="集群编码（季度分析、集群一页纸）")
-        parser.add_argument("--format", default="", help="年度评价报告的格式：docx 或 pdf（不给则按 -o 的后缀）")
+        parser.add_argument("--format", default="", help="年度评价报告、季度分析的格式：docx 或 pdf（不给则按 -o 的后缀）")
         parser.add_argument("--user", required=True, help="以哪个用户的可见范围生成")
         parser.add_argument("-o", "--output", required=True, help=f"输出文件（{', '.join(SUFFIX.values())}）")
 
@@ -57,7 +60,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(_("--user：没有用户“%(name)s”") % {"name": options["user"][:150]})
-        params = {name: options[name] for name in ("programme", "year", "quarter", "region", "cluster", "run")}
+        params = {name: options[name] for name in ("programme", "year", "quarter", "region", "cluster", "run", "call")}
         if kind in FORMATS:
             params["format"] = expected.lstrip(".")
         try:
