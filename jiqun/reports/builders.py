@@ -652,7 +652,8 @@ def notice(user, call) -> Notice:
           "逾期或匿名的不予受理。") % {"until": until, "issuer": issuer},
     ]
     return Notice(
-        title=_("关于%(call)s认定结果的公示") % {"call": call.title}, call=call.title, programme=call.programme.name,
+        title=(_("关于%(call)s结果的公示") if call.title.endswith("认定") else _("关于%(call)s认定结果的公示")) % {
+            "call": call.title}, call=call.title, programme=call.programme.name,
         tier=tier, quota=call.quota, objection_until=until, text=text, rows=rows, issuer=issuer,
         date=f"{timezone.localdate():%Y年%m月%d日}", demo=is_demo(call.programme),
     )

@@ -309,6 +309,10 @@ PAGES: dict[str, Route | str] = {
     "reports:evaluation": Route("run", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else {200, 400})),  # 400: a draft
     "reports:evaluation_pdf": Route("run", lambda p, m, s: anon_page(p) or (404 if s == OUTSIDE else {200, 400})),
     "reports:cluster": Route("cluster", read),  # the cluster one-pager (PDF)
+    "reports:quarterly_pdf": Route(None, page(400)),
+    # The result notice is the province's document: anyone else 404; the demo round is not yet published (400).
+    "reports:notice": Route("call", lambda p, m, s: anon_page(p) or (
+        {200, 400} if p == "sheng" and s in (INSIDE, NONE) else 404)),
     "dispatch:detail": Route("dispatch", edit(get_read_only=200), ("GET", "POST")),
     "dispatch:template": Route("period", for_roles(OFFICERS, others=302, ok={200, 302})),  # 302: nothing to file
     # Only who files a dispatch of the period reaches the importer: the matrix's projects are in Rencheng and Jinan.
@@ -476,6 +480,8 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/reports/evaluation/{run_id}"): Route("run", lambda p, m, s: 401 if p == ANON else (
         404 if s == OUTSIDE else {200, 400})),
     ("GET", "/api/v1/reports/cluster/{cluster_id}"): Route("cluster", api_read),
+    ("GET", "/api/v1/reports/notice/{call_id}"): Route("call", lambda p, m, s: 401 if p == ANON else (
+        {200, 400} if p == "sheng" and s in (INSIDE, NONE) else 404)),
     ("GET", "/api/v1/dispatches"): Route(None, api_read),
     ("GET", "/api/v1/chains"): Route(None, api_read),
     ("POST", "/api/v1/chains/import"): Route(None, api_write(create=True)),  # no file: 400

