@@ -628,6 +628,11 @@ def notice_call(user, params: dict):
     return call
 
 
+def _date(day) -> str:
+    """A 公文 date: 2026年12月3日 (no leading zeros)."""
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
 def notice(user, call) -> Notice:
     """What the notice says: the call, tier, quota, the 公示 period and the clusters selected, in rank order,
     with their combined scores (the applications as the recognition pages show them)."""
@@ -642,10 +647,10 @@ def notice(user, call) -> Notice:
                        organisation=a.cluster.promotion_org or "—", score=num(a.final_score, 2))
             for a in applications]
     issuer = call.programme.issuer or _("省工业和信息化厅")
-    until = f"{call.objection_until:%Y年%m月%d日}" if call.objection_until else "—"
+    until = _date(call.objection_until) if call.objection_until else "—"
     tier = call.get_tier_sought_display()
     text = [
-        _("根据%(programme)s有关要求，经集群申报、资格审查、专家评审和综合评分，“%(call)s”拟认定%(tier)s产业集群"
+        _("根据%(programme)s有关要求，经集群申报、资格审查、专家评审和综合评分，“%(call)s”拟认定%(tier)s产业集群 "
           "%(n)d 个（名额 %(quota)d 个），现予以公示。") % {
             "programme": call.programme.name, "call": call.title, "tier": tier, "n": len(rows), "quota": call.quota},
         _("公示期至 %(until)s。公示期间，如有异议，请以书面形式向%(issuer)s反映，并写明真实姓名（单位名称）和联系方式；"
@@ -655,5 +660,5 @@ def notice(user, call) -> Notice:
         title=(_("关于%(call)s结果的公示") if call.title.endswith("认定") else _("关于%(call)s认定结果的公示")) % {
             "call": call.title}, call=call.title, programme=call.programme.name,
         tier=tier, quota=call.quota, objection_until=until, text=text, rows=rows, issuer=issuer,
-        date=f"{timezone.localdate():%Y年%m月%d日}", demo=is_demo(call.programme),
+        date=_date(timezone.localdate()), demo=is_demo(call.programme),
     )

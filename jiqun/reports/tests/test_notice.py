@@ -60,7 +60,8 @@ def test_notice_lists_the_recognised_clusters_in_rank_order_with_their_scores():
     assert produced.filename.endswith(".docx")
     text, tables = _docx(produced.content)
     assert f"关于{call.title}" in text and "结果的公示" in text
-    assert f"{call.objection_until:%Y年%m月%d日}" in text and f"名额 {call.quota} 个" in text
+    until = call.objection_until
+    assert f"{until.year}年{until.month}月{until.day}日" in text and f"名额 {call.quota} 个" in text
     assert call.get_tier_sought_display() in text and (call.programme.issuer or "省工业和信息化厅") in text
     selected = list(Application.objects.filter(call=call, selected=True).select_related("cluster").order_by("rank"))
     assert len(selected) == call.quota
