@@ -5,6 +5,7 @@ and stops it on exit, so a report or template started from a page is always pick
 worker runs elsewhere (a service of its own)."""
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                **options) -> None:
         """Start the worker and the server; both run until interrupted."""
         worker = None if no_worker else start_worker()
+        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: leave through `finally`
         try:
             self.serve(addrport, debug, threads)
         finally:
@@ -79,3 +81,7 @@ def stop_worker(worker: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
