@@ -14,7 +14,7 @@
     error.textContent = state.error || "";
     error.hidden = !state.error;
     var link = document.getElementById("task-download");
-    if (state.download) { link.href = state.download; link.hidden = false; }
+    if (state.download) { link.href = state.download; document.getElementById("task-done").hidden = false; }
     document.getElementById("task-wait").hidden = !!state.finished;
   }
   function poll() {
