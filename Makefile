@@ -14,6 +14,7 @@ DEBS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-sub
 
 .PHONY: run dev test test-pg install system-deps static migrate demo lint check-engine bench messages clean
 
+# `serve` also starts the background worker (manage.py db_worker) for reports and large templates, see docs/background-tasks.md.
 run: install static migrate
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py serve $(HOST)

@@ -438,3 +438,10 @@ def saved_comparison_q(user) -> Q:
 def sees_region_totals(user, region_code: str) -> bool:
     """Whether the user may see the totals of a region (a city's or the province's overview)."""
     return not by_clusters(user) and region_within(user, region_code)
+
+
+def background_job_q(user) -> Q:
+    """Background jobs (jiqun.core.BackgroundJob): a user sees, polls and downloads only the jobs it started."""
+    if not user.is_authenticated:
+        return NOTHING
+    return Q(owner=user.pk)

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jiqun.core",
     "jiqun.audit",
     "jiqun.regions",
@@ -223,3 +225,10 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if SECRET_KEY.startswith("dev-only"):
         raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production")
+
+# Long work started from a page (a quarterly report, the statistical template of a large scope) runs in a
+# django-tasks worker on the database backend (SQLite or PostgreSQL, no broker): `jiqun serve` starts one
+# (`manage.py db_worker`). Tests that want the work done at once override it with the immediate backend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A statistical template for more reports than this is built by the worker, not inside the request.
+JIQUN_TASK_THRESHOLD_ROWS = env_int("JIQUN_TASK_THRESHOLD_ROWS", 5000)

@@ -36,6 +36,7 @@ urlpatterns = [
     path("chains/", include("jiqun.chains.urls")),  # after chains/prospects/, chains/excel/, chains/chief/
     path("dashboards/", include("jiqun.dashboards.urls")),
     path("reports/", include("jiqun.reports.urls")),
+    path("tasks/", include("jiqun.core.urls_tasks")),
     path("admin/", admin.site.urls),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),

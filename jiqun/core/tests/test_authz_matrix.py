@@ -313,6 +313,14 @@ PAGES: dict[str, Route | str] = {
     # The result notice is the province's document: anyone else 404; the demo round is not yet published (400).
     "reports:notice": Route("call", lambda p, m, s: anon_page(p) or (
         {200, 400} if p == "sheng" and s in (INSIDE, NONE) else 404)),
+    # Background jobs: the quarterly report asks (GET) then queues (POST) after checking its parameters (400
+    # without them); a period's template is queued for who fills reports, the others are sent back (302). A job
+    # is its owner's alone: another user's is a 404 (the matrix's jobs are done, so the download answers).
+    "tasks:quarterly": Route(None, page(400), ("GET", "POST")),
+    "tasks:template": Route("period", lambda p, m, s: anon_page(p) or 302, ("POST",)),
+    "tasks:detail": Route("job", read),
+    "tasks:status": Route("job", read),
+    "tasks:download": Route("job", read),
     "dispatch:detail": Route("dispatch", edit(get_read_only=200), ("GET", "POST")),
     "dispatch:template": Route("period", for_roles(OFFICERS, others=302, ok={200, 302})),  # 302: nothing to file
     # Only who files a dispatch of the period reaches the importer: the matrix's projects are in Rencheng and Jinan.
@@ -604,6 +612,7 @@ class World:
         self._chains()
         self._prospects()
         self._comparisons()
+        self._jobs()
         self.tokens = {name: self._upload(user) for name, user in users.items()}
 
     def _evidence(self) -> None:
@@ -706,6 +715,14 @@ class World:
                 comparison_save(actor=user, name="矩阵对比", programme=programme, kind="cluster",
                                 subjects=[subjects[0][0]], indicators=[codes[0][0]], years=year_choices(summaries)[:1])
 
+    def _jobs(self) -> None:
+        """A finished background job of 链长 (outside for everyone), then one of each persona."""
+        from jiqun.core.services import background_job_finish, background_job_start
+
+        for user in (User.objects.get(username="lianzhang"), *self.users.values()):
+            job = background_job_start(actor=user, kind="quarterly", title="矩阵任务", params={})
+            background_job_finish(job=job, content=b"matrix", file_name="matrix.docx", content_type="text/plain")
+
     def _upload(self, user: User) -> str:
         from jiqun.monitoring.views import _result_dir
 
@@ -726,6 +743,11 @@ class World:
         return {k: v for k, v in ((INSIDE, inside), (OUTSIDE, outside)) if v is not None}
 
     def _objects(self, kind: str, user: User, persona: str) -> tuple:
+        if kind == "job":
+            from jiqun.core.models import BackgroundJob
+
+            mine = BackgroundJob.objects.filter(title="矩阵任务")  # not a job another test left, whose file is gone
+            return _split(mine, mine.for_user(user))
         if kind == "comparison":
             from jiqun.dashboards.models import SavedComparison
 
@@ -861,7 +883,7 @@ def page_url(name: str, pattern: str, kind: str | None, obj) -> str:
     if obj is None:
         return url.replace("<str:name>", "shandong")  # dashboards:map, the province map file
     key = obj.code if kind == "programme" else obj.pk
-    for placeholder in ("<int:pk>", "<str:code>"):
+    for placeholder in ("<int:pk>", "<str:code>", "<uuid:pk>"):
         url = url.replace(placeholder, str(key))
     return url.replace("<str:decision>", "reject").replace("<str:what>", "map")
 

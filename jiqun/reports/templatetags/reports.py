@@ -20,7 +20,8 @@ def report_links(user, period) -> list[tuple[str, str]]:
     if not region or not sees_region_totals(user, region):
         return []
     query = urlencode({"programme": period.programme.code, "year": period.year, "quarter": period.quarter})
-    links = [(_("季度分析报告（Word）"), f"{reverse('reports:quarterly')}?{query}"),
+    # the Word report is made by the background worker (tasks:quarterly asks, then starts it); the PDF is immediate
+    links = [(_("季度分析报告（Word）"), f"{reverse('tasks:quarterly')}?{query}"),
              (_("（PDF）"), f"{reverse('reports:quarterly_pdf')}?{query}")]
     if period.quarter in HALF_YEAR_QUARTERS:
         links.append((_("半年报汇总表（Excel）"), f"{reverse('reports:halfyear')}?{query}"))
