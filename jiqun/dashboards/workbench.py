@@ -235,18 +235,18 @@ def _statistics(user, today: datetime.date) -> list[Group]:
 
 def _projects(user, today: datetime.date) -> list[Group]:
     from jiqun.projects.models import Dispatch
+    from jiqun.projects.permissions import dispatch_status_to_approve, keeps_dispatches, sees_overdue_projects
     from jiqun.projects.selectors import overdue
 
     groups = []
-    if user.role in (Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER):
+    if keeps_dispatches(user):
         # keeps_dispatch (can_edit_project): the province every project, an officer those inside its region
         open_ones = Dispatch.objects.for_user(user).filter(period__status=PeriodStatus.OPEN)
         to_fill = open_ones.filter(status__in=EDITABLE_STATUSES)
         if user.role != Role.PROVINCE_ADMIN:
             to_fill = to_fill.filter(project__region__code__startswith=visible_prefix(user) or "-")
-        waiting = open_ones.filter(status=S.SUBMITTED if user.role == Role.CITY_OFFICER else S.CITY_APPROVED)
-        if user.role == Role.COUNTY_OFFICER:
-            waiting = waiting.none()
+        waiting_status = dispatch_status_to_approve(user)
+        waiting = open_ones.filter(status=waiting_status) if waiting_status else open_ones.none()
         for key, title, qs in (("dispatch_fill", _("待填报的项目调度"), to_fill),
                                ("dispatch_approve", _("待我审核的项目调度"), waiting)):
             n = qs.count()
@@ -256,7 +256,7 @@ def _projects(user, today: datetime.date) -> list[Group]:
                             and d.status in EDITABLE_STATUSES)
                         for d in qs.select_related("project", "period").order_by("period__deadline", "pk")[:ROWS]]
                 groups.append(Group(key, title, n, rows, reverse("dispatch:index")))
-    if user.role in (Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER, Role.CLUSTER_ORG, Role.LEADER):
+    if sees_overdue_projects(user):
         late = overdue(user, today)
         overdue_url = reverse("projects:overdue")
         if late.constraints:
