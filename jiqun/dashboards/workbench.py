@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiqun.accounts.models import ADMIN_ROLES, Role
-from jiqun.accounts.scoping import visible_prefix
+from jiqun.accounts.scoping import report_fill_q, visible_prefix
 from jiqun.monitoring.models import (
     EDITABLE_STATUSES,
     CorrectionRequest,
@@ -27,7 +27,6 @@ from jiqun.monitoring.models import (
     ReportRevision,
     ReportStatus,
 )
-from jiqun.regions.models import PROVINCE_CODE
 
 ROWS = 5  # rows a group shows on the workbench
 APPROVAL_ROWS = 10  # reports the workbench's bulk approval form lists (the approval page lists more)
@@ -84,35 +83,6 @@ class ApprovalRow:
 
 
 # --- statistics reports ---------------------------------------------------------------------------------
-
-def report_fill_q(user) -> Q:
-    """The reports the user keeps (fills), as a filter: the rule of monitoring.permissions.keeps_report (an
-    enterprise reporter its enterprise's, a cluster organisation its clusters', a region officer those of the
-    enterprises and the clusters wholly inside its region and its own region's 综合表), in one query."""
-    from jiqun.clusters.models import Cluster
-    from jiqun.regions.models import Region
-
-    none = Q(pk__in=[])
-    if not user.is_authenticated:
-        return none
-    if user.role == Role.ENTERPRISE_REPORTER:
-        return Q(enterprise_id=user.enterprise_id) if user.enterprise_id else none
-    if user.role == Role.CLUSTER_ORG:
-        return Q(cluster__in=user.clusters.values("pk"))
-    if user.role not in (Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER):
-        return none
-    prefix = visible_prefix(user)
-    if prefix is None:
-        return none
-    outside = Region.objects.exclude(code__startswith=prefix)
-    kept = Cluster.objects.filter(regions__code__startswith=prefix).exclude(regions__in=outside).values("pk")
-    q = Q(cluster__in=kept) | Q(enterprise__region__code__startswith=prefix)
-    if user.role == Role.CITY_OFFICER and user.region_id != PROVINCE_CODE:
-        q |= Q(region_id=user.region_id)
-    elif user.role == Role.PROVINCE_ADMIN:
-        q |= Q(region_id=PROVINCE_CODE)
-    return q
-
 
 def reports_to_fill(user):
     """Draft and returned reports of open periods that the user keeps."""

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from jiqun.accounts.scoping import report_fill_q
 from jiqun.conftest import client_for, token_client
 from jiqun.dashboards.tests.wb_helpers import (
     open_period,
@@ -16,7 +17,7 @@ from jiqun.dashboards.tests.wb_helpers import (
     user,
     with_unexplained_warning,
 )
-from jiqun.dashboards.workbench import report_fill_q, workbench_items
+from jiqun.dashboards.workbench import workbench_items
 from jiqun.monitoring.bulk import reports_approve_bulk
 from jiqun.monitoring.models import Report, ReportEvent, ReportStatus
 from jiqun.monitoring.permissions import can_fill_report
