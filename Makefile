@@ -10,17 +10,19 @@ VENDOR := jiqun/static/vendor
 # Debian packages: a browser for the page tests, CJK fonts and pango/harfbuzz for PDF and charts,
 # LibreOffice Calc to test that a workbook re-saved by LibreOffice imports, poppler-utils (pdftotext, pdffonts,
 # pdftoppm) to read the PDF reports back in the tests.
-DEBS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-calc-nogui poppler-utils
+# RUN_DEBS are what the served platform needs (CJK fonts and pango/harfbuzz for the PDF reports); `make run` installs them.
+RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui poppler-utils
 
-.PHONY: run dev test test-pg install system-deps static migrate demo lint check-engine bench messages clean
+.PHONY: run dev test test-pg install run-deps system-deps static migrate demo lint check-engine bench messages clean
 
 # `serve` also starts the background worker (manage.py db_worker) for reports and large templates, see docs/background-tasks.md.
-run: install static migrate
+run: install run-deps static migrate
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py serve $(HOST)
 
 # For debugging: Django's development server with DEBUG on (tracebacks, auto-served static files).
-dev: install static migrate
+dev: install run-deps static migrate
 	$(PY) manage.py demo --if-empty
 	$(PY) manage.py serve --debug $(HOST)
 
@@ -42,6 +44,9 @@ $(UV):
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --python $(PYTHON) -q
 	touch $@
+
+run-deps:
+	@$(MAKE) --no-print-directory system-deps DEBS="$(RUN_DEBS)"
 
 system-deps:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
