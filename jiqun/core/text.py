@@ -24,6 +24,15 @@ INVISIBLE = "\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + INVISIBLE + "]")
 INVISIBLE_CHARACTER = re.compile("[" + INVISIBLE + "]")
 CODE = "control_character"
+# Characters that are allowed in text but show as nothing: the fillers (Hangul U+115F, U+1160, U+3164, U+FFA0,
+# the braille blank U+2800), the soft hyphen, the combining grapheme joiner, the Mongolian vowel separator and the
+# zero-width (non-)joiners. A text of only these and white space says nothing (an explanation, a reason).
+BLANK_LOOKING = re.compile("[\\s\u00ad\u034f\u115f\u1160\u180e\u200c\u200d\u2800\u3164\uffa0" + INVISIBLE + "]+")
+
+
+def has_visible_text(value: str | None) -> bool:
+    """Whether `value` shows anything to a reader: not empty, not only white space or invisible characters."""
+    return bool(value) and BLANK_LOOKING.sub("", value) != ""
 
 
 def has_control_characters(value: str) -> bool:

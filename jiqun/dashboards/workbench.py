@@ -24,7 +24,6 @@ from jiqun.monitoring.models import (
     PeriodStatus,
     Report,
     ReportEvent,
-    ReportRevision,
     ReportStatus,
 )
 
@@ -115,6 +114,7 @@ def approval_rows(user, limit: int | None = None) -> tuple[list[ApprovalRow], in
     from django.conf import settings
 
     from jiqun.monitoring.bulk import approval_blockers
+    from jiqun.monitoring.permissions import filled_report_ids
 
     limit = limit or APPROVAL_ROWS
     waiting = reports_to_approve(user)
@@ -123,9 +123,8 @@ def approval_rows(user, limit: int | None = None) -> tuple[list[ApprovalRow], in
         return [], 0
     reports = list(_with_subject(waiting).with_figures().order_by("submitted_at", "pk")[:limit])
     filled = set()
-    if settings.JIQUN_SEPARATE_FILL_AND_APPROVE and user.username:  # has_filled_report, for all rows at once
-        filled = set(ReportRevision.objects.filter(report__in=[r.pk for r in reports], actor_name=user.username)
-                     .values_list("report_id", flat=True))
+    if settings.JIQUN_SEPARATE_FILL_AND_APPROVE:  # has_filled_report, for all rows at once
+        filled = filled_report_ids(user, [r.pk for r in reports])
     rows = [ApprovalRow(report, _report_url(report), approval_blockers(report), report.pk in filled)
             for report in reports]
     return rows, count

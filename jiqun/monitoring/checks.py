@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiqun.core.text import has_visible_text
+
 ERROR = "error"  # 强制性审核: the report cannot be submitted
 WARNING = "warning"  # 核实性审核: needs a written explanation (说明) before submission
 
@@ -234,4 +236,4 @@ def check_report(
 
 def unexplained(findings: list[Finding], notes: dict[str, str]) -> list[Finding]:
     """Errors, and warnings whose indicator carries no explanation: what blocks a submission."""
-    return [f for f in findings if f.is_error or not (notes.get(f.indicator) or "").strip()]
+    return [f for f in findings if f.is_error or not has_visible_text(notes.get(f.indicator))]

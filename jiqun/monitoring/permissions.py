@@ -82,11 +82,25 @@ def region_review_predicates(regions_of):
 can_review_city, can_approve_city, can_return = region_review_predicates(_report_regions)
 
 
+def filled_report_ids(user, report_ids) -> set[int]:
+    """Of `report_ids`, the reports this user took part in filling: wrote any revision of (form, import, API)
+    or submitted. 填报 in separation of duties: whoever filled or submitted a report never approves it."""
+    from jiqun.monitoring.models import ReportEvent, ReportRevision
+
+    username = getattr(user, "username", "")
+    if not username:
+        return set()
+    ids = list(report_ids)
+    wrote = ReportRevision.objects.filter(report__in=ids, actor_name=username).values_list("report_id", flat=True)
+    submitted = (ReportEvent.objects.filter(report__in=ids, action="submit", actor_name=username)
+                 .values_list("report_id", flat=True))
+    return set(wrote) | set(submitted)
+
+
 @rules.predicate
 def has_filled_report(user, report) -> bool:
-    """Whether the user wrote any revision of the report (form, import, API): 填报 in separation of duties."""
-    username = getattr(user, "username", "")
-    return bool(username) and report.revisions.filter(actor_name=username).exists()
+    """Whether the user wrote any revision of the report or submitted it: 填报 in separation of duties."""
+    return bool(filled_report_ids(user, [report.pk]))
 
 
 @rules.predicate

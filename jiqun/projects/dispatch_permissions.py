@@ -32,6 +32,10 @@ can_open_dispatches = can_open_period
 
 @rules.predicate
 def has_filled_dispatch(user, dispatch) -> bool:
-    """Whether the user saved the dispatch's figures (page, Excel, API): 填报 in separation of duties."""
+    """Whether the user saved the dispatch's figures (page, Excel, API) or submitted it: 填报 in separation of
+    duties."""
     username = getattr(user, "username", "")
-    return bool(username) and username in (dispatch.filled_by or [])
+    if not username:
+        return False
+    return username in (dispatch.filled_by or []) or dispatch.events.filter(action="submit",
+                                                                              actor_name=username).exists()

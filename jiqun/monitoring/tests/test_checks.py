@@ -1,3 +1,5 @@
+import pytest
+
 """审核 rules on hand-made figures; no database."""
 
 from decimal import Decimal as D
@@ -55,6 +57,12 @@ def test_yoy_over_half_needs_an_explanation():
     findings = check_report(RULES, values, {}, 2)
     assert messages(findings, WARNING) == ["“主营业务收入”同比增长 60.0%，超过 50%，请说明原因"]
     assert unexplained(findings, {}) and not unexplained(findings, {"revenue": "新增龙头企业投产"})
+
+
+@pytest.mark.parametrize("note", ["", "   ", "\u2800", "\u3164\u3000", "\u200b\u200d", "\u00ad", "\uffa0\t"])
+def test_a_note_that_shows_nothing_explains_nothing(note):
+    findings = check_report(RULES, {**GOOD, "revenue": (D(1600), D(1000))}, {}, 2)
+    assert unexplained(findings, {"revenue": note}) == findings
 
 
 def test_a_cumulative_flow_that_falls_within_the_year_is_flagged():

@@ -210,3 +210,22 @@ def test_the_uploader_of_a_workbook_counts_as_a_filler(rencheng, jining_officer)
         report_approve_city(actor=jining_officer, report=rencheng)
     assert str(refused.value) == SOD_REFUSAL % "市级审核通过"
     assert unchanged(rencheng) == before
+
+
+def test_whoever_submitted_a_report_does_not_approve_it_even_without_writing_a_figure(rencheng, jining_officer):
+    filled_and_submitted(rencheng, rencheng_user(), submitter=jining_officer)
+    before = unchanged(rencheng)
+    with pytest.raises(PermissionDenied) as refused:
+        report_approve_city(actor=jining_officer, report=rencheng)
+    assert str(refused.value) == SOD_REFUSAL % "市级审核通过"
+    assert unchanged(rencheng) == before
+
+
+def test_bulk_approval_refuses_the_submitter_too(rencheng, jining_officer):
+    from jiqun.monitoring.bulk import reports_approve_bulk
+
+    filled_and_submitted(rencheng, rencheng_user(), submitter=jining_officer)
+    result = reports_approve_bulk(actor=jining_officer, reports=[rencheng.pk])
+    assert not result.approved and result.refused[0].reason == SOD_REFUSAL % "市级审核通过"
+    rencheng.refresh_from_db()
+    assert rencheng.status == ReportStatus.SUBMITTED
