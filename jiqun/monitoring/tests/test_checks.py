@@ -1,8 +1,8 @@
-import pytest
-
 """审核 rules on hand-made figures; no database."""
 
 from decimal import Decimal as D
+
+import pytest
 
 from jiqun.monitoring.checks import ERROR, WARNING, History, IndicatorRule, check_report, unexplained, yoy
 from jiqun.monitoring.selectors import Figure, yoy_text
