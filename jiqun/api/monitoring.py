@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictInt
 
 from jiqun.api.pagination import BoundedPagination
 from jiqun.api.schemas import TEXT_KEYS, Amount, BodyIn, DbId, errors
@@ -245,9 +246,17 @@ def list_reports(request: HttpRequest, period: DbId | None = None, status: Text 
     return reports.order_by("id")
 
 
+ReportKey = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,18}$")]
+Revision = Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
+
+
 class BulkApproveIn(BodyIn):
-    reports: list[DbId] = Field(description="要审核通过的报表 id（最多 500 份）", max_length=500)
+    reports: list[Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]] = Field(
+        description="要审核通过的报表 id（最多 500 份）", max_length=500)
     comment: Text = Field("", max_length=2000)
+    revisions: dict[ReportKey, Revision] = Field(
+        default_factory=dict, max_length=500,
+        description="可选：报表 id → 审核人查看时的修订号（读取报表时的 revision）；其后已修改的报表不予通过")
 
 
 class BulkLineOut(Schema):
@@ -272,7 +281,8 @@ class BulkApproveOut(Schema):
 def post_approve_bulk(request: HttpRequest, payload: BulkApproveIn):
     from jiqun.monitoring.bulk import reports_approve_bulk
 
-    result = reports_approve_bulk(actor=request.user, reports=payload.reports, comment=payload.comment)
+    result = reports_approve_bulk(actor=request.user, reports=payload.reports, comment=payload.comment,
+                                  seen={int(pk): revision for pk, revision in payload.revisions.items()})
     return {"approved": len(result.approved), "refused": len(result.refused), "results": result.lines}
 
 

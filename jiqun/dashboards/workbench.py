@@ -67,18 +67,24 @@ class ApprovalRow:
     url: str
     blockers: list[str] = field(default_factory=list)  # unexplained warnings and errors
     filled_by_you: bool = False
+    explained: list[str] = field(default_factory=list)  # explained warnings with their explanations
+    yours: bool = True  # whether the user gives its next approval (a cross-city cluster's is the province's)
 
     @property
     def clean(self) -> bool:
-        return not self.blockers and not self.filled_by_you
+        return self.yours and not self.blockers and not self.filled_by_you
 
     @property
     def reason(self) -> str:
+        if not self.yours:
+            return _("该报表不由您审核（跨市集群的报表由省级代市级审核）")
         if self.filled_by_you:
             return _("您填报过该报表，须由他人审核")
         if self.blockers:
             return _("%(n)s 项审核问题未说明") % {"n": len(self.blockers)}
-        return _("核实性问题均已说明")
+        if self.explained:
+            return _("%(n)s 项核实性问题均已说明") % {"n": len(self.explained)}
+        return _("无核实性问题")
 
 
 # --- statistics reports ---------------------------------------------------------------------------------
@@ -113,8 +119,8 @@ def approval_rows(user, limit: int | None = None) -> tuple[list[ApprovalRow], in
     how many wait in all."""
     from django.conf import settings
 
-    from jiqun.monitoring.bulk import approval_blockers
-    from jiqun.monitoring.permissions import filled_report_ids
+    from jiqun.monitoring.bulk import approval_review
+    from jiqun.monitoring.permissions import can_approve_next, filled_report_ids
 
     limit = limit or APPROVAL_ROWS
     waiting = reports_to_approve(user)
@@ -125,8 +131,11 @@ def approval_rows(user, limit: int | None = None) -> tuple[list[ApprovalRow], in
     filled = set()
     if settings.JIQUN_SEPARATE_FILL_AND_APPROVE:  # has_filled_report, for all rows at once
         filled = filled_report_ids(user, [r.pk for r in reports])
-    rows = [ApprovalRow(report, _report_url(report), approval_blockers(report), report.pk in filled)
-            for report in reports]
+    rows = []
+    for report in reports:
+        blockers, explained = approval_review(report)
+        rows.append(ApprovalRow(report, _report_url(report), blockers, report.pk in filled, explained,
+                                can_approve_next(user, report)))
     return rows, count
 
 

@@ -10,21 +10,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jiqun.dashboards.workbench import APPROVAL_PAGE_ROWS, approval_rows
-from jiqun.monitoring.bulk import BULK_LIMIT, reports_approve_bulk
+from jiqun.monitoring.bulk import reports_approve_bulk
 
 COMMENT_LIMIT = 2000
 
 
-def _chosen(request: HttpRequest) -> tuple[list[int], list[str]]:
-    """The report numbers posted, and the values that are not numbers (named in the message)."""
-    ids, bad = [], []
-    for value in request.POST.getlist("reports")[:BULK_LIMIT + 1]:
-        value = value.strip()
-        if value.isascii() and value.isdigit() and 0 < int(value) < 2**63:
-            ids.append(int(value))
+def _number(value: str) -> int | None:
+    """A report number or revision as posted (ASCII digits, at most 19 of them), else None."""
+    value = value.strip()
+    if value.isascii() and value.isdigit() and len(value) <= 19 and int(value) < 2**63:
+        return int(value)
+    return None
+
+
+def _chosen(request: HttpRequest) -> tuple[list[int], list[str], dict[int, int]]:
+    """The report numbers posted, the values that are not numbers (named in the message), and the revision of
+    each report as the page showed it."""
+    ids, bad, seen = [], [], {}
+    for value in request.POST.getlist("reports"):
+        number = _number(value)
+        if number:
+            ids.append(number)
+            revision = _number(request.POST.get(f"seen_{number}", ""))
+            if revision is not None:
+                seen[number] = revision
         else:
-            bad.append(value[:20])
-    return ids, bad
+            bad.append(value.strip()[:20])
+    return ids, bad, seen
 
 
 @login_required
@@ -35,16 +47,16 @@ def approve(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.user.is_read_only:
             raise PermissionDenied(_("只读角色不能审核报表"))
-        ids, bad = _chosen(request)
+        ids, bad, seen = _chosen(request)
         comment = request.POST.get("comment", "").strip()
         if bad:
-            messages.error(request, _("所选报表编号无效：%(values)s；未做任何审核。") % {"values": "、".join(bad)})
+            messages.error(request, _("所选报表编号无效：%(values)s；未做任何审核。") % {"values": _("、").join(bad)})
         elif len(comment) > COMMENT_LIMIT:
             messages.error(request, _("审核意见有 %(n)s 个字，最多 %(limit)s 个；未做任何审核。")
                            % {"n": len(comment), "limit": COMMENT_LIMIT})
         else:
             try:
-                result = reports_approve_bulk(actor=request.user, reports=ids, comment=comment)
+                result = reports_approve_bulk(actor=request.user, reports=ids, comment=comment, seen=seen)
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, message)

@@ -56,8 +56,18 @@ def awaited_status(user) -> str | None:
 
 def approval_blockers(report: Report) -> list[str]:
     """What keeps a report from approval as it stands: each 强制性 error and each 核实性 warning without a note."""
+    return approval_review(report)[0]
+
+
+def approval_review(report: Report) -> tuple[list[str], list[str]]:
+    """What an approver must read before approving: the blockers (approval_blockers) and each 核实性 warning
+    that is explained, with its explanation, so a bulk approver sees what was explained and how."""
     findings, notes = report_findings(report)
-    return [f.message + ("" if f.is_error else _("（未说明）")) for f in unexplained(findings, notes)]
+    blocking = unexplained(findings, notes)
+    blockers = [f.message + ("" if f.is_error else _("（未说明）")) for f in blocking]
+    explained = [_("%(warning)s —— 说明：%(note)s") % {"warning": f.message, "note": notes.get(f.indicator, "").strip()}
+                 for f in findings if f not in blocking]
+    return blockers, explained
 
 
 def _message(exc: Exception) -> str:
@@ -76,15 +86,23 @@ def _ids(reports: Iterable) -> list[int]:
     return ids
 
 
-def _approve_one(actor, report: Report, comment: str) -> Report:
-    """Re-check and approve one report inside its own transaction; raise to refuse it (nothing changed)."""
+def _approve_one(actor, report: Report, comment: str, seen: int | None = None) -> Report:
+    """Re-check and approve one report inside its own transaction; raise to refuse it (nothing changed).
+
+    `seen` is the revision the approver read (the bulk page posts it): a report changed since is refused."""
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.status != awaited_status(actor):
+        awaited = awaited_status(actor)
+        if awaited is None:
+            raise PermissionDenied(_("您的角色不审核报表"))
+        if locked.status != awaited:
             raise ValidationError(_("报表当前状态为“%(status)s”，不在待您审核的状态（可能已被他人处理）")
                                   % {"status": locked.get_status_display()})
         report.status = locked.status
         report.forget_figures()
+        if seen is not None and report.revision != seen:
+            raise ValidationError(_("报表在您查看后已修改（您看到的是第 %(seen)s 次修订，现为第 %(now)s 次），"
+                                    "请打开报表重新审核") % {"seen": seen, "now": report.revision})
         blockers = approval_blockers(report)
         if blockers:
             raise ValidationError(_("审核未通过或有未说明的核实性问题，请逐份审核：%(problems)s")
@@ -93,9 +111,11 @@ def _approve_one(actor, report: Report, comment: str) -> Report:
         return approve(actor=actor, report=report, comment=comment)
 
 
-def reports_approve_bulk(*, actor, reports: Iterable, comment: str = "") -> BulkResult:
+def reports_approve_bulk(*, actor, reports: Iterable, comment: str = "",
+                         seen: dict[int, int] | None = None) -> BulkResult:
     """Approve each clean report of `reports` (Report objects or pks) the actor may approve; refuse the others,
-    each with its reason. A report outside the actor's scope is refused as not existing."""
+    each with its reason. A report outside the actor's scope is refused as not existing. `seen` maps a report's pk
+    to the revision the approver read; a report changed since is refused (a stale page approves nothing unseen)."""
     ids = _ids(reports)
     if not ids:
         raise ValidationError({"reports": [_("请至少选择一份报表")]})
@@ -115,7 +135,7 @@ def reports_approve_bulk(*, actor, reports: Iterable, comment: str = "") -> Bulk
             continue
         name = str(report)
         try:
-            moved = _approve_one(actor, report, comment)
+            moved = _approve_one(actor, report, comment, (seen or {}).get(pk))
         except (ValidationError, PermissionDenied) as exc:
             result.refused.append(BulkLine(pk, name, False, str(report.get_status_display()), _message(exc)))
         else:

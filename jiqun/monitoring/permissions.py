@@ -56,13 +56,15 @@ def region_review_predicates(regions_of):
 
     @rules.predicate
     def can_review_city(user, form) -> bool:
-        """A city officer reviews forms with a region in its city (its own city's 综合表 too, by an officer
-        who did not fill it); the province may stand in, and is the only reviewer of the province's 综合表."""
+        """A city officer reviews forms whose regions all lie in its city (its own city's 综合表 too, by an
+        officer who did not fill it); the province may stand in, and is the only reviewer of the province's 综合表
+        and of a form spanning several cities (a cross-city cluster is kept by the province: 代市级审核)."""
         if user.role == Role.PROVINCE_ADMIN:
             return True
         if user.role != Role.CITY_OFFICER:
             return False
-        return any(region_within(user, code) for code in regions_of(form))
+        regions = regions_of(form)
+        return bool(regions) and all(region_within(user, code) for code in regions)
 
     @rules.predicate
     def can_approve_city(user, form) -> bool:
@@ -80,6 +82,16 @@ def region_review_predicates(regions_of):
 
 
 can_review_city, can_approve_city, can_return = region_review_predicates(_report_regions)
+
+
+def can_approve_next(user, report) -> bool:
+    """Whether the user gives the report's next approval as it stands (市级 for a submitted report, 省级 for a
+    city-approved one), separation of duties aside: what a to-approve list may offer."""
+    if report.status == ReportStatus.SUBMITTED:
+        return can_approve_city(user, report)
+    if report.status == ReportStatus.CITY_APPROVED:
+        return can_review_province(user, report)
+    return False
 
 
 def filled_report_ids(user, report_ids) -> set[int]:

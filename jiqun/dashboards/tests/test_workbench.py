@@ -26,6 +26,7 @@ from jiqun.monitoring.services import (
     report_approve_city,
     report_approve_province,
     report_return,
+    report_values_save,
 )
 from jiqun.projects.models import Constraint
 from jiqun.projects.services import constraint_raise
@@ -220,3 +221,59 @@ def test_the_home_page_query_count_does_not_grow_with_the_reports(monkeypatch):
     for report in reports[3:]:
         submitted(report, user("rencheng"))
     assert queries() <= first <= 60  # (one fewer once no draft is left to list)
+
+
+def test_a_stale_bulk_page_approves_nothing_changed_since_it_was_read(waiting):
+    client = client_for(user("jining"))
+    page = client.get("/dashboards/workbench/approve/").content.decode()
+    clean = waiting["clean"]
+    assert f'name="seen_{clean.pk}" value="{clean.revision}"' in page
+    seen = clean.revision
+    report_values_save(actor=user("rencheng"), report=clean, check_permission=False,
+                       values={"revenue": {"current": "5100000", "previous": "4800000"}})  # changed after the read
+    before = state(clean)
+    response = client.post("/dashboards/workbench/approve/", {"reports": [clean.pk], f"seen_{clean.pk}": seen})
+    assert "报表在您查看后已修改" in response.content.decode() and state(clean) == before
+    api = token_client(user("jining")).post("/api/v1/reports/approve-bulk",
+                                            {"reports": [clean.pk], "revisions": {str(clean.pk): seen}},
+                                            content_type="application/json")
+    assert api.json()["approved"] == 0 and "报表在您查看后已修改" in api.json()["results"][0]["reason"]
+    assert state(clean) == before
+
+
+def test_the_bulk_page_shows_each_explained_warning_with_its_explanation(waiting):
+    warned = waiting["warned"]
+    report_values_save(actor=user("rencheng"), report=warned, check_permission=False,
+                       values={"revenue": {"current": "9120000", "previous": "4800000", "note": "新增龙头企业投产"}})
+    page = client_for(user("jining")).get("/dashboards/workbench/approve/").content.decode()
+    assert "同比增长 90.0%" in page and "说明：新增龙头企业投产" in page and "1 项核实性问题均已说明" in page
+
+
+def test_a_cross_city_clusters_report_is_approved_by_the_province_not_by_one_city(waiting):
+    from jiqun.regions.models import Region
+
+    report = waiting["clean"]
+    report.cluster.regions.add(Region.objects.get(code="370102"))  # the cluster now lies in Jining and Jinan too
+    for city in ("jining", "jinan"):
+        result = reports_approve_bulk(actor=user(city), reports=[report.pk])
+        assert not result.approved, city
+    page = client_for(user("jining")).get("/dashboards/workbench/approve/").content.decode()
+    assert f'name="reports" value="{report.pk}"' not in page and "跨市集群的报表由省级代市级审核" in page
+    assert state(report)[0] == S.SUBMITTED
+
+
+@pytest.mark.parametrize("posted", ["9" * 5000, "１２", "-3", "0"])
+def test_bulk_approval_refuses_numbers_it_cannot_read_with_a_message(waiting, posted):
+    before = state(waiting["clean"])
+    response = client_for(user("jining")).post("/dashboards/workbench/approve/",
+                                               {"reports": [waiting["clean"].pk, posted]})
+    assert response.status_code == 400 and "所选报表编号无效" in response.content.decode()
+    assert state(waiting["clean"]) == before
+
+
+def test_the_api_takes_report_ids_as_numbers_only(waiting):
+    api = token_client(user("jining"))
+    for reports in ([True], ["5"], [1.0]):
+        response = api.post("/api/v1/reports/approve-bulk", {"reports": reports}, content_type="application/json")
+        assert response.status_code == 422, reports
+    assert state(waiting["clean"])[0] == S.SUBMITTED
