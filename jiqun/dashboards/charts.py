@@ -92,7 +92,8 @@ class Chart:
                 if value is None:
                     sheet.write_string(r, c, "—")
                 else:
-                    sheet.write_number(r, c, float(value), number)
+                    # 12 significant digits: a computed score's binary noise (94.37430000000001) is not a figure.
+                    sheet.write_number(r, c, float(f"{float(value):.12g}"), number)
         last = len(self.categories) + 3
         if self.note:
             sheet.write_string(last, 0, safe_text(_("数据来源：%(note)s") % {"note": self.note}))

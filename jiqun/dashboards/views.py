@@ -35,13 +35,14 @@ def figure_at(request: HttpRequest) -> HttpResponse:
     field = {"cluster": "cluster_id", "region": "region_id", "zone": "zone_id"}.get(kind)
     key, code = wanted.get("key", "")[:20], wanted.get("code", "")[:60]
     year, quarter = wanted.get("year", ""), wanted.get("quarter", "")
-    if programme is None or field is None or not key.isdigit() or not year.isdigit() or quarter not in "1234" \
-            or not quarter or not code:
+    if programme is None or field is None or not (key.isascii() and key.isdigit() and len(key) <= 19) \
+            or not (year.isascii() and year.isdigit() and len(year) == 4) or quarter not in ("1", "2", "3", "4") \
+            or not code:
         raise Http404(_("没有这一数据：链接不完整或有误，请回到看板重新打开"))
     summaries_ensure(programme)
     row = get_object_or_404(
         FigureSummary.objects.for_user(request.user).select_related("programme", "cluster", "region", "zone"),
-        programme=programme, kind=kind, code=code, year=int(year[:4]), quarter=int(quarter), **{field: key})
+        programme=programme, kind=kind, code=code, year=int(year), quarter=int(quarter), **{field: int(key)})
     figures = ApprovedFigures(row.programme)
     subject = (figures.cluster(row.cluster_id) if row.kind == SubjectKind.CLUSTER
                else figures.region(row.region_id) if row.kind == SubjectKind.REGION else figures.zone(row.zone_id))
