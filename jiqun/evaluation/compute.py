@@ -14,6 +14,7 @@ from django.utils import translation
 
 from jiqun.evaluation.reasons import INELIGIBLE, MISSING, VETO, failures_text, stored_text
 from jiqun.scoring import (
+    Scaling,
     ScoreResult,
     ScoringInputError,
     ahp,
@@ -187,7 +188,9 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
         where = "、".join(x for x in (names.get(exc.alternative or ""), dict(zip(codes, [c["name"] for c in criteria], strict=True)).get(exc.criterion or "")) if x)
         raise RunInputError(f"{where + '：' if where else ''}{message}") from None
     stored = {
-        "engine": result.to_dict(),
+        # Without the tables derived from the input bit for bit (normalised and weighted matrices, entropy's
+        # proportions): three quarters of the engine's numbers, rebuilt by `normalized_row` and `engine_result`.
+        "engine": result.to_dict(derived=False),
         "stability": stability.to_dict(),
         "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"], "reason_code": s["reason_code"],
                       **({"veto": s["veto"]} if s.get("veto") else {})} for s in excluded],
@@ -218,3 +221,12 @@ def outcome(result: dict[str, Any]) -> dict[str, list]:
 
 def engine_result(result: dict[str, Any]) -> ScoreResult:
     return ScoreResult.from_dict(result["engine"])
+
+
+def normalized_row(engine: dict[str, Any], i: int) -> list[float]:
+    """Row `i` of the engine's normalised matrix: as stored by an older run, else rebuilt from the stored input and
+    the normalisation's column statistics (element by element, so bit for bit what the engine used)."""
+    if "normalized" in engine:
+        return engine["normalized"][i]
+    row = np.array([engine["matrix"]["values"][i]], dtype=np.float64)
+    return Scaling.from_dict(engine["normalization"]).apply(row)[0].tolist()
