@@ -1,18 +1,23 @@
 """How a run stores the engine's result: without the tables derived from its input (the normalised and weighted
 matrices, entropy's proportions), which the explanation and the engine rebuild bit for bit; runs stored earlier
-with every table still explain and rerun."""
+with every table still explain and rerun. The snapshot and result are encoded by orjson and read back as the same
+values the standard encoder stored."""
 
+import json
+from decimal import Decimal
 from io import StringIO
 
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from jiqun.evaluation.compute import engine_result
 from jiqun.evaluation.models import Run
 from jiqun.evaluation.packs import scheme_parse_text
 from jiqun.evaluation.selectors import explanation, run_reproduce
 from jiqun.evaluation.services import evaluation_run_create, scheme_install
+from jiqun.evaluation.storage import RunJSONEncoder
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +81,24 @@ def test_a_run_stored_with_every_table_still_explains_and_reruns(run) -> None:
     call_command("evaluate", "rerun", str(run.pk), stdout=out)
     assert "完全一致" in out.getvalue()
     assert engine_result(old.result).to_dict() == engine_result(new.result).to_dict()
+
+
+def test_the_stored_json_reads_back_as_the_same_values(run) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT snapshot, result, stability FROM evaluation_run WHERE id = %s", [run.pk])
+        stored = [json.loads(text) if isinstance(text, str) else text for text in cursor.fetchone()]
+
+    # What the standard encoder wrote before, value for value: decimal text as text, every float to the last bit.
+    assert stored == [json.loads(json.dumps(value)) for value in (run.snapshot, run.result, run.stability)]
+    assert all(isinstance(cell["value"], str | None) for s in stored[0]["subjects"] for cell in s["values"].values())
+
+
+def test_the_run_encoder_writes_what_the_standard_encoder_writes() -> None:
+    value = {"value": "1234.5000", "ratio": "0.0100", "none": None, "集群": ["名称", 1, 2.5, True],
+             "years": {2024: "1", 2025: "2"}, "float": np.float64(0.1) + np.float64(0.2), "small": 1e-7}
+    encode = RunJSONEncoder().encode
+
+    assert json.loads(encode(value)) == json.loads(json.dumps(value))
+    assert json.loads(encode(value))["value"] == "1234.5000"  # a figure's text, trailing zeros and all
+    with pytest.raises(TypeError):  # what neither encoder takes is still refused
+        encode({"value": Decimal("1.5")})
