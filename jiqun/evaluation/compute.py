@@ -142,10 +142,13 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     filled: dict[tuple[int, str], str] = {}
     matrix = np.empty((len(scored), len(codes)))
     for j, code in enumerate(codes):
-        present = [float(s["values"][code]["value"]) for s in scored if s["values"][code]["value"] is not None]
+        column = [s["values"][code]["value"] for s in scored]
+        present = [float(value) for value in column if value is not None]
+        if len(present) == len(column):  # nothing to fill: the column as it is (each text read once)
+            matrix[:, j] = present
+            continue
         mean = sum(present) / len(present) if present else 0.0
-        for i, subject in enumerate(scored):
-            value = subject["values"][code]["value"]
+        for i, (subject, value) in enumerate(zip(scored, column, strict=True)):
             if value is None:
                 matrix[i, j] = 0.0 if rule == "zero" else mean
                 filled[(subject_key(subject), code)] = "按零计" if rule == "zero" else f"以 {len(present)} 个{_noun(snapshot)}均值补"
