@@ -72,48 +72,49 @@ FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Dec
 
 
 # Where the time goes, measured by profiling (cProfile: BENCH_EVALUATION_PROFILE=/tmp/prof) and by CPU time in
-# one process, before and after the change to jiqun/monitoring/figures.py; written under the table.
+# one process, old and new code taking turns on the same generated data; written under the table.
 ANALYSIS = """\
-What changed (2026-12-02; the snapshot, the stored run and its result are the same as before, value for value, and
-reruns reproduce: the monitoring, targets and evaluation tests pass on SQLite and PostgreSQL). (1) `snapshot_collect`
-reads `ApprovedFigures(programme, as_of=…, quarter=4)` first: 501 reports instead of 2,004. (2) A cell whose 1-12月
-total is complete is made straight from those reports by `ApprovedFigures.complete_values` (one indicator for every
-cluster at once: the total's value and, per value, its report, revision and indicator) without a `Total` or a
-`Source` per value; only the other cells (no 1-12月 report, not approved, a value or a denominator missing) go
-through the all-periods `ApprovedFigures` and `_cell` as before, and that selector is loaded only when such a cell
-is asked for. Two tests hold the fast path to the slow one: every cell of every demo scheme in 2024-2026, and a
-fixed programme built to need every fallback (jiqun/evaluation/tests/test_snapshot_cells.py), and every answer of
-`complete_values` to `total` over the whole demo (jiqun/monitoring/tests/test_figures_complete.py). `refusal` is
-answered once per indicator and kind of subject (it was asked 47,000 times). (3) The cycle collector stays paused
-until the run is written (re-enabled earlier, its first collections walked the whole snapshot while the rows were
-built), and the 500 rows are written as the importer writes revisions (COPY on PostgreSQL, executemany on SQLite)
-instead of 500 model instances through `bulk_create`, which cost about as much as the engine. (4) The bench now
-runs with Django's DEBUG really off (it set DEBUG=0, which the settings do not read; DJANGO_DEBUG is the variable):
-with the query log on, SQLite re-quoted the 3.8 MiB of JSON parameters of the run's INSERT for the log.
+What changed (2026-12-02, issue 11; the snapshot and the scores, ranks, grades and intervals are the same as before,
+value for value, and reruns reproduce: the scoring, monitoring and evaluation tests pass, evaluation also on
+PostgreSQL). (1) The run stores the engine's result without what is derived from its input bit for bit (result
+format 3): no normalised and no weighted matrix, and no entropy proportions (or CRITIC normalised matrix) when the
+weights were computed from the run's own matrix. That is 45,000 of the result's 60,000 floats: its JSON fell from
+1.15 MB to 0.19 MB. `ScoreResult.from_dict` rebuilds them (and still reads format 2, whose stored tables are shown
+as stored), and the explanation page rebuilds its row of the normalised matrix from the stored column statistics.
+(2) The run's snapshot, result and stability are encoded by orjson (a new dependency) through the fields' encoder:
+the same values (figures stay decimal text, floats read back to the same bits), UTF-8 instead of \\u escapes, the
+2.5 MB snapshot in 14-15 ms of CPU instead of 40-50. (3) `ApprovedFigures` makes a report's `Value` only for an
+entry read, and a complete 1-12月 total reads only each entry's current value and revision (no `Value`, no parsing
+of 上年同期): the snapshot 80-94 → 60-75 ms. (4) The missing-data rule reads each cell's text once when a column
+has nothing to fill: 20 → 13 ms.
 
-This table was measured with a load average of 9-11 on 2 cores (a dozen other test runs): wall times are several
-times the CPU times and the phases do not add up (the engine's share is noise); the ratio of CPU times is the
-steadier figure. Before the change, re-measured the same morning on a quiet machine (load 0.6, DEBUG still on):
-21.81× (SQLite) and 23.72× (PostgreSQL); the previous table, at load 8.5, said 34.28× and 32.19×. Before and
-after by CPU time in one process on the same generated data, old and new code taking turns (SQLite): the run
-1,996 → 507 ms, its snapshot 1,515 → 182 ms, beside 90-95 ms for the baseline: 22.2× → 5.35×. Peak memory of (a)
-fell from 54 to 18-20 MiB.
+Before and after by CPU time in one process on the same generated data (SQLite, old and new code taking turns,
+three turns of five rounds, best of each, at a load of 7-11 on 2 cores): the run 278-350 → 155-192 ms, beside
+45-69 ms for the baseline, the ratio 5.1-6.2× → 3.2-3.7×; in the run, the snapshot 80-94 → 60-75 ms, the engine and
+its result 44-54 → 41-45 ms, encoding the snapshot 39-51 → 14-15 ms and the result 26-31 → 1 ms.
 
-Where the time goes now (CPU time, SQLite): of about 500 ms, the snapshot is 170-180 ms (reading the 501 reports'
-JSON and turning their 11,500 entries into `Value`s about 70, the complete totals about 40, the 15,000 cell
-dictionaries with their 18,500 sources about 30, the rest small queries); the engine and its result's conversion
-80 ms, the same engine calls as the baseline's; encoding the stored JSON 160 ms (the 2.7 MiB snapshot about 100,
-the 1.1 MiB engine result, 60,000 floats, about 60), and the inserts, the audit entry and the commit the rest.
+The table above was measured at a load average of 7-11 on 2 cores (other test runs and benches): wall times are
+up to several times the CPU times and the phases do not add up; the wall-time ratios (5.39 and 7.07, against 5.85 and 6.83
+before) say more about the load than the code. The ratio of CPU times is the steadier figure: 3.32 (SQLite) and
+4.18 (PostgreSQL, where the server's work on the run's jsonb is not counted) against 5.24 and 5.04 in the
+previous table. Peak memory of (a) is 21-24 MiB (it
+was 18-20): while the run is written, orjson's UTF-8 bytes and the text decoded from them (two bytes a character
+with the Chinese names, where the \\u-escaped text was one) are both alive.
 
-The 2× goal is not reached, and cannot be while the run stores what it stores: the baseline is almost only the
-engine (the query and the matrix are a few ms of its 90), so 2× leaves the run one engine-time for everything the
-baseline does not do, and encoding the snapshot and the result as JSON alone takes about twice that. What is left,
-none of it done here: writing the snapshot's cells as JSON text while they are made (as the importer writes
-figures) and storing that text, which would save most of the 100 ms of the snapshot's encoding but needs the run
-saved from pre-encoded JSON; a faster JSON encoder (orjson: a new dependency); storing less (the engine result
-keeps the normalised and weighted matrices and the entropy proportions, 15,000 floats each, which can be derived;
-`ScoreResult.from_dict` already derives the weighted one), a change of the stored format; and `Value` objects
-made only for the entries read, with `previous` parsed only when asked (jiqun/monitoring/values.py).
+Where the time goes now (CPU time, SQLite, of about 160-190 ms): the snapshot 60-75 ms (by a profile, about a
+third reading the 501 reports and their JSON, the rest the complete totals and the 15,000 cell dictionaries with
+their 18,500 sources, and a few small queries); the engine and its result about 45 ms, of which the same engine calls as the
+baseline's about 30 and the matrix from the snapshot's cells 13; encoding the stored JSON about 15 ms; the run's
+INSERT of 2.7 MB, the 500 rows, the audit entry and the commit the rest, 30-40 ms.
+
+The 2× goal is still not reached (about 3.5× by CPU time). The baseline is almost only the engine (about 30 of
+its 45-60 ms; the one query and the Decimal matrix are the rest), so 2× leaves the run one baseline for all it
+does that the baseline does not: the provenance of every value (each cell's period and the report and revision of
+each of its 18,500 sources), kept so that a run can be explained and rerun, costs about as much alone, and writing
+2.7 MB of it another 30-50 ms. What is left, not done here: writing the snapshot's cells as JSON text while they
+are made (about 15 ms of encoding, but the engine then needs the values apart); reading the reports' figures with
+orjson (jiqun/monitoring/models.py `JSONText`, about 5-10 ms); and storing the sources per report rather than per
+cell.
 """
 
 

@@ -14,6 +14,7 @@ from django.utils import translation
 
 from jiqun.evaluation.reasons import INELIGIBLE, MISSING, VETO, failures_text, stored_text
 from jiqun.scoring import (
+    Scaling,
     ScoreResult,
     ScoringInputError,
     ahp,
@@ -141,10 +142,13 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     filled: dict[tuple[int, str], str] = {}
     matrix = np.empty((len(scored), len(codes)))
     for j, code in enumerate(codes):
-        present = [float(s["values"][code]["value"]) for s in scored if s["values"][code]["value"] is not None]
+        column = [s["values"][code]["value"] for s in scored]
+        present = [float(value) for value in column if value is not None]
+        if len(present) == len(column):  # nothing to fill: the column as it is (each text read once)
+            matrix[:, j] = present
+            continue
         mean = sum(present) / len(present) if present else 0.0
-        for i, subject in enumerate(scored):
-            value = subject["values"][code]["value"]
+        for i, (subject, value) in enumerate(zip(scored, column, strict=True)):
             if value is None:
                 matrix[i, j] = 0.0 if rule == "zero" else mean
                 filled[(subject_key(subject), code)] = "按零计" if rule == "zero" else f"以 {len(present)} 个{_noun(snapshot)}均值补"
@@ -187,7 +191,9 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
         where = "、".join(x for x in (names.get(exc.alternative or ""), dict(zip(codes, [c["name"] for c in criteria], strict=True)).get(exc.criterion or "")) if x)
         raise RunInputError(f"{where + '：' if where else ''}{message}") from None
     stored = {
-        "engine": result.to_dict(),
+        # Without the tables derived from the input bit for bit (normalised and weighted matrices, entropy's
+        # proportions): three quarters of the engine's numbers, rebuilt by `normalized_row` and `engine_result`.
+        "engine": result.to_dict(derived=False),
         "stability": stability.to_dict(),
         "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"], "reason_code": s["reason_code"],
                       **({"veto": s["veto"]} if s.get("veto") else {})} for s in excluded],
@@ -218,3 +224,12 @@ def outcome(result: dict[str, Any]) -> dict[str, list]:
 
 def engine_result(result: dict[str, Any]) -> ScoreResult:
     return ScoreResult.from_dict(result["engine"])
+
+
+def normalized_row(engine: dict[str, Any], i: int) -> list[float]:
+    """Row `i` of the engine's normalised matrix: as stored by an older run, else rebuilt from the stored input and
+    the normalisation's column statistics (element by element, so bit for bit what the engine used)."""
+    if "normalized" in engine:
+        return engine["normalized"][i]
+    row = np.array([engine["matrix"]["values"][i]], dtype=np.float64)
+    return Scaling.from_dict(engine["normalization"]).apply(row)[0].tolist()

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from jiqun.evaluation.bonus_points import bonus_points
-from jiqun.evaluation.compute import evaluate, outcome, subject_key
+from jiqun.evaluation.compute import evaluate, normalized_row, outcome, subject_key
 from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme, SubjectKind
 
 
@@ -171,6 +171,7 @@ def explanation(run: Run, row: RunRow) -> Explanation:
     i = row.position
     matrix_values = engine["matrix"]["values"][i]
     weights = engine["weights"]["weights"]
+    normalized = normalized_row(engine, i)
     filled = {(subject_key(f), f["indicator"]): f["how"] for f in result["filled"]}
     dimensions: dict[str, Dimension] = {}
     for j, criterion in enumerate(run.snapshot["criteria"]):
@@ -179,11 +180,11 @@ def explanation(run: Run, row: RunRow) -> Explanation:
         note = cell.get("note", "")
         if how:
             note = f"缺失（{cell.get('missing', '')}），{how}"
-        contribution = weights[j] * engine["normalized"][i][j]
+        contribution = weights[j] * normalized[j]
         explained.lines.append(Line(
             dimension=criterion["dimension"], code=criterion["code"], name=criterion["name"], unit=criterion["unit"],
             clause=criterion["clause"], raw=_number(cell["value"]), used=matrix_values[j], period=cell.get("period", ""),
-            note=note, sources=_distinct_reports(cell.get("sources", [])), registry=cell.get("registry", []), normalized=engine["normalized"][i][j], weight=weights[j],
+            note=note, sources=_distinct_reports(cell.get("sources", [])), registry=cell.get("registry", []), normalized=normalized[j], weight=weights[j],
             contribution=contribution))
         dimension = dimensions.setdefault(criterion["dimension"], Dimension(criterion["dimension"], 0.0, 0.0))
         dimension.weight += weights[j]

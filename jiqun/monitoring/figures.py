@@ -32,7 +32,7 @@ from functools import cached_property
 
 from jiqun.monitoring.checks import yoy
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
-from jiqun.monitoring.values import Value, values_of
+from jiqun.monitoring.values import Values
 
 FINAL = (ReportStatus.PROVINCE_APPROVED,)
 
@@ -119,7 +119,7 @@ class _Filed:
     report: int
     subject: str
     approved: bool
-    values: dict[str, Value] = field(default_factory=dict)
+    values: Values = field(default_factory=lambda: Values({}))
 
 
 def _union(a: frozenset, b: frozenset) -> frozenset:
@@ -144,11 +144,11 @@ def _complete_sum(filed: dict[Key, _Filed], keys, code: str) -> "Complete | None
         report = filed.get(key)
         if report is None and key[0] != "region":
             continue  # no report in this period: not expected
-        value = report.values.get(code) if report is not None and report.approved else None
-        if value is None or value.current is None:
+        found = report.values.current(code) if report is not None and report.approved else None
+        if found is None or found[0] is None:
             return None  # an expected report that cannot be used: not complete
-        current += value.current
-        sources.append((report.report, value.revision, code))
+        current += found[0]
+        sources.append((report.report, found[1], code))
     return (current, tuple(sources)) if sources else None
 
 
@@ -251,7 +251,7 @@ class ApprovedFigures:
             else:
                 key, name = ("region", region), f"{rname}综合表"
             approved = status in self.statuses
-            result[(year, quarter)][key] = _Filed(pk, name, approved, values_of(figures or {}) if approved else {})
+            result[(year, quarter)][key] = _Filed(pk, name, approved, Values((figures or {}) if approved else {}))
         return result
 
     # --- subjects -----------------------------------------------------------------------------------

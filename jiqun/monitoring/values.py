@@ -40,6 +40,34 @@ def values_of(figures: dict) -> dict[str, Value]:
     return {code: value_of(code, stored) for code, stored in figures.items()}
 
 
+class Values:
+    """A report's stored figures read as `Value`s by indicator code, each made when first asked for: the
+    approved-figures selector loads every entry of hundreds of reports, and a national evaluation run reads
+    only the current value and revision of most of them."""
+
+    __slots__ = ("_figures", "_made")
+
+    def __init__(self, figures: dict) -> None:
+        self._figures = figures
+        self._made: dict[str, Value] = {}
+
+    def get(self, code: str) -> Value | None:
+        """The entry of `code` as a Value, or None when the figures have none."""
+        value = self._made.get(code)
+        if value is None:
+            stored = self._figures.get(code)
+            if stored is None:
+                return None
+            value = self._made[code] = value_of(code, stored)
+        return value
+
+    def current(self, code: str) -> tuple[Decimal | None, int] | None:
+        """The entry's 本期累计 and revision, as its Value has them, without making the Value; None when the
+        figures have no entry of `code`."""
+        stored = self._figures.get(code)
+        return None if stored is None else (_number(stored[0]), stored[3])
+
+
 def currents_of(figures: dict) -> dict[str, Decimal]:
     """The 本期累计 of every indicator that has one."""
     return {code: Decimal(stored[0]) for code, stored in figures.items() if stored[0] is not None}

@@ -2,21 +2,27 @@
 
 A result round-trips through JSON (:meth:`ScoreResult.to_json` / :meth:`ScoreResult.from_json`), so a
 stored run can be shown again and re-run (:meth:`ScoreResult.rerun`) from its own input snapshot.
+
+Stored formats: 2 always carries the normalised and weighted matrices and every weight table; 3 (written now)
+may leave out what is derived from the input bit for bit (``to_dict(derived=False)``): the normalised and
+weighted matrices and the weight tables as large as the matrix (entropy's proportions, CRITIC's normalised
+matrix). Both are read; a table that is stored is shown as stored.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from jiqun.scoring.matrix import DecisionMatrix
 from jiqun.scoring.normalize import Scaling
-from jiqun.scoring.weights import WeightResult
+from jiqun.scoring.weights import MATRIX_TABLES, WeightResult, matrix_tables
 
-FORMAT = 2
+FORMAT = 3
+READ_FORMATS = (2, 3)
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,39 +93,66 @@ class ScoreResult:
         order = np.argsort(self.ranks, kind="stable")
         return [(int(self.ranks[i]), self.alternatives[i], float(self.scores[i])) for i in order]
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict holding the input, the parameters and every table."""
-        return {
+    def _weights_derived(self) -> bool:
+        """Whether the weights were computed from this result's matrix (not given), so their tables as large as
+        the matrix can be rebuilt from it."""
+        return self.params["weights"] == self.weights.method
+
+    def to_dict(self, *, derived: bool = True) -> dict[str, Any]:
+        """Return a JSON-ready dict holding the input, the parameters and every table.
+
+        With ``derived=False`` the tables that :meth:`from_dict` rebuilds bit for bit from the input are left
+        out: the normalised and weighted matrices, and the weight tables as large as the matrix when the
+        weights were computed from it (three quarters of a large result's numbers).
+        """
+        omit = MATRIX_TABLES.get(self.weights.method, ()) if not derived and self._weights_derived() else ()
+        data = {
             "format": FORMAT,
             "matrix": self.matrix.to_dict(),
-            "weights": self.weights.to_dict(),
+            "weights": self.weights.to_dict(omit=omit),
             "params": self.params,
             "normalization": self.scaling.to_dict(),
-            "normalized": self.normalized.tolist(),
-            "weighted": self.weighted.tolist(),
+        }
+        if derived:
+            data["normalized"] = self.normalized.tolist()
+            data["weighted"] = self.weighted.tolist()
+        data.update({
             "scores": self.scores.tolist(),
             "ranks": self.ranks.tolist(),
             "tables": {k: v.tolist() for k, v in self.tables.items()},
             "grades": None if self.grades is None else list(self.grades),
-        }
+        })
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScoreResult:
-        """Rebuild a result from :meth:`to_dict` output (the weighted matrix is derived, not read)."""
-        if data.get("format") != FORMAT:
+        """Rebuild a result from :meth:`to_dict` output, of this format or of format 2.
+
+        The weighted matrix is always derived, not read; the normalised matrix and the weight tables as large
+        as the matrix are read when stored and rebuilt from the input when not.
+        """
+        if data.get("format") not in READ_FORMATS:
             raise ValueError(f"unsupported result format {data.get('format')!r}")
         arrays = {
-            "stored_normalized": np.array(data["normalized"], dtype=np.float64),
+            "stored_normalized": np.array(data["normalized"], dtype=np.float64) if "normalized" in data else None,
             "scores": np.array(data["scores"], dtype=np.float64),
             "ranks": np.array(data["ranks"], dtype=np.int64),
         }
         tables = {k: np.array(v, dtype=np.float64) for k, v in data["tables"].items()}
         for array in (*arrays.values(), *tables.values()):
-            array.flags.writeable = False
+            if array is not None:
+                array.flags.writeable = False
+        matrix = DecisionMatrix.from_dict(data["matrix"])
+        params = dict(data["params"])
+        weights = WeightResult.from_dict(data["weights"])
+        left_out = [k for k in MATRIX_TABLES.get(weights.method, ()) if k not in weights.tables]
+        if left_out and params["weights"] == weights.method:
+            rebuilt = matrix_tables(weights.method, weights.params, matrix)
+            weights = replace(weights, tables={**{k: rebuilt[k] for k in left_out}, **weights.tables})
         return cls(
-            matrix=DecisionMatrix.from_dict(data["matrix"]),
-            weights=WeightResult.from_dict(data["weights"]),
-            params=dict(data["params"]),
+            matrix=matrix,
+            weights=weights,
+            params=params,
             scaling=Scaling.from_dict(data["normalization"]),
             tables=tables,
             grades=None if data.get("grades") is None else tuple(data["grades"]),

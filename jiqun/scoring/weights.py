@@ -17,7 +17,7 @@ attribute weights. *European Journal of Operational Research* 112(2), 397–404.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,14 +54,18 @@ class WeightResult:
     params: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
+    def to_dict(self, *, omit: Collection[str] = ()) -> dict[str, Any]:
+        """Return a JSON-ready dict, without the tables named in `omit`."""
         return {
             "weights": self.weights.tolist(),
             "method": self.method,
             "criteria": list(self.criteria),
             "params": self.params,
-            "tables": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.tables.items()},
+            "tables": {
+                k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                for k, v in self.tables.items()
+                if k not in omit
+            },
         }
 
     @classmethod
@@ -75,6 +79,29 @@ class WeightResult:
             dict(data.get("params", {})),
             tables,
         )
+
+
+# The tables of a method that are as large as the matrix (one value per alternative and criterion). A result
+# stored without them (ScoreResult.to_dict(derived=False)) has them rebuilt from its matrix by `matrix_tables`.
+MATRIX_TABLES: dict[str, tuple[str, ...]] = {"entropy": ("proportions",), "critic": ("normalized",)}
+
+
+def _entropy_proportions(y: np.ndarray) -> np.ndarray:
+    return y / y.sum(axis=0)
+
+
+def matrix_tables(method: str, params: dict[str, Any], matrix: DecisionMatrix) -> dict[str, np.ndarray]:
+    """Return the tables of `method` that are as large as the matrix, rebuilt bit for bit from `matrix`.
+
+    Valid only for weights that `method` computed from this very matrix: entropy's proportions p (on the
+    values, or on their min-max normalisation for the 'minmax' variant) and CRITIC's normalised matrix r.
+    """
+    if method == "entropy":
+        y = matrix.values if params.get("variant", "raw") == "raw" else normalize(matrix, "minmax")
+        return {"proportions": _entropy_proportions(y)}
+    if method == "critic":
+        return {"normalized": normalize(matrix, "minmax")}
+    return {}
 
 
 def _result(
@@ -168,7 +195,7 @@ def entropy_weights(matrix: DecisionMatrix, *, variant: str = "raw") -> WeightRe
     else:
         y = normalize(matrix, "minmax")
     m = y.shape[0]
-    p = y / y.sum(axis=0)
+    p = _entropy_proportions(y)
     k = 1.0 / np.log(m)
     # p ln p in place, with 0 · ln 0 = 0: the logarithm is taken only where p > 0, the rest stays 0.
     plogp = np.zeros_like(p)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from jiqun.monitoring.importer.cells import float_text
 from jiqun.monitoring.values import (
+    Values,
     changed_entry,
     entries_json,
     entry,
@@ -35,6 +36,18 @@ def test_stored_entries_read_back_as_exact_decimals():
     figures = json.loads(entries_json([("revenue", "5200000.5", None)], "口径调整", 3))
     value = values_of(figures)["revenue"]
     assert (value.current, value.previous, value.note, value.revision) == (Decimal("5200000.5"), None, "口径调整", 3)
+
+
+@given(st.lists(st.tuples(CODES, NUMBERS, NUMBERS), max_size=12, unique_by=lambda v: v[0]), CODES,
+       st.integers(min_value=1, max_value=10**6))
+def test_lazy_values_read_as_values_of_reads(values, absent, revision):
+    figures = json.loads(entries_json(values, "", revision))
+    lazy, eager = Values(figures), values_of(figures)
+
+    for code in [*figures, absent]:
+        assert lazy.get(code) == eager.get(code) and lazy.get(code) is lazy.get(code)
+        value = eager.get(code)
+        assert lazy.current(code) == (None if value is None else (value.current, value.revision))
 
 
 def test_the_same_number_written_two_ways_is_unchanged():

@@ -1,5 +1,6 @@
 """Property tests: invariances the published definitions imply, checked on generated matrices."""
 
+import json
 from unittest import mock
 
 import numpy as np
@@ -324,3 +325,18 @@ def test_a_duplicated_criterion_is_refused_as_perfectly_correlated_or_weighs_as_
         assert "各指标之间完全相关" in str(refusal)
         return
     np.testing.assert_allclose(result.weights[columns.index(j)], result.weights[-1], rtol=1e-9, atol=1e-12)
+
+
+@SETTINGS
+@given(matrices(min_rows=2), st.sampled_from(["entropy", "critic", "equal", "cv"]),
+       st.sampled_from(["raw", "minmax"]), st.sampled_from(["topsis", "wsum"]),
+       st.sampled_from(["vector", "minmax", "sum", "max", "zscore"]))
+def test_a_result_stored_without_its_derived_tables_reads_back_bit_for_bit(m, weights, variant, method, normalization):
+    try:
+        result = score(m, weights=weights, entropy_variant=variant, method=method, normalization=normalization)
+    except ScoringInputError:
+        assume(False)
+
+    back = ScoreResult.from_json(json.dumps(result.to_dict(derived=False)))
+
+    assert back.to_dict() == result.to_dict()

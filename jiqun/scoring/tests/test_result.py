@@ -1,11 +1,12 @@
 """Results round-trip through JSON and re-run to the same numbers."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from jiqun.scoring import ScoreResult, ahp, decision_matrix, normalize, score
+from jiqun.scoring import ScoreResult, ahp, decision_matrix, entropy_weights, normalize, score
 from jiqun.scoring.tests import examples as ex
 
 
@@ -127,3 +128,58 @@ def test_the_json_carries_the_column_statistics_of_the_normalisation():
     np.testing.assert_allclose(
         data["normalization"]["statistics"]["norm"], np.sqrt((ex.AIRCRAFT**2).sum(axis=0))
     )
+
+
+# Stored without what is derived -------------------------------------------------------------------------------
+
+STORED_FORMAT_2 = Path(__file__).with_name("stored_format2.json")  # written by the format-2 to_dict, as runs stored it
+
+
+@pytest.mark.parametrize("weights", ["entropy", "critic", "equal", "cv", ex.AIRCRAFT_WEIGHTS])
+@pytest.mark.parametrize("normalization", ["vector", "minmax", "sum", "max", "zscore"])
+def test_a_result_stored_without_its_derived_tables_reads_back_bit_for_bit(weights, normalization):
+    result = score(matrix(), weights=weights, method="wsum", normalization=normalization)
+
+    stored = json.loads(json.dumps(result.to_dict(derived=False)))
+    back = ScoreResult.from_dict(stored)
+
+    assert {"normalized", "weighted"}.isdisjoint(stored)
+    assert back.to_dict() == result.to_dict()
+    np.testing.assert_array_equal(back.normalized, result.normalized)
+    for name, table in result.weights.tables.items():
+        np.testing.assert_array_equal(back.weights.tables[name], table)
+
+
+@pytest.mark.parametrize(("weights", "left_out"), [("entropy", "proportions"), ("critic", "normalized")])
+def test_the_weight_tables_as_large_as_the_matrix_are_left_out(weights, left_out):
+    stored = score(matrix(), weights=weights).to_dict(derived=False)
+
+    assert left_out not in stored["weights"]["tables"] and stored["weights"]["tables"]
+    assert stored["format"] == 3
+
+
+def test_weights_given_from_another_matrix_keep_their_tables():
+    other = decision_matrix(ex.AIRCRAFT[::-1] * 2, criteria=ex.AIRCRAFT_CRITERIA, directions=ex.AIRCRAFT_DIRECTIONS)
+    given = entropy_weights(other)
+    result = score(matrix(), weights=given)
+
+    stored = result.to_dict(derived=False)
+    back = ScoreResult.from_dict(stored)
+
+    assert result.params["weights"] == "given" and "proportions" in stored["weights"]["tables"]
+    np.testing.assert_array_equal(back.weights.tables["proportions"], given.tables["proportions"])
+
+
+@pytest.mark.parametrize("name", ["entropy_wsum_max", "critic_topsis"])
+def test_a_result_stored_in_format_2_still_loads_shows_its_tables_and_reruns(name):
+    stored = json.loads(STORED_FORMAT_2.read_text(encoding="utf-8"))[name]
+
+    back = ScoreResult.from_dict(stored)
+
+    assert stored["format"] == 2
+    assert back.to_dict() == {**stored, "format": 3}  # the same tables, read as stored
+    np.testing.assert_array_equal(back.normalized, np.array(stored["normalized"]))
+    again = back.rerun()
+    np.testing.assert_array_equal(again.scores, back.scores)
+    assert again.to_dict() == back.to_dict()
+    assert ScoreResult.from_dict(again.to_dict(derived=False)).to_dict() == back.to_dict()

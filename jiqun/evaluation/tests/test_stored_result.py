@@ -1,0 +1,104 @@
+"""How a run stores the engine's result: without the tables derived from its input (the normalised and weighted
+matrices, entropy's proportions), which the explanation and the engine rebuild bit for bit; runs stored earlier
+with every table still explain and rerun. The snapshot and result are encoded by orjson and read back as the same
+values the standard encoder stored."""
+
+import json
+from decimal import Decimal
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from jiqun.evaluation.compute import engine_result
+from jiqun.evaluation.models import Run
+from jiqun.evaluation.packs import scheme_parse_text
+from jiqun.evaluation.selectors import explanation, run_reproduce
+from jiqun.evaluation.services import evaluation_run_create, scheme_install
+from jiqun.evaluation.storage import RunJSONEncoder
+
+pytestmark = pytest.mark.django_db
+
+ENTROPY = """
+code: stored-entropy
+version: 1
+name: 熵权两项指标
+programme: SD-2023-185
+weight_method: entropy
+normalisation: minmax
+aggregation: weighted_sum
+grades: {优秀: 85, 良好: 70, 合格: 60}
+missing_rule: zero
+items:
+  - {dimension: 规模, indicator: revenue, weight: 0.5, clause: 一}
+  - {dimension: 主体, indicator: employees, weight: 0.5, clause: 二}
+  - {dimension: 创新, indicator: rd_expenditure, weight: 0, clause: 三}
+"""
+
+
+@pytest.fixture
+def run(province_admin) -> Run:
+    scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(ENTROPY, "stored.yaml"))
+    return evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
+
+
+def _explained(run: Run) -> list[tuple]:
+    return [(row.cluster_id, [(line.code, line.used, line.normalized, line.weight, line.contribution)
+                              for line in explanation(run, row).lines])
+            for row in run.rows.exclude(position=None).order_by("position")]
+
+
+def test_a_run_stores_only_what_cannot_be_derived(run) -> None:
+    engine = Run.objects.get(pk=run.pk).result["engine"]
+
+    assert engine["format"] == 3 and {"normalized", "weighted"}.isdisjoint(engine)
+    assert engine["weights"]["method"] == "entropy" and "proportions" not in engine["weights"]["tables"]
+    rebuilt = engine_result({"engine": engine})
+    assert rebuilt.weights.tables["proportions"].shape == rebuilt.matrix.shape
+
+
+def test_the_explanation_rebuilds_the_normalised_values_the_engine_used(run) -> None:
+    run = Run.objects.get(pk=run.pk)
+    engine = engine_result(run.result)
+
+    for position, (_cluster, lines) in enumerate(_explained(run)):
+        assert [normalized for _code, _used, normalized, _w, _c in lines] == engine.normalized[position].tolist()
+    np.testing.assert_array_equal(engine.normalized, engine.rerun().normalized)
+
+
+def test_a_run_stored_with_every_table_still_explains_and_reruns(run) -> None:
+    new = Run.objects.get(pk=run.pk)
+    old_engine = {**engine_result(new.result).to_dict(), "format": 2}  # what runs stored before: every table
+    assert {"normalized", "weighted"} <= set(old_engine) and "proportions" in old_engine["weights"]["tables"]
+    Run.objects.filter(pk=run.pk).update(result={**new.result, "engine": old_engine})
+    old = Run.objects.get(pk=run.pk)
+
+    assert _explained(old) == _explained(new)
+    assert run_reproduce(old).identical
+    out = StringIO()
+    call_command("evaluate", "rerun", str(run.pk), stdout=out)
+    assert "完全一致" in out.getvalue()
+    assert engine_result(old.result).to_dict() == engine_result(new.result).to_dict()
+
+
+def test_the_stored_json_reads_back_as_the_same_values(run) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT snapshot, result, stability FROM evaluation_run WHERE id = %s", [run.pk])
+        stored = [json.loads(text) if isinstance(text, str) else text for text in cursor.fetchone()]
+
+    # What the standard encoder wrote before, value for value: decimal text as text, every float to the last bit.
+    assert stored == [json.loads(json.dumps(value)) for value in (run.snapshot, run.result, run.stability)]
+    assert all(isinstance(cell["value"], str | None) for s in stored[0]["subjects"] for cell in s["values"].values())
+
+
+def test_the_run_encoder_writes_what_the_standard_encoder_writes() -> None:
+    value = {"value": "1234.5000", "ratio": "0.0100", "none": None, "集群": ["名称", 1, 2.5, True],
+             "years": {2024: "1", 2025: "2"}, "float": np.float64(0.1) + np.float64(0.2), "small": 1e-7}
+    encode = RunJSONEncoder().encode
+
+    assert json.loads(encode(value)) == json.loads(json.dumps(value))
+    assert json.loads(encode(value))["value"] == "1234.5000"  # a figure's text, trailing zeros and all
+    with pytest.raises(TypeError):  # what neither encoder takes is still refused
+        encode({"value": Decimal("1.5")})
