@@ -98,7 +98,10 @@ def test_a_figures_address_still_opens_after_the_rebuild_replaced_its_row():
     assert not FigureSummary.objects.filter(pk=row.pk).exists()
     page = client_for(_user("jining")).get(address)
     assert page.status_code == 200 and f"{row.current:,.2f}" in page.content.decode()
-    for broken in ("?programme=NOPE", address.replace("kind=cluster", "kind=planet"), address.replace("year=", "year=x")):
+    year, quarter = f"year={row.year}", f"quarter={row.quarter}"
+    for broken in ("?programme=NOPE", address.replace("kind=cluster", "kind=planet"), address.replace("year=", "year=x"),
+                   address.replace(year, year + "9999"), address.replace(quarter, "quarter=12"),
+                   address.replace(quarter, "quarter=" + "1" * 5000), address.replace("key=", "key=" + "9" * 5000)):
         assert client_for(_user("jining")).get(broken if broken.startswith("/") else "/dashboards/figures/at/" + broken
                                               ).status_code == 404
 
