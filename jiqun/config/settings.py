@@ -206,6 +206,12 @@ JIQUN_IMPORT_EXTRA_COLUMNS = env_int("JIQUN_IMPORT_EXTRA_COLUMNS", 5)
 JIQUN_ATTACHMENT_MAX_BYTES = env_int("JIQUN_ATTACHMENT_MAX_BYTES", 20 * 1024**2)
 JIQUN_ATTACHMENT_MAX_COUNT = env_int("JIQUN_ATTACHMENT_MAX_COUNT", 20)
 
+# The header of the half-yearly summary (半年报汇总表, jiqun/reports/xlsx.py), as the statistics office approved
+# the form: its 表号 (blank until one is assigned, for writing in by hand) and its 制定机关 (empty: the
+# programme's 发文机关, else 省工业和信息化厅). docs/reports.md.
+JIQUN_HALFYEAR_FORM_NUMBER = env_str("JIQUN_HALFYEAR_FORM_NUMBER", "").strip()
+JIQUN_HALFYEAR_FORM_AUTHORITY = env_str("JIQUN_HALFYEAR_FORM_AUTHORITY", "").strip()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

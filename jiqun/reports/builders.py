@@ -3,7 +3,13 @@
 Everything is read through selectors: figures through the dashboards' stored copy of the approved-figures
 selector (`Summaries`), so a figure in a report is, digit for digit, the one the dashboards show; 同比 worded by
 `change_text`; targets through the targets app's progress selector (`target_rows`); projects and constraints
-through the projects' selectors. Renderers (docx.py, xlsx.py) only format what is built here.
+through the projects' selectors. The quarterly analysis's charts are `jiqun.dashboards.charts.Chart`s built
+here from the same rows (the headline indicator's trend from `Summaries.series`, the per-cluster bars from the
+table's own lines), so a bar is the table's figure. Renderers (docx.py, xlsx.py, pdf.py) only format what is
+built here.
+
+Every sentence is built in the active language (the requesting user's: the page's or the API's cookie, the
+command's --language, a background job's saved language); only names from the database stay as they are.
 
 Parameters come as text (a page's query string, the API, the command line); `parse` checks them and names each
 bad one in Chinese; a subject outside the user's scope is `NotFound` (a 404 on the pages and the API).
@@ -14,13 +20,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from jiqun.accounts.scoping import sees_region_totals
 from jiqun.clusters.models import Cluster
 from jiqun.core.templatetags.jiqun import num
 from jiqun.core.text import control_character_error
+from jiqun.dashboards.charts import Chart, Series
 from jiqun.dashboards.selectors import Summaries
 from jiqun.monitoring.models import Provenance, ReportingPeriod, ReportRevision
 from jiqun.monitoring.selectors import change_text
@@ -38,6 +47,35 @@ HEADLINE = ["revenue", "operating_revenue", "output_value", "hightech_output", "
             "researchers", "rd_expenditure", "new_enterprises", "tech_platforms"]
 TABLE = ["revenue", "operating_revenue", "profit", "employees"]  # the per-cluster table of the quarterly analysis
 HALF_YEAR_QUARTERS = (2, 4)
+TREND = ["revenue", "operating_revenue", "output_value"]  # the headline indicator drawn as a trend: the first collected
+TREND_PERIODS = 8  # the trend chart: at most this many periods, up to the report's
+# The grades a run stores (jiqun.evaluation.models.GRADE_LABELS), worded in the reader's language.
+GRADE_NAMES = {"优秀": gettext_lazy("优秀"), "良好": gettext_lazy("良好"), "合格": gettext_lazy("合格"),
+               "不合格": gettext_lazy("不合格")}
+
+
+def listing(items) -> str:
+    """Names in a sentence: 济南市、济宁市 (", " in English)."""
+    return pgettext("list separator", "、").join(str(item) for item in items)
+
+
+def counted(pairs) -> str:
+    """“已开工 3 个，在建 2 个” from (label, count) pairs."""
+    return pgettext("list separator", "，").join(_("%(label)s %(n)d 个") % {"label": label, "n": n}
+                                                 for label, n in pairs)
+
+
+def goal_text(row) -> str:
+    """A target's goal as the targets pages write it (≥300万元（2025年）), in the reader's language."""
+    comparator = row.goal.comparator
+    sign = {">=": "≥", "<=": "≤", "==": "="}.get(comparator) or (pgettext("goal", "约") if comparator == "≈" else comparator)
+    return _("%(sign)s%(value)s%(unit)s（%(year)d年）") % {
+        "sign": sign, "value": f"{row.goal.value.normalize():f}", "unit": row.target.unit, "year": row.goal.year}
+
+
+def grade_name(grade: str) -> str:
+    """A stored grade (优秀…) in the reader's language; anything else as stored."""
+    return str(GRADE_NAMES[grade]) if grade in GRADE_NAMES else grade
 
 
 class BadParameters(Exception):
@@ -184,6 +222,10 @@ class Projects:
     counted: int = 0  # dispatches whose completed investment is approved
     constraints: list[tuple[str, int]] = field(default_factory=list)  # open ones by responsible unit
 
+    @property
+    def by_stage_text(self) -> str:
+        return _("按阶段：%(stages)s。") % {"stages": counted(self.by_stage)} if self.by_stage else ""
+
 
 @dataclass
 class Quarterly:
@@ -200,6 +242,29 @@ class Quarterly:
     projects: Projects
     sources: list[str]
     demo: bool
+    charts: list["ReportChart"] = field(default_factory=list)
+
+    def charts_of(self, section: str) -> list["ReportChart"]:
+        return [c for c in self.charts if c.section == section]
+
+    @property
+    def headline_charts(self) -> list["ReportChart"]:
+        return self.charts_of("headline")
+
+    @property
+    def cluster_charts(self) -> list["ReportChart"]:
+        return self.charts_of("clusters")
+
+
+@dataclass
+class ReportChart:
+    """A chart of the quarterly analysis: the Chart (its numbers), its caption (图1 …), its source line and
+    the section it follows ("headline": 一、主要指标; "clusters": 二、分集群情况)."""
+
+    chart: Chart
+    section: str
+    caption: str = ""
+    source: str = ""
 
 
 @dataclass
@@ -263,7 +328,7 @@ def _sources(summaries: Summaries, request: Request, lines: list[Line]) -> list[
     rows = summaries.many(kind, key, codes, request.year, request.quarter)
     expected = max((r.expected for r in rows.values()), default=0)
     reported = max((r.reported for r in rows.values()), default=0)
-    label = f"{request.year}年1-{request.quarter * 3}月"
+    label = str(request.period)
     return [
         _("数据来源：省级审核通过的季报"),
         _("%(programme)s %(label)s统计季报：应报 %(expected)d 份，省级审核通过 %(reported)d 份；未齐的指标写“—”。") % {
@@ -289,7 +354,7 @@ def _targets(user, request: Request, cluster_keys: set[str]) -> list[TargetLine]
         elif subject.kind not in ("province", "city") or not str(subject.key).startswith(
                 scope_prefix(request.region.code)):
             continue
-        lines.append(TargetLine(label=row.target.label, subject=subject.name, goal=row.goal_text,
+        lines.append(TargetLine(label=row.target.label, subject=subject.name, goal=goal_text(row),
                                 current=row.current_text, status=row.status_label))
     return lines
 
@@ -317,26 +382,91 @@ def _projects(user, request: Request) -> Projects:
     )
 
 
+def _plain(value: Decimal | None, precision: int) -> Decimal | None:
+    """A figure as the report writes it (the indicator's decimals): what a chart draws is what a table prints."""
+    return None if value is None else value.quantize(Decimal(1).scaleb(-precision))
+
+
+def _period_label(request: Request, year: int, quarter: int) -> str:
+    """A period as ReportingPeriod names itself (2026年1-6月), without reading it again."""
+    return str(ReportingPeriod(programme=request.programme, year=year, quarter=quarter))
+
+
+def _trend_charts(summaries: Summaries, request: Request) -> list[ReportChart]:
+    """The headline indicator (主营业务收入, else 营业收入 or 产值) of the subject in the periods up to the report's:
+    本年累计 beside 上年同期 (bars: cumulative figures of two years are not one line), each period's 同比 under its
+    label. An incomplete period is a gap."""
+    indicator = next(iter(_indicators(request.period, TREND)), None)
+    if indicator is None:
+        return []
+    kind, key = ("cluster", request.cluster.pk) if request.cluster else ("region", request.region.code)
+    rows = [r for r in summaries.series(kind, key, indicator.code)
+            if (r.year, r.quarter) <= (request.year, request.quarter)][-TREND_PERIODS:]
+    chart = Chart(
+        f"trend-{indicator.code}", _("%(name)s：本年累计与上年同期") % {"name": indicator.name}, "bar",
+        [f"{_period_label(request, r.year, r.quarter)}\n{change_text(indicator, r) if r.complete else '—'}"
+         for r in rows],
+        [Series(_("本年累计"), [_plain(r.value, indicator.precision) for r in rows]),
+         Series(_("上年同期"), [_plain(r.previous, indicator.precision) if r.complete else None for r in rows])],
+        unit=indicator.unit,
+        note=_("省级审核通过的季报（%(programme)s），各期为 1 月起的累计数，标签下为同比；数据未齐的报告期留空，不计为 0。") % {
+            "programme": request.programme.code},
+    )
+    return [] if chart.empty else [ReportChart(chart, "headline")]
+
+
+def _bars(key: str, title: str, names: list[str], lines: list[Line], note: str) -> Chart:
+    return Chart(key, title, "hbar", names,
+                 [Series(_("本年累计"), [_plain(line.value, line.precision) for line in lines]),
+                  Series(_("上年同期"), [_plain(line.previous, line.precision) for line in lines])],
+                 unit=lines[0].unit if lines else "", note=note)
+
+
+def _cluster_charts(request: Request, columns: list[Indicator], rows: list[ClusterRow]) -> list[ReportChart]:
+    """The table's first column (主营业务收入 or 营业收入) by cluster, from the table's own lines."""
+    if len(rows) < 2 or not columns:
+        return []
+    indicator = columns[0]
+    chart = _bars(f"clusters-{indicator.code}", _("分集群%(name)s（%(label)s）") % {
+        "name": indicator.name, "label": str(request.period)}, [row.name for row in rows],
+        [row.cells[indicator.code] for row in rows],
+        _("省级审核通过的季报（%(programme)s），与“分集群情况”表中的数字相同；数据未齐的集群不画柱，不计为 0。") % {
+            "programme": request.programme.code})
+    return [] if chart.empty else [ReportChart(chart, "clusters")]
+
+
+def _numbered(charts: list[ReportChart]) -> list[ReportChart]:
+    """Captions 图1, 图2 … in the order the charts appear, and each chart's source line."""
+    order = {"headline": 0, "clusters": 1}
+    charts = sorted(charts, key=lambda c: order[c.section])
+    for number, item in enumerate(charts, start=1):
+        item.caption = _("图%(n)d　%(title)s") % {"n": number, "title": item.chart.title}
+        item.source = _("数据来源：%(note)s") % {"note": item.chart.note}
+    return charts
+
+
 def quarterly(user, request: Request) -> Quarterly:
     """The quarterly analysis of a region or a cluster in one period of a programme."""
     summaries = Summaries(user, request.programme)
-    label = f"{request.year}年1-{request.quarter * 3}月"
+    label = str(request.period)
     headline = _subject_lines(summaries, request, _indicators(request.period, HEADLINE))
     columns = _indicators(request.period, TABLE)
     clusters = _clusters(user, request)
+    rows = _cluster_rows(summaries, request, clusters, columns)
     return Quarterly(
         title=_("%(subject)s%(label)s产业集群发展情况分析") % {"subject": request.subject_name, "label": label},
         period_label=label, subject=request.subject_name, programme=request.programme.name,
-        headline=headline, columns=columns, clusters=_cluster_rows(summaries, request, clusters, columns),
+        headline=headline, columns=columns, clusters=rows,
         targets=_targets(user, request, {str(c.pk) for c in clusters}), projects=_projects(user, request),
         sources=_sources(summaries, request, headline), demo=is_demo(request.programme),
+        charts=_numbered([*_trend_charts(summaries, request), *_cluster_charts(request, columns, rows)]),
     )
 
 
 def half_year(user, request: Request) -> HalfYear:
     """The half-yearly summary of a region's clusters (1-6月 or 1-12月)."""
     summaries = Summaries(user, request.programme)
-    label = f"{request.year}年1-{request.quarter * 3}月"
+    label = str(request.period)
     indicators = _indicators(request.period, SEVEN)
     clusters = _clusters(user, request)
     total = ClusterRow(name=_("合计（%(subject)s）") % {"subject": request.subject_name}, code=request.region.code,
@@ -344,8 +474,8 @@ def half_year(user, request: Request) -> HalfYear:
     return HalfYear(
         title=_("%(subject)s产业集群发展情况汇总表") % {"subject": request.subject_name},
         period_label=label, subject=request.subject_name, programme=request.programme.name,
-        form_number=_("集群统计半年报表") if request.quarter == 2 else _("集群统计年报表"),
-        issuer=request.programme.issuer or _("省工业和信息化厅"),
+        form_number=settings.JIQUN_HALFYEAR_FORM_NUMBER,
+        issuer=settings.JIQUN_HALFYEAR_FORM_AUTHORITY or request.programme.issuer or _("省工业和信息化厅"),
         indicators=indicators, rows=_cluster_rows(summaries, request, clusters, indicators), total=total,
         demo=is_demo(request.programme),
     )
@@ -378,6 +508,10 @@ class Evaluation:
     sources: list[str]
     demo: bool
 
+    @property
+    def grades_text(self) -> str:
+        return _("等级分布：%(grades)s。") % {"grades": counted(self.grades)} if self.grades else ""
+
 
 def evaluation_run(user, params: dict):
     """The published run `params["run"]` names; BadParameters for bad text or a draft, NotFound outside the scope."""
@@ -408,10 +542,11 @@ def evaluation(user, run) -> Evaluation:
         ex = explained.get(row.pk)
         lines.append(RankLine(
             rank=str(row.rank) if row.rank is not None else "—", subject=row.subject_name,
-            score=num(row.score, 2), grade=row.grade or "—",
+            score=num(row.score, 2), grade=grade_name(row.grade) or "—",
             band=f"{row.rank_min}–{row.rank_max}" if row.rank_min else "—", excluded=row.excluded or "",
             dimensions=[f"{d.rate:.1f}" for d in ex.dimensions] if ex else ["—"] * len(dimensions)))
     grades = Counter(row.grade for row in rows if row.grade)
+    order = list(GRADE_NAMES)
     method = [
         _("评价方案：%(name)s（第%(version)s版），%(clause)s") % {
             "name": scheme.name, "version": scheme.version, "clause": scheme.clause or "—"},
@@ -426,8 +561,9 @@ def evaluation(user, run) -> Evaluation:
     return Evaluation(
         title=_("%(name)s%(year)s年度评价报告") % {"name": scheme.name, "year": run.year},
         scheme=scheme.name, year=run.year, method=method, noun=subject_noun(run), dimensions=dimensions,
-        rows=lines, grades=sorted(grades.items()),
-        consequences=[(c.get("name", ""), c.get("grade", ""), c["label"], c.get("reason", ""))
+        rows=lines, grades=[(grade_name(g), n) for g, n in sorted(
+            grades.items(), key=lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0]))],
+        consequences=[(c.get("name", ""), grade_name(c.get("grade", "")), c["label"], c.get("reason", ""))
                       for c in consequences_for(user, run, rows)],
         sources=[_("数据来源：%(data)s；评价 #%(pk)s，计算于 %(at)s，发布于 %(published)s。") % {
             "data": data, "pk": run.pk, "at": f"{run.created_at:%Y-%m-%d}",
@@ -551,13 +687,13 @@ def cluster_onepager(user, cluster: Cluster) -> OnePager:
     rows = cluster_page.target_lights(user, cluster)
     this_year = timezone.localdate().year  # targets still running first, then those already due
     rows = sorted(rows, key=lambda r: r.goal.year < this_year)
-    targets = [TargetLine(label=row.target.label, subject=row.subject.name, goal=row.goal_text,
+    targets = [TargetLine(label=row.target.label, subject=row.subject.name, goal=goal_text(row),
                           current=row.current_text, status=row.status_label) for row in rows]
     chain_rows, _chart = cluster_page.chains(user, cluster)
     chains = [ChainLine(name=r.chain.name, counts=[(label, n) for _value, label, n in r.counts],
                         missing=r.missing, weak=r.weak, extend=r.extend) for r in chain_rows]
     projects = cluster_page.projects(user, cluster)
-    regions = "、".join(str(r) for r in cluster.regions.all())
+    regions = listing(cluster.regions.all())
     profile = [
         (_("培育工程"), cluster.programme.name + (f" · {cluster.kind.name}" if cluster.kind else "")),
         (_("层级"), cluster.get_tier_display() or "—"),
@@ -643,7 +779,7 @@ def notice(user, call) -> Notice:
     applications = (Application.objects.for_user(user).filter(call=call, selected=True)
                     .select_related("cluster").prefetch_related("cluster__regions").order_by("rank", "cluster__name"))
     rows = [NoticeLine(rank=str(a.rank) if a.rank is not None else "—", name=a.cluster.name,
-                       region="、".join(str(r) for r in a.cluster.regions.all()) or "—",
+                       region=listing(a.cluster.regions.all()) or "—",
                        organisation=a.cluster.promotion_org or "—", score=num(a.final_score, 2))
             for a in applications]
     issuer = call.programme.issuer or _("省工业和信息化厅")

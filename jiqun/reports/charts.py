@@ -1,4 +1,4 @@
-"""Server-side charts for the PDF reports: a `jiqun.dashboards.charts.Chart` (built by the report's builder,
+"""Server-side charts for the reports (PDF and Word): a `jiqun.dashboards.charts.Chart` (built by the report's builder,
 the same object a page draws with ECharts) drawn by matplotlib as PNG.
 
 Agg backend (no display), a CJK font found among the installed fonts through matplotlib's font manager
@@ -53,8 +53,11 @@ def _tick(value: float, _position) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def chart_png(chart, *, width: float = 7.0, height: float = 1.9, dpi: int = 200) -> bytes:
-    """The chart (kind "line" or "bar") as PNG: one line or group of bars per series, the unit on the y axis."""
+def chart_png(chart, *, width: float = 7.0, height: float | None = None, dpi: int = 200,
+              title: bool = True) -> bytes:
+    """The chart as PNG: kind "line" (one line per series), "bar" (groups of bars, categories on x) or "hbar"
+    (categories on y, every name shown, the height grown with their number); the unit on the value axis.
+    `title=False` leaves the title out, for a document that captions the chart under it (图1 …)."""
     font = cjk_font()
 
     def text(size: float) -> dict:
@@ -64,6 +67,11 @@ def chart_png(chart, *, width: float = 7.0, height: float = 1.9, dpi: int = 200)
         sized.set_size(size)
         return {"fontproperties": sized}
 
+    horizontal = chart.kind == "hbar"
+    if height is None:
+        # about a quarter inch per category and pair of bars; at most the height of an A4 page's text
+        height = min(8.0, max(1.9, 0.8 + 0.13 * len(chart.categories) * max(1, len(chart.series)))) if horizontal \
+            else 1.9
     figure = Figure(figsize=(width, height), dpi=dpi)
     axes = figure.add_subplot()
     positions = list(range(len(chart.categories)))
@@ -71,26 +79,42 @@ def chart_png(chart, *, width: float = 7.0, height: float = 1.9, dpi: int = 200)
     for index, series in enumerate(chart.series):
         values = [float(v) if v is not None else float("nan") for v in series.values]
         colour = COLOURS[index % len(COLOURS)]
+        step = 0.8 / count
+        offsets = [p - 0.4 + step * (index + 0.5) for p in positions]
         if chart.kind == "bar":
-            step = 0.8 / count
-            axes.bar([p - 0.4 + step * (index + 0.5) for p in positions], values, width=step, color=colour,
-                     label=series.name)
+            axes.bar(offsets, values, width=step, color=colour, label=series.name)
+        elif horizontal:
+            axes.barh(offsets, values, height=step, color=colour, label=series.name)
         else:
             axes.plot(positions, values, marker="o", markersize=3, linewidth=1.6, color=colour, label=series.name,
                       linestyle="-" if index == 0 else "--")
-    axes.set_xticks(positions)
-    step = max(1, len(positions) // 8)  # at most about eight labels
-    axes.set_xticklabels([c if i % step == 0 or i == len(positions) - 1 else "" for i, c in enumerate(chart.categories)],
-                         **text(6.5))
-    axes.tick_params(axis="y", labelsize=7)
-    axes.yaxis.set_major_formatter(FuncFormatter(_tick))
-    if chart.unit:
-        axes.set_ylabel(chart.unit, **text(7))
-    axes.set_title(chart.title, **text(9))
-    axes.grid(axis="y", linewidth=0.4, alpha=0.5)
+    value_axis = axes.xaxis if horizontal else axes.yaxis
+    value_axis.set_major_formatter(FuncFormatter(_tick))
+    axes.tick_params(axis="x" if horizontal else "y", labelsize=7)
+    if horizontal:
+        axes.set_yticks(positions)
+        axes.set_yticklabels(chart.categories, **text(7))
+        axes.invert_yaxis()  # the first category on top, as in the table
+        if chart.unit:
+            axes.set_xlabel(chart.unit, **text(7))
+        axes.grid(axis="x", linewidth=0.4, alpha=0.5)
+    else:
+        axes.set_xticks(positions)
+        step = max(1, len(positions) // 8)  # at most about eight labels
+        axes.set_xticklabels([c if i % step == 0 or i == len(positions) - 1 else ""
+                              for i, c in enumerate(chart.categories)], **text(6.5))
+        if chart.unit:
+            axes.set_ylabel(chart.unit, **text(7))
+        axes.grid(axis="y", linewidth=0.4, alpha=0.5)
+    if title:
+        axes.set_title(chart.title, **text(9))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    axes.legend(frameon=False, loc="upper left", prop=text(7).get("fontproperties"), fontsize=7)
+    if horizontal:  # above the bars, which fill the whole width
+        axes.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncol=len(chart.series),
+                    prop=text(7).get("fontproperties"), fontsize=7)
+    else:
+        axes.legend(frameon=False, loc="upper left", prop=text(7).get("fontproperties"), fontsize=7)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=dpi)

@@ -3,7 +3,9 @@
 Fonts are named as Word and WPS on a government PC have them (方正小标宋简体 for the title, 仿宋_GB2312 for the
 body, 黑体 for headings), set for East-Asian text through w:eastAsia; where a font is absent the reader falls
 back along the names given in the document's font table (Noto Serif CJK SC / Noto Sans CJK SC).
-Tables repeat their header row on every page (w:tblHeader) and may break across pages.
+Tables repeat their header row on every page (w:tblHeader) and may break across pages. The quarterly
+analysis's charts are the builder's `Chart`s drawn by charts.py as PNG, inline at the text width, each with its
+caption (图1 …) under it and its source line.
 """
 
 import io
@@ -17,13 +19,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from jiqun.reports.builders import Evaluation, Notice, Quarterly
+from jiqun.reports.builders import Evaluation, Notice, Quarterly, ReportChart
+from jiqun.reports.charts import chart_png
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 FALLBACK_SERIF = "Noto Serif CJK SC"
 FALLBACK_SANS = "Noto Sans CJK SC"
+TEXT_WIDTH = Cm(15.6)  # A4 less the 公文 margins (2.8 cm + 2.6 cm)
+CHART_WIDTH = 6.14  # inches: the text width, so the PNG is placed at its own size
 
 
 def _font(run, name: str, size: float, *, bold: bool = False) -> None:
@@ -118,6 +123,19 @@ def _table(document, header: list[str], rows: list[list[str]]):
     return table
 
 
+def _chart(document, item: ReportChart) -> None:
+    """The chart as an inline PNG at the text width, its caption and source line centred under it."""
+    picture = document.add_paragraph()
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True
+    png = chart_png(item.chart, width=CHART_WIDTH, height=None if item.chart.kind == "hbar" else 2.6, title=False)
+    picture.add_run().add_picture(io.BytesIO(png), width=TEXT_WIDTH)
+    caption = _paragraph(document, item.caption, font=HEADING_FONT, size=12, indent=False,
+                         align=WD_ALIGN_PARAGRAPH.CENTER)
+    caption.paragraph_format.keep_with_next = True
+    _paragraph(document, item.source, size=10.5, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
 def _document(title: str):
     """An A4 公文-like document: margins, body font, page numbers, the fonts' fall-backs."""
     document = Document()
@@ -152,12 +170,14 @@ def render_quarterly(data: Quarterly) -> bytes:
     header = [_("指标"), _("计量单位"), data.period_label, _("上年同期"), _("同比")]
     _table(document, header, [[line.name, line.unit, line.text, _num(line.previous, line.precision), line.change]
                               for line in data.headline])
+    for item in data.headline_charts:
+        _chart(document, item)
 
     _heading(document, _("二、分集群情况"))
     if data.clusters:
         header = [_("集群")]
         for indicator in data.columns:
-            header += [f"{indicator.name}（{indicator.unit}）", _("同比")]
+            header += [_("%(name)s（%(unit)s）") % {"name": indicator.name, "unit": indicator.unit}, _("同比")]
         rows = []
         for row in data.clusters:
             values = [row.name]
@@ -168,6 +188,8 @@ def render_quarterly(data: Quarterly) -> bytes:
         _table(document, header, rows)
     else:
         _paragraph(document, _("本期没有您可见的集群。"))
+    for item in data.cluster_charts:
+        _chart(document, item)
 
     _heading(document, _("三、目标任务进展"))
     if data.targets:
@@ -180,7 +202,7 @@ def render_quarterly(data: Quarterly) -> bytes:
     projects = data.projects
     _paragraph(document, _("本期调度项目 %(n)d 个。") % {"n": projects.dispatched})
     if projects.by_stage:
-        _paragraph(document, _("按阶段：") + "，".join(f"{label} {n} 个" for label, n in projects.by_stage) + "。")
+        _paragraph(document, projects.by_stage_text)
     completed = _num(projects.completed, 2)
     _paragraph(document, _("本年累计完成投资 %(value)s 万元（审核通过的调度 %(n)d 个）。") % {
         "value": completed, "n": projects.counted})
@@ -209,7 +231,7 @@ def render_evaluation(data: Evaluation) -> bytes:
         _paragraph(document, line)
     _heading(document, _("二、评价结果"))
     if data.grades:
-        _paragraph(document, _("等级分布：") + "，".join(f"{grade} {n} 个" for grade, n in data.grades) + "。")
+        _paragraph(document, data.grades_text)
     _table(document, [_("排名"), data.noun, _("得分"), _("等级"), _("排名区间（权重扰动）"), _("未参评原因")],
            [[r.rank, r.subject, r.score, r.grade, r.band, r.excluded] for r in data.rows])
     if data.dimensions:

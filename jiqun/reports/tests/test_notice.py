@@ -122,6 +122,16 @@ def test_quarterly_pdf_headline_figures_equal_the_approved_figures(tmp_path, mon
     text = _text(_save(produced.content, tmp_path, "quarterly"))
     label = f"{period.year}年1-{period.quarter * 3}月"
     assert f"济宁市{label}产业集群发展情况分析" in text and "六、数据来源" in text
+    # The charts (test_charts checks their numbers): each embedded once, with its caption and source line.
+    from jiqun.reports.tests.test_pdf import _run
+
+    data = builders.quarterly(jining, builders.parse(jining, _params(period)))
+    images = [line.split() for line in _run("pdfimages", "-list", str(tmp_path / "quarterly.pdf")).splitlines()[2:]]
+    assert [row[2] for row in images].count("image") == len(data.charts) == 2
+    flat = text.replace(" ", "")
+    for item in data.charts:
+        assert item.caption.replace(" ", "").replace("\u3000", "") in flat.replace("\u3000", "")
+        assert item.source.replace(" ", "")[:20] in flat
     figures = ApprovedFigures(period.programme)
     lines = {line.split()[0]: line.split() for line in text.splitlines() if line.split()}
     checked = 0

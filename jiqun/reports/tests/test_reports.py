@@ -264,3 +264,34 @@ def test_evaluation_report_of_a_published_run():
         builders.evaluation_run(sheng, {"run": "x1"})
     with pytest.raises(NotFound):
         builders.evaluation_run(sheng, {"run": str(2**40)})
+
+
+def test_half_year_form_header_is_the_settings(settings, monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    from jiqun.reports.xlsx import render_half_year
+
+    period = _approved_period(SD, quarter=2)
+    sheng = User.objects.get(username="sheng")
+
+    def header() -> list[str]:
+        data = builders.half_year(sheng, builders.parse(sheng, _params(period), half_year=True))
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(render_half_year(data))).get_sheet_by_index(0).to_python()
+        return [str(rows[1][0]), str(rows[2][0])]
+
+    # Not set: no 表号 yet (written in by hand), the programme's 发文机关 else 省工业和信息化厅.
+    settings.JIQUN_HALFYEAR_FORM_NUMBER, settings.JIQUN_HALFYEAR_FORM_AUTHORITY = "", ""
+    assert header() == ["表号：", f"制定机关：{period.programme.issuer or '省工业和信息化厅'}"]
+    settings.JIQUN_HALFYEAR_FORM_NUMBER, settings.JIQUN_HALFYEAR_FORM_AUTHORITY = "鲁工信统1表", "山东省工业和信息化厅"
+    assert header() == ["表号：鲁工信统1表", "制定机关：山东省工业和信息化厅"]
+    # The settings read the environment (jiqun/config/env.py), stripped; unset, they are empty.
+    path = Path(__file__).resolve().parents[2] / "config" / "settings.py"
+    monkeypatch.delenv("JIQUN_HALFYEAR_FORM_NUMBER", raising=False)
+    monkeypatch.delenv("JIQUN_HALFYEAR_FORM_AUTHORITY", raising=False)
+    read = runpy.run_path(str(path))
+    assert (read["JIQUN_HALFYEAR_FORM_NUMBER"], read["JIQUN_HALFYEAR_FORM_AUTHORITY"]) == ("", "")
+    monkeypatch.setenv("JIQUN_HALFYEAR_FORM_NUMBER", " 鲁工信统2表 ")
+    monkeypatch.setenv("JIQUN_HALFYEAR_FORM_AUTHORITY", "山东省工业和信息化厅")
+    read = runpy.run_path(str(path))
+    assert (read["JIQUN_HALFYEAR_FORM_NUMBER"], read["JIQUN_HALFYEAR_FORM_AUTHORITY"]) == ("鲁工信统2表", "山东省工业和信息化厅")

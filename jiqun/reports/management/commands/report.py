@@ -5,19 +5,22 @@
     jiqun report evaluation --run PK --user NAME -o F.docx|F.pdf [--format docx|pdf]
     jiqun report cluster --cluster CODE [--programme CODE] --user NAME -o F.pdf
     jiqun report notice --call PK --user NAME -o F.docx
-    (quarterly also as PDF: -o F.pdf or --format pdf)
+    (quarterly also as PDF: -o F.pdf or --format pdf; any report in English: --language en)
 
 The report is made for the named user's scope, exactly as the page would make it for them (a city officer gets
-only their city's), and the export is audited under that user.
+only their city's), and the export is audited under that user. It is written in Chinese unless --language names
+another of the platform's languages (the pages and the API take the user's language switch).
 """
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jiqun.accounts.models import User
-from jiqun.reports.builders import BadParameters, NotFound
+from jiqun.reports.builders import BadParameters, NotFound, listing
 from jiqun.reports.services import report_produce
 
 SUFFIX = {"quarterly": ".docx", "halfyear": ".xlsx", "evaluation": ".docx", "cluster": ".pdf", "notice": ".docx"}
@@ -28,7 +31,8 @@ class Command(BaseCommand):
     help = ("Reports for upward reporting, in the scope of --user, written to -o FILE: `quarterly` (季度分析报告, "
             "Word or PDF) of a programme's period for a region (default: the user's) or a cluster; `halfyear` (半年报汇总表, "
             "Excel, quarter 2 or 4); `evaluation --run PK` (年度评价报告, Word or PDF, of a published evaluation run); "
-            "`cluster --cluster CODE` (集群一页纸, PDF); `notice --call PK` (认定结果公示, Word, of a round in 公示 or done).")
+            "`cluster --cluster CODE` (集群一页纸, PDF); `notice --call PK` (认定结果公示, Word, of a round in 公示 or done). "
+            "--language en writes it in English.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(SUFFIX))
@@ -41,10 +45,15 @@ class Command(BaseCommand):
         parser.add_argument("--cluster", default="", help="集群编码（季度分析、集群一页纸）")
         parser.add_argument("--format", default="", help="年度评价报告、季度分析的格式：docx 或 pdf（不给则按 -o 的后缀）")
         parser.add_argument("--user", required=True, help="以哪个用户的可见范围生成")
+        parser.add_argument("--language", default="", help="报告的语言：zh-hans（简体中文，默认）或 en（English）")
         parser.add_argument("-o", "--output", required=True, help=f"输出文件（{', '.join(SUFFIX.values())}）")
 
     def handle(self, *args, **options) -> None:
         kind = options["kind"]
+        language = options["language"].strip() or settings.LANGUAGE_CODE
+        if language not in dict(settings.LANGUAGES):
+            raise CommandError(_("--language：报告的语言应为 %(languages)s，收到“%(value)s”") % {
+                "languages": listing(dict(settings.LANGUAGES)), "value": language[:20]})
         output = Path(options["output"])
         suffixes = FORMATS.get(kind, (SUFFIX[kind],))
         fmt = options["format"].strip().lower()
@@ -64,7 +73,8 @@ class Command(BaseCommand):
         if kind in FORMATS:
             params["format"] = expected.lstrip(".")
         try:
-            produced = report_produce(actor=user, kind=kind, params=params)
+            with translation.override(language):
+                produced = report_produce(actor=user, kind=kind, params=params)
         except BadParameters as exc:
             raise CommandError("；".join(f"--{name}：{message}" for name, message in exc.errors.items())) from None
         except NotFound as exc:
