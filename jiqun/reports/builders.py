@@ -112,12 +112,18 @@ class Request:
         return self.period.quarter
 
 
+def _digits(text: str) -> bool:
+    """Whether `text` is a whole number of at most 19 ASCII digits (a longer one is no year, quarter or id, and
+    Python refuses to read numbers of thousands of digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 19
+
+
 def _int(params: dict, name: str, label: str, low: int, high: int, errors: dict) -> int | None:
     text = str(params.get(name) or "").strip()
     if not text:
         errors[name] = _("缺少参数 %(name)s（%(label)s）") % {"name": name, "label": label}
         return None
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+    if not _digits(text) or not low <= int(text) <= high:
         errors[name] = _("参数 %(name)s（%(label)s）应为 %(low)d 到 %(high)d 的整数，收到“%(value)s”") % {
             "name": name, "label": label, "low": low, "high": high, "value": text[:20]}
         return None
@@ -519,7 +525,7 @@ def evaluation_run(user, params: dict):
     from jiqun.evaluation.selectors import runs_for
 
     text = str(params.get("run") or "").strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+    if not _digits(text) or not 0 < int(text) < 2**63:
         raise BadParameters({"run": _("参数 run 应为评价结果编号（正整数），收到“%(value)s”") % {"value": text[:20]}})
     run = runs_for(user).filter(pk=int(text)).first()
     if run is None:
@@ -639,7 +645,7 @@ def onepager_cluster(user, params: dict) -> Cluster:
     visible = Cluster.objects.for_user(user)
     text = str(params.get("cluster_id") or "").strip()
     if text:
-        if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+        if not _digits(text) or not 0 < int(text) < 2**63:
             raise BadParameters({"cluster_id": _("参数 cluster_id 应为集群编号（正整数），收到“%(value)s”") % {
                 "value": text[:20]}})
         cluster = visible.filter(pk=int(text)).first()
@@ -753,7 +759,7 @@ def notice_call(user, params: dict):
     from jiqun.recognition.permissions import can_manage_rounds
 
     text = str(params.get("call") or "").strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+    if not _digits(text) or not 0 < int(text) < 2**63:
         raise BadParameters({"call": _("参数 call 应为认定批次编号（正整数），收到“%(value)s”") % {"value": text[:20]}})
     call = Call.objects.for_user(user).select_related("programme").filter(pk=int(text)).first()
     if call is None or not can_manage_rounds(user):

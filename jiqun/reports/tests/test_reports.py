@@ -220,6 +220,29 @@ def test_cli_writes_the_files_and_names_bad_arguments(tmp_path):
                      "--user", "nobody", "-o", str(out))
 
 
+def test_cli_refuses_huge_numbers_and_unwritable_files_before_auditing_an_export(tmp_path):
+    period = _approved_period(JN)
+    args = ["report", "quarterly", "--programme", JN, "--quarter", str(period.quarter), "--user", "jining"]
+    before = AuditEvent.objects.count()
+    with pytest.raises(CommandError, match="--year"):
+        call_command(*args, "--year", "3" * 5000, "-o", str(tmp_path / "q.docx"))
+    (tmp_path / "d.docx").mkdir()
+    with pytest.raises(CommandError, match="不是文件"):
+        call_command(*args, "--year", str(period.year), "-o", str(tmp_path / "d.docx"))
+    for run in ("9" * 5000, "１"):
+        with pytest.raises(CommandError, match="--run"):
+            call_command("report", "evaluation", "--run", run, "--user", "jining", "-o", str(tmp_path / "e.docx"))
+    assert AuditEvent.objects.count() == before
+
+
+def test_pages_answer_huge_numbers_with_the_message_not_a_server_error():
+    period = _approved_period(JN)
+    client = client_for(User.objects.get(username="jining"))
+    for name in ("year", "quarter"):
+        for url in ("/reports/quarterly.docx", "/reports/halfyear.xlsx"):
+            response = client.get(url, {**_params(period), name: "3" * 5000})
+            assert response.status_code == 400 and name in response.content.decode(), (url, name)
+
 def test_api_returns_the_files_in_scope():
     period = _approved_period(JN)
     jining, jinan = User.objects.get(username="jining"), User.objects.get(username="jinan")

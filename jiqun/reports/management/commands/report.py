@@ -12,6 +12,7 @@ only their city's), and the export is audited under that user. It is written in 
 another of the platform's languages (the pages and the API take the user's language switch).
 """
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -66,6 +67,11 @@ class Command(BaseCommand):
                 "kind": kind, "suffix": " 或 ".join(suffixes) if not fmt else expected, "file": str(output)[:200]})
         if not output.parent.is_dir():
             raise CommandError(_("-o：目录“%(dir)s”不存在") % {"dir": str(output.parent)[:200]})
+        # Checked before the report is made (and its export audited): a file that cannot be written is no export.
+        if output.exists() and not output.is_file():
+            raise CommandError(_("-o：“%(file)s”不是文件（是目录或其他）") % {"file": str(output)[:200]})
+        if not os.access(output.parent, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+            raise CommandError(_("-o：没有写入“%(file)s”的权限") % {"file": str(output)[:200]})
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(_("--user：没有用户“%(name)s”") % {"name": options["user"][:150]})
@@ -80,5 +86,9 @@ class Command(BaseCommand):
         except NotFound as exc:
             raise CommandError(_("%(message)s（用户 %(user)s 的可见范围之外）") % {
                 "message": exc, "user": user.username}) from None
-        output.write_bytes(produced.content)
+        try:
+            output.write_bytes(produced.content)
+        except OSError as exc:
+            raise CommandError(_("-o：无法写入“%(file)s”：%(error)s") % {
+                "file": str(output)[:200], "error": exc.strerror or exc}) from None
         self.stdout.write(_("已生成 %(file)s（%(size)d 字节）") % {"file": output, "size": len(produced.content)})
