@@ -104,3 +104,11 @@ def period_figures(period) -> dict[int, dict]:
     """Every report's stored figures in a period, by report id, leaving out the reports with none."""
     return {pk: figures for pk, figures in Report.objects.filter(period=period).with_figures().values_list(
         "pk", "latest_figures") if figures}
+
+
+def county():
+    """The county officer of 任城 (rencheng): fills and submits 任城测试集群's report, so that the city reviews it
+    (whoever filled or submitted a report never approves it)."""
+    from jiqun.accounts.models import User
+
+    return User.objects.get(username="rencheng")

@@ -23,7 +23,7 @@ from jiqun.monitoring.services import (
     report_submit,
     report_values_save,
 )
-from jiqun.monitoring.tests.helpers import GOOD, column_of, fill_template, read_sheet, values
+from jiqun.monitoring.tests.helpers import GOOD, column_of, county, fill_template, read_sheet, values
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def rencheng_user() -> User:
 def submitted(report: Report, jining: User) -> Report:
     """Filled by the county officer (so the city may approve it) and submitted."""
     report_values_save(actor=rencheng_user(), report=report, values=values(GOOD))
-    report_submit(actor=jining, report=report)
+    report_submit(actor=county(), report=report)
     report.refresh_from_db()
     return report
 

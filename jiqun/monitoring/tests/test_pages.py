@@ -17,6 +17,7 @@ from jiqun.monitoring.services import (
 from jiqun.monitoring.tests.helpers import (
     GOOD,
     column_of,
+    county,
     fill_template,
     history_of,
     period_figures,
@@ -43,7 +44,7 @@ def form_data(pairs: dict[str, tuple[str, str]], action: str = "save", base: int
 def locked(report, jining, province):
     """Fill (as the county officer, rencheng), submit, and take the report through both approvals."""
     report_values_save(actor=User.objects.get(username="rencheng"), report=report, values=values(GOOD))
-    report_submit(actor=jining, report=report)
+    report_submit(actor=county(), report=report)
     report_approve_city(actor=jining, report=report)
     report_approve_province(actor=province, report=report)
 
@@ -101,7 +102,7 @@ def test_submission_is_blocked_by_a_mandatory_check(rencheng, as_jining):
 
 def test_city_approves_and_province_locks_through_the_page(rencheng, jining_officer, as_jining, as_province):
     report_values_save(actor=User.objects.get(username="rencheng"), report=rencheng, values=values(GOOD))
-    report_submit(actor=jining_officer, report=rencheng)
+    report_submit(actor=county(), report=rencheng)
     as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "approve", "comment": "无误"})
     rencheng.refresh_from_db()
     assert rencheng.status == ReportStatus.CITY_APPROVED
@@ -114,7 +115,7 @@ def test_city_approves_and_province_locks_through_the_page(rencheng, jining_offi
 
 def test_a_return_without_reason_is_refused_on_the_page(rencheng, jining_officer, as_jining):
     report_values_save(actor=jining_officer, report=rencheng, values=values(GOOD))
-    report_submit(actor=jining_officer, report=rencheng)
+    report_submit(actor=county(), report=rencheng)
     page = as_jining.post(f"/monitoring/reports/{rencheng.pk}/", {"action": "return", "reason": ""},
                           follow=True).content.decode()
     assert "退回须填写理由" in page

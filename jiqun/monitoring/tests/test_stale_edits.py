@@ -21,7 +21,7 @@ from jiqun.monitoring.services import (
     report_submit,
     report_values_save,
 )
-from jiqun.monitoring.tests.helpers import GOOD, SEVEN, stored, values
+from jiqun.monitoring.tests.helpers import GOOD, SEVEN, county, stored, values
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,7 @@ def test_it_refuses_an_api_put_without_if_match_with_428(rencheng, jining_office
 @pytest.fixture
 def correction(rencheng, jining_officer, province_admin) -> CorrectionRequest:
     report_values_save(actor=rencheng_user(), report=rencheng, values=values(GOOD))
-    report_submit(actor=jining_officer, report=rencheng)
+    report_submit(actor=county(), report=rencheng)
     report_approve_city(actor=jining_officer, report=rencheng)
     report_approve_province(actor=province_admin, report=rencheng)
     rencheng.refresh_from_db()
