@@ -36,7 +36,7 @@ from django.utils import timezone
 from jiqun.dashboards.models import FigureSummary, SubjectKind, SummaryState
 from jiqun.monitoring.figures import ApprovedFigures
 from jiqun.monitoring.importer.store import bulk_cache, insert_rows, table_of
-from jiqun.monitoring.models import Report
+from jiqun.monitoring.models import Report, ReportingPeriod
 from jiqun.regions.models import ancestor_codes
 
 BATCH = 20_000
@@ -189,7 +189,7 @@ def summaries_refresh(programme) -> SummaryState:
             rows = FigureSummary.objects.filter(programme=programme, year=year, quarter=quarter)
             state.rows -= rows._raw_delete(connection.alias)
             if key in new:
-                period = programme_period(programme, year, quarter)
+                period = ReportingPeriod.objects.get(programme=programme, year=year, quarter=quarter)
                 state.rows += _write(programme, _rows(ApprovedFigures(programme, period=period), subjects, codes))
     state.built = changes
     state.whole = False
@@ -199,12 +199,6 @@ def summaries_refresh(programme) -> SummaryState:
     state.seconds = round(time.perf_counter() - started, 3)
     state.save()
     return state
-
-
-def programme_period(programme, year: int, quarter: int):
-    from jiqun.monitoring.models import ReportingPeriod
-
-    return ReportingPeriod.objects.get(programme=programme, year=year, quarter=quarter)
 
 
 def summaries_rebuild(programmes) -> list[SummaryState]:
