@@ -383,7 +383,7 @@ view, old and new code taking turns in one process on the same database (best of
 → 5.3-8.3 ms, PostgreSQL 14.7-22.2 → 6.7-7.9 ms (load average 11-13). The audit middleware, OTP, axes, the CSRF
 and security headers and `Cache-Control: no-store` are unchanged. (3) After an approval the summaries are rebuilt
 for the approved report's quarter only (jiqun/dashboards/summaries.py; the whole programme when a change names no
-quarter or the subjects moved): 2.2-2.6 s of wall time for that rebuild here instead of 12-15 s, and on
+quarter or the subjects moved): 2.0-3.1 s of wall time for that rebuild in the two runs instead of 12-15 s, and on
 PostgreSQL a whole rebuild ends with ANALYZE of dashboards_figuresummary.
 
 Not done: `django.contrib.sessions.backends.cached_db`. The cache is the local-memory backend, one per server
@@ -406,11 +406,13 @@ summaries first. The state is read before anything is built, so a write committe
 page newer than its key. A write that bypasses the services (a shell, a migration) is seen after at most
 CACHE_SECONDS (300 s). The submitted form's error messages are not cached.
 
-Why the page is still 22-32× the static file's p95 (this run, at a load average of 9-13 on 2 cores from other
-test runs; 27-28× before at 5-6). In this closed loop of 32 clients each request waits behind the others, so a
+Why the page is still 21-56× the static file's p95 (this run, at a load average of about 8 on 2 cores from
+other test runs; a run an hour earlier at 9-13 gave 31.6× on SQLite and 21.6× on PostgreSQL; 27-28× before this
+work at 5-6): the ratio swings with the file's p95, a few ms that the other runs on the machine double or halve. In this closed loop of 32 clients each request waits behind the others, so a
 page's p95 is about its service time × 32 ÷ cores, and the ratio of the two p95s is about the ratio of the
-service times: whitenoise answers a file from memory in ~0.3-0.5 ms of CPU (770-2,000 files a second here), the
-cached overview costs 5-8 ms of CPU in the view plus waitress's HTTP work (26-61 pages a second). Within 3× means
+service times: whitenoise answers a file from memory in ~0.3-0.5 ms of CPU (770-2,000 files a second in the two runs),
+the cached overview costs 5-8 ms of CPU in the view plus waitress's HTTP work (26-61 pages a second, 28-43
+before). Within 3× means
 a signed-in, scoped page served in about 1-1.5 ms of CPU: Django's request cycle alone (the middleware stack
 with the session and user reads, OTP, axes, CSRF, the audit middleware, the base template with its navigation)
 takes more than that before the view runs. What is left in a cached view: the base template (about a third of
@@ -424,7 +426,7 @@ On PostgreSQL, each whole rebuild deletes and writes the 182,280 rows again; it 
 dashboards_figuresummary at its end (planning the pages' reads on stale statistics had made them 3-4 times slower
 right after a rebuild). The incremental rebuild rewrites one quarter's ~9,000 rows and leaves the statistics to
 autovacuum. On SQLite a rebuild holds the database's write lock until it commits: during the whole rebuild of
-this run (36 s) the background-task worker that `jiqun serve` starts stopped on "database is locked" (left alone
+these runs (36-40 s) the background-task worker that `jiqun serve` starts stopped on "database is locked" (left alone
 here; jiqun/core tasks); the one-quarter rebuild holds the lock about 2 s. The indexes of FigureSummary already cover the page's reads (programme, code, year, quarter); no
 migration was added for them.
 """
