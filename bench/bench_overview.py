@@ -209,24 +209,30 @@ def child(backend: str) -> dict:
         conn.close()  # idle through the phases: the server may have closed it
         conn = http.client.HTTPConnection(HOST, PORT, timeout=600)
         path = _paths()[0]
-        summaries_changed(programme.pk)
-        started = time.perf_counter()
-        status, _size = _get(conn, path, cookies[0])
-        first = time.perf_counter() - started
         from jiqun.dashboards.models import SummaryState
+        from jiqun.monitoring.models import ReportingPeriod
 
-        state = SummaryState.objects.get(programme=programme)
-        rebuilt_by_page = state.fresh
-        if not rebuilt_by_page:  # no page read the national programme's summaries: time the call it would make
+        latest = ReportingPeriod.objects.filter(programme=programme).order_by("-year", "-quarter").first()
+        # An approval or a correction names its period (the summaries of that period are rebuilt); a cluster moved
+        # to another region or park names none (the whole programme is).
+        for name, period in (("after_approval", latest), ("after_whole", None)):
+            summaries_changed(programme.pk, period=period)
             started = time.perf_counter()
-            summaries_ensure(programme)
-            rebuild = time.perf_counter() - started
-        else:
-            rebuild = state.seconds
-        started = time.perf_counter()
-        _get(conn, path, cookies[0])
-        result["after_approval"] = {"path": path, "first": first, "rebuilt_by_page": rebuilt_by_page,
-                                    "rebuild": rebuild, "next": time.perf_counter() - started, "rows": state.rows}
+            status, _size = _get(conn, path, cookies[0])
+            first = time.perf_counter() - started
+            state = SummaryState.objects.get(programme=programme)
+            rebuilt_by_page = state.fresh
+            if not rebuilt_by_page:  # no page read the national programme's summaries: time the call it would make
+                started = time.perf_counter()
+                summaries_ensure(programme)
+                rebuild = time.perf_counter() - started
+            else:
+                rebuild = state.seconds
+            started = time.perf_counter()
+            _get(conn, path, cookies[0])
+            result[name] = {"path": path, "first": first, "rebuilt_by_page": rebuilt_by_page, "rebuild": rebuild,
+                            "next": time.perf_counter() - started, "rows": state.rows,
+                            "period": f"{latest.year}-{latest.quarter}" if period else None}
         conn.close()
         return result
     finally:
@@ -323,14 +329,19 @@ def write(results: list[dict]) -> None:
                 f"| {ms(file['p50'])} | {ms(file['p95'])} | {ms(file['p99'])} | {file['per_second']:.1f} "
                 f"| **{ratio:.2f}** | {q['count']} ({ms(q['query_seconds'])} of {ms(q['seconds'])}) |")
     lines += ["", f"Worst ratio: {worst:.2f} ({'within' if worst <= GOAL else 'OVER'} the {GOAL:.0f}× goal).", ""]
-    lines += ["The first request after an approval (`summaries_changed`, then one GET):", ""]
+    lines += ["The first request after an approval of the latest quarter (`summaries_changed` with its period, as "
+              "the approval services call it, then one GET), and after a change that names no period (a cluster "
+              "moved to another region: the whole programme is rebuilt):", ""]
     for r in results:
-        a = r["after_approval"]
-        how = ("the page rebuilt the summaries before answering" if a["rebuilt_by_page"] else
-               "no page measured here reads the national programme's summaries yet, so the rebuild is timed as "
-               "`summaries_ensure`, the call such a page makes first")
-        lines.append(f"- {r['server']}: `{a['path']}` answered in {ms(a['first'])}, the next request in "
-                     f"{ms(a['next'])}; rebuild {ms(a['rebuild'])} for {a['rows']:,} rows ({how}).")
+        for name, what in (("after_approval", "approval"), ("after_whole", "whole")):
+            a = r.get(name)
+            if a is None:
+                continue
+            how = ("the page rebuilt the summaries before answering" if a["rebuilt_by_page"] else
+                   "no page measured here reads the national programme's summaries yet, so the rebuild is timed as "
+                   "`summaries_ensure`, the call such a page makes first")
+            lines.append(f"- {r['server']}, {what}: `{a['path']}` answered in {ms(a['first'])}, the next request in "
+                         f"{ms(a['next'])}; rebuild {ms(a['rebuild'])}, {a['rows']:,} rows stored ({how}).")
     notes = [f"- {r['server']} `{path}`: {len(p['errors'])} errors, e.g. {p['errors'][:2]}"
              for r in results for path, p in r["pages"].items() if p["errors"]]
     if notes:
@@ -357,56 +368,67 @@ def write(results: list[dict]) -> None:
 
 
 ANALYSIS = """
-What the overview costs. Built from scratch, the province overview of the national programme is 274 queries and
-about 0.5 s of CPU (1.3-1.6 s wall on the loaded machine): the targets' progress of every programme (128 target ×
-subject rows, 83 of them counts recomputed from the registries, with per-target queries for tier histories and
-projects: ~40 % of it), the panels (~25 %: the 催报 matrix, the chains' analysis per chain, the pipeline's
-per-project dispatch query), the choice of the default programme (`Summaries.periods` of each programme: 90 ms per
-programme at national scale on PostgreSQL, each read filtered by the user's scope: ~20 %) and the rest, the
-KPIs, the cluster table, the map and the template.
-Before this change every view paid all of it, and the first run of this bench with the page measured 0.44 s per
-view in the bench process.
+What changed (issue 14, 2026-12-02). (1) The session is no longer written on every request:
+SESSION_SAVE_EVERY_REQUEST is off and `jiqun.core.middleware.IdleSessionMiddleware` (Django's session middleware)
+refreshes the stored expiry, the 等保 idle timeout, only when the session changed or its last refresh (kept in the
+session) is 60 s old: one UPDATE per user and minute instead of one per page, and an idle session still ends at
+JIQUN_SESSION_MINUTES, at most a minute early (jiqun/core/tests/test_idle_session.py). (2) A cached view reads 4
+queries instead of 11: the session, the user, the region (the scope check, `region_row_q`) and the data state,
+now one query of four scalar subqueries (the newest audit event; the sum and count of the programmes'
+`SummaryState.changes`, which only grow); the programmes, cities and parent region of the filters and the rendered
+filters themselves are kept in the cache with the body, under the same key; the page's data (`build_overview`) is
+read from the cache only when something is drawn from it (a chart download, a body to render), where it was
+unpickled on every view (4 ms); the header's region name comes from the row the scope check read. CPU per cached
+view, old and new code taking turns in one process on the same database (best of 5 × 60 views): SQLite 17.1-17.8
+→ 5.3-8.3 ms, PostgreSQL 14.7-22.2 → 6.7-7.9 ms (load average 11-13). The audit middleware, OTP, axes, the CSRF
+and security headers and `Cache-Control: no-store` are unchanged. (3) After an approval the summaries are rebuilt
+for the approved report's quarter only (jiqun/dashboards/summaries.py; the whole programme when a change names no
+quarter or the subjects moved): 2.0-3.1 s of wall time for that rebuild in the two runs instead of 12-15 s, and on
+PostgreSQL a whole rebuild ends with ANALYZE of dashboards_figuresummary.
 
-What is cached (jiqun/dashboards/overview.py `cached`, Django's cache, the local-memory backend of each server
-process): the programme chosen with its periods, the page's data (`build_overview`) and the rendered body below
-the filters, under a key made of the user, the language, today's date, the region, the filters and the data
-state (`data_state`: the newest audit event and every programme's `SummaryState.changes`). Why it stays correct:
-every write goes through a service that writes an audit event in its transaction (the admin site's changes are
-audited by the middleware), so any change to a registry, target, project or chain the page counts moves the
-newest audit event and the next view builds the page again; an approval moves `SummaryState.changes`, and the
-next view rebuilds the summaries first. The state is read before the page is built, so a write committed
-meanwhile can only make a cached page newer than its key. A write that bypasses the services (a shell, a
-migration) is seen after at most CACHE_SECONDS (300 s). The filter form and its error messages are not cached.
+Not done: `django.contrib.sessions.backends.cached_db`. The cache is the local-memory backend, one per server
+process, so a logout or an expiry refresh in one process would not reach the copies the others hold: a logged-out
+session would still open pages there until its cached copy expired (a 等保 failure), and a process could end a
+session another had just refreshed. It is correct only with a cache shared by all processes (Redis, memcached),
+which jiqun does not run; it would save one indexed query per view.
 
-A cached view is 11 queries and 14-19 ms of CPU in the bench process: what is left is the middleware (session read and the session UPDATE of
-SESSION_SAVE_EVERY_REQUEST, the user, axes, OTP, the audit and security headers), the scope checks
-(`sees_region_totals`, the region, the parent), the two queries of the data state, the filter form and the base
-template with its navigation.
+What the overview costs when built (after any write: a new audit event makes a new key): 326 queries and 0.7 s
+of CPU in the bench process for the province overview of the national programme (the targets' progress of every
+programme, the panels, the default programme's periods, the KPIs, the cluster table, the map and the template);
+the first view after an approval adds the rebuild of the approved quarter's summaries. What is cached
+(jiqun/dashboards/overview.py `cached`, Django's cache, the local-memory backend of each server process): the
+page's frame (the programmes, cities and parent region), the programme chosen with its periods, the page's data,
+the rendered filters and the rendered body below them, under a key made of the user, the language, today's date,
+the region, the filters and the data state. Why it stays correct: every write goes through a service that writes
+an audit event in its transaction (the admin site's changes are audited by the middleware), so any change the page
+counts moves the newest audit event; an approval moves `SummaryState.changes`, and the next view rebuilds the
+summaries first. The state is read before anything is built, so a write committed meanwhile can only make a cached
+page newer than its key. A write that bypasses the services (a shell, a migration) is seen after at most
+CACHE_SECONDS (300 s). The submitted form's error messages are not cached.
 
-Why the page is still ~28× the static file's p95 (this run; 30-114× in two earlier runs of the same day, one
-before the body was cached, under a heavier load): with 32 clients on 2 cores the page's latency is its queue,
-32 ÷ pages per second, and the bench's own 32 client threads, waitress's 8 threads, the database and the other
-test runs on the machine share the 2 cores (load average 5-6 during these runs). whitenoise answers a file from
-memory in ~0.3 ms of CPU (1,400-3,000 files a second here); the cached overview is served at 26-43 pages a second.
-Within 3× the file's p95 means about 1 ms of CPU per page, which a Django view with a database-backed session
-saved on every request does not reach. What would: serving the cached body without the session write
-(SESSION_SAVE_EVERY_REQUEST off, or signed-cookie sessions: a security decision, the idle timeout of 等保 relies
-on it) and more cores; more server processes than cores do not help; a reverse proxy cache cannot be used for a page
-whose content depends on the user's scope. The remaining queries of a cached view read a primary key or a table of a few
-rows: no index would change the figure.
+Why the page is still 21-56× the static file's p95 (this run, at a load average of about 8 on 2 cores from
+other test runs; a run an hour earlier at 9-13 gave 31.6× on SQLite and 21.6× on PostgreSQL; 27-28× before this
+work at 5-6): the ratio swings with the file's p95, a few ms that the other runs on the machine double or halve. In this closed loop of 32 clients each request waits behind the others, so a
+page's p95 is about its service time × 32 ÷ cores, and the ratio of the two p95s is about the ratio of the
+service times: whitenoise answers a file from memory in ~0.3-0.5 ms of CPU (770-2,000 files a second in the two runs),
+the cached overview costs 5-8 ms of CPU in the view plus waitress's HTTP work (26-61 pages a second, 28-43
+before). Within 3× means
+a signed-in, scoped page served in about 1-1.5 ms of CPU: Django's request cycle alone (the middleware stack
+with the session and user reads, OTP, axes, CSRF, the audit middleware, the base template with its navigation)
+takes more than that before the view runs. What is left in a cached view: the base template (about a third of
+its CPU: the navigation is made per request and carries the CSRF token), the user and OTP reads (about a fifth),
+the four queries. More cores or processes shorten both queues alike and leave the ratio; a reverse-proxy cache
+cannot serve a page whose content depends on the user's scope. Reaching 3× would need the page served without
+Django's per-request work: e.g. the body fetched as a per-user cached fragment by a lighter handler with its own
+session check, which would re-implement the 等保 controls outside Django: not done.
 
-The first view after an approval waits for the national programme's summaries rebuild (the figures
-after an approval above); it is unchanged by this work (jiqun/dashboards/summaries.py). On PostgreSQL the bench
-database had never been analysed (a fresh bulk load; the autovacuum had not run): `VACUUM ANALYZE` took the
-national programme's `Summaries.periods`, `codes` and `column` reads from 350 / 290 / 320 ms to 86 / 91 / 94 ms.
-Each rebuild deletes and
-writes the 182,280 rows again, leaving the table unanalysed with as many dead rows: the built view above spent
-1.4 s of its 2.1 s in the database right after the bench's rebuild. The rebuild could run ANALYZE on
-dashboards_figuresummary after its bulk write (PostgreSQL), or a VACUUM ANALYZE could follow `jiqun dashboards
-rebuild` from the scheduler. The indexes of FigureSummary
-already cover the page's reads (programme, code, year, quarter); what makes them cost 90 ms at national scale is
-the scope filter (`figure_summary_q`: visible clusters as a subquery OR the region prefix), not a missing index,
-so no migration was added.
+On PostgreSQL, each whole rebuild deletes and writes the 182,280 rows again; it now runs ANALYZE on
+dashboards_figuresummary at its end (planning the pages' reads on stale statistics had made them 3-4 times slower
+right after a rebuild). The incremental rebuild rewrites one quarter's ~9,000 rows and leaves the statistics to
+autovacuum. On SQLite a rebuild holds the database's write lock until it commits: during the whole rebuild of
+these runs (36-40 s) the background-task worker that `jiqun serve` starts stopped on "database is locked" (left alone
+here; jiqun/core tasks); the one-quarter rebuild holds the lock about 2 s. The indexes of FigureSummary already cover the page's reads (programme, code, year, quarter); no
+migration was added for them.
 """
 
 

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "jiqun.core.middleware.IdleSessionMiddleware",
     "jiqun.core.middleware.LanguageMiddleware",
     "jiqun.core.middleware.QueryTextMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,7 +149,9 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_AGE = env_int("JIQUN_SESSION_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout: each request refreshes the session's expiry, at most once a minute
+# (jiqun.core.middleware.IdleSessionMiddleware), rather than saving the session on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -1,8 +1,10 @@
-"""Security headers that Django does not set by itself."""
+"""Security headers that Django does not set by itself; the session's idle timeout without a write per request."""
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -71,3 +73,29 @@ class QueryTextMiddleware:
                     if message:
                         return error_answer(request, 400, "400.html", message, reason=message)
         return self.get_response(request)
+
+
+# The session's last refresh (seconds since the epoch), kept in the session itself.
+TOUCHED_KEY = "_jiqun_touched"
+TOUCH_SECONDS = 60
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, refreshing a signed-in session's expiry at most once a minute.
+
+    The 等保 idle timeout (JIQUN_SESSION_MINUTES) is the stored session's expiry, pushed back each time the session
+    is saved. SESSION_SAVE_EVERY_REQUEST saved it on every request, one UPDATE per page view; here a request saves
+    it only when the session changed or its last refresh is TOUCH_SECONDS old, so a session idle for the timeout
+    still ends, at most TOUCH_SECONDS early. The decision is the session's own data: it holds in every server
+    process alike."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            touched = session.get(TOUCHED_KEY)  # loads the session when no one read it yet
+            now = int(time.time())
+            # A key that named no stored session is gone after the load: nothing to refresh, nothing to create.
+            if session.session_key and (session.modified or not isinstance(touched, int)
+                                        or not 0 <= now - touched < TOUCH_SECONDS):
+                session[TOUCHED_KEY] = now  # marks the session modified: the parent saves it with a new expiry
+        return super().process_response(request, response)

@@ -111,6 +111,12 @@ class SummaryState(models.Model):
     built_at = models.DateTimeField(null=True)
     rows = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # What the next rebuild must recompute: everything (`whole`), or only the periods ("2025-3") whose approved
+    # figures changed since the build; `layout` is what the stored rows depend on besides the approved figures
+    # (jiqun.dashboards.summaries: subjects, indicators, who files in each period), to find what else moved.
+    whole = models.BooleanField(default=True)
+    periods = models.JSONField(default=list, blank=True)
+    layout = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("汇总状态")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Func, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -53,15 +53,22 @@ CACHE_SECONDS = 300
 def data_state() -> tuple:
     """What the overview's answer depends on besides its parameters, the user and the day: the newest audit
     event (every write through a service, the admin site included, leaves one in its transaction, so any change
-    to a registry, target, project or chain the page counts moves it) and each programme's summaries state
-    (`SummaryState.changes`: an approval moves it, and the first read after it rebuilds the summaries).
-    Two indexed queries. Read it BEFORE building what is cached: data committed meanwhile can only make the
-    cached answer newer than its key, never older."""
+    to a registry, target, project or chain the page counts moves it) and the programmes' summaries states
+    (`SummaryState.changes` only grows, by one per approval or correction, and the first read after it rebuilds
+    the summaries: their sum and count move whenever any of them does; a programme deleted is an audit event).
+    One query of four indexed scalar subqueries. Read it BEFORE building what is cached: data committed meanwhile
+    can only make the cached answer newer than its key, never older."""
     from jiqun.audit.models import AuditEvent
 
-    head = AuditEvent.objects.order_by("-pk").values_list("pk", "at").first()
-    states = tuple(SummaryState.objects.order_by("programme_id").values_list("programme_id", "changes"))
-    return head, states
+    states = SummaryState.objects.order_by()
+    found = AuditEvent.objects.order_by("-pk").values_list(
+        "pk", "at",
+        Subquery(states.annotate(total=Func("changes", function="SUM")).values("total")),
+        Subquery(states.annotate(count=Func("programme_id", function="COUNT")).values("count")),
+    ).first()
+    if found is None:  # no audit event yet (an empty database): the states alone
+        return None, tuple(SummaryState.objects.order_by("programme_id").values_list("programme_id", "changes"))
+    return found
 
 
 def cached(state: tuple, user, parts: tuple, build: Callable):

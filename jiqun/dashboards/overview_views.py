@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -29,7 +30,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         return redirect("clusters:detail", cluster.pk)
     if not user.region_id or not sees_region_totals(user, user.region_id):
         raise Http404
-    return _page(request, get_object_or_404(Region.objects.filter(region_row_q(user)), code=user.region_id))
+    region = get_object_or_404(Region.objects.filter(region_row_q(user)), code=user.region_id)
+    user.region = region  # the same row: the page's header (base.html) shows its name without reading it again
+    return _page(request, region)
 
 
 @login_required
@@ -43,8 +46,15 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 
 def _page(request: HttpRequest, region: Region) -> HttpResponse:
     user = request.user
-    programmes = O.reporting_programmes()
-    cities = O.child_regions(region) if region.level == RegionLevel.PROVINCE else []
+    # Everything below but the submitted form and its errors is a function of the data state
+    # (overview.data_state), the user, the language and the day: kept in the cache, rendered HTML included.
+    state = O.data_state()
+
+    def frame():
+        cities = O.child_regions(region) if region.level == RegionLevel.PROVINCE else []
+        return O.reporting_programmes(), cities, _parent(user, region)
+
+    programmes, cities, parent = O.cached(state, user, ("frame", region.code), frame)
     form = O.OverviewFilterForm(request.GET, programmes=programmes, cities=cities)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -52,8 +62,6 @@ def _page(request: HttpRequest, region: Region) -> HttpResponse:
         query = {k: v for k, v in request.GET.items() if k not in ("city", "chart")}
         url = O.region_overview_url(data["city"])
         return redirect(f"{url}?{urlencode(query)}" if query else url)
-    # Everything below but the form is a function of the data state (overview.data_state): kept in the cache.
-    state = O.data_state()
     wanted = data.get("programme") or ""
     only = request.GET.get("chart") or None
 
@@ -70,26 +78,33 @@ def _page(request: HttpRequest, region: Region) -> HttpResponse:
     tier = data.get("tier") or ""
     map_indicator = data.get("map") or "clusters"
     page_key = ("page", region.code, programme.pk if programme else None, period, tier, map_indicator, only)
-    page = O.cached(state, user, page_key,
-                    lambda: O.build_overview(user, region=region, programme=programme, period=period, tier=tier,
-                                             map_indicator=map_indicator, only=only))
-    response = chart_download(request, page.charts, subject=region.name)
-    if response is not None:
-        return response
+
+    def page():  # read from the cache only when something is drawn from it: it is most of the cached bytes
+        return O.cached(state, user, page_key,
+                        lambda: O.build_overview(user, region=region, programme=programme, period=period, tier=tier,
+                                                 map_indicator=map_indicator, only=only))
+
+    if only:
+        response = chart_download(request, page().charts, subject=region.name)
+        if response is not None:
+            return response
     chosen = {"programme": programme.code if programme else "", "tier": tier, "map": map_indicator,
               "period": O.period_value(*period) if period else ""}
     query = urlencode({k: v for k, v in chosen.items() if v})
     # The body below the filters depends on the region, the page and the query only: rendered once per key.
     body = O.cached(state, user, ("body", region.code, query, page_key),
                     lambda: mark_safe(render_to_string("dashboards/_overview_body.html",  # noqa: S308 - our template
-                                                       {"region": region, "page": page, "query": query})))
-    shown = O.OverviewFilterForm(None, programmes=programmes, cities=cities)
-    shown.initial.update(chosen)
-    shown.set_periods(periods, period)
+                                                       {"region": region, "page": page(), "query": query})))
+
+    def filters():  # the filters as chosen (not as submitted: a bad value is shown in `errors`, not here)
+        shown = O.OverviewFilterForm(None, programmes=programmes, cities=cities)
+        shown.initial.update(chosen)
+        shown.set_periods(periods, period)
+        return mark_safe(render_to_string("dashboards/_overview_filters.html", {"form": shown}))  # noqa: S308
+
     return render(request, "dashboards/overview.html", {
-        "region": region, "page": page, "form": shown, "errors": form.errors,
-        "query": query, "body": body,
-        "parent": _parent(user, region),
+        "region": region, "page": SimpleLazyObject(page), "errors": form.errors, "query": query, "body": body, "parent": parent,
+        "filters": O.cached(state, user, ("filters", region.code, query), filters),
     })
 
 

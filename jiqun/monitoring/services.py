@@ -234,7 +234,7 @@ def report_values_save(
     before = {code: locked.figures[code][:3] for code in changes if code in locked.figures}
     report.forget_figures()
     if locked.status == S.PROVINCE_APPROVED:  # an approved correction: the dashboards follow
-        summaries_changed(report.period.programme_id)
+        summaries_changed(report.period.programme_id, period=report.period)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=report, before=before,
                  after={code: stored[:3] for code, stored in changes.items()})
     return revision
@@ -286,7 +286,7 @@ def _record_report_event(actor):
         ReportEvent.objects.create(report=report, action=action, from_status=before, to_status=after, actor=actor,
                                    actor_name=getattr(actor, "username", ""), comment=comment)
         if S.PROVINCE_APPROVED in (before, after):  # an approved figure appeared or went: the dashboards follow
-            summaries_changed(report.period.programme_id)
+            summaries_changed(report.period.programme_id, period=report.period)
     return record
 
 

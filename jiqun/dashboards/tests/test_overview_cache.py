@@ -1,6 +1,8 @@
 """The overview's data is kept in the cache between writes: a repeated view is served from it, and any write
 through a service (its audit event) or an approval (the summaries' state) is shown at the next view."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -39,3 +41,21 @@ def test_a_repeated_view_is_served_from_the_cache_until_a_write_or_an_approval()
     before = data_state()
     summaries_changed(first.context["page"].programme.pk)  # an approval: the next view rebuilds, then reads
     assert data_state() != before
+
+
+def _without_tokens(content: bytes) -> bytes:
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+def test_a_cached_view_is_the_page_built_afresh_with_its_own_filter_errors(as_province):
+    from django.core.cache import cache
+
+    url = "/dashboards/"
+    cache.clear()
+    built = as_province.get(url)
+    count, cached = _queries(as_province, url)
+    assert count <= 5  # the session, the user, the region (the scope check) and the data state
+    assert _without_tokens(cached.content) == _without_tokens(built.content)
+    bad = as_province.get(url, {"tier": "bogus"})
+    assert "集群层级“bogus”不是可选的层级" in bad.content.decode()
+    assert "bogus" not in as_province.get(url).content.decode()  # the error is not kept with the cached filters
