@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jiqun.audit.chain import GENESIS, Checkpoint, Problem, keyed_hash, verify_chain
@@ -85,7 +85,9 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)
+        # An entry reads the same whatever language its actor's UI was in (a period is 2026年1-6月, not Jan–Jun).
+        with translation.override(settings.LANGUAGE_CODE):
+            object_repr = object_repr or str(obj)
     # A denied URL's key or path is what the client sent: a NUL in it would be refused by PostgreSQL's text type.
     object_type, object_id, object_repr, actor_name = (_printable(str(v)) for v in (
         object_type, object_id, object_repr, actor_name))

@@ -54,8 +54,8 @@ def _template(job: BackgroundJob) -> tuple[bytes, str, str]:
     background_job_progress(job=job, progress=50)
     content = build_template(period=period, indicators=list(period.indicators.order_by("code")), rows=rows,
                              unit_name=user.organisation or user.get_full_name() or user.username)
-    audit_record(actor=user, action=AuditAction.EXPORT, obj=period, object_repr=f"统计季报模板 {period.label}")
-    return content, f"统计季报-{period.year}年{period.months}.xlsx", XLSX
+    audit_record(actor=user, action=AuditAction.EXPORT, obj=period, object_repr=f"统计季报模板 {period.official_label}")
+    return content, f"统计季报-{period.official_name}.xlsx", XLSX
 
 
 WORK = {JobKind.QUARTERLY: _quarterly, JobKind.TEMPLATE: _template}

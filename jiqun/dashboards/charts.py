@@ -79,8 +79,9 @@ class Chart:
         number = book.add_format({"num_format": "#,##0.####"})
         sheet = book.add_worksheet(_("图表数据"))
         sheet.write_string(0, 0, safe_text(self.title))
-        header = [_("项目"), *[f"{s.name}（{s.unit or self.unit}）" if (s.unit or self.unit) else s.name
-                                for s in self.series]]
+        header = [_("项目"), *[_("%(name)s（%(unit)s）") % {"name": s.name, "unit": s.unit or self.unit}
+                               if (s.unit or self.unit) else s.name
+                               for s in self.series]]
         for col, text in enumerate(header):
             sheet.write_string(1, col, safe_text(text), head)
         sheet.set_column(0, 0, 30)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from jiqun.dashboards.charts import Chart, Series
 from jiqun.dashboards.models import FigureSummary
 from jiqun.dashboards.selectors import Summaries, figure_url
+from jiqun.monitoring.models import period_name
 from jiqun.monitoring.selectors import change_text
 
 # The indicators drawn as trends, in this order (any ratio the summaries hold is drawn after them).
@@ -108,7 +109,7 @@ def trends(summaries: Summaries, cluster, catalogue: dict) -> Trends:
     complete = {(r.year, r.quarter) for rows in series.values() for r in rows if r.complete}
     result.latest = max(complete) if complete else None
     if result.latest:
-        result.latest_label = f"{result.latest[0]}年1-{result.latest[1] * 3}月"
+        result.latest_label = period_name(*result.latest)
     drawn = [c for c in KEY_CODES if c in series] + [
         c for c in series if c not in KEY_CODES and getattr(catalogue.get(c), "kind", "") in DERIVED]
     note = _("已审核通过的季报汇总（省级审核通过，经审核的更正计入）；点击数据点可查看来源报表")

@@ -16,6 +16,7 @@ import xlsxwriter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiqun.accounts.scoping import sees_region_totals
 from jiqun.clusters.models import Cluster
@@ -23,11 +24,12 @@ from jiqun.dashboards.charts import Chart, Series
 from jiqun.dashboards.models import ComparisonKind, FigureSummary, SubjectKind
 from jiqun.dashboards.selectors import Summaries, figure_url
 from jiqun.monitoring.excel import WORKBOOK_OPTIONS, safe_text
+from jiqun.monitoring.models import QUARTER_MONTHS, period_name
 from jiqun.monitoring.selectors import change_text
 from jiqun.programmes.models import Indicator, Programme
 from jiqun.regions.models import Region, RegionLevel
 
-QUARTER_LABELS = {1: "1-3月", 2: "1-6月", 3: "1-9月", 4: "全年"}
+QUARTER_LABELS = {**QUARTER_MONTHS, 4: gettext_lazy("全年")}
 
 
 def comparable_programmes():
@@ -39,7 +41,7 @@ def period_label(year: int, quarter: int) -> str:
     """2025年1-9月, or 2025年全年 for the fourth quarter (figures are cumulative from January)."""
     if quarter == 4:
         return _("%(year)s年全年") % {"year": year}
-    return _("%(year)s年1-%(month)s月") % {"year": year, "month": quarter * 3}
+    return period_name(year, quarter)
 
 
 def subject_choices(user, summaries: Summaries, kind: str) -> list[tuple[str, str]]:
@@ -144,7 +146,7 @@ class Comparison:
         sheet.write_string(0, 0, safe_text(self.title))
         header = [_("对比对象")]
         for column in self.columns:
-            unit = f"（{column.indicator.unit}）" if column.indicator.unit else ""
+            unit = _("（%(unit)s）") % {"unit": column.indicator.unit} if column.indicator.unit else ""
             header += [f"{column.indicator.name}{unit} {column.label}", f"{column.indicator.name} {column.label} {_('同比')}"]
         for col, text in enumerate(header):
             sheet.write_string(1, col, safe_text(text), head)

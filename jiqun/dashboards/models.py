@@ -86,7 +86,9 @@ class FigureSummary(models.Model):
     @property
     def period_label(self) -> str:
         """As the reporting period names itself: 2026年1-9月 (figures are cumulative from January)."""
-        return f"{self.year}年1-{self.quarter * 3}月"
+        from jiqun.monitoring.models import period_name
+
+        return period_name(self.year, self.quarter)
 
     @property
     def value(self):

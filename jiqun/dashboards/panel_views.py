@@ -12,6 +12,7 @@ from jiqun.accounts.scoping import sees_region_totals, visible_prefix
 from jiqun.core.forms import TextRuleMixin
 from jiqun.dashboards.charts import chart_download
 from jiqun.dashboards.panels import default_programme, overview_panels
+from jiqun.monitoring.models import QUARTER_MONTHS
 from jiqun.monitoring.quality_views import parameter_problems
 from jiqun.programmes.models import Programme
 from jiqun.regions.models import Region
@@ -27,7 +28,7 @@ class PanelsForm(TextRuleMixin, forms.Form):
                                        error_messages={"invalid_choice": gettext_lazy("没有代码为“%(value)s”的培育工程")})
     year = forms.IntegerField(label=gettext_lazy("年份"), min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(label=gettext_lazy("报告期"), coerce=int, required=False, empty_value=None,
-                                     choices=[("", gettext_lazy("最新"))] + [(q, f"1-{q * 3}月") for q in (1, 2, 3, 4)])
+                                     choices=[("", gettext_lazy("最新")), *QUARTER_MONTHS.items()])
 
     def clean(self):
         data = super().clean()

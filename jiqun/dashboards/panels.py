@@ -266,7 +266,8 @@ def weakest_charts(user, *, region_code: str) -> list[Chart]:
     ratings = dict(Rating.choices)
     return [Chart(
         "weakest", _("产业链薄弱环节"), "hbar",
-        [f"{chain.name} · {v.code} {v.name}（{ratings[v.rating]}）" for *_key, chain, v in shown],
+        [_("%(chain)s · %(code)s %(name)s（%(rating)s）") % {"chain": chain.name, "code": v.code, "name": v.name,
+                                                            "rating": ratings[v.rating]} for *_key, chain, v in shown],
         [Series(_("本地企业数"), [local for _n, local, *_rest in shown], _("家"))], unit=_("家"),
         links=[reverse("chains:detail", args=[chain.pk]) + "#segment-" + quote(v.code) for *_key, chain, v in shown],
         height=_height(len(shown)),

@@ -25,6 +25,7 @@ from jiqun.monitoring.models import (
     Report,
     ReportEvent,
     ReportStatus,
+    period_name,
 )
 
 ROWS = 5  # rows a group shows on the workbench
@@ -185,7 +186,7 @@ def _statistics(user, today: datetime.date) -> list[Group]:
             late = p["period__deadline"] < today
             words = {"n": p["n"], "day": p["period__deadline"], "days": abs((p["period__deadline"] - today).days)}
             reason = (_("%(n)s 份未提交，已逾期 %(days)s 天") if late else _("%(n)s 份未提交，%(days)s 天后截止")) % words
-            rows.append(Row(f'{p["period__programme__name"]} {p["period__year"]}年1-{p["period__quarter"] * 3}月',
+            rows.append(Row(f'{p["period__programme__name"]} {period_name(p["period__year"], p["period__quarter"])}',
                             reverse("monitoring:period", args=[p["period"]]) + "?overdue=1" * late, reason,
                             p["period__deadline"], late))
         groups.append(Group("deadlines", _("临近截止或已逾期的报告期"), len(near), rows, periods_url))
@@ -238,7 +239,8 @@ def _projects(user, today: datetime.date) -> list[Group]:
         late = overdue(user, today)
         overdue_url = reverse("projects:overdue")
         if late.constraints:
-            rows = [Row(f"{c.project.name}：{c.get_kind_display()}", reverse("projects:detail", args=[c.project_id]),
+            rows = [Row(_("%(project)s：%(what)s") % {"project": c.project.name, "what": c.get_kind_display()},
+                        reverse("projects:detail", args=[c.project_id]),
                         _("%(unit)s，时限 %(day)s，已逾期 %(days)s 天")
                         % {"unit": c.responsible_unit, "day": c.deadline, "days": (today - c.deadline).days},
                         c.deadline, True)
@@ -246,7 +248,8 @@ def _projects(user, today: datetime.date) -> list[Group]:
             groups.append(Group("constraints", _("逾期未解决的要素制约"), len(late.constraints), rows, overdue_url))
         if late.stages:
             stages = sorted(late.stages, key=lambda s: (-s.days_late, s.project.code))
-            rows = [Row(f"{s.project.name}：{s.label}", reverse("projects:detail", args=[s.project.pk]),
+            rows = [Row(_("%(project)s：%(what)s") % {"project": s.project.name, "what": s.label},
+                        reverse("projects:detail", args=[s.project.pk]),
                         _("计划 %(day)s，已逾期 %(days)s 天") % {"day": s.planned, "days": s.days_late}, s.planned, True)
                     for s in stages[:ROWS]]
             groups.append(Group("stages", _("逾期的项目节点"), len(late.stages), rows, overdue_url))
@@ -355,7 +358,8 @@ def _chains(user, today: datetime.date) -> list[Group]:
               .filter(Q(last__lt=cutoff) | Q(last__isnull=True, created_at__date__lt=cutoff)))
     n = silent.count()
     if n:
-        rows = [Row(f"{p.company.name}（{p.segment.chain.name}·{p.segment.name}）",
+        rows = [Row(_("%(company)s（%(chain)s·%(segment)s）") % {"company": p.company.name, "chain": p.segment.chain.name,
+                                                               "segment": p.segment.name},
                     reverse("chain_prospects:detail", args=[p.pk]),
                     _("最近接洽 %(day)s") % {"day": p.last} if p.last else _("尚无接洽记录"))
                 for p in silent.select_related("company", "segment__chain").order_by("last", "pk")[:ROWS]]

@@ -125,7 +125,7 @@ class Scheme(models.Model):
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="evaluation_scheme_version")]
 
     def __str__(self) -> str:
-        return f"{self.name}（第{self.version}版）"
+        return _("%(name)s（第%(version)s版）") % {"name": self.name, "version": self.version}
 
     @property
     def thresholds(self) -> list[float]:

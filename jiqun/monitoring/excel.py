@@ -108,7 +108,7 @@ def build_template(*, period, indicators, rows: list[TemplateRow], unit_name: st
     columns = template_columns(indicators)
     last = 3 + len(columns) + 1  # key, name, city, data…, adjust, note
     sheet.merge_range(0, 0, 0, last, f"{period.programme.name}统计季报", title)
-    sheet.write(*PERIOD_CELL, f"报告期：{period.year}年{period.months}")
+    sheet.write(*PERIOD_CELL, f"报告期：{period.official_name}")
     sheet.write(1, 3, f"填报单位：{unit_name}")
     sheet.write(1, 6, "计量单位：见各列表头")
     sheet.write(1, 9, f"截止日期：{period.deadline:%Y-%m-%d}")
@@ -170,7 +170,7 @@ def build_template(*, period, indicators, rows: list[TemplateRow], unit_name: st
     guide = book.add_worksheet("填报说明")
     lines = [
         f"{period.programme.name}统计季报 填报说明",
-        f"1. 报告期为 {period.year} 年 {period.months}。流量指标填本年累计数（1-3月、1-6月、1-9月、1-12月），存量指标填期末数。",
+        f"1. 报告期为 {period.year} 年 1-{period.quarter * 3}月。流量指标填本年累计数（1-3月、1-6月、1-9月、1-12月），存量指标填期末数。",
         "2. “上年同期”按与本期相同的统计范围（可比口径）填写；与去年审定数不一致时在“口径调整”选“是”并在“说明”中解释。",
         "3. 金额单位为万元，人数单位为人，个数单位为个/家；请勿把元或千元的数填入万元列。",
         "4. 请直接填写数值，不要使用公式：未在 Excel 中打开过的文件公式结果为 0，系统不采信公式单元格。",
@@ -255,7 +255,7 @@ def report_reminder_line(report) -> tuple[str, str]:
         regions = report.region.name
     else:
         regions = "、".join(x.name for x in report.cluster.regions.all())
-    return report.subject_name, regions
+    return report.official_subject_name, regions
 
 
 def build_reminder_list(period, rows, *, line=report_reminder_line, title: str = "") -> bytes:
@@ -267,7 +267,7 @@ def build_reminder_list(period, rows, *, line=report_reminder_line, title: str =
     book = xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     sheet = book.add_worksheet("催报名单")
-    sheet.write(0, 0, f"{title or period.label} 催报名单（截止 {period.deadline:%Y-%m-%d}）")
+    sheet.write(0, 0, f"{title or period.official_label} 催报名单（截止 {period.deadline:%Y-%m-%d}）")
     for c, label in enumerate(["对象", "所在区划", "状态", "是否逾期", "最近更新"]):
         sheet.write(1, c, label, head)
     for r, row in enumerate(rows, start=2):

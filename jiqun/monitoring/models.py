@@ -5,6 +5,7 @@ import json
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiqun.accounts.scoping import report_q
@@ -15,11 +16,25 @@ class PeriodStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")  # no more submissions; approvals may still finish
 
 
+# The months a period covers; its figures are cumulative from January (English: Jan–Mar … Jan–Dec).
+QUARTER_MONTHS = {1: _("1-3月"), 2: _("1-6月"), 3: _("1-9月"), 4: _("1-12月")}
+
+
+def period_name(year: int, quarter: int) -> str:
+    """2026年1-6月 in Chinese, Jan–Jun 2026 in English: a period as the UI names it."""
+    return gettext("%(year)s年%(months)s") % {"year": year, "months": QUARTER_MONTHS[quarter]}
+
+
+def official_period_name(year: int, quarter: int) -> str:
+    """2026年1-6月 whatever the UI language: what official templates print and audit entries keep."""
+    return f"{year}年1-{quarter * 3}月"
+
+
 class ReportingPeriod(models.Model):
     programme = models.ForeignKey("programmes.Programme", verbose_name=_("培育工程"), on_delete=models.PROTECT,
                                   related_name="periods")
     year = models.PositiveSmallIntegerField(_("年份"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    quarter = models.PositiveSmallIntegerField(_("季度"), choices=[(1, "1-3月"), (2, "1-6月"), (3, "1-9月"), (4, "1-12月")])
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=list(QUARTER_MONTHS.items()))
     deadline = models.DateField(_("截止日期"))
     status = models.CharField(_("状态"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
     enterprise_level = models.BooleanField(_("企业填报"), default=False,
@@ -35,15 +50,25 @@ class ReportingPeriod(models.Model):
         verbose_name_plural = _("报告期")
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.months}"
+        return period_name(self.year, self.quarter)
 
     @property
     def months(self) -> str:
-        return f"1-{self.quarter * 3}月"
+        """1-6月 (English: Jan–Jun) in the UI's language."""
+        return str(QUARTER_MONTHS[self.quarter])
 
     @property
     def label(self) -> str:
-        return f"{self.programme.name} {self.year}年{self.months}"
+        return f"{self.programme.name} {self}"
+
+    @property
+    def official_name(self) -> str:
+        """2026年1-6月 whatever the UI language, for the official templates, file names and audit entries."""
+        return official_period_name(self.year, self.quarter)
+
+    @property
+    def official_label(self) -> str:
+        return f"{self.programme.name} {self.official_name}"
 
 
 class ReportStatus(models.TextChoices):
@@ -122,8 +147,15 @@ class Report(models.Model):
         if self.enterprise_id:
             return self.enterprise.name
         if self.region_id:
-            return f"{self.region.name}综合表"
+            return gettext("%(region)s综合表") % {"region": self.region.name}
         return self.cluster.name
+
+    @property
+    def official_subject_name(self) -> str:
+        """The subject as the official template writes it and its importer reads it back, in any UI language."""
+        if self.region_id:
+            return f"{self.region.name}综合表"
+        return self.subject_name
 
     @property
     def editable(self) -> bool:

@@ -17,7 +17,7 @@ from jiqun.audit.services import audit_record
 from jiqun.core.downloads import xlsx_response
 from jiqun.core.forms import TextRuleMixin
 from jiqun.monitoring.excel import WORKBOOK_OPTIONS, safe_text
-from jiqun.monitoring.models import ReportingPeriod
+from jiqun.monitoring.models import QUARTER_MONTHS, ReportingPeriod, period_name
 from jiqun.monitoring.quality import CORRECTION_PENALTY, PARTS, part_labels, percent
 from jiqun.monitoring.quality_selectors import UnitQuality, units_quality, year_reports
 from jiqun.programmes.models import Programme
@@ -29,7 +29,7 @@ class QualityFilterForm(TextRuleMixin, forms.Form):
         required=False, error_messages={"invalid_choice": gettext_lazy("没有代码为“%(value)s”且已开设报告期的培育工程")})
     year = forms.IntegerField(label=gettext_lazy("年份"), min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(label=gettext_lazy("报告期"), coerce=int, required=False, empty_value=None,
-                                     choices=[("", gettext_lazy("全年"))] + [(q, f"1-{q * 3}月") for q in (1, 2, 3, 4)])
+                                     choices=[("", gettext_lazy("全年")), *QUARTER_MONTHS.items()])
 
 
 def parameter_problems(form: forms.Form) -> list[str]:
@@ -69,7 +69,7 @@ def units_for(user, programme, year, quarter) -> list[UnitQuality]:
 def _title(programme, year, quarter) -> str:
     if programme is None:
         return _("数据质量")
-    span = _("%(year)s年1-%(month)s月") % {"year": year, "month": quarter * 3} if quarter else _("%(year)s年全年") % {"year": year}
+    span = period_name(year, quarter) if quarter else _("%(year)s年全年") % {"year": year}
     return _("%(programme)s %(span)s 数据质量") % {"programme": programme.name, "span": span}
 
 

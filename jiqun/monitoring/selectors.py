@@ -216,7 +216,7 @@ def status_rows(deadline: datetime.date, forms) -> tuple[list[MatrixRow], dict[s
     counts = {str(label): 0 for _value, label in ReportStatus.choices}
     for row in rows:
         counts[str(row.report.get_status_display())] += 1
-    counts["逾期未报"] = sum(row.overdue for row in rows)
+    counts[_("逾期未报")] = sum(row.overdue for row in rows)
     return rows, counts
 
 
@@ -247,7 +247,7 @@ def template_rows(user, period: ReportingPeriod):
             rows.append(TemplateRow(key=enterprise.credit_code or f"E{enterprise.pk}", name=enterprise.name,
                                     city=enterprise.region.name, values=on_file, note=note, asked=asked[False]))
         elif report.region_id:  # a 综合表, keyed by the region's code
-            rows.append(TemplateRow(key=report.region_id, name=report.subject_name, city=report.region.name,
+            rows.append(TemplateRow(key=report.region_id, name=report.official_subject_name, city=report.region.name,
                                     values=on_file, note=note, asked=asked[True]))
         else:
             cities = sorted({city_code(r.code) for r in report.cluster.regions.all()})

@@ -115,8 +115,8 @@ def period_reminders(request: HttpRequest, pk: int) -> HttpResponse:
     reports = Report.objects.for_user(request.user).filter(period=period,
                                                            status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
     rows, _counts = status_matrix(period, reports.with_last_change())
-    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"催报名单 {period.label}")
-    return xlsx_response(build_reminder_list(period, rows), f"催报名单-{period.year}年{period.months}.xlsx")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"催报名单 {period.official_label}")
+    return xlsx_response(build_reminder_list(period, rows), f"催报名单-{period.official_name}.xlsx")
 
 
 @login_required
@@ -129,8 +129,8 @@ def period_template(request: HttpRequest, pk: int) -> HttpResponse:
     indicators = list(period.indicators.order_by("code"))
     content = build_template(period=period, indicators=indicators, rows=rows,
                              unit_name=request.user.organisation or request.user.get_full_name() or request.user.username)
-    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"统计季报模板 {period.label}")
-    return xlsx_response(content, f"统计季报-{period.year}年{period.months}.xlsx")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"统计季报模板 {period.official_label}")
+    return xlsx_response(content, f"统计季报-{period.official_name}.xlsx")
 
 
 def _result_dir(user) -> Path:

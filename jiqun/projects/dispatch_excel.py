@@ -78,7 +78,7 @@ def build_dispatch_template(*, user, period: ReportingPeriod) -> bytes | None:
     sheet = book.add_worksheet(DATA_SHEET)
     last = len(LAYOUT) - 1
     sheet.merge_range(0, 0, 0, last, f"{period.programme.name}项目调度", title)
-    sheet.write(1, 0, f"报告期：{period.year}年{period.months}")
+    sheet.write(1, 0, f"报告期：{period.official_name}")
     sheet.write(1, 4, f"截止日期：{period.deadline:%Y-%m-%d}")
     for col, header in enumerate(HEADERS):
         sheet.write(HEADER_ROW, col, header, head)
@@ -133,7 +133,7 @@ def build_dispatch_template(*, user, period: ReportingPeriod) -> bytes | None:
                        "select_unlocked_cells": True})
     guide = book.add_worksheet("填报说明")
     for r, line in enumerate([
-        f"{period.programme.name}项目调度 填报说明（{period.year}年{period.months}）",
+        f"{period.programme.name}项目调度 填报说明（{period.official_name}）",
         "1. 每行一个项目；灰底列为项目库数据，请勿修改。金额单位为万元。",
         "2. “本年累计完成投资”填本年 1 月起至报告期末的累计数：不能大于总投资，不能低于上季度已报数。",
         "3. 本季度项目达到新阶段（如开工、竣工）时，在“本期达到阶段”选下一阶段并填写达到日期（不晚于今天）；阶段须逐级推进，"

@@ -73,7 +73,7 @@ def dispatch_period_open(*, actor, period: ReportingPeriod) -> int:
     if period.status != PeriodStatus.OPEN:
         raise ValidationError(_("该报告期已关闭，不能生成项目调度"))
     created = dispatches_create(period)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=period, object_repr=f"项目调度 {period.label}",
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=period, object_repr=f"项目调度 {period.official_label}",
                  after={"dispatches": created})
     return created
 

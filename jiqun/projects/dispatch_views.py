@@ -93,9 +93,9 @@ def dispatch_reminders(request: HttpRequest, pk: int) -> HttpResponse:
     dispatches = Dispatch.objects.for_user(request.user).filter(period=period, status__in=[S.DRAFT, S.RETURNED])
     rows, _counts, _cities = dispatch_matrix(period, dispatches)
     title = _("%(label)s 项目调度") % {"label": period.label}
-    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"项目调度催报名单 {period.label}")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"项目调度催报名单 {period.official_label}")
     return xlsx_response(build_reminder_list(period, rows, line=dispatch_reminder_line, title=title),
-                         f"项目调度催报名单-{period.year}年{period.months}.xlsx")
+                         f"项目调度催报名单-{period.official_name}.xlsx")
 
 
 def _act(request: HttpRequest, dispatch: Dispatch, form: DispatchForm) -> bool:
@@ -191,8 +191,8 @@ def dispatch_template(request: HttpRequest, pk: int) -> HttpResponse:
     if content is None:
         messages.error(request, _("本报告期没有您可以填报的项目调度（都已提交，或不在您的范围内）"))
         return redirect("dispatch:period", pk=pk)
-    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"项目调度模板 {period.label}")
-    return xlsx_response(content, f"项目调度-{period.year}年{period.months}.xlsx")
+    audit_record(actor=request.user, action=AuditAction.EXPORT, obj=period, object_repr=f"项目调度模板 {period.official_label}")
+    return xlsx_response(content, f"项目调度-{period.official_name}.xlsx")
 
 
 @login_required

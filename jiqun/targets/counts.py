@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiqun.clusters.models import Cluster, Tier
 from jiqun.clusters.selectors import tier_histories
@@ -26,10 +28,20 @@ KEY_ROLES = {"chain_leader", "leader", "backbone"}  # 龙头和骨干企业: the
 HONOUR_LEVELS = {"provincial_or_above": {"national", "provincial"}}
 CLUSTER_COUNTS = ("count_clusters", "count_new_clusters", "count_clusters_over")  # counts whose unit is a cluster
 UNSUPPORTED = {
-    "count_smart_factories": "尚无智能工厂、数字化车间名录，无法计数",
-    "count_benchmark_enterprises": "尚无智能制造标杆企业名录，无法计数",
-    "count_sub_parks": "尚无“园中园”名录，无法计数",
+    "count_smart_factories": gettext_lazy("尚无智能工厂、数字化车间名录，无法计数"),
+    "count_benchmark_enterprises": gettext_lazy("尚无智能制造标杆企业名录，无法计数"),
+    "count_sub_parks": gettext_lazy("尚无“园中园”名录，无法计数"),
 }
+
+
+def _year(year: int) -> str:
+    """A year-end point's label: 2025年 (English: 2025)."""
+    return _("%(year)s年") % {"year": year}
+
+
+def _until(day: date) -> str:
+    """A point's label before its year has ended: 截至2026-06-30."""
+    return _("截至%(date)s") % {"date": day}
 
 
 def _honour_matches(honour: Honour, params: dict, year: int) -> bool:
@@ -59,7 +71,7 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
     """
     code = indicator.code
     if code in UNSUPPORTED:
-        return Series(unsupported=UNSUPPORTED[code])
+        return Series(unsupported=str(UNSUPPORTED[code]))
     now = min(data.as_of, until)
     if code == "count_projects":
         return project_count_series(data.programme, params, clusters, subject, now)
@@ -85,12 +97,12 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
         for year, at in year_points(start_year, now):
             members = data.members(clusters_on(at))
             held = {e: h for e in members for h in data.honours.get(e, []) if _honour_matches(h, params, year)}
-            points.append(Point(at, Decimal(len(held)), f"{year}年"))
+            points.append(Point(at, Decimal(len(held)), _year(year)))
             latest = [BasisRow(members[e], url=_enterprise_url(e), note=str(h)) for e, h in
                       sorted(held.items(), key=lambda item: members[item[0]])]
         label = dict(HonourKind.choices).get(params.get("honour", ""), "")
         return Series(points=points, trend=trend_of(points), basis=latest,
-                      note=f"集群成员企业中持有有效{label}称号的企业，一家只计一次")
+                      note=_("集群成员企业中持有有效%(honour)s称号的企业，一家只计一次") % {"honour": label})
 
     if code == "count_enterprises_over":
         threshold = convert(Decimal(str(params["threshold"])), params.get("unit", "亿元"), "万元")
@@ -104,16 +116,16 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
             over = {e: data.enterprise_revenue[(e, year)] for e in members if (e, year) in data.enterprise_revenue
                     and data.enterprise_revenue[(e, year)] >= threshold
                     and (ceiling is None or data.enterprise_revenue[(e, year)] < ceiling)}
-            points.append(Point(year_end(year), Decimal(len(over)), f"{year}年"))
+            points.append(Point(year_end(year), Decimal(len(over)), _year(year)))
             rows = [BasisRow(members[e], convert(v, "万元", "亿元"), _enterprise_url(e), "亿元") for e, v in over.items()]
         return Series(points=points, trend=trend_of(points), basis=rows,
-                      note="按成员企业经省级审核的全年主营业务收入计（需企业填报）")
+                      note=_("按成员企业经省级审核的全年主营业务收入计（需企业填报）"))
 
     if code == "count_key_enterprises":
         key = data.members(clusters, KEY_ROLES)
         rows = [BasisRow(name, url=_enterprise_url(e)) for e, name in sorted(key.items(), key=lambda i: i[1])]
-        return Series(points=[Point(now, Decimal(len(rows)), "当前名录")], basis=rows,
-                      note="重点企业按集群成员中的链主、龙头和骨干企业计；名录不记历史")
+        return Series(points=[Point(now, Decimal(len(rows)), _("当前名录"))], basis=rows,
+                      note=_("重点企业按集群成员中的链主、龙头和骨干企业计；名录不记历史"))
 
     if code == "count_above_scale_enterprises":
         years = sorted({y for e in data.members(everyone) for y in data.scales.get(e, {}) if y <= now.year})
@@ -121,15 +133,16 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
         for year in years:
             members = data.members(clusters_on(min(year_end(year), now)))
             above = sorted((e for e in members if data.scales.get(e, {}).get(year)), key=lambda e: members[e])
-            points.append(Point(min(year_end(year), now), Decimal(len(above)), f"{year}年"))
-            rows = [BasisRow(members[e], url=_enterprise_url(e), note=f"{year}年规上") for e in above]
+            points.append(Point(min(year_end(year), now), Decimal(len(above)), _year(year)))
+            rows = [BasisRow(members[e], url=_enterprise_url(e), note=_("%(year)s年规上") % {"year": year})
+                    for e in above]
         return Series(points=points, trend=trend_of(points), basis=rows,
-                      note="集群成员企业中当年为规模以上的企业，一家只计一次")
+                      note=_("集群成员企业中当年为规模以上的企业，一家只计一次"))
 
     if code in ("count_carriers", "count_new_carriers"):
         kind = params.get("kind")
         if kind and kind not in CarrierKind.values:
-            return Series(unsupported=f"创新载体名录没有“{phrase({'kind': kind})}”这一类别，无法计数")
+            return Series(unsupported=_("创新载体名录没有“%(kind)s”这一类别，无法计数") % {"kind": phrase({"kind": kind})})
         level = params.get("level")
         levels = HONOUR_LEVELS.get(level, {level}) if level else None
         since = int(params["since"]) if params.get("since") else None
@@ -140,25 +153,25 @@ def count_series(data: ProgrammeData, indicator: Indicator, params: dict, cluste
             hosts, members = clusters_on(at), data.members(clusters_on(at))
             counted = [c for c in chosen if (c.cluster_id in hosts or c.host_id in members)
                        and (c.year is None or c.year <= year)]
-            points.append(Point(at, Decimal(len(counted)), f"{year}年"))
+            points.append(Point(at, Decimal(len(counted)), _year(year)))
             rows = [BasisRow(c.name, note=f"{c.get_level_display()}{c.get_kind_display()} {c.year or ''}") for c in counted]
         return Series(points=points, trend=trend_of(points), basis=rows,
-                      note="挂在集群或其成员企业名下的创新载体，按认定年份计")
+                      note=_("挂在集群或其成员企业名下的创新载体，按认定年份计"))
 
-    return Series(unsupported=f"指标“{indicator.name}”尚无计算规则")
+    return Series(unsupported=_("指标“%(name)s”尚无计算规则") % {"name": indicator.name})
 
 
 def _named_scope(clusters: set[int], named: set[int]) -> tuple[set[int], list[BasisRow]]:
     """The clusters a count looks at, and a row for each named cluster that lies outside the target's subject."""
     if not named:
         return clusters, []
-    outside = [BasisRow(name, url=_cluster_url(pk), note="不计：不在本目标对象范围内或已退出")
+    outside = [BasisRow(name, url=_cluster_url(pk), note=_("不计：不在本目标对象范围内或已退出"))
                for pk, name in Cluster.objects.filter(pk__in=named - clusters).order_by("name").values_list("pk", "name")]
     return clusters & named, outside
 
 
 def _named_note(named: set[int], note: str) -> str:
-    return f"只计目标点名的{len(named)}个集群；{note}" if named else note
+    return _("只计目标点名的%(n)s个集群；%(note)s") % {"n": len(named), "note": note} if named else note
 
 
 def _cluster_count(data: ProgrammeData, indicator: Indicator, params: dict, clusters: set[int], named: set[int],
@@ -179,19 +192,21 @@ def _cluster_count(data: ProgrammeData, indicator: Indicator, params: dict, clus
     def by_name(pks) -> list[int]:
         return sorted(pks, key=lambda c: data.clusters[c].name)
 
-    tier_rule = "层级按层级变更记录取各时点所处层级（无记录的集群按当前层级自认定日期起）"
+    tier_rule = _("层级按层级变更记录取各时点所处层级（无记录的集群按当前层级自认定日期起）")
 
     if code == "count_clusters":
-        points = [Point(at, Decimal(sum(1 for c in pool if tier_ok(c, at))), f"{year}年" if at == year_end(year)
-                        else f"截至{at}") for year, at in year_points(start_year, now)]
+        points = [Point(at, Decimal(sum(1 for c in pool if tier_ok(c, at))), _year(year) if at == year_end(year)
+                        else _until(at)) for year, at in year_points(start_year, now)]
         rows = []
         for c in by_name(pool):
-            held = Tier(tiers[c].on(now)).label if tiers[c].on(now) else "无层级"
+            held = Tier(tiers[c].on(now)).label if tiers[c].on(now) else _("无层级")
             if tier_ok(c, now):
-                rows.append(BasisRow(data.clusters[c].name, url=_cluster_url(c), note=f"计入：{now}为{held}"))
+                rows.append(BasisRow(data.clusters[c].name, url=_cluster_url(c),
+                                     note=_("计入：%(date)s为%(tier)s") % {"date": now, "tier": held}))
             elif named:
                 rows.append(BasisRow(data.clusters[c].name, url=_cluster_url(c),
-                                     note=f"不计：{now}为{held}，不是{tier_label}"))
+                                     note=_("不计：%(date)s为%(tier)s，不是%(wanted)s")
+                                     % {"date": now, "tier": held, "wanted": tier_label}))
         return Series(points=points, trend=trend_of(points), basis=rows + outside, note=_named_note(named, tier_rule))
 
     if code == "count_new_clusters":
@@ -199,11 +214,12 @@ def _cluster_count(data: ProgrammeData, indicator: Indicator, params: dict, clus
         new = [c for c in pool if data.clusters[c].recognised_on
                and since <= data.clusters[c].recognised_on.year and data.clusters[c].recognised_on <= now]
         points = [Point(at, Decimal(sum(1 for c in new if data.clusters[c].recognised_on <= at and tier_ok(c, at))),
-                        f"截至{at}") for _y, at in year_points(max(since, start_year), now)]
-        rows = [BasisRow(data.clusters[c].name, url=_cluster_url(c), note=f"认定于 {data.clusters[c].recognised_on}")
+                        _until(at)) for _y, at in year_points(max(since, start_year), now)]
+        rows = [BasisRow(data.clusters[c].name, url=_cluster_url(c),
+                         note=_("认定于 %(date)s") % {"date": data.clusters[c].recognised_on})
                 for c in by_name(new) if tier_ok(c, now)]
         return Series(points=points, trend=trend_of(points), basis=rows + outside,
-                      note=_named_note(named, f"按认定日期计，自{since}年起；{tier_rule}"))
+                      note=_named_note(named, _("按认定日期计，自%(year)s年起；%(rule)s") % {"year": since, "rule": tier_rule}))
 
     # count_clusters_over
     threshold = convert(Decimal(str(params["threshold"])), params.get("unit", "亿元"), "万元")
@@ -218,35 +234,40 @@ def _cluster_count(data: ProgrammeData, indicator: Indicator, params: dict, clus
         if not known:
             continue
         over = {c for c, v in known.items() if v >= threshold and tier_ok(c, year_end(year))}
-        points.append(Point(year_end(year), Decimal(len(over)), f"{year}年全年"))
+        points.append(Point(year_end(year), Decimal(len(over)), _("%(year)s年全年") % {"year": year}))
         last = (year, known, over)
     if last is not None:
         year, known, over = last
         for c in by_name(pool if named else over):
             name = data.clusters[c].name
             if c not in known:
-                rows.append(BasisRow(name, url=_cluster_url(c), note=f"不计：{year}年无经审核的全年{measure_name}"))
+                rows.append(BasisRow(name, url=_cluster_url(c), note=_("不计：%(year)s年无经审核的全年%(measure)s")
+                                     % {"year": year, "measure": measure_name}))
                 continue
             value = convert(known[c], "万元", "亿元")
-            figure = f"{year}年{measure_name}{value:,.2f}亿元"
+            figure = _("%(year)s年%(measure)s%(value)s亿元") % {"year": year, "measure": measure_name,
+                                                               "value": f"{value:,.2f}"}
             if c in over:
-                note = f"计入：{figure} ≥ {shown}"
+                note = _("计入：%(figure)s ≥ %(threshold)s") % {"figure": figure, "threshold": shown}
             elif known[c] >= threshold:
-                note = f"不计：{year}年末不是{tier_label}"
+                note = _("不计：%(year)s年末不是%(tier)s") % {"year": year, "tier": tier_label}
             else:
-                note = f"不计：{figure} < {shown}"
-            rows.append(BasisRow(f"{name} {year}年", value, _cluster_url(c), note))
+                note = _("不计：%(figure)s < %(threshold)s") % {"figure": figure, "threshold": shown}
+            rows.append(BasisRow(f"{name} {_year(year)}", value, _cluster_url(c), note))
         if named:
             for c in by_name(set(clusters) - named):
                 v = data.full_year(c, measure, year)
                 if v is not None and v >= threshold:
-                    rows.append(BasisRow(f"{data.clusters[c].name} {year}年", convert(v, "万元", "亿元"), _cluster_url(c),
-                                         f"不计：{measure_name}达到{shown}，但不是本目标点名的集群"))
+                    rows.append(BasisRow(f"{data.clusters[c].name} {_year(year)}", convert(v, "万元", "亿元"),
+                                         _cluster_url(c), _("不计：%(measure)s达到%(threshold)s，但不是本目标点名的集群")
+                                         % {"measure": measure_name, "threshold": shown}))
     elif named:
-        rows = [BasisRow(data.clusters[c].name, url=_cluster_url(c), note=f"不计：尚无经审核的全年{measure_name}")
+        rows = [BasisRow(data.clusters[c].name, url=_cluster_url(c),
+                         note=_("不计：尚无经审核的全年%(measure)s") % {"measure": measure_name})
                 for c in by_name(pool)]
     return Series(points=points, trend=trend_of(points), basis=rows + outside,
-                  note=_named_note(named, f"按各集群经省级审核的全年{measure_name}计" + (f"；{tier_rule}" if tier else "")))
+                  note=_named_note(named, _("按各集群经省级审核的全年%(measure)s计") % {"measure": measure_name}
+                                   + (_("；") + tier_rule if tier else "")))
 
 
 # --- projects ---------------------------------------------------------------------------------------
@@ -335,10 +356,10 @@ def project_count_series(programme: Programme, params: dict, clusters: set[int],
     kind, key = subject or ("", "")
     if kind == "park" and key.isdigit():
         projects = counted_projects(zone=int(key))
-        where = "园区内的项目"
+        where = _("园区内的项目")
     else:
         projects = counted_projects(clusters=clusters, region=key if kind == "city" else None)
-        where = "集群的项目"
+        where = _("集群的项目")
     unit = params.get("unit") or "亿元"
     threshold = None
     if params.get("min_investment") is not None:
@@ -357,35 +378,41 @@ def project_count_series(programme: Programme, params: dict, clusters: set[int],
             return [p for p in big if p.introduced_on is not None and start <= p.introduced_on <= day
                     and (not stage or p.stage_on(day) == stage)]
 
-        points = [Point(at, Decimal(len(counted_on(at))), f"{year}年" if at == year_end(year) else f"截至{at}")
+        points = [Point(at, Decimal(len(counted_on(at))), _year(year) if at == year_end(year) else _until(at))
                   for year, at in year_points(start.year, now)]
         rows = []
         for p in counted_on(now):
-            how = f"签约 {p.signed_on}" if p.signed_on else f"开工 {p.started_on}（未填签约日期）"
+            how = (_("签约 %(date)s") % {"date": p.signed_on} if p.signed_on
+                   else _("开工 %(date)s（未填签约日期）") % {"date": p.started_on})
             rows.append(BasisRow(f"{p.code} {p.name}", shown(p), _project_url(p.pk),
-                                 f"计入：{how}；{p.zone or '未入园区'}"))
+                                 _("计入：%(how)s；%(zone)s") % {"how": how, "zone": p.zone or _("未入园区")}))
         for p in projects:
             if p in big:
                 if p.introduced_on is None:
                     rows.append(BasisRow(f"{p.code} {p.name}", shown(p), _project_url(p.pk),
-                                         "不计：尚未签约或开工"))
+                                         _("不计：尚未签约或开工")))
                 elif p.introduced_on < start:
                     rows.append(BasisRow(f"{p.code} {p.name}", shown(p), _project_url(p.pk),
-                                         f"不计：{p.introduced_on}引进，早于目标起算日{start}"))
+                                         _("不计：%(date)s引进，早于目标起算日%(start)s")
+                                         % {"date": p.introduced_on, "start": start}))
         amount = f"{Decimal(str(params['min_investment'])).normalize():f}{unit}"
-        note = (f"{where}中计划总投资{amount}及以上、自{start}起签约（未填签约日期的按开工日期）的项目，"
-                f"签约、开工日期取自项目库" + (f"；只计处于{stage_label}阶段的项目" if stage else ""))
+        note = (_("%(where)s中计划总投资%(amount)s及以上、自%(start)s起签约（未填签约日期的按开工日期）的项目，"
+                  "签约、开工日期取自项目库") % {"where": where, "amount": amount, "start": start}
+                + (_("；只计处于%(stage)s阶段的项目") % {"stage": stage_label} if stage else ""))
         return Series(points=points, trend=trend_of(points), basis=rows, note=note)
 
     def active_on(day: date) -> list[CountedProject]:
         held = [(p, p.stage_on(day)) for p in projects]
         return [p for p, s in held if s is not None and s != Stage.WITHDRAWN and (not stage or s == stage)]
 
-    points = [Point(at, Decimal(len(active_on(at))), f"{year}年末" if at == year_end(year) else f"截至{at}")
+    points = [Point(at, Decimal(len(active_on(at))), _("%(year)s年末") % {"year": year} if at == year_end(year)
+                    else _until(at))
               for year, at in year_points(programme.period_start, now)]
     rows = [BasisRow(f"{p.code} {p.name}", shown(p), _project_url(p.pk),
-                     f"{dict(Stage.choices)[p.stage_on(now)]}；入库 {p.entered_on}"
-                     + (f"；签约 {p.signed_on}" if p.signed_on else "") + (f"；开工 {p.started_on}" if p.started_on else ""))
+                     _("%(stage)s；入库 %(date)s") % {"stage": dict(Stage.choices)[p.stage_on(now)], "date": p.entered_on}
+                     + (_("；签约 %(date)s") % {"date": p.signed_on} if p.signed_on else "")
+                     + (_("；开工 %(date)s") % {"date": p.started_on} if p.started_on else ""))
             for p in active_on(now)]
-    note = f"{where}中在库且未退出的项目，阶段按阶段变更记录取各时点所处阶段" + (f"；只计{stage_label}阶段" if stage else "")
+    note = (_("%(where)s中在库且未退出的项目，阶段按阶段变更记录取各时点所处阶段") % {"where": where}
+            + (_("；只计%(stage)s阶段") % {"stage": stage_label} if stage else ""))
     return Series(points=points, trend=trend_of(points), basis=rows, note=note)

@@ -7,11 +7,15 @@ applies them to a row of selectors.py, so no screen formats a figure its own way
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from jiqun.targets import progress as P
 from jiqun.targets.params import target_phrase
 
-COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", "≈": "约"}
-TERMS_LABELS = {P.RATE: "年增长率", P.POINTS: "每年百分点", P.COUNT: "每年新增个数", P.AMOUNT: "每年变动"}
+COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", "≈": gettext_lazy("约")}
+TERMS_LABELS = {P.RATE: gettext_lazy("年增长率"), P.POINTS: gettext_lazy("每年百分点"), P.COUNT: gettext_lazy("每年新增个数"),
+                P.AMOUNT: gettext_lazy("每年变动")}
 
 
 def is_count(target) -> bool:
@@ -54,7 +58,8 @@ def row_text(row) -> RowText:
     baseline = (row.extra or {}).get("baseline")
     sign = COMPARATOR_SIGNS.get(row.goal.comparator, row.goal.comparator)
     return RowText(
-        goal=f"{sign} {plain(row.goal.value)} {target.unit}（{row.goal.year}年）",
+        goal=_("%(sign)s %(value)s %(unit)s（%(year)s年）") % {"sign": sign, "value": plain(row.goal.value),
+                                                              "unit": target.unit, "year": row.goal.year},
         current=P.figure_text(result.current.value if result.current else None, count=count),
         baseline=P.figure_text(baseline.value if baseline else None, count=count),
         forecast=P.figure_text(result.forecast, count=count),
@@ -65,7 +70,7 @@ def row_text(row) -> RowText:
         required=P.pace_text(result.required, terms=terms, unit=target.unit, required=True,
                              rest=result.required_rest),
         actual=P.pace_text(result.actual, terms=terms, unit=target.unit),
-        terms=TERMS_LABELS[terms],
+        terms=str(TERMS_LABELS[terms]),
         params=target_phrase(target),
         count=count,
     )

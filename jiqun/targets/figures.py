@@ -22,6 +22,8 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.enterprises.models import (
@@ -31,6 +33,7 @@ from jiqun.enterprises.models import (
     Membership,
 )
 from jiqun.monitoring.figures import ApprovedFigures, Subject, Total, quarter_end
+from jiqun.monitoring.models import period_name
 from jiqun.programmes.models import Indicator, Programme
 from jiqun.programmes.units import convert
 from jiqun.regions.models import same_city
@@ -38,7 +41,16 @@ from jiqun.targets.progress import Point, year_end
 
 
 def period_label(year: int, quarter: int) -> str:
-    return f"{year}年1-{quarter * 3}月"
+    return period_name(year, quarter)
+
+
+def _full_year(year: int) -> str:
+    return _("%(year)s年全年") % {"year": year}
+
+
+def _cumulative(year: int, quarter: int) -> str:
+    """2025年1-9月累计: a flow's year-to-date figure."""
+    return _("%(period)s累计") % {"period": period_label(year, quarter)}
 
 
 @dataclass
@@ -185,17 +197,22 @@ def trend_of(points: list[Point]) -> tuple[Point, Point] | None:
 
 
 RULES = {
-    "sum": "多个集群合计为各集群之和（跨市集群只计一次）",
-    "region": "区域级指标取所在区域综合表的填报数，不由集群加总",
-    "ratio": "比率由同一对象的分子、分母合计重算，不取平均",
-    "difference": "百分点差值为两项分别重算的比率之差",
+    "sum": gettext_lazy("多个集群合计为各集群之和（跨市集群只计一次）"),
+    "region": gettext_lazy("区域级指标取所在区域综合表的填报数，不由集群加总"),
+    "ratio": gettext_lazy("比率由同一对象的分子、分母合计重算，不取平均"),
+    "difference": gettext_lazy("百分点差值为两项分别重算的比率之差"),
 }
-OPERANDS = {"ratio": ("分子", "分母"), "difference": ("被减数", "减数")}
+OPERANDS = {"ratio": (gettext_lazy("分子"), gettext_lazy("分母")),
+            "difference": (gettext_lazy("被减数"), gettext_lazy("减数"))}
+
+
+def _rule_of(indicator: Indicator) -> str:
+    """How the indicator's figures combine, in one sentence."""
+    return str(RULES[indicator.kind if indicator.kind in OPERANDS else "region" if indicator.level == "region" else "sum"])
 
 
 def _rule(indicator: Indicator) -> str:
-    rule = indicator.kind if indicator.kind in OPERANDS else "region" if indicator.level == "region" else "sum"
-    return "取省级审核通过的报表；多个集群合计时只用全部报表均已审核并填报的报告期；" + RULES[rule]
+    return _("取省级审核通过的报表；多个集群合计时只用全部报表均已审核并填报的报告期；") + _rule_of(indicator)
 
 
 def _report_url(pk: int | None) -> str:
@@ -205,19 +222,21 @@ def _report_url(pk: int | None) -> str:
 def _total_row(data: ProgrammeData, total: Total, indicator: Indicator, value) -> BasisRow:
     period = period_label(total.year, total.quarter)
     single = total.sources[0] if len(total.expected) == 1 and total.sources else None
-    label = f"{period} {single.subject}" if single and indicator.level == "region" else f"{period}合计"
+    label = (f"{period} {single.subject}" if single and indicator.level == "region"
+             else _("%(period)s合计") % {"period": period})
     notes = []
     if total.previous is not None and total.complete:
-        notes.append(f"上年同期 {value(total.previous):,.2f}")
+        notes.append(_("上年同期 %(value)s") % {"value": f"{value(total.previous):,.2f}"})
     if single and indicator.level == "region":
-        notes.append(f"修订 #{single.revision}")
+        notes.append(_("修订 #%(n)s") % {"n": single.revision})
     if not total.complete:
         missing = "、".join(sorted(data.statistics.name_of(k) for k in total.missing))
-        notes.append(f"不完整：{total.reported}/{len(total.expected)} 份报表已省级审核并填报，未采用"
-                     + (f"（缺：{missing}）" if missing else ""))
+        notes.append(_("不完整：%(reported)s/%(expected)s 份报表已省级审核并填报，未采用")
+                     % {"reported": total.reported, "expected": len(total.expected)}
+                     + (_("（缺：%(missing)s）") % {"missing": missing} if missing else ""))
     return BasisRow(label=label, value=value(total.current) if total.complete else None,
                     url=_report_url(single.report) if single and indicator.level == "region" else "",
-                    note="；".join(notes))
+                    note=_("；").join(notes))
 
 
 def _latest_rows(data: ProgrammeData, subject: Subject, indicator: Indicator, latest: Total, value) -> list[BasisRow]:
@@ -227,17 +246,19 @@ def _latest_rows(data: ProgrammeData, subject: Subject, indicator: Indicator, la
         rows = []
         for role, part in zip(OPERANDS[indicator.kind], (indicator.numerator, indicator.denominator), strict=True):
             total = book.total(subject, part.code, latest.year, latest.quarter)
-            rows.append(BasisRow(label=f"{role}：{part.name} {period}", value=total.current if total else None,
-                                 note=f"{part.unit}；{_rule(part).split('；')[-1]}"))
+            rows.append(BasisRow(label=_("%(role)s：%(name)s %(period)s") % {"role": role, "name": part.name,
+                                                                            "period": period},
+                                 value=total.current if total else None, note=f"{part.unit}{_('；')}{_rule_of(part)}"))
             if part.level == "region" and total and total.sources:
                 source = total.sources[0]
                 rows.append(BasisRow(label=f"{source.subject} {period}", value=source.current,
-                                     url=_report_url(source.report), note=f"{part.unit}；修订 #{source.revision}"))
+                                     url=_report_url(source.report),
+                                     note=f"{part.unit}{_('；')}" + _("修订 #%(n)s") % {"n": source.revision}))
         return rows
     if indicator.level == "region":
         return []  # the period row already links to the 综合表
     return [BasisRow(label=f"{p.subject} {period}", value=value(p.current) if p.current is not None else None,
-                     url=_report_url(p.report), note=f"修订 #{p.revision}" if p.revision else p.note)
+                     url=_report_url(p.report), note=_("修订 #%(n)s") % {"n": p.revision} if p.revision else p.note)
             for p in book.parts(subject, indicator.code, latest.year, latest.quarter)]
 
 
@@ -257,36 +278,40 @@ def statistics_series(data: ProgrammeData, indicator: Indicator, subject: Subjec
     series = Series(basis=[_total_row(data, t, indicator, value) for t in totals], flow=indicator.kind == "flow",
                     note=_rule(indicator))
     if not complete:
-        series.empty = ("尚无完整的省级审核数据（合计须全部报表均已省级审核）" if totals
-                        else "尚无填报该指标的报告期")
+        series.empty = (_("尚无完整的省级审核数据（合计须全部报表均已省级审核）") if totals
+                        else _("尚无填报该指标的报告期"))
         return series
     latest = complete[-1]
     series.basis += _latest_rows(data, subject, indicator, latest, value)
     if latest.previous is not None:
-        series.trend = (Point(quarter_end(latest.year - 1, latest.quarter), value(latest.previous), "上年同期"),
+        series.trend = (Point(quarter_end(latest.year - 1, latest.quarter), value(latest.previous), _("上年同期")),
                         Point(latest.end, value(latest.current), period_label(latest.year, latest.quarter)))
 
     if indicator.kind == "flow":
         years: dict[int, Point] = {}
         for t in complete:
             if t.quarter == 4:
-                years[t.year] = Point(year_end(t.year), value(t.current), f"{t.year}年全年")
+                years[t.year] = Point(year_end(t.year), value(t.current), _full_year(t.year))
                 if t.previous is not None and t.year - 1 not in years:
-                    years[t.year - 1] = Point(year_end(t.year - 1), value(t.previous), f"{t.year - 1}年全年")
+                    years[t.year - 1] = Point(year_end(t.year - 1), value(t.previous), _full_year(t.year - 1))
         series.points = [years[y] for y in sorted(years)]
         previous = (Point(quarter_end(latest.year - 1, latest.quarter), value(latest.previous),
-                          f"{period_label(latest.year - 1, latest.quarter)}累计")
+                          _cumulative(latest.year - 1, latest.quarter))
                     if latest.previous is not None else None)
-        series.ytd = YearToDate(Point(latest.end, value(latest.current), f"{period_label(latest.year, latest.quarter)}累计"),
+        series.ytd = YearToDate(Point(latest.end, value(latest.current), _cumulative(latest.year, latest.quarter)),
                                 previous, latest.quarter)
         return series
 
-    suffix = "" if indicator.kind in OPERANDS else "末"
+    stock = indicator.kind not in OPERANDS
+
+    def label(year: int, quarter: int) -> str:
+        return _("%(period)s末") % {"period": period_label(year, quarter)} if stock else period_label(year, quarter)
+
     points: dict[date, Point] = {}
     for t in complete:
-        points[t.end] = Point(t.end, value(t.current), f"{period_label(t.year, t.quarter)}{suffix}")
+        points[t.end] = Point(t.end, value(t.current), label(t.year, t.quarter))
         before = quarter_end(t.year - 1, t.quarter)
         if t.previous is not None and before not in points:
-            points[before] = Point(before, value(t.previous), f"{period_label(t.year - 1, t.quarter)}{suffix}")
+            points[before] = Point(before, value(t.previous), label(t.year - 1, t.quarter))
     series.points = [points[d] for d in sorted(points)]
     return series

@@ -1,7 +1,7 @@
 """Progress towards one numeric target: attainment, 序时进度, required vs actual growth, forecast, status.
 
 Pure arithmetic on Decimals and dates, with no Django import, so every rule is tested on hand-computed
-cases. docs/targets.md explains the method and why each threshold is what it is.
+cases; the sentences are translated when they are written (`_`), in Chinese where Django is not set up. docs/targets.md explains the method and why each threshold is what it is.
 
 Time is counted in months (`month_index`): statistics are dated at the end of a month (1-9月 ends on
 30 September), so a quarter is exactly 0.25 years and 1-9月 is exactly 75% of a year.
@@ -27,7 +27,18 @@ GRACE_MONTHS = 6  # a year's annual figures are approved by mid next year; then 
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
-MET_GAP_NOTE = "已达到目标，不计落后序时"
+def _(message: str) -> str:
+    """The sentence in the UI's language (the English catalogue); as written outside a configured Django."""
+    try:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+        from django.utils.translation import gettext
+    except ImportError:
+        return message
+    try:
+        return gettext(message) if settings.configured else message
+    except ImproperlyConfigured:
+        return message
 
 
 def month_index(day: date) -> Decimal:
@@ -138,7 +149,7 @@ def assess(
     level: growth is then measured only from `growth_from`, and without it the caller's forecast is used.
     """
     if current is None:
-        return Progress(NO_DATA, "尚无可用数据", compound=not goal.linear)
+        return Progress(NO_DATA, _("尚无可用数据"), compound=not goal.linear)
 
     attainment = None
     if goal.value != 0 and current.value != 0:
@@ -182,55 +193,56 @@ def assess(
             else:
                 actual = (trend[1].value - trend[0].value) / trend_years
 
-    expected, method = None, "无增速数据，不作预测"
+    expected, method = None, _("无增速数据，不作预测")
     if forecast is not None:
         expected, method = forecast.value, forecast.method
     elif origin is not None and actual is not None and years_left is not None and years_left >= 0:
         n = _fmt(years_left)
         if compound:
             expected = origin.value * (1 + actual) ** years_left
-            method = (f"以{origin.label or '当前值'} {_fmt(origin.value)} 为基数，按近期实际增速 {_pct(actual)} "
-                      f"复利外推 {n} 年：基数 ×(1+增速)^{n}")
+            method = _("以%(label)s %(value)s 为基数，按近期实际增速 %(rate)s 复利外推 %(n)s 年：基数 ×(1+增速)^%(n)s") % {
+                "label": origin.label or _("当前值"), "value": _fmt(origin.value), "rate": _pct(actual), "n": n}
         else:
             expected = origin.value + actual * years_left
-            method = (f"以{origin.label or '当前值'} {_fmt(origin.value)} 为基数，按近期每年变动 {_fmt(actual)} "
-                      f"线性外推 {n} 年：基数 + 年变动 × {n}")
+            method = _("以%(label)s %(value)s 为基数，按近期每年变动 %(change)s 线性外推 %(n)s 年：基数 + 年变动 × %(n)s") % {
+                "label": origin.label or _("当前值"), "value": _fmt(origin.value), "change": _fmt(actual), "n": n}
 
     result = dict(current=current, attainment=attainment, progress=progress, elapsed=elapsed, gap=gap,
                   required=required, required_rest=required_rest, actual=actual, forecast=expected, method=method, compound=compound,
                   years_left=years_left)
 
     if meets(goal, current.value):
-        early = "（提前达成）" if current.at < goal.due else ""
+        early = _("（提前达成）") if current.at < goal.due else ""
         if gap is not None and gap < 0:
             # A met target is not behind schedule, whatever the baseline arithmetic says (a baseline above
             # the target, a ≤ target, 左右 within tolerance): no negative gap, and the page says why.
             result["gap"] = None
-            result["gap_note"] = MET_GAP_NOTE
-        return Progress(ACHIEVED, f"{current.label or '当前值'} {_fmt(current.value)} 已达到目标{early}", **result)
+            result["gap_note"] = _("已达到目标，不计落后序时")
+        return Progress(ACHIEVED, _("%(label)s %(value)s 已达到目标%(early)s") % {
+            "label": current.label or _("当前值"), "value": _fmt(current.value), "early": early}, **result)
 
     months_past = month_index(as_of) - month_index(goal.due)
     if months_past > 0 and (current.at >= goal.due or months_past > GRACE_MONTHS):
-        return Progress(EXPIRED, f"目标年已过，{current.label or '最新值'} {_fmt(current.value)} 未达到目标", **result)
+        return Progress(EXPIRED, _("目标年已过，%(label)s %(value)s 未达到目标") % {
+            "label": current.label or _("最新值"), "value": _fmt(current.value)}, **result)
 
     if expected is not None:
         short = shortfall(goal, expected)
         if meets(goal, expected):
-            return Progress(ON_TRACK, f"预测目标年可达 {_fmt(expected)}，能够完成", **result)
+            return Progress(ON_TRACK, _("预测目标年可达 %(value)s，能够完成") % {"value": _fmt(expected)}, **result)
         if short is not None and short <= AT_RISK_BAND:
-            return Progress(AT_RISK, f"预测目标年为 {_fmt(expected)}，差目标 {_pct(short)}，在 "
-                                     f"{_pct(AT_RISK_BAND)} 以内", **result)
-        return Progress(BEHIND, f"预测目标年为 {_fmt(expected)}，差目标 "
-                                f"{_pct(short) if short is not None else '—'}", **result)
+            return Progress(AT_RISK, _("预测目标年为 %(value)s，差目标 %(short)s，在 %(band)s 以内") % {
+                "value": _fmt(expected), "short": _pct(short), "band": _pct(AT_RISK_BAND)}, **result)
+        return Progress(BEHIND, _("预测目标年为 %(value)s，差目标 %(short)s") % {
+            "value": _fmt(expected), "short": _pct(short) if short is not None else "—"}, **result)
 
     if gap is None:
-        return Progress(BEHIND, "无法计算进度", **result)
-    which = "进度" if progress is not None else "完成率"
+        return Progress(BEHIND, _("无法计算进度"), **result)
+    which = _("进度") if progress is not None else _("完成率")
     if gap >= 0:
-        return Progress(ON_TRACK, f"无预测；{which}不低于序时进度", **result)
-    if gap >= -AT_RISK_BAND * HUNDRED:
-        return Progress(AT_RISK, f"无预测；{which}落后序时进度 {_fmt(-gap)} 个百分点", **result)
-    return Progress(BEHIND, f"无预测；{which}落后序时进度 {_fmt(-gap)} 个百分点", **result)
+        return Progress(ON_TRACK, _("无预测；%(which)s不低于序时进度") % {"which": which}, **result)
+    behind = _("无预测；%(which)s落后序时进度 %(points)s 个百分点") % {"which": which, "points": _fmt(-gap)}
+    return Progress(AT_RISK if gap >= -AT_RISK_BAND * HUNDRED else BEHIND, behind, **result)
 
 
 # --- how the figures read ---------------------------------------------------------------------------
@@ -280,14 +292,14 @@ def pace_text(value: Decimal | None, *, terms: str, unit: str, places: int = 2, 
     if terms == RATE:
         text = f"{_signed(value * HUNDRED, 1)}%"
     elif terms == POINTS:
-        text = f"{_signed(value, 1)}个百分点"
+        text = _("%(points)s个百分点") % {"points": _signed(value, 1)}
     elif terms == COUNT:
         whole = value.quantize(Decimal(1), rounding=ROUND_UP if required else ROUND_HALF_UP)
         shown = whole if required or whole == value else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         text = f"{shown:+,f}{unit}"
     else:
         text = f"{_signed(value, places)}{unit}"
-    return text + ("（剩余期内）" if rest else "/年")
+    return text + (_("（剩余期内）") if rest else _("/年"))
 
 
 def _signed(value: Decimal, places: int) -> str:
@@ -299,6 +311,6 @@ def _signed(value: Decimal, places: int) -> str:
 def gap_text(progress: Progress) -> str:
     """与序时差 in 百分点: "+12.5" ahead, "-8.0" behind; a met target never reads negative ("—" and why)."""
     if progress.gap is None:
-        return f"—（{progress.gap_note}）" if progress.gap_note else "—"
+        return _("—（%(note)s）") % {"note": progress.gap_note} if progress.gap_note else "—"
     text = _signed(progress.gap, 1)
-    return text + "（超序时）" if progress.status == ACHIEVED and text.startswith("+") else text
+    return text + _("（超序时）") if progress.status == ACHIEVED and text.startswith("+") else text

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiqun.accounts.models import REGION_ROLES
 from jiqun.accounts.scoping import region_within, target_zone_q
@@ -23,7 +25,7 @@ from jiqun.targets.figures import ProgrammeData, Series, statistics_series
 from jiqun.targets.models import ProgressStatus, TargetOverride
 
 LINEAR_UNITS = {"%", "百分点"}
-COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", "≈": "约"}
+COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "==": "=", "≈": gettext_lazy("约")}
 # A park target written for "each park" (ref "*") applies to the parks its label names.
 PARK_KIND_WORDS = {"化工园区": "chemical", "高新区": "hightech", "开发区": "economic"}
 
@@ -165,7 +167,8 @@ class Row:
     @property
     def goal_text(self) -> str:
         sign = COMPARATOR_SIGNS.get(self.goal.comparator, self.goal.comparator)
-        return f"{sign}{self.goal.value.normalize():f}{self.target.unit}（{self.goal.year}年）"
+        return _("%(sign)s%(value)s%(unit)s（%(year)s年）") % {
+            "sign": sign, "value": f"{self.goal.value.normalize():f}", "unit": self.target.unit, "year": self.goal.year}
 
     @property
     def places(self) -> int:
