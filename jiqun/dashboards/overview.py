@@ -95,7 +95,10 @@ def period_value(year: int, quarter: int) -> str:
 
 
 def period_label(year: int, quarter: int) -> str:
-    return _("%(year)s年1-%(month)s月") % {"year": year, "month": quarter * 3}
+    """2026年1-9月 (Jan–Sep 2026 in English), as the reporting period names itself."""
+    from jiqun.monitoring.models import period_name
+
+    return period_name(year, quarter)
 
 
 class OverviewFilterForm(TextRuleMixin, forms.Form):
