@@ -73,7 +73,10 @@ def _again(job: BackgroundJob) -> dict | None:
         return None
     params = {k: v for k, v in (job.params or {}).items() if k != "language"}
     if job.kind == JobKind.QUARTERLY:
-        return {"method": "get", "url": f"{reverse('tasks:quarterly')}?{urlencode(params)}"}
+        # in the report's own order: PostgreSQL's jsonb gives the keys back in an order of its own
+        order = ("programme", "year", "quarter", "region", "cluster")
+        query = sorted(params.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
+        return {"method": "get", "url": f"{reverse('tasks:quarterly')}?{urlencode(query)}"}
     if job.kind == JobKind.TEMPLATE and str(params.get("period", "")).isdigit():
         return {"method": "post", "url": reverse("tasks:template", args=[int(params["period"])])}
     return None
