@@ -240,3 +240,6 @@ if PRODUCTION:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A statistical template for more reports than this is built by the worker, not inside the request.
 JIQUN_TASK_THRESHOLD_ROWS = env_int("JIQUN_TASK_THRESHOLD_ROWS", 5000)
+# A job's file under VAR_DIR/tasks/ is kept this many days after it is made (`jiqun tasks clean`, and the worker
+# once a day, delete older ones).
+JIQUN_TASK_KEEP_DAYS = env_int("JIQUN_TASK_KEEP_DAYS", 7)

@@ -16,10 +16,11 @@ class JobKind(models.TextChoices):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("生成中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
+    QUEUED = "queued", _("排队中")  # waiting for a worker
+    RUNNING = "running", _("生成中")  # a worker has it in hand
+    DONE = "done", _("已完成")  # its file is on disk, for its owner to download
+    FAILED = "failed", _("失败")  # `error` says why, in the owner's language
+    EXPIRED = "expired", _("文件已清理")  # was done; its file was deleted after JIQUN_TASK_KEEP_DAYS (tasks clean)
 
 
 class BackgroundJobQuerySet(models.QuerySet):
@@ -57,4 +58,4 @@ class BackgroundJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+        return self.status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.EXPIRED)

@@ -8,7 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from jiqun.core.models import BackgroundJob, JobKind, JobStatus
-from jiqun.core.services import background_job_fail, background_job_finish, background_job_progress
+from jiqun.core.services import (
+    background_job_clean_if_due,
+    background_job_fail,
+    background_job_finish,
+    background_job_progress,
+)
 
 try:  # Django 6 has the tasks framework built in; 5.2 has its backport
     from django.tasks import task
@@ -62,10 +67,25 @@ WORK = {JobKind.QUARTERLY: _quarterly, JobKind.TEMPLATE: _template}
 
 
 def run_job(job_id: str) -> str:
-    """Do the job's work now (the task's body, also what a test calls)."""
+    """Do the job's work now (the task's body, also what a test calls), then the daily clean-up if it is due."""
     job = BackgroundJob.objects.select_related("owner").filter(pk=job_id).first()
     if job is None or job.finished:
         return "missing" if job is None else job.status
+    try:
+        return _run(job)
+    finally:
+        _clean_if_due()
+
+
+def _clean_if_due() -> None:
+    """Old result files go once a day, after a job: a failed clean-up is logged, never the job's failure."""
+    try:
+        background_job_clean_if_due()
+    except Exception:
+        logger.exception("the daily clean-up of background job files failed")
+
+
+def _run(job: BackgroundJob) -> str:
     language = (job.params or {}).get("language") or "zh-hans"
     with override(language):
         background_job_progress(job=job, progress=5)

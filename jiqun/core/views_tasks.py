@@ -1,18 +1,20 @@
-"""Background jobs seen from the browser: start one (the quarterly report, a large statistical template), its
-page that polls its status (/tasks/<id>/, its owner only: another user's job is a 404) and its download."""
+"""Background jobs seen from the browser: start one (the quarterly report, a large statistical template), the
+user's list of them (/tasks/), a job's page that polls its status (/tasks/<id>/) and its download. Who sees a job
+is jiqun.accounts.scoping.background_job_q: its owner only, another user's job is a 404."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiqun.core.models import BackgroundJob, JobKind
+from jiqun.core.models import BackgroundJob, JobKind, JobStatus
 from jiqun.core.services import background_job_download, background_job_start, job_file
 
 
@@ -64,11 +66,39 @@ def _state(job: BackgroundJob) -> dict:
             "download": reverse("tasks:download", args=[job.pk]) if job_file(job) else ""}
 
 
+def _again(job: BackgroundJob) -> dict | None:
+    """How to make an expired job's file again: the page that starts the same work (its parameters are checked
+    again there), as a link (the quarterly report's start page) or a form (the period's template)."""
+    if job.status != JobStatus.EXPIRED:
+        return None
+    params = {k: v for k, v in (job.params or {}).items() if k != "language"}
+    if job.kind == JobKind.QUARTERLY:
+        # in the report's own order: PostgreSQL's jsonb gives the keys back in an order of its own
+        order = ("programme", "year", "quarter", "region", "cluster")
+        query = sorted(params.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
+        return {"method": "get", "url": f"{reverse('tasks:quarterly')}?{urlencode(query)}"}
+    if job.kind == JobKind.TEMPLATE and str(params.get("period", "")).isdigit():
+        return {"method": "post", "url": reverse("tasks:template", args=[int(params["period"])])}
+    return None
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    """我的后台任务: the user's own jobs, newest first, with their status, file or error."""
+    jobs = BackgroundJob.objects.for_user(request.user).order_by("-created_at")
+    page = Paginator(jobs, 20).get_page(request.GET.get("page"))
+    rows = [{"job": job, "state": _state(job), "again": _again(job)} for job in page]
+    return render(request, "core/tasks.html", {"page": page, "rows": rows,
+                                               "keep_days": settings.JIQUN_TASK_KEEP_DAYS})
+
+
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(BackgroundJob.objects.for_user(request.user), pk=pk)
-    return render(request, "core/task.html", {"job": job, "state": _state(job)})
+    return render(request, "core/task.html", {"job": job, "state": _state(job), "again": _again(job),
+                                              "keep_days": settings.JIQUN_TASK_KEEP_DAYS})
 
 
 @login_required

@@ -316,6 +316,7 @@ PAGES: dict[str, Route | str] = {
     # Background jobs: the quarterly report asks (GET) then queues (POST) after checking its parameters (400
     # without them); a period's template is queued for who fills reports, the others are sent back (302). A job
     # is its owner's alone: another user's is a 404 (the matrix's jobs are done, so the download answers).
+    "tasks:list": Route(None, page()),  # the user's own jobs only (scoping.background_job_q)
     "tasks:quarterly": Route(None, page(400), ("GET", "POST")),
     "tasks:template": Route("period", lambda p, m, s: anon_page(p) or 302, ("POST",)),
     "tasks:detail": Route("job", read),

@@ -1,19 +1,27 @@
 """Serve jiqun as its users see it: waitress, DEBUG off, static files through whitenoise. --debug for developers.
 
-It also starts the background worker (`manage.py db_worker`, django-tasks' database backend) as a child process
-and stops it on exit, so a report or template started from a page is always picked up. --no-worker when the
-worker runs elsewhere (a service of its own)."""
+It also starts the background worker (`jiqun tasks worker`: django-tasks' db_worker on the database backend) as a
+child process and stops it on exit, so a report or template started from a page is always picked up. --no-worker
+when the worker runs elsewhere (a service of its own).
+
+The worker runs in a session of its own, so a Ctrl+C in the terminal reaches this process only, which then asks
+the worker once to stop (SIGTERM): it finishes the job in hand, for up to WORKER_GRACE seconds, and is killed
+after that; a job it had to leave is marked failed with a message, so its page does not say 生成中 forever."""
 
 import os
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.crypto import get_random_string
 from whitenoise import WhiteNoise
+
+WORKER_GRACE = 30  # seconds the worker has to finish the job in hand when the server stops
 
 
 def static_serving(application: WSGIHandler) -> WSGIHandler | WhiteNoise:
@@ -64,23 +72,37 @@ class Command(BaseCommand):
         serve(static_serving(application), host=host, port=int(port), threads=threads)
 
 
-def start_worker() -> subprocess.Popen:
-    """`manage.py db_worker` in a child process with this process's settings and environment."""
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    worker_id: str
+
+
+def start_worker() -> Worker:
+    """`jiqun tasks worker` in a child process, in a session of its own, with this process's settings and
+    environment."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "jiqun.config.settings")}
-    return subprocess.Popen([sys.executable, "-m", "django", "db_worker", "--no-reload", "--interval", "1", "-v", "1"],
-                            env=env)
+    worker_id = f"serve-{os.getpid()}-{get_random_string(8)}"
+    process = subprocess.Popen([sys.executable, "-m", "django", "tasks", "worker", "--worker-id", worker_id,
+                                "--interval", "1"], env=env, start_new_session=True)
+    return Worker(process, worker_id)
 
 
-def stop_worker(worker: subprocess.Popen | None) -> None:
-    """Ask the worker to stop (it finishes the job in hand), kill it if it does not within 10 s."""
-    if worker is None or worker.poll() is not None:
+def stop_worker(worker: Worker | None, grace: float = WORKER_GRACE) -> None:
+    """Ask the worker once to stop (it finishes the job in hand); kill it if it has not within `grace` seconds, or
+    at a second Ctrl+C, and mark the job it had in hand as failed."""
+    if worker is None or worker.process.poll() is not None:
         return
-    worker.terminate()
+    worker.process.terminate()
     try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+        worker.process.wait(timeout=grace)
+        return
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        worker.process.kill()
+        worker.process.wait()
+    from jiqun.core.services import background_job_interrupt
+
+    background_job_interrupt(worker_id=worker.worker_id)
 
 
 def _interrupt(signum, frame) -> None:
