@@ -22,14 +22,20 @@ def _language(request: HttpRequest) -> str:
     return getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
 
 
+QUARTERLY_PARAMETERS = ("programme", "year", "quarter", "region", "cluster", "format")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def start_quarterly(request: HttpRequest) -> HttpResponse:
     """季度分析报告 as a background job: GET names what will be made (after checking the parameters), POST starts it."""
     from jiqun.reports import builders
 
-    params = (request.POST if request.method == "POST" else request.GET).dict()
-    params.pop("csrfmiddlewaretoken", None)
+    posted = (request.POST if request.method == "POST" else request.GET).dict()
+    params = {name: posted[name] for name in QUARTERLY_PARAMETERS if name in posted}  # nothing else is kept
+    if params.get("format", "docx") not in ("docx", "pdf"):
+        return render(request, "reports/bad_parameters.html", {"errors": {"format": _(
+            "参数 format（格式）应为 docx 或 pdf，收到“%(value)s”") % {"value": params["format"][:20]}}}, status=400)
     try:
         parsed = builders.parse(request.user, params)
     except builders.NotFound as exc:

@@ -85,6 +85,16 @@ def test_bad_parameters_are_named_and_queue_nothing():
     assert client.get("/tasks/00000000-0000-0000-0000-000000000000/").status_code == 404
 
 
+def test_a_job_keeps_only_the_reports_parameters_and_refuses_an_unknown_format():
+    period, client = _period(), client_for(User.objects.get(username="jining"))
+    params = {"programme": "JN-2020-231", "year": str(period.year), "quarter": str(period.quarter)}
+    before = BackgroundJob.objects.count()
+    refused = client.post("/tasks/quarterly/", {**params, "format": "exe"})
+    assert refused.status_code == 400 and "format" in refused.text and BackgroundJob.objects.count() == before
+    job = _job(client.post("/tasks/quarterly/", {**params, 'x"><script>': "1"}))
+    assert set(job.params) == {*params, "language"}
+
+
 @override_settings(TASKS=IMMEDIATE)
 def test_a_failed_job_shows_its_message_in_chinese():
     expert = User.objects.get(username="zhuanjia")  # fills no report: the template has nothing in it
