@@ -37,7 +37,7 @@ from jiqun.programmes.models import Indicator, Programme
 from jiqun.projects.dispatch_selectors import period_end, period_pace
 from jiqun.projects.models import ConstraintStatus, Dispatch, Stage
 from jiqun.projects.selectors import constraint_list
-from jiqun.regions.models import Region, scope_prefix
+from jiqun.regions.models import PROVINCE_CODE, Region, scope_prefix
 from jiqun.targets.selectors import target_rows
 
 # The seven indicators of the 2020 document, in the order of the statistical form; a report shows those the
@@ -335,8 +335,12 @@ def _sources(summaries: Summaries, request: Request, lines: list[Line]) -> list[
     expected = max((r.expected for r in rows.values()), default=0)
     reported = max((r.reported for r in rows.values()), default=0)
     label = str(request.period)
+    spanning = [] if request.cluster or request.region.code == PROVINCE_CODE else [
+        _("一个集群分布在多个县（市、区）或市时，其全部数字计入所涉的每个地区（与统计汇总口径相同），"
+          "因此各地区之和可能大于上级地区的合计。")]
     return [
         _("数据来源：省级审核通过的季报"),
+        *spanning,
         _("%(programme)s %(label)s统计季报：应报 %(expected)d 份，省级审核通过 %(reported)d 份；未齐的指标写“—”。") % {
             "programme": request.programme.code, "label": label, "expected": expected, "reported": reported},
         _("同比为与上年同期（同口径）相比；比率类指标的变化以百分点计。"),
@@ -513,6 +517,7 @@ class Evaluation:
     consequences: list[tuple[str, str, str, str]]
     sources: list[str]
     demo: bool
+    scope_note: str = ""  # how many of the run's subjects the reader sees, when not all
 
     @property
     def grades_text(self) -> str:
@@ -564,6 +569,9 @@ def evaluation(user, run) -> Evaluation:
     ]
     data = (_("项目库、审核通过的项目调度和现场观摩得分") if scheme.subject_kind == "project"
             else _("省级审核通过的统计"))
+    total = run.rows.count()
+    scope_note = (_("您可查看其中 %(n)d 个%(noun)s的结果（共 %(total)d 个）；排名为在全部参评%(noun)s中的名次。")
+                  % {"n": len(rows), "total": total, "noun": subject_noun(run)} if len(rows) < total else "")
     return Evaluation(
         title=_("%(name)s%(year)s年度评价报告") % {"name": scheme.name, "year": run.year},
         scheme=scheme.name, year=run.year, method=method, noun=subject_noun(run), dimensions=dimensions,
@@ -575,6 +583,7 @@ def evaluation(user, run) -> Evaluation:
             "data": data, "pk": run.pk, "at": f"{run.created_at:%Y-%m-%d}",
             "published": f"{run.published_at:%Y-%m-%d}" if run.published_at else "—"}],
         demo="演示数据" in json.dumps(run.snapshot, ensure_ascii=False) or is_demo(scheme.programme),
+        scope_note=scope_note,
     )
 
 

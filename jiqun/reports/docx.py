@@ -230,6 +230,8 @@ def render_evaluation(data: Evaluation) -> bytes:
     for line in data.method:
         _paragraph(document, line)
     _heading(document, _("二、评价结果"))
+    if data.scope_note:
+        _paragraph(document, data.scope_note)
     if data.grades:
         _paragraph(document, data.grades_text)
     _table(document, [_("排名"), data.noun, _("得分"), _("等级"), _("排名区间（权重扰动）"), _("未参评原因")],
@@ -242,7 +244,7 @@ def render_evaluation(data: Evaluation) -> bytes:
     if data.consequences:
         _table(document, [_("集群"), _("等级"), _("处理"), _("说明")], [list(c) for c in data.consequences])
     else:
-        _paragraph(document, _("本次发布没有集群评为该等级。"))
+        _paragraph(document, _("本次发布没有需要处理的结果（预警、退出等）。"))
     _heading(document, _("五、数据来源"))
     for source in data.sources:
         _paragraph(document, source)

@@ -263,3 +263,19 @@ def test_scoping_bad_parameters_api_cli_and_buttons(tmp_path, monkeypatch):
     assert 'id="cluster-onepager"' in page and f"/reports/cluster/{cluster.pk}.pdf" in page
     page = client_for(sheng).get(f"/evaluation/runs/{run.pk}/").content.decode()
     assert 'id="evaluation-report-pdf"' in page and f"/reports/evaluation/{run.pk}.pdf" in page
+
+
+def test_a_readers_evaluation_report_says_how_many_of_the_runs_subjects_it_shows():
+    from jiqun.evaluation.models import Run, RunStatus
+    from jiqun.evaluation.selectors import rows_for
+
+    for run in Run.objects.filter(status=RunStatus.PUBLISHED):
+        for name in ("jinan", "jining"):
+            reader = User.objects.get(username=name)
+            seen, total = len(rows_for(reader, run)), run.rows.count()
+            data = builders.evaluation(reader, run)
+            if seen < total:
+                assert f"您可查看其中 {seen} 个" in data.scope_note and f"（共 {total} 个）" in data.scope_note
+                return
+            assert data.scope_note == ""
+    pytest.fail("the demo has no published run a city sees only part of")
