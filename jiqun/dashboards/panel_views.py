@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from jiqun.accounts.scoping import sees_region_totals, visible_prefix
+from jiqun.accounts.scoping import region_row_q, sees_region_totals, visible_prefix
 from jiqun.core.forms import TextRuleMixin
 from jiqun.dashboards.charts import chart_download
 from jiqun.dashboards.panels import default_programme, overview_panels
@@ -30,6 +30,12 @@ class PanelsForm(TextRuleMixin, forms.Form):
     quarter = forms.TypedChoiceField(label=gettext_lazy("报告期"), coerce=int, required=False, empty_value=None,
                                      choices=[("", gettext_lazy("最新")), *QUARTER_MONTHS.items()])
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:  # only the regions the user sees are offered (another one, typed in, is a 404 below)
+            visible = Region.objects.filter(region_row_q(user)).order_by("code")
+            self.fields["region"].widget.choices = [("", "---------"), *((r.code, str(r)) for r in visible)]
+
     def clean(self):
         data = super().clean()
         if data.get("quarter") and not data.get("year"):
@@ -41,7 +47,7 @@ class PanelsForm(TextRuleMixin, forms.Form):
 @require_GET
 def panels(request: HttpRequest) -> HttpResponse:
     """The panels of a region the user sees the totals of (its own by default); ?chart=<key> gives one as Excel."""
-    form = PanelsForm(request.GET or None)
+    form = PanelsForm(request.GET or None, user=request.user)
     if form.is_bound and not form.is_valid():
         return render(request, "dashboards/panels.html", {"form": form, "problems": parameter_problems(form)},
                       status=400)
@@ -61,7 +67,8 @@ def panels(request: HttpRequest) -> HttpResponse:
     query.pop("chart", None)
     return render(request, "dashboards/panels.html", {
         "form": form if form.is_bound else PanelsForm(initial={"region": region.code,
-                                                               "programme": programme.code if programme else None}),
+                                                               "programme": programme.code if programme else None},
+                                                      user=request.user),
         "region": region,
         "programme": programme, "charts": charts, "query": query.urlencode(),
     })

@@ -168,3 +168,8 @@ def test_bad_parameters_answer_400_naming_each_and_other_regions_404():
     assert alone.status_code == 400 and "须同时给出年份" in alone.content.decode()
     assert client_for(_user("jinan")).get("/dashboards/panels/?region=370800").status_code == 404
     assert client_for(_user("jiqun_org")).get("/dashboards/panels/").status_code == 404  # no region totals
+
+
+def test_the_region_choice_offers_only_the_users_regions():
+    page = client_for(_user("jinan")).get("/dashboards/panels/").content.decode()
+    assert 'value="370100"' in page and 'value="370800"' not in page and 'value="370000"' not in page
