@@ -2,7 +2,7 @@
 
 import rules
 
-from jiqun.accounts.models import READ_ONLY_ROLES, Role
+from jiqun.accounts.models import ADMIN_ROLES, READ_ONLY_ROLES, Role
 from jiqun.accounts.scoping import region_within
 
 
@@ -24,6 +24,30 @@ def is_audit_admin(user) -> bool:
 @rules.predicate
 def is_security_admin(user) -> bool:
     return user.is_authenticated and user.role == Role.SECURITY_ADMIN
+
+
+@rules.predicate
+def is_expert(user) -> bool:
+    return user.is_authenticated and user.role == Role.EXPERT
+
+
+@rules.predicate
+def is_leader(user) -> bool:
+    """A leader (群长, 链长, department head): reads its scope, leads chains."""
+    return user.is_authenticated and user.role == Role.LEADER
+
+
+@rules.predicate
+def has_workbench(user) -> bool:
+    """Whether the user has business work to be shown (the three administrators and a pending account have none)."""
+    return user.is_authenticated and user.role not in ADMIN_ROLES and user.role != Role.PENDING
+
+
+@rules.predicate
+def follows_supervision_tasks(user) -> bool:
+    """The roles that are given or follow supervision tasks (督导任务): the province, region officers, leaders."""
+    return user.is_authenticated and user.role in (Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER,
+                                                   Role.LEADER)
 
 
 @rules.predicate

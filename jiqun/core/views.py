@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from jiqun.accounts.models import ADMIN_ROLES, Role
+from jiqun.accounts.permissions import has_workbench
 from jiqun.clusters.models import Cluster
 from jiqun.dashboards.workbench import workbench_items
 from jiqun.enterprises.models import Enterprise
@@ -15,7 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The workbench (工作台): what waits for this user, each item a link to the place to act; the three
     administrators get a short page pointing to their tools."""
     user = request.user
-    if user.role in ADMIN_ROLES or user.role == Role.PENDING:
+    if not has_workbench(user):
         return render(request, "core/home.html", {"admin_page": True})
     groups = workbench_items(user, timezone.localdate())
     approve = next((g for g in groups if g.key == "approve"), None)

@@ -15,7 +15,13 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jiqun.accounts.models import ADMIN_ROLES, Role
+from jiqun.accounts.permissions import (
+    follows_supervision_tasks,
+    has_workbench,
+    is_expert,
+    is_leader,
+    is_province_admin,
+)
 from jiqun.accounts.scoping import report_fill_q, visible_prefix
 from jiqun.monitoring.models import (
     EDITABLE_STATUSES,
@@ -196,7 +202,7 @@ def _statistics(user, today: datetime.date) -> list[Group]:
                             [Row(str(r.report), r.url, r.reason) for r in rows],
                             reverse("dashboards:workbench_approve")))
         groups[-1].approval = rows
-    if user.role == Role.PROVINCE_ADMIN:
+    if is_province_admin(user):  # the province decides corrections
         corrections = CorrectionRequest.objects.filter(status=CorrectionStatus.PENDING,
                                                        report__in=Report.objects.for_user(user).values("pk"))
         n = corrections.count()
@@ -222,7 +228,7 @@ def _projects(user, today: datetime.date) -> list[Group]:
         # keeps_dispatch (can_edit_project): the province every project, an officer those inside its region
         open_ones = Dispatch.objects.for_user(user).filter(period__status=PeriodStatus.OPEN)
         to_fill = open_ones.filter(status__in=EDITABLE_STATUSES)
-        if user.role != Role.PROVINCE_ADMIN:
+        if not is_province_admin(user):
             to_fill = to_fill.filter(project__region__code__startswith=visible_prefix(user) or "-")
         waiting_status = dispatch_status_to_approve(user)
         waiting = open_ones.filter(status=waiting_status) if waiting_status else open_ones.none()
@@ -266,7 +272,7 @@ def _tasks(user, today: datetime.date) -> list[Group]:
     from jiqun.targets.models import TaskStatus
     from jiqun.targets.supervision import task_rows, tasks_for
 
-    if user.role not in (Role.PROVINCE_ADMIN, Role.CITY_OFFICER, Role.COUNTY_OFFICER, Role.LEADER):
+    if not follows_supervision_tasks(user):
         return []
     since = quarter_start(today)
     waiting = []
@@ -293,7 +299,7 @@ def _recognition(user, today: datetime.date) -> list[Group]:
     from jiqun.recognition.models import Assignment, CallStatus, Objection
 
     groups = []
-    if user.role == Role.EXPERT:
+    if is_expert(user):
         assignments = Assignment.objects.for_user(user).filter(submitted_at__isnull=True,
                                                                application__call__status=CallStatus.REVIEW)
         n = assignments.count()
@@ -309,7 +315,7 @@ def _recognition(user, today: datetime.date) -> list[Group]:
             rows = [Row(str(i.consultation), reverse("evaluation:invitation", args=[i.pk]), _("请填写两两比较判断"))
                     for i in invitations.select_related("consultation").order_by("pk")[:ROWS]]
             groups.append(Group("ahp", _("待填写的指标权重征询（AHP）"), n, rows, reverse("evaluation:invitations")))
-    if user.role == Role.PROVINCE_ADMIN:
+    if is_province_admin(user):
         from jiqun.clusters.models import Cluster, ClusterProposal, ProposalState
         from jiqun.recognition.models import Application
 
@@ -345,7 +351,7 @@ def _chains(user, today: datetime.date) -> list[Group]:
     from jiqun.chains.chief_selectors import chain_sheets, chains_led
     from jiqun.chains.models import Prospect, ProspectStatus
 
-    if user.role != Role.LEADER:
+    if not is_leader(user):
         return []
     chains = chains_led(user)
     if not chains:
@@ -381,7 +387,7 @@ def _chains(user, today: datetime.date) -> list[Group]:
 
 def workbench_items(user, today: datetime.date) -> list[Group]:
     """What waits for `user` on `today`, group by group (only the groups with something in them)."""
-    if not user.is_authenticated or user.role in ADMIN_ROLES or user.role == Role.PENDING:
+    if not has_workbench(user):
         return []
     groups = []
     for gather in (_statistics, _projects, _tasks, _recognition, _chains):
