@@ -181,3 +181,13 @@ def libreoffice_convert(tmp_path_factory: pytest.TempPathFactory) -> Callable[[P
         return out / f"{source.stem}.{to}"
 
     return convert
+
+
+@pytest.fixture(autouse=True)
+def _sessions_refresh_once(request, monkeypatch):
+    """A session refreshes its idle timeout once, at its first request, and not again during the test: the
+    queries a page makes never depend on how long a slow machine took between two requests (a refresh a minute
+    later writes the session). The idle-session tests keep the real minute."""
+    if request.node.module.__name__.endswith("test_idle_session"):
+        return
+    monkeypatch.setattr("jiqun.core.middleware.TOUCH_SECONDS", 10**9)

@@ -44,7 +44,8 @@ items:
 def _approved(period, name: str, filler, officer, province_admin):
     report = report_of(period, name)
     report_values_save(actor=filler, report=report, values=values(GOOD), check_permission=filler is not None)
-    report_submit(actor=officer, report=report)
+    # Submitted by its filler (or the province's statistics clerk): a submitter never approves.
+    report_submit(actor=filler or User.objects.get(username="sheng_tj"), report=report)
     report_approve_city(actor=officer, report=report)
     report_approve_province(actor=province_admin, report=report)
     return report

@@ -59,7 +59,7 @@ def file_report(period: ReportingPeriod, cluster, figures: dict[str, tuple], *, 
               for code, (c, p) in figures.items()}
     # Written by the system, so the province may approve it (separation of duties bars a report's fillers).
     report_values_save(actor=None, report=report, values=values, check_permission=False)
-    report_submit(actor=admin, report=report)
+    report_submit(actor=User.objects.get(username="sheng_tj"), report=report)  # a submitter never approves
     if approve:
         report_approve_for_city(actor=admin, report=report, reason="测试：省级代市级审核")
         report_approve_province(actor=admin, report=report)
