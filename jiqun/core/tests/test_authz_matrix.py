@@ -55,10 +55,11 @@ PERSONAS = (ANON, *WRITERS, *READ_ONLY)
 # What each persona is designed to see at all; every other kind is empty for it (test_each_persona_sees...).
 SEES = {
     "sheng": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
-    "jinan": {"cluster", "zone", "region", "task", "task_update", "target"},  # the demo has no Jinan enterprise
+    # the demo has no Jinan enterprise; its reports are those of SD-2023-185's clusters in Jinan
+    "jinan": {"cluster", "report", "zone", "region", "task", "task_update", "target"},
     "jining": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
     "rencheng": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
-    "jiqun_org": {"cluster", "enterprise", "region", "target"},  # the demo's cluster has no reports, parks, sheets
+    "jiqun_org": {"cluster", "enterprise", "report", "region", "target"},  # the demo's cluster has no parks, sheets
     "qiye": {"enterprise", "region"},  # the demo's enterprise has no report of its own
     "lingdao": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
     "zhuanjia": set(), "xitong": set(), "anquan": set(), "shenji": set(),
