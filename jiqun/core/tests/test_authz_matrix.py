@@ -209,9 +209,10 @@ PAGES: dict[str, Route | str] = {
     "monitoring:periods": Route(None, opens_periods, ("GET", "POST")),
     "monitoring:period": Route("period", read),  # periods are the province's calendar
     "monitoring:template": Route("period", for_roles(WRITERS, others=302, ok={200, 302})),  # 302: nothing to fill
-    # Only who keeps a report of the period reaches the importer: the matrix's period is the province-kept
-    # SD-2023-185 quarter (its clusters have no city), so only the province admin keeps reports there.
-    "monitoring:upload": Route("period", for_roles(("sheng",)), ("GET", "POST")),
+    # Only who keeps a report of the period reaches the importer: the matrix's period is an SD-2023-185 quarter,
+    # whose clusters in several cities the province keeps and whose two Jining-only clusters (工业母机装备,
+    # 工程机械装备, placed by the demo) Jining keeps; Jinan's are all shared with other cities.
+    "monitoring:upload": Route("period", for_roles(("sheng", "jining")), ("GET", "POST")),
     "monitoring:reminders": Route("period", read),
     "monitoring:rollup": Route("period", for_roles(("sheng", "jinan", "jining", "lingdao"))),
     "monitoring:report": Route("report", edit(get_read_only=200), ("GET", "POST")),
@@ -241,8 +242,9 @@ PAGES: dict[str, Route | str] = {
     "evaluation:publish": Route("run", edit(), ("POST",)),  # below the province: 403
     "evaluation:explain": Route("run", read),
     "evaluation:export": Route("run", read),
-    # The demo's run is of SD-2023-185, whose clusters only the province and its leader see: nothing to explain.
-    "evaluation:explain_export": Route("run", for_roles(("sheng", "lingdao"))),
+    # The demo's run is of SD-2023-185, whose clusters the province, its leader and the cities the demo places
+    # them in see (Jinan, Jining); a county has none of them: nothing to explain.
+    "evaluation:explain_export": Route("run", for_roles(("sheng", "lingdao", "jinan", "jining"))),
     "evaluation:scheme_copy": Route("scheme", edit(), ("POST",)),  # the province copies; below: 403
     "evaluation:scheme_edit": Route("scheme", edit(), ("GET", "POST")),  # a locked version sends back
     "evaluation:scheme_export": Route("scheme", read),
