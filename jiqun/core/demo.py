@@ -59,10 +59,13 @@ def demo_load(*, progress: Callable[[str], None] = _noop) -> dict[str, int]:
     for pack in parsed:
         progress(f"培育工程 {pack.spec.code}")
         pack_install(actor=None, parsed=pack)
+    from jiqun.clusters.demo import demo_cluster_cities
+
+    placed = demo_cluster_cities()  # before the statistics: SD-2023-185's clusters in their cities, not the province
     progress("演示账号")
     users = demo_users_create()
     progress("演示数据")
-    generated = demo_figures_generate()
+    generated = {"demo_cluster_cities": placed, **demo_figures_generate()}
     progress("演示统计季报")
     from jiqun.monitoring.demo import demo_statistics_generate
 

@@ -1,11 +1,18 @@
 """Generated quarterly figures for the demo province, every value marked 演示数据 (provenance demo).
 
-Seven quarters (2025 Q1 to 2026 Q3) for the clusters of 鲁政办字〔2023〕185号 and Jining's "231" clusters: the
+Seven quarters (2025 Q1 to 2026 Q3) for the clusters of 鲁政办字〔2023〕185号 and Jining's "231" clusters, the
+programmes the province and Jining cultivate now, and of 鲁商发〔2016〕3号, whose 新一代信息技术 cluster is the demo
+cluster organisation's (jiqun_org): without them that persona's cluster page, overview and workbench are empty. The
 seven indicators of the 2020 document plus output, high-tech output and 营业收入. Each period also collects the
 region-level figures the programme's targets are measured against, in its region's 综合表: the province's
 average R&D intensity (SD-2023-185); Jining's whole manufacturing 营业收入 (the 231 clusters make ~55–65% of it),
 power and renewable capacity, funds and land and energy quotas (JN-2020-231). Earlier quarters are approved;
-the latest is mid-way, so the status matrix and the 催报 list have something to show.
+the latest is mid-way, so the status matrix and the 催报 list have something to show, and the cluster
+organisation's own report in it is left to fill (its workbench's 待填报的报表).
+
+SD-2016-3's quarters lag one behind in the province's review: its 2026 Q2 reports are approved for the city but
+wait for the province (the province's 待我审核的报表). Its newest approved figures are then older than
+SD-2023-185's, so the province overview still opens on the programme the province cultivates now.
 """
 
 import datetime
@@ -31,7 +38,11 @@ from jiqun.programmes.models import Indicator, Programme
 # programme, whose clusters span cities), a cluster's annual revenue range in 亿元. The figures are written by the
 # system (they are generated) and submitted by a statistics clerk, so no reviewer approves figures it filled or
 # submitted (separation of duties).
-PROGRAMMES = [("SD-2023-185", "sheng_tj", "sheng", (600, 5200)), ("JN-2020-231", "jining_tj", "jining", (120, 900))]
+PROGRAMMES = [("SD-2023-185", "sheng_tj", "sheng", (600, 5200)), ("JN-2020-231", "jining_tj", "jining", (120, 900)),
+              ("SD-2016-3", "sheng_tj", "sheng", (150, 2500))]
+# The programmes whose second-to-last quarter still waits for the province (see the module's docstring).
+PROVINCE_LAGS = {"SD-2016-3"}
+CLUSTER_ORG = "jiqun_org"  # the demo cluster organisation: its clusters' reports of the latest quarter are left to fill
 INDICATORS = ["revenue", "profit", "new_enterprises", "employees", "researchers", "rd_expenditure",
               "tech_platforms", "output_value", "hightech_output", "operating_revenue"]
 QUARTERS = [(2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3)]
@@ -124,7 +135,9 @@ def _approve(report, actor, city_reviewer, province_reviewer, *, province: bool)
     the city reviewer is the province (with its reason), and approves last."""
     if is_province_admin(city_reviewer):
         report_approve_for_city(actor=city_reviewer, report=report, reason=(
-            "演示数据：全省综合表无市级审核，由省级代市级审核" if report.region_id else "演示数据：跨市集群由省级代市级审核"))
+            "演示数据：全省综合表无市级审核，由省级代市级审核" if report.region_id
+            else "演示数据：跨市集群由省级代市级审核" if report.cluster.regions.count() > 1
+            else "演示数据：省级培育工程的集群，演示中由省级代市级审核"))
     else:
         report_approve_city(actor=city_reviewer, report=report)
     if province:
@@ -138,11 +151,14 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
     bases = {}
     growth = {}
     reports = 0
+    own = set(User.objects.filter(username=CLUSTER_ORG).values_list("clusters", flat=True))
     for year, quarter in QUARTERS:
         period = period_open(actor=province_reviewer, programme=programme, year=year, quarter=quarter,
                              deadline=datetime.date(year + (quarter == 4), quarter * 3 % 12 + 1, 25),
                              indicators=indicators)
         latest = (year, quarter) == QUARTERS[-1]
+        # approved by the province: every quarter but the latest (and the one before it where the province lags)
+        final = not latest and not (programme.code in PROVINCE_LAGS and (year, quarter) == QUARTERS[-2])
         revenue = [Decimal(0), Decimal(0)]  # the clusters' 营业收入, 本期 and 上年同期
         for report in period.reports.filter(cluster__isnull=False).select_related("cluster").order_by("cluster__name"):
             cluster = report.cluster_id
@@ -153,8 +169,8 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
             operating = bases[cluster]["operating_revenue"] * factor * FLOW_SHARE[quarter]
             revenue[0] += operating.quantize(Decimal(1))
             revenue[1] += (operating / (1 + growth[cluster])).quantize(Decimal(1))
-            if latest and rng.random() < 0.3:
-                continue  # not reported yet: shows in the 催报 list
+            if latest and (rng.random() < 0.3 or report.cluster_id in own):
+                continue  # not reported yet: shows in the 催报 list (and the cluster organisation's 待填报)
             base = bases[cluster]
             factor = (1 + growth[cluster]) ** (year - 2025)
             values = {}
@@ -175,7 +191,7 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
                                check_permission=False)
             _submit_on_time(report, actor)
             if not latest or rng.random() < 0.5:
-                _approve(report, actor, city_reviewer, province_reviewer, province=not latest)
+                _approve(report, actor, city_reviewer, province_reviewer, province=final)
             reports += 1
         for report in period.reports.filter(region__isnull=False):
             values = _region_figures(programme.code, year, quarter, (revenue[0], revenue[1]))
@@ -184,7 +200,7 @@ def _programme_statistics(programme, actor, city_reviewer, province_reviewer, rn
             report_values_save(actor=None, report=report, values=values, provenance=Provenance.DEMO,
                                check_permission=False)
             _submit_on_time(report, actor)
-            _approve(report, actor, city_reviewer, province_reviewer, province=not latest)
+            _approve(report, actor, city_reviewer, province_reviewer, province=final)
             reports += 1
     ReportingPeriod.objects.filter(programme=programme).exclude(year=QUARTERS[-1][0], quarter=QUARTERS[-1][1]).update(
         status="closed")

@@ -55,10 +55,11 @@ PERSONAS = (ANON, *WRITERS, *READ_ONLY)
 # What each persona is designed to see at all; every other kind is empty for it (test_each_persona_sees...).
 SEES = {
     "sheng": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
-    "jinan": {"cluster", "zone", "region", "task", "task_update", "target"},  # the demo has no Jinan enterprise
+    # the demo has no Jinan enterprise; its reports are those of SD-2023-185's clusters in Jinan
+    "jinan": {"cluster", "report", "zone", "region", "task", "task_update", "target"},
     "jining": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
     "rencheng": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
-    "jiqun_org": {"cluster", "enterprise", "region", "target"},  # the demo's cluster has no reports, parks, sheets
+    "jiqun_org": {"cluster", "enterprise", "report", "region", "target"},  # the demo's cluster has no parks, sheets
     "qiye": {"enterprise", "region"},  # the demo's enterprise has no report of its own
     "lingdao": {"cluster", "enterprise", "report", "zone", "region", "task", "task_update", "checklist", "target"},
     "zhuanjia": set(), "xitong": set(), "anquan": set(), "shenji": set(),
@@ -208,9 +209,10 @@ PAGES: dict[str, Route | str] = {
     "monitoring:periods": Route(None, opens_periods, ("GET", "POST")),
     "monitoring:period": Route("period", read),  # periods are the province's calendar
     "monitoring:template": Route("period", for_roles(WRITERS, others=302, ok={200, 302})),  # 302: nothing to fill
-    # Only who keeps a report of the period reaches the importer: the matrix's period is the province-kept
-    # SD-2023-185 quarter (its clusters have no city), so only the province admin keeps reports there.
-    "monitoring:upload": Route("period", for_roles(("sheng",)), ("GET", "POST")),
+    # Only who keeps a report of the period reaches the importer: the matrix's period is an SD-2023-185 quarter,
+    # whose clusters in several cities the province keeps and whose two Jining-only clusters (工业母机装备,
+    # 工程机械装备, placed by the demo) Jining keeps; Jinan's are all shared with other cities.
+    "monitoring:upload": Route("period", for_roles(("sheng", "jining")), ("GET", "POST")),
     "monitoring:reminders": Route("period", read),
     "monitoring:rollup": Route("period", for_roles(("sheng", "jinan", "jining", "lingdao"))),
     "monitoring:report": Route("report", edit(get_read_only=200), ("GET", "POST")),
@@ -240,8 +242,9 @@ PAGES: dict[str, Route | str] = {
     "evaluation:publish": Route("run", edit(), ("POST",)),  # below the province: 403
     "evaluation:explain": Route("run", read),
     "evaluation:export": Route("run", read),
-    # The demo's run is of SD-2023-185, whose clusters only the province and its leader see: nothing to explain.
-    "evaluation:explain_export": Route("run", for_roles(("sheng", "lingdao"))),
+    # The demo's run is of SD-2023-185, whose clusters the province, its leader and the cities the demo places
+    # them in see (Jinan, Jining); a county has none of them: nothing to explain.
+    "evaluation:explain_export": Route("run", for_roles(("sheng", "lingdao", "jinan", "jining"))),
     "evaluation:scheme_copy": Route("scheme", edit(), ("POST",)),  # the province copies; below: 403
     "evaluation:scheme_edit": Route("scheme", edit(), ("GET", "POST")),  # a locked version sends back
     "evaluation:scheme_export": Route("scheme", read),

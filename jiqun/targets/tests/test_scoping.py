@@ -35,7 +35,12 @@ def test_a_city_sees_its_own_targets_and_nothing_province_wide(as_jining, jining
     import datetime
 
     rows = target_rows(jining_officer, as_of=datetime.date(2025, 9, 30))
-    assert {r.target.programme.code for r in rows} == {"JN-2020-231"}
+    # a province-wide programme's target shows only when its subject is one of the city's clusters (the demo
+    # places SD-2023-185's 食品 cluster in Jining among other cities)
+    own = {str(pk) for pk in Cluster.objects.for_user(jining_officer).values_list("pk", flat=True)}
+    others = [r for r in rows if r.target.programme.code != "JN-2020-231"]
+    assert all(r.subject.kind == "cluster" and r.subject.key in own for r in others)
+    assert any(r.target.programme.code == "JN-2020-231" for r in rows)
     assert row_of(rows, "T13").subject.name == "高端装备产业集群"
     page = as_jining.get("/targets/programme/SD-2023-185/").content.decode()
     assert 'id="tier-table"' not in page and "动力装备集群主导产业产值" not in page
@@ -81,8 +86,11 @@ def test_the_api_follows_the_same_scope(jinan_officer, jining_officer, province_
         assert jining.get(path).status_code == 200, path
     assert jining.get("/api/v1/programmes/SD-2023-185/structure").status_code == 404
     assert province.get("/api/v1/programmes/SD-2023-185/structure").status_code == 200
-    codes = {r["programme"] for r in jinan.get("/api/v1/targets?limit=500").json()["items"]}
-    assert "JN-2020-231" not in codes and "SD-2023-185" not in codes
+    items = jinan.get("/api/v1/targets?limit=500").json()["items"]
+    assert "JN-2020-231" not in {r["programme"] for r in items}
+    # of the province-wide programme, only the targets on clusters the demo places in Jinan (新一代信息技术, 食品)
+    province_wide = [r for r in items if r["programme"] == "SD-2023-185"]
+    assert province_wide and all(r["subject_kind"] == "cluster" for r in province_wide)
     assert jinan.patch(f"/api/v1/targets/{t13.pk}", '{"value": 1, "reason": "x"}',
                        content_type="application/json").status_code == 404
 
