@@ -3,7 +3,7 @@
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
-from jiqun.core.text import ControlCharacterValidator
+from jiqun.core.text import ControlCharacterValidator, whole_number
 
 
 class TextRuleMixin:
@@ -29,7 +29,7 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
         if not self.to_field_name:
             for pk in value if isinstance(value, list | tuple) else [value]:
                 text = str(pk).strip()
-                if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63):
+                if whole_number(text) is None:
                     raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                                 params={"pk": str(pk)[:20]})
         return super()._check_values(value)

@@ -30,6 +30,15 @@ CODE = "control_character"
 BLANK_LOOKING = re.compile("[\\s\u00ad\u034f\u115f\u1160\u180e\u200c\u200d\u2800\u3164\uffa0" + INVISIBLE + "]+")
 
 
+def whole_number(text: str) -> int | None:
+    """`text` (stripped) as a non-negative whole number that fits a database key (ASCII digits, at most 19 of them,
+    below 2**63), else None. The length is checked first: Python refuses to read numbers of thousands of digits."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63:
+        return int(text)
+    return None
+
+
 def has_visible_text(value: str | None) -> bool:
     """Whether `value` shows anything to a reader: not empty, not only white space or invisible characters."""
     return bool(value) and BLANK_LOOKING.sub("", value) != ""

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jiqun.core.text import whole_number
 from jiqun.dashboards.models import FigureSummary, SubjectKind
 from jiqun.dashboards.selectors import figure_address, subject_name
 from jiqun.dashboards.summaries import summaries_ensure
@@ -35,9 +36,8 @@ def figure_at(request: HttpRequest) -> HttpResponse:
     field = {"cluster": "cluster_id", "region": "region_id", "zone": "zone_id"}.get(kind)
     key, code = wanted.get("key", "")[:20], wanted.get("code", "")[:60]
     year, quarter = wanted.get("year", ""), wanted.get("quarter", "")
-    if programme is None or field is None or not (key.isascii() and key.isdigit() and len(key) <= 19) \
-            or not (year.isascii() and year.isdigit() and len(year) == 4) or quarter not in ("1", "2", "3", "4") \
-            or not code:
+    if programme is None or field is None or whole_number(key) is None or len(year) != 4 \
+            or whole_number(year) is None or quarter not in ("1", "2", "3", "4") or not code:
         raise Http404(_("没有这一数据：链接不完整或有误，请回到看板重新打开"))
     summaries_ensure(programme)
     row = get_object_or_404(

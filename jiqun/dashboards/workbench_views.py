@@ -9,18 +9,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jiqun.core.text import whole_number
 from jiqun.dashboards.workbench import APPROVAL_PAGE_ROWS, approval_rows
 from jiqun.monitoring.bulk import reports_approve_bulk
 
 COMMENT_LIMIT = 2000
-
-
-def _number(value: str) -> int | None:
-    """A report number or revision as posted (ASCII digits, at most 19 of them), else None."""
-    value = value.strip()
-    if value.isascii() and value.isdigit() and len(value) <= 19 and int(value) < 2**63:
-        return int(value)
-    return None
 
 
 def _chosen(request: HttpRequest) -> tuple[list[int], list[str], dict[int, int]]:
@@ -28,10 +21,10 @@ def _chosen(request: HttpRequest) -> tuple[list[int], list[str], dict[int, int]]
     each report as the page showed it."""
     ids, bad, seen = [], [], {}
     for value in request.POST.getlist("reports"):
-        number = _number(value)
+        number = whole_number(value)
         if number:
             ids.append(number)
-            revision = _number(request.POST.get(f"seen_{number}", ""))
+            revision = whole_number(request.POST.get(f"seen_{number}", ""))
             if revision is not None:
                 seen[number] = revision
         else:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from xlsxwriter.utility import xl_col_to_name
 
 from jiqun.clusters.models import Cluster, ClusterStatus
+from jiqun.core.text import whole_number
 from jiqun.monitoring.excel import WORKBOOK_OPTIONS, safe_text
 from jiqun.projects.models import EXITS, MajorLevel, Project, ProjectKind, Stage
 from jiqun.regions.models import Region, Zone, within_q
@@ -221,8 +222,8 @@ def filter_projects(queryset: QuerySet, params) -> tuple[QuerySet, dict[str, str
     for name, field in (("zone", "zone_id"), ("cluster", "clusters")):
         value = params.get(name) or ""
         if value:
-            if value.isascii() and value.isdigit() and len(value) <= 19 and int(value) < 2**63:
-                queryset = queryset.filter(**{field: int(value)})
+            if whole_number(value) is not None:
+                queryset = queryset.filter(**{field: whole_number(value)})
             else:
                 problems[name] = _("须为编号（数字）")
     major = params.get("major") or ""

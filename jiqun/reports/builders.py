@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from jiqun.accounts.scoping import sees_region_totals
 from jiqun.clusters.models import Cluster
 from jiqun.core.templatetags.jiqun import num
-from jiqun.core.text import control_character_error
+from jiqun.core.text import control_character_error, whole_number
 from jiqun.dashboards.charts import Chart, Series
 from jiqun.dashboards.selectors import Summaries
 from jiqun.monitoring.models import Provenance, ReportingPeriod, ReportRevision
@@ -112,18 +112,12 @@ class Request:
         return self.period.quarter
 
 
-def _digits(text: str) -> bool:
-    """Whether `text` is a whole number of at most 19 ASCII digits (a longer one is no year, quarter or id, and
-    Python refuses to read numbers of thousands of digits)."""
-    return text.isascii() and text.isdigit() and len(text) <= 19
-
-
 def _int(params: dict, name: str, label: str, low: int, high: int, errors: dict) -> int | None:
     text = str(params.get(name) or "").strip()
     if not text:
         errors[name] = _("缺少参数 %(name)s（%(label)s）") % {"name": name, "label": label}
         return None
-    if not _digits(text) or not low <= int(text) <= high:
+    if whole_number(text) is None or not low <= int(text) <= high:
         errors[name] = _("参数 %(name)s（%(label)s）应为 %(low)d 到 %(high)d 的整数，收到“%(value)s”") % {
             "name": name, "label": label, "low": low, "high": high, "value": text[:20]}
         return None
@@ -530,7 +524,7 @@ def evaluation_run(user, params: dict):
     from jiqun.evaluation.selectors import runs_for
 
     text = str(params.get("run") or "").strip()
-    if not _digits(text) or not 0 < int(text) < 2**63:
+    if not whole_number(text):
         raise BadParameters({"run": _("参数 run 应为评价结果编号（正整数），收到“%(value)s”") % {"value": text[:20]}})
     run = runs_for(user).filter(pk=int(text)).first()
     if run is None:
@@ -654,7 +648,7 @@ def onepager_cluster(user, params: dict) -> Cluster:
     visible = Cluster.objects.for_user(user)
     text = str(params.get("cluster_id") or "").strip()
     if text:
-        if not _digits(text) or not 0 < int(text) < 2**63:
+        if not whole_number(text):
             raise BadParameters({"cluster_id": _("参数 cluster_id 应为集群编号（正整数），收到“%(value)s”") % {
                 "value": text[:20]}})
         cluster = visible.filter(pk=int(text)).first()
@@ -768,7 +762,7 @@ def notice_call(user, params: dict):
     from jiqun.recognition.permissions import can_manage_rounds
 
     text = str(params.get("call") or "").strip()
-    if not _digits(text) or not 0 < int(text) < 2**63:
+    if not whole_number(text):
         raise BadParameters({"call": _("参数 call 应为认定批次编号（正整数），收到“%(value)s”") % {"value": text[:20]}})
     call = Call.objects.for_user(user).select_related("programme").filter(pk=int(text)).first()
     if call is None or not can_manage_rounds(user):

@@ -182,3 +182,11 @@ def test_the_targets_services_refuse_it_with_the_one_rule(jining_officer):
     (message,) = refused.value.message_dict["progress"]
     assert "K05" in message and "控制字符 U+0000（第 3 个字符）" in message
     assert not TaskUpdate.objects.filter(task=task).exists()
+
+
+@pytest.mark.parametrize(("text", "number"), [("12", 12), (" 7 ", 7), ("0", 0), ("9" * 19, None), ("9" * 5000, None),
+                                              ("１２", None), ("-3", None), ("1.0", None), ("", None)])
+def test_a_whole_number_is_read_only_when_it_fits_a_key(text, number):
+    from jiqun.core.text import whole_number
+
+    assert whole_number(text) == number
