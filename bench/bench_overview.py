@@ -4,7 +4,8 @@ by the same server in the same run; goal: the page's p95 within 3× the static f
 For each database that bench/bench_national.py generated (the SQLite file; PostgreSQL `bench_national` when it
 answers; generated here first if absent): `jiqun serve` (waitress, DEBUG off, static files through whitenoise, as
 `make run` does) on a loopback port; 32 clients, each with its own keep-alive connection and its own session of
-the province admin `sheng` (minted with Django's test client in this process, as a login would leave it), send
+the province admin `sheng` (minted with Django's test client in this process, as a login would leave it, and the
+cookie its first page set: the CSRF cookie a browser then sends with every request), send
 GETs in phases that take turns, static file then page, PHASES times each, REQUESTS requests per client per phase,
 after a warm-up of WARMUP requests per client of each. The static file is the collected file nearest in size to
 the page's body. Latency is measured by the client from sending the request to reading the whole body.
@@ -40,8 +41,8 @@ from bench.machine import cpu_model  # noqa: E402
 
 GOAL = 3.0
 CLIENTS = int(os.environ.get("BENCH_OVERVIEW_CLIENTS", "32"))
-REQUESTS = int(os.environ.get("BENCH_OVERVIEW_REQUESTS", "4"))  # per client and phase
-PHASES = int(os.environ.get("BENCH_OVERVIEW_PHASES", "2"))
+REQUESTS = int(os.environ.get("BENCH_OVERVIEW_REQUESTS", "8"))  # per client and phase
+PHASES = int(os.environ.get("BENCH_OVERVIEW_PHASES", "3"))
 WARMUP = 2
 PORT = int(os.environ.get("BENCH_OVERVIEW_PORT", "8107"))
 HOST = "127.0.0.1"
@@ -135,7 +136,8 @@ def _queries(path: str, user) -> dict:
 
     client = Client()
     client.force_login(user)
-    client.get(path)
+    client.get(path)  # sets the CSRF cookie
+    client.get(path)  # built from the overview's cached parts, then kept whole for this session
     with CaptureQueriesContext(connection) as captured:
         started, cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
@@ -170,10 +172,11 @@ def child(backend: str) -> dict:
     programme = Programme.objects.get(code=NATIONAL_CODE)
     user = User.objects.get(username="sheng")
     cookies = []
-    for _ in range(CLIENTS):
+    for _ in range(CLIENTS):  # each client's cookies as a browser holds them after signing in and one page
         client = Client()
         client.force_login(user)
-        cookies.append(f"sessionid={client.cookies['sessionid'].value}")
+        client.get(_paths()[0])  # sets the CSRF cookie the page's forms are made from, as a browser keeps it
+        cookies.append("; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()))
     env = dict(os.environ)
     server = subprocess.Popen([sys.executable, "manage.py", "serve", f"{HOST}:{PORT}"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiqun.dashboards.page_cache.WholePageMiddleware",
     "jiqun.core.middleware.IdleSessionMiddleware",
     "jiqun.core.middleware.LanguageMiddleware",
     "jiqun.core.middleware.QueryTextMiddleware",
@@ -100,7 +101,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jiqun.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Connections kept between requests (one per server thread), checked before reuse: opening one per
+        # request cost more than the cached pages themselves (a PostgreSQL backend; SQLite's PRAGMAs).
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -14,10 +14,12 @@ from jiqun.accounts.scoping import by_clusters, region_row_q, sees_region_totals
 from jiqun.clusters.models import Cluster
 from jiqun.dashboards import overview as O
 from jiqun.dashboards.charts import chart_download
+from jiqun.dashboards.page_cache import whole_page_per_session
 from jiqun.dashboards.selectors import Summaries
 from jiqun.regions.models import Region, RegionLevel
 
 
+@whole_page_per_session
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
@@ -35,6 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return _page(request, region)
 
 
+@whole_page_per_session
 @login_required
 @require_GET
 def region(request: HttpRequest, code: str) -> HttpResponse:

@@ -1,0 +1,143 @@
+"""The overview kept whole per session (jiqun.dashboards.page_cache): a repeated view is one query, and nothing a
+signed-in page depends on (the session, the user, the data, the cookies, the hour of the idle refresh) can be
+answered from an older copy."""
+
+import datetime
+import time
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from jiqun.accounts.models import User
+from jiqun.audit.services import audit_record
+from jiqun.conftest import client_for
+from jiqun.dashboards import page_cache
+
+pytestmark = pytest.mark.django_db
+URL = "/dashboards/"
+
+
+def _get(client: Client, url: str = URL, **headers) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+    return len(captured), response
+
+
+def _kept(client: Client, url: str = URL) -> object:
+    """The page once built (the first view sets the CSRF cookie a browser then sends) and once kept."""
+    client.get(url)
+    count, response = _get(client, url)
+    assert response.status_code == 200 and count > 1  # built: the session, the user, the page's own queries
+    return response
+
+
+def _thief(client: Client) -> Client:
+    """Another browser holding the same cookies (a copy of the session cookie)."""
+    other = Client()
+    for name, morsel in client.cookies.items():
+        other.cookies[name] = morsel.value
+    return other
+
+
+def test_a_repeated_view_is_one_query_and_the_same_page(as_province):
+    built = _kept(as_province)
+    count, again = _get(as_province)
+    assert count == 1
+    assert again.status_code == 200 and again.content == built.content
+    assert again["Content-Security-Policy"] == built["Content-Security-Policy"]
+    assert again["Cache-Control"] == "no-store"
+    count, filtered = _get(as_province, URL + "?tier=provincial")  # another address: built, not the kept one
+    assert count > 1 and filtered.content != built.content
+
+
+def test_a_logout_ends_the_kept_page_for_every_copy_of_the_cookie(as_province):
+    _kept(as_province)
+    copy = _thief(as_province)
+    assert _get(copy)[0] == 1
+    as_province.post("/accounts/logout/")
+    response = copy.get(URL)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_an_expired_or_deleted_session_is_not_answered(as_province):
+    _kept(as_province)
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert as_province.get(URL).status_code == 302
+    as_province.force_login(User.objects.get(username="sheng"))
+    _kept(as_province)
+    Session.objects.all().delete()
+    assert as_province.get(URL).status_code == 302
+
+
+def test_a_password_change_or_a_deactivation_made_behind_the_services_is_seen(province_admin):
+    client = client_for(province_admin)
+    _kept(client)
+    province_admin.set_password("Another-password-2026!")
+    province_admin.save()  # no audit event: the user row itself moved
+    assert client.get(URL).status_code == 302  # Django's session hash no longer matches: signed out
+
+    client = client_for(province_admin)
+    _kept(client)
+    User.objects.filter(pk=province_admin.pk).update(is_active=False)
+    assert client.get(URL).status_code == 302
+
+
+def test_a_write_through_a_service_builds_the_page_again(as_province):
+    _kept(as_province)
+    audit_record(actor=User.objects.get(username="sheng"), action="update", object_type="test", object_id="1",
+                 object_repr="a write")
+    count, response = _get(as_province)
+    assert count > 1 and response.status_code == 200
+    assert _get(as_province)[0] == 1  # and keeps the new one
+
+
+def test_another_users_session_never_gets_the_page(as_province, as_jinan):
+    kept = _kept(as_province)
+    _kept(as_jinan)
+    count, city = _get(as_jinan)
+    assert count == 1 and city.content != kept.content
+    assert "济南市".encode() in city.content
+
+
+def test_the_language_cookie_htmx_and_pending_messages_are_not_answered_from_the_kept_page(as_province):
+    kept = _kept(as_province)
+    assert _get(as_province, HX_Request="true")[0] > 1
+    as_province.cookies["django_language"] = "en"
+    count, english = _get(as_province)
+    assert count > 1 and english.content != kept.content and b'lang="en"' in english.content
+    del as_province.cookies["django_language"]
+    assert _get(as_province)[0] == 1
+    as_province.cookies["messages"] = "anything"  # a message waiting to be shown: another cookie header
+    assert _get(as_province)[0] > 1
+
+
+def test_a_page_is_not_kept_past_the_sessions_idle_refresh(as_province, monkeypatch):
+    _kept(as_province)
+    monkeypatch.setattr("jiqun.core.middleware.TOUCH_SECONDS", 60)
+    session = Session.objects.get()
+    store = session.get_decoded()
+    store["_jiqun_touched"] = int(time.time()) - 61  # refreshed a minute ago: this view refreshes it again
+    Session.objects.filter(pk=session.pk).update(session_data=Session.objects.encode(store))
+    before = Session.objects.get().expire_date
+    count, response = _get(as_province)
+    assert count > 1 and response.status_code == 200
+    assert Session.objects.get().expire_date > before  # the idle timeout was pushed back, as on any page
+
+
+def test_a_kept_page_ends_when_the_password_expires(province_admin, settings):
+    user = User.objects.get(pk=province_admin.pk)
+    user.password_changed_at = timezone.now() - datetime.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS, seconds=-30)
+    session_data = Session.objects.encode({"_jiqun_touched": int(time.time())})
+    until = page_cache._until(user, session_data)
+    assert until <= time.time() + 30
+    assert page_cache._until(user, Session.objects.encode({})) is None  # never refreshed: keep nothing
+
+
+def test_a_redirect_or_an_error_is_not_kept(as_province):
+    as_province.get("/dashboards/regions/999999/")
+    assert _get(as_province, "/dashboards/regions/999999/")[1].status_code == 404
+    assert _get(as_province, "/dashboards/regions/999999/")[0] > 1
