@@ -58,8 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
     "jiqun.dashboards.page_cache.WholePageMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "jiqun.core.middleware.IdleSessionMiddleware",
     "jiqun.core.middleware.LanguageMiddleware",
     "jiqun.core.middleware.QueryTextMiddleware",

@@ -3,9 +3,10 @@
 The overview's parts are already kept in the cache under the data state (jiqun.dashboards.overview.cached), but a
 view served from them still passes every middleware, loads the session and the user and renders the page around
 them: about twenty times the work of serving a static file. A page whose view is decorated with
-`whole_page_per_session` is kept here after it was built, with everything it was built from, and the next GET
-with the same session, cookies, host and address is answered from it, before the session middleware, if ONE
-query shows that nothing it depends on moved:
+`whole_page_per_session` is kept here after it was built (WholePageMiddleware, the first middleware, sees it as
+it leaves Django with every header), and the next GET with the same session, cookies, host and address is
+answered from it by `WholePages`, the WSGI application around Django's (jiqun.config.wsgi), before any of
+Django's request handling, if ONE query shows that nothing it depends on moved:
 
 - the session row: still there, not expired, its data unchanged (the same signed-in user, the same confirmed
   second factor, the same idle-refresh time);
@@ -20,7 +21,8 @@ sends the user away from then on), the end of the day (target progress is as of 
 Only a 200 answer to a GET without HTMX headers is kept, and only when it sets no cookie but the renewal of the
 CSRF cookie the request already carried (the page's form tokens are made from that secret). Entries live in
 Django's cache like the overview's parts: per server process with the local-memory cache, each validated
-against the database on every use, so a logout or a change in any other process is seen at once.
+against the database on every use, so a logout or a change in any other process is seen at once. When the
+query fails (the database restarted, say), the request goes to Django as if nothing were kept.
 """
 
 import datetime
@@ -33,7 +35,9 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
 from django.utils import timezone
 
 from jiqun.core import middleware as session_refresh
@@ -41,17 +45,21 @@ from jiqun.dashboards.overview import CACHE_SECONDS
 
 SNAPSHOT = "_jiqun_whole_page"  # the request attribute the decorated view leaves for the middleware
 UNCACHED_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER")
+# Everything of a request that a page may depend on: the address, the host and scheme it was asked under (a
+# proxy's forwarded ones included) and every cookie (session, CSRF, language, messages waiting).
+KEYED = ("wsgi.url_scheme", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME",
+         "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE")
 
 
-def _key(request: HttpRequest) -> str | None:
-    """The cache key of the page a GET asks for, or None when such a request is never answered from here."""
-    if request.method != "GET" or any(name in request.META for name in UNCACHED_HEADERS):
+def page_key(environ: dict) -> str | None:
+    """The cache key of the page a GET asks for, from the request's own words (its WSGI environ: Django's
+    request.META is the same dict), or None when such a request is never answered from here."""
+    if environ.get("REQUEST_METHOD") != "GET" or any(name in environ for name in UNCACHED_HEADERS):
         return None
-    cookies = request.META.get("HTTP_COOKIE", "")
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+    cookies = environ.get("HTTP_COOKIE", "")
+    if settings.SESSION_COOKIE_NAME not in parse_cookie(cookies):
         return None
-    text = repr(("whole-page", request.is_secure(), request.META.get("HTTP_HOST", ""),
-                 request.META.get("SERVER_NAME", ""), request.get_full_path(), cookies))
+    text = repr(("whole-page", *(environ.get(name, "") for name in KEYED)))
     return "jiqun:page:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -125,25 +133,45 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     return True
 
 
+class WholePages:
+    """The WSGI application around Django's that answers a repeated GET of a kept page after one validating
+    query; anything else (no entry, an entry that no longer holds, a failed query) goes to Django."""
+
+    def __init__(self, application: Callable) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict, start_response: Callable):
+        kept = self.kept(environ)
+        if kept is None:
+            return self.application(environ, start_response)
+        start_response("200 OK", kept["headers"])
+        return [kept["content"]]
+
+    def kept(self, environ: dict) -> dict | None:
+        key = page_key(environ)
+        entry = cache.get(key) if key else None
+        if entry is None or time.time() >= entry["until"]:
+            return None
+        session_key = parse_cookie(environ["HTTP_COOKIE"])[settings.SESSION_COOKIE_NAME]
+        try:
+            found = _fingerprint(entry["user"], session_key)
+        except DatabaseError:
+            connection.close_if_unusable_or_obsolete()
+            return None
+        return entry if found is not None and found[0] == entry["fingerprint"] else None
+
+
 class WholePageMiddleware:
-    """Answer a repeated GET of a kept page from the cache after one validating query; keep the pages that
-    `whole_page_per_session` views answer. Sits right after SecurityMiddleware, before the session middleware."""
+    """Keep the pages that `whole_page_per_session` views answer, as they leave Django (the first middleware:
+    every header the others set is on the response). `WholePages` serves them."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        key = _key(request)
+        key = page_key(request.META)
         if key is None:
             return self.get_response(request)
-        entry = cache.get(key)
-        if entry is not None and time.time() < entry["until"]:
-            found = _fingerprint(entry["user"], request.COOKIES[settings.SESSION_COOKIE_NAME])
-            if found is not None and found[0] == entry["fingerprint"]:
-                response = HttpResponse(entry["content"], status=200)
-                for name, value in entry["headers"]:
-                    response.headers[name] = value
-                return response
         request._jiqun_page_key = key
         response = self.get_response(request)
         snapshot = getattr(request, SNAPSHOT, None)
