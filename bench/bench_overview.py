@@ -129,33 +129,48 @@ def _paths() -> list[str]:
         return ["/", "/clusters/"]
 
 
-def _queries(path: str, user) -> dict:
+def _measured(view) -> dict:
+    """One call of `view` with its queries captured: wall and CPU time, the queries' count, time and text."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        started, cpu = time.perf_counter(), time.process_time()
+        status = view()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+    return {"status": status, "seconds": seconds, "cpu": cpu, "count": len(queries),
+            "query_seconds": sum(float(q["time"]) for q in queries),
+            "slowest": [(float(q["time"]), q["sql"][:300]) for q in queries[:5]]}
+
+
+def _queries(path: str, user) -> dict:
+    """One view of `path` in this process, three ways: kept whole for the session (answered by the WSGI
+    application `jiqun serve` runs, before Django's request handling), built from the overview's cached parts (a
+    view through Django), and built (after `cache.clear()`, as after any write or approval)."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from jiqun.config.wsgi import application
 
     client = Client()
     client.force_login(user)
     client.get(path)  # sets the CSRF cookie
-    client.get(path)  # built from the overview's cached parts, then kept whole for this session
-    with CaptureQueriesContext(connection) as captured:
-        started, cpu = time.perf_counter(), time.process_time()
-        response = client.get(path)
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
-    # The same view when the overview's cache misses (the first view after any write or approval).
-    from django.core.cache import cache
 
+    def parts() -> int:
+        return client.get(path).status_code  # through Django; leaves the page kept whole for this session
+
+    def whole() -> int:
+        answered: list = []
+        environ = client._base_environ(PATH_INFO=path, QUERY_STRING="", REQUEST_METHOD="GET")
+        b"".join(application(environ, lambda status, headers, *rest: answered.append(status)))
+        return int(answered[0].split()[0])
+
+    from_parts = _measured(parts)
+    kept = _measured(whole)
     cache.clear()
-    with CaptureQueriesContext(connection) as missed:
-        began, cpu_began = time.perf_counter(), time.process_time()
-        client.get(path)
-        miss = {"seconds": time.perf_counter() - began, "cpu": time.process_time() - cpu_began,
-                "count": len(missed.captured_queries),
-                "query_seconds": sum(float(q["time"]) for q in missed.captured_queries)}
-    return {"status": response.status_code, "seconds": seconds, "cpu": cpu, "count": len(queries), "miss": miss,
-            "query_seconds": sum(float(q["time"]) for q in queries),
-            "slowest": [(float(q["time"]), q["sql"][:300]) for q in queries[:5]]}
+    built = _measured(parts)
+    return {**kept, "parts": from_parts, "miss": built}
 
 
 def child(backend: str) -> dict:
@@ -351,15 +366,19 @@ def write(results: list[dict]) -> None:
         lines += ["", "Errors:", *notes]
     views = [(r, path, p["queries"]) for r in results for path, p in r["pages"].items() if "miss" in p["queries"]]
     if views:
-        lines += ["", "One view in the bench process (Django's test client, DEBUG off), served from the overview's "
-                  "cache and, after `cache.clear()`, built (as after any write or approval):", "",
-                  "| database | page | cached: wall | CPU | queries | built: wall | CPU | queries (time in the database) |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += ["", "One view in the bench process (DEBUG off): kept whole for the session (answered by the WSGI "
+                  "application `jiqun serve` runs), built from the overview's cached parts (through Django; Django's "
+                  "test client) and, after `cache.clear()`, built (as after any write or approval):", "",
+                  "| database | page | kept whole: wall | CPU | queries | from cached parts: wall | CPU | queries "
+                  "| built: wall | CPU | queries (time in the database) |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r, path, q in views:
-            m = q["miss"]
+            m, c = q["miss"], q.get("parts")
+            middle = f"{ms(c['seconds'])} | {ms(c['cpu'])} | {c['count']}" if c else "— | — | —"
             lines.append(f"| {r['server']} | `{path}` | {ms(q['seconds'])} | {ms(q['cpu'])} | {q['count']} "
-                         f"| {ms(m['seconds'])} | {ms(m['cpu'])} | {m['count']} ({ms(m['query_seconds'])}) |")
-    lines += ["", "The slowest queries of one page view (Django's test client in the bench process):", ""]
+                         f"| {middle} | {ms(m['seconds'])} | {ms(m['cpu'])} | {m['count']} "
+                         f"({ms(m['query_seconds'])}) |")
+    lines += ["", "The slowest queries of one repeated page view (kept whole, in the bench process):", ""]
     for r in results:
         for path, p in r["pages"].items():
             for seconds, sql in p["queries"]["slowest"][:3]:
@@ -371,67 +390,61 @@ def write(results: list[dict]) -> None:
 
 
 ANALYSIS = """
-What changed (issue 14, 2026-12-02). (1) The session is no longer written on every request:
-SESSION_SAVE_EVERY_REQUEST is off and `jiqun.core.middleware.IdleSessionMiddleware` (Django's session middleware)
-refreshes the stored expiry, the 等保 idle timeout, only when the session changed or its last refresh (kept in the
-session) is 60 s old: one UPDATE per user and minute instead of one per page, and an idle session still ends at
-JIQUN_SESSION_MINUTES, at most a minute early (jiqun/core/tests/test_idle_session.py). (2) A cached view reads 4
-queries instead of 11: the session, the user, the region (the scope check, `region_row_q`) and the data state,
-now one query of four scalar subqueries (the newest audit event; the sum and count of the programmes'
-`SummaryState.changes`, which only grow); the programmes, cities and parent region of the filters and the rendered
-filters themselves are kept in the cache with the body, under the same key; the page's data (`build_overview`) is
-read from the cache only when something is drawn from it (a chart download, a body to render), where it was
-unpickled on every view (4 ms); the header's region name comes from the row the scope check read. CPU per cached
-view, old and new code taking turns in one process on the same database (best of 5 × 60 views): SQLite 17.1-17.8
-→ 5.3-8.3 ms, PostgreSQL 14.7-22.2 → 6.7-7.9 ms (load average 11-13). The audit middleware, OTP, axes, the CSRF
-and security headers and `Cache-Control: no-store` are unchanged. (3) After an approval the summaries are rebuilt
-for the approved report's quarter only (jiqun/dashboards/summaries.py; the whole programme when a change names no
-quarter or the subjects moved): 2.0-3.1 s of wall time for that rebuild in the two runs instead of 12-15 s, and on
-PostgreSQL a whole rebuild ends with ANALYZE of dashboards_figuresummary.
+What changed (issue 14, 2026-12-03): the overview is kept whole per browser session, and a repeated view is
+answered before Django's request handling. (1) `jiqun.dashboards.page_cache`: when an overview view has built
+its page, the first middleware keeps it (body and every header) under a key made of the request's cookies, host,
+scheme and address, with a fingerprint of what it was built from, read before the view ran: the session row, every
+column of the user's row and the data state. The WSGI application around Django's (`WholePages`, in
+jiqun/config/wsgi.py, what `jiqun serve` runs) answers the same request again after ONE query that reads those rows
+and the state again and compares them: a logout, an expired or idle session, a password change, a deactivation, a
+new role and any write through the application make it miss (jiqun/dashboards/tests/test_whole_page.py). A kept
+page is not used past the session's next idle refresh (a minute), the password's expiry, midnight or 300 s.
+In one process (`WholePages` called as waitress calls it, SQLite, best of 5 × 500): the whitenoise file 0.02-0.03
+ms of CPU, the kept overview 0.08-0.10 ms on SQLite and 0.26-0.29 ms on PostgreSQL (0.5-0.6 ms of wall time: the
+query's round trip), where the same view through Django from the cached parts takes 5-8 ms. (2) Database
+connections are kept between requests (`DATABASE_CONN_MAX_AGE`, default 600 s, with Django's health check before
+reuse): with a connection opened per request the server answered 91-124 overviews a second on SQLite whatever the
+page cost (a run with the page kept whole but a connection per request: 223 a second, 10× the file's p95); with
+both changes 1,300-1,500 a second. Measured on the way (SQLite, load 1-3, 32 clients): connections kept alone 21×;
+the page kept whole inside Django's middleware 3.1×; answered before Django 1.7-2.3×.
 
-Not done: `django.contrib.sessions.backends.cached_db`. The cache is the local-memory backend, one per server
-process, so a logout or an expiry refresh in one process would not reach the copies the others hold: a logged-out
-session would still open pages there until its cached copy expired (a 等保 failure), and a process could end a
-session another had just refreshed. It is correct only with a cache shared by all processes (Redis, memcached),
-which jiqun does not run; it would save one indexed query per view.
+What the ratio is made of now. In this closed loop of 32 clients each request waits behind the others, so a p95
+is about the service time × 32 ÷ what runs in parallel, and the ratio of the two p95s follows the ratio of the
+service times, plus the tail. Both are mostly waitress's HTTP work and the clients' own (they run on the same two
+cores); the page adds the key, the cache read and the one query. On PostgreSQL that query costs a round trip to a
+server process on the same two cores (about 0.3 ms of its CPU: planning and five subqueries, the session, the
+user, the newest audit event and the summaries' state), which is why PostgreSQL's ratio is the higher one; a
+prepared statement saved 0.1-0.2 ms of the server's time in psql but nothing measurable through psycopg here, and
+was not kept. The ratio swings by half with the machine's load (other test runs share it): the file's p95 is a
+few ms, which the other runs double or halve.
 
-What the overview costs when built (after any write: a new audit event makes a new key): 326 queries and 0.7 s
+Sessions stay in the database (`django.contrib.sessions.backends.db`): the one query of a kept page reads the
+session row with the user and the state, so a logout in one server process is seen by the others at once. A
+per-process session cache (`cached_db` with the local-memory backend) would not be: it is not used.
+
+What the overview costs when built (after any write: a new audit event makes a new key): 329 queries and 0.6-0.7 s
 of CPU in the bench process for the province overview of the national programme (the targets' progress of every
 programme, the panels, the default programme's periods, the KPIs, the cluster table, the map and the template);
 the first view after an approval adds the rebuild of the approved quarter's summaries. What is cached
 (jiqun/dashboards/overview.py `cached`, Django's cache, the local-memory backend of each server process): the
 page's frame (the programmes, cities and parent region), the programme chosen with its periods, the page's data,
 the rendered filters and the rendered body below them, under a key made of the user, the language, today's date,
-the region, the filters and the data state. Why it stays correct: every write goes through a service that writes
-an audit event in its transaction (the admin site's changes are audited by the middleware), so any change the page
-counts moves the newest audit event; an approval moves `SummaryState.changes`, and the next view rebuilds the
-summaries first. The state is read before anything is built, so a write committed meanwhile can only make a cached
-page newer than its key. A write that bypasses the services (a shell, a migration) is seen after at most
-CACHE_SECONDS (300 s). The submitted form's error messages are not cached.
+the region, the filters and the data state; then the whole page per session, as above. Why it stays correct:
+every write goes through a service that writes an audit event in its transaction (the admin site's changes are
+audited by the middleware), so any change the page counts moves the newest audit event; an approval moves
+`SummaryState.changes`, and the next view rebuilds the summaries first. The state is read before anything is
+built, so a write committed meanwhile can only make a cached page newer than its key. A write that bypasses the
+services (a shell, a migration) is seen after at most CACHE_SECONDS (300 s), except in the user's own row, which
+the kept page compares whole. The submitted form's error messages are not cached (a page with errors is not kept
+whole: another address).
 
-Why the page is still 21-56× the static file's p95 (this run, at a load average of about 8 on 2 cores from
-other test runs; a run an hour earlier at 9-13 gave 31.6× on SQLite and 21.6× on PostgreSQL; 27-28× before this
-work at 5-6): the ratio swings with the file's p95, a few ms that the other runs on the machine double or halve. In this closed loop of 32 clients each request waits behind the others, so a
-page's p95 is about its service time × 32 ÷ cores, and the ratio of the two p95s is about the ratio of the
-service times: whitenoise answers a file from memory in ~0.3-0.5 ms of CPU (770-2,000 files a second in the two runs),
-the cached overview costs 5-8 ms of CPU in the view plus waitress's HTTP work (26-61 pages a second, 28-43
-before). Within 3× means
-a signed-in, scoped page served in about 1-1.5 ms of CPU: Django's request cycle alone (the middleware stack
-with the session and user reads, OTP, axes, CSRF, the audit middleware, the base template with its navigation)
-takes more than that before the view runs. What is left in a cached view: the base template (about a third of
-its CPU: the navigation is made per request and carries the CSRF token), the user and OTP reads (about a fifth),
-the four queries. More cores or processes shorten both queues alike and leave the ratio; a reverse-proxy cache
-cannot serve a page whose content depends on the user's scope. Reaching 3× would need the page served without
-Django's per-request work: e.g. the body fetched as a per-user cached fragment by a lighter handler with its own
-session check, which would re-implement the 等保 controls outside Django: not done.
-
-On PostgreSQL, each whole rebuild deletes and writes the 182,280 rows again; it now runs ANALYZE on
-dashboards_figuresummary at its end (planning the pages' reads on stale statistics had made them 3-4 times slower
-right after a rebuild). The incremental rebuild rewrites one quarter's ~9,000 rows and leaves the statistics to
-autovacuum. On SQLite a rebuild holds the database's write lock until it commits: during the whole rebuild of
-these runs (36-40 s) the background-task worker that `jiqun serve` starts stopped on "database is locked" (left alone
-here; jiqun/core tasks); the one-quarter rebuild holds the lock about 2 s. The indexes of FigureSummary already cover the page's reads (programme, code, year, quarter); no
-migration was added for them.
+Earlier (2026-12-02): the session is written at most once a minute (`IdleSessionMiddleware`), a view from the
+cached parts reads 4 queries instead of 11, and after an approval only the approved quarter's summaries are
+rebuilt (2.0-3.1 s instead of 12-15 s); on PostgreSQL a whole rebuild ends with ANALYZE of
+dashboards_figuresummary (planning the pages' reads on stale statistics had made them 3-4 times slower right after
+a rebuild). On SQLite a rebuild holds the database's write lock until it commits: during a whole rebuild (36-40 s
+at a load of 8) the background-task worker that `jiqun serve` starts stopped on "database is locked" (left alone;
+jiqun/core tasks); the one-quarter rebuild holds the lock about 2 s.
 """
 
 

@@ -152,6 +152,15 @@ AXES_VERBOSE = False
 # axes warns that username-only lockout ignores the IP; that is the point here (DESIGN §4).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Each server process keeps its caches in its own memory. The overviews' pages kept whole per session
+# (jiqun/dashboards/page_cache.py, ~45 KB each) have a cache of their own, so that many sessions never push out
+# the overview's parts in the default cache, which take far longer to build again.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jiqun"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jiqun-pages",
+              "OPTIONS": {"MAX_ENTRIES": env_int("JIQUN_KEPT_PAGES", 500)}},
+}
+
 SESSION_COOKIE_AGE = env_int("JIQUN_SESSION_MINUTES", 30) * 60
 # The idle timeout: each request refreshes the session's expiry, at most once a minute
 # (jiqun.core.middleware.IdleSessionMiddleware), rather than saving the session on every request.

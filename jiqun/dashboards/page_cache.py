@@ -19,10 +19,11 @@ pushes the stored expiry back, through the ordinary path), the password's expiry
 sends the user away from then on), the end of the day (target progress is as of today) and CACHE_SECONDS.
 
 Only a 200 answer to a GET without HTMX headers is kept, and only when it sets no cookie but the renewal of the
-CSRF cookie the request already carried (the page's form tokens are made from that secret). Entries live in
-Django's cache like the overview's parts: per server process with the local-memory cache, each validated
-against the database on every use, so a logout or a change in any other process is seen at once. When the
-query fails (the database restarted, say), the request goes to Django as if nothing were kept.
+CSRF cookie the request already carried (the page's form tokens are made from that secret). Entries live in a
+cache of their own ("pages" in settings.CACHES, JIQUN_KEPT_PAGES entries, so that many sessions never push the
+overview's parts out): per server process with the local-memory cache, each validated against the database on
+every use, so a logout or a change in any other process is seen at once. When the query fails (the database
+restarted, say), the request goes to Django as if nothing were kept.
 """
 
 import datetime
@@ -33,9 +34,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.cache import cache
-from django.db import connection
-from django.db import DatabaseError
+from django.core.cache import caches
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
 from django.utils import timezone
@@ -43,6 +43,7 @@ from django.utils import timezone
 from jiqun.core import middleware as session_refresh
 from jiqun.dashboards.overview import CACHE_SECONDS
 
+CACHE = "pages"  # the cache alias of settings.CACHES that holds the kept pages
 SNAPSHOT = "_jiqun_whole_page"  # the request attribute the decorated view leaves for the middleware
 UNCACHED_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER")
 # Everything of a request that a page may depend on: the address, the host and scheme it was asked under (a
@@ -149,7 +150,7 @@ class WholePages:
 
     def kept(self, environ: dict) -> dict | None:
         key = page_key(environ)
-        entry = cache.get(key) if key else None
+        entry = caches[CACHE].get(key) if key else None
         if entry is None or time.time() >= entry["until"]:
             return None
         session_key = parse_cookie(environ["HTTP_COOKIE"])[settings.SESSION_COOKIE_NAME]
@@ -179,7 +180,7 @@ class WholePageMiddleware:
             user, fingerprint, row = snapshot
             until = _until(user, row[-5])
             if until is not None and time.time() < until:
-                cache.set(key, {"user": user.pk, "fingerprint": fingerprint, "until": until,
+                caches[CACHE].set(key, {"user": user.pk, "fingerprint": fingerprint, "until": until,
                                 "content": response.content, "headers": list(response.items())},
                           CACHE_SECONDS)
         return response

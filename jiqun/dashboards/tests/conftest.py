@@ -5,8 +5,10 @@ import pytest
 def _fresh_overview_cache():
     """The overview keeps its data in Django's cache under the newest audit event; a test that writes through
     the ORM directly (no audit event) must not be answered from an earlier test's page."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()

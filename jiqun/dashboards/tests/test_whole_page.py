@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from jiqun.accounts.models import User
 from jiqun.audit.services import audit_record
-from jiqun.conftest import client_for
 from jiqun.config.wsgi import application
+from jiqun.conftest import client_for
 from jiqun.dashboards import page_cache
 
 pytestmark = pytest.mark.django_db
