@@ -11,7 +11,7 @@ Django's request handling, if ONE query shows that nothing it depends on moved:
 - the session row: still there, not expired, its data unchanged (the same signed-in user, the same confirmed
   second factor, the same idle-refresh time);
 - the user row, every column (password, active, role, region, …: a password change, a deactivation or a new
-  role misses);
+  role misses), and the user's clusters (a leader's or chain chief's scope);
 - the data state of the overview (the newest audit event and the summaries' states, `overview.data_state`).
 
 Besides, an entry is not used past the earliest of: the session's next idle refresh (IdleSessionMiddleware then
@@ -32,19 +32,20 @@ import hashlib
 import time
 from collections.abc import Callable
 
+from django import db
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import caches
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from jiqun.core import middleware as session_refresh
 from jiqun.dashboards.overview import CACHE_SECONDS
 
 CACHE = "pages"  # the cache alias of settings.CACHES that holds the kept pages
-SNAPSHOT = "_jiqun_whole_page"  # the request attribute the decorated view leaves for the middleware
 UNCACHED_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER")
 # Everything of a request that a page may depend on: the address, the host and scheme it was asked under (a
 # proxy's forwarded ones included) and every cookie (session, CSRF, language, messages waiting).
@@ -74,7 +75,11 @@ def _sql(vendor: str) -> str:
     q = connection.ops.quote_name
     user, session = q(User._meta.db_table), q("django_session")
     audit, states = q(AuditEvent._meta.db_table), q(SummaryState._meta.db_table)
-    return (f"SELECT u.*, (SELECT {q('session_data')} FROM {session} WHERE {q('session_key')} = %s "
+    # A leader's or chain chief's clusters are rows of their own: their count and the sum of their ids.
+    clusters = q(User.clusters.through._meta.db_table)
+    mine = f"FROM {clusters} WHERE {q('user_id')} = u.{q('id')}"
+    return (f"SELECT u.*, (SELECT COUNT(*) {mine}), (SELECT SUM({q('cluster_id')}) {mine}), "
+            f"(SELECT {q('session_data')} FROM {session} WHERE {q('session_key')} = %s "
             f"AND {q('expire_date')} > %s), "
             f"(SELECT {q('id')} FROM {audit} ORDER BY {q('id')} DESC LIMIT 1), "
             f"(SELECT {q('at')} FROM {audit} ORDER BY {q('id')} DESC LIMIT 1), "
@@ -95,21 +100,31 @@ def _fingerprint(user_id: int, session_key: str) -> tuple[str, tuple] | None:
 
 
 def whole_page_per_session(view: Callable) -> Callable:
-    """Let WholePageMiddleware keep the view's answer (see the module's text). The fingerprint is read before the
-    view builds the page: data committed meanwhile can only make the kept page newer than its key."""
+    """Mark a view whose pages WholePageMiddleware keeps whole per session (see the module's text)."""
+    view.keeps_whole_page = True
+    return view
 
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        user = request.user
-        found = None
-        if getattr(request, "_jiqun_page_key", None) and user.is_authenticated and user.is_active:
-            found = _fingerprint(user.pk, request.COOKIES[settings.SESSION_COOKIE_NAME])
-        response = view(request, *args, **kwargs)
-        if found is not None:
-            setattr(request, SNAPSHOT, (user, *found))
-        return response
 
-    return wrapped
+def _snapshot(session_key: str) -> tuple[int, str, tuple] | None:
+    """The signed-in user's id and the fingerprint of the session, the user and the data state, read BEFORE
+    Django loads the session and the user for the request: whatever is committed meanwhile can only make the page
+    built newer than its fingerprint (the next view then misses), never older. None when no one is signed in."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.core.exceptions import ValidationError
+
+    from jiqun.accounts.models import User
+
+    data = Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()).values_list(
+        "session_data", flat=True).first()
+    if data is None:
+        return None
+    try:
+        user_id = User._meta.pk.to_python(SessionStore().decode(data).get(SESSION_KEY))
+    except ValidationError:
+        return None
+    found = _fingerprint(user_id, session_key) if user_id is not None else None
+    return None if found is None else (user_id, *found)
 
 
 def _until(user, session_data: str) -> float | None:
@@ -156,7 +171,7 @@ class WholePages:
         session_key = parse_cookie(environ["HTTP_COOKIE"])[settings.SESSION_COOKIE_NAME]
         try:
             found = _fingerprint(entry["user"], session_key)
-        except DatabaseError:
+        except db.Error:  # DatabaseError and InterfaceError ("connection already closed") alike
             connection.close_if_unusable_or_obsolete()
             return None
         return entry if found is not None and found[0] == entry["fingerprint"] else None
@@ -164,23 +179,34 @@ class WholePages:
 
 class WholePageMiddleware:
     """Keep the pages that `whole_page_per_session` views answer, as they leave Django (the first middleware:
-    every header the others set is on the response). `WholePages` serves them."""
+    every header the others set is on the response); `WholePages` serves them. For such a view the fingerprint
+    is read here, before the session and the user are loaded."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = page_key(request.META)
-        if key is None:
-            return self.get_response(request)
-        request._jiqun_page_key = key
+        snapshot = self.snapshot(request) if key else None
         response = self.get_response(request)
-        snapshot = getattr(request, SNAPSHOT, None)
-        if snapshot is not None and _keepable(request, response):
-            user, fingerprint, row = snapshot
+        if snapshot is None or not _keepable(request, response):
+            return response
+        user_id, fingerprint, row = snapshot
+        user = request.user
+        if user.is_authenticated and user.pk == user_id:
             until = _until(user, row[-5])
             if until is not None and time.time() < until:
-                caches[CACHE].set(key, {"user": user.pk, "fingerprint": fingerprint, "until": until,
-                                "content": response.content, "headers": list(response.items())},
-                          CACHE_SECONDS)
+                caches[CACHE].set(key, {"user": user_id, "fingerprint": fingerprint, "until": until,
+                                        "content": response.content, "headers": list(response.items())},
+                                  CACHE_SECONDS)
         return response
+
+    def snapshot(self, request: HttpRequest) -> tuple | None:
+        """`_snapshot` for a GET of a view that keeps its pages; None for any other."""
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if not getattr(match.func, "keeps_whole_page", False):
+            return None
+        return _snapshot(request.COOKIES[settings.SESSION_COOKIE_NAME])
