@@ -245,6 +245,7 @@ def setup_data() -> dict:
 def baseline_query(programme_id: int, scope: str, year: int) -> tuple[list, dict]:
     """ONE query: the latest revision's figures of every approved 1-12月 report of the programme; the clusters'
     rows (id, figures) in the snapshot's order and the figures of the scope region's 综合表."""
+    import orjson
     from django.db import connection
 
     sql = """
@@ -261,8 +262,9 @@ def baseline_query(programme_id: int, scope: str, year: int) -> tuple[list, dict
     with connection.cursor() as cursor:
         cursor.execute(sql, [programme_id, year, "province_approved", "exited", scope])
         rows = cursor.fetchall()
-    clusters = [(cluster, json.loads(figures)) for cluster, region, figures in rows if cluster]
-    (region,) = [json.loads(figures) for cluster, region, figures in rows if region == scope]
+    # Parsed by orjson, as the run reads the reports' figures (jiqun.monitoring.models.JSONText).
+    clusters = [(cluster, orjson.loads(figures)) for cluster, region, figures in rows if cluster]
+    (region,) = [orjson.loads(figures) for cluster, region, figures in rows if region == scope]
     return clusters, region
 
 
@@ -325,9 +327,11 @@ def child(backend: str) -> dict:
 
     from jiqun.accounts.models import User
     from jiqun.audit.models import AuditEvent
+    from jiqun.evaluation.cells import subject_cell
     from jiqun.evaluation.compute import evaluate, prepare, scheme_parameters
     from jiqun.evaluation.inputs import snapshot_collect
     from jiqun.evaluation.models import Run
+    from jiqun.evaluation.selectors import run_reproduce
     from jiqun.evaluation.services import evaluation_run_create
     from jiqun.monitoring.services import region_report_regions
     from jiqun.scoring import rank_stability
@@ -359,9 +363,13 @@ def child(backend: str) -> dict:
     assert [s["cluster"] for s in scored] == [int(a) for a in result.matrix.alternatives]
     np.testing.assert_array_equal(run_matrix, values)
     np.testing.assert_array_equal(np.array(run.result["engine"]["scores"]), result.scores)
-    corrected = sum(1 for s in run.snapshot["subjects"]
-                    if any(src["revision"] == 2 for v in s["values"].values() for src in v.get("sources", [])))
+    # What was stored cites each value's report and revision (the corrected ones too) and reruns to the same result.
+    stored = Run.objects.get(pk=run.pk)
+    cells = [subject_cell(stored.snapshot, s, code) for s in stored.snapshot["subjects"] for code in ITEMS]
+    assert all(cell["sources"] and cell["period"] == f"{YEAR}年1-12月" for cell in cells)
+    corrected = len({src["report"] for cell in cells for src in cell["sources"] if src["revision"] == 2})
     assert corrected == data["corrected"], (corrected, data["corrected"])
+    assert run_reproduce(stored).identical
     clear_runs()
 
     best = dict.fromkeys(("run", "baseline", "run_cpu", "baseline_cpu", "snapshot", "evaluate", "engine",
@@ -489,9 +497,11 @@ def main() -> int:
         "(a) is `evaluation_run_create`: the snapshot through `ApprovedFigures` (each value with its report, "
         "revision and period), the engine with the 1,000-draw rank stability, the run, its rows and the audit entry "
         "written. (b), the baseline, is ONE SQL query reading the latest revision's figures of the approved "
-        "1-12月 reports, the same matrix made from them (ratios recomputed in Decimal as the catalogue defines them), "
-        "and the same engine calls. Checked in the run: both give the same matrix value for value and the same "
-        f"scores, and the snapshot cites the corrected revisions. Time: best of {ROUNDS}, (a) and (b) taking turns, "
+        "1-12月 reports (parsed by orjson, as the run parses them), the same matrix made from them (ratios recomputed "
+        "in Decimal as the catalogue defines them), and the same engine calls. Checked in the run: both give the same "
+        "matrix value for value and the same scores, and the stored run cites the report, revision and period of "
+        "every value (the corrected revisions too) and reruns to the same result. "
+        f"Time: best of {ROUNDS}, (a) and (b) taking turns, "
         "with Django's DEBUG off as in production; CPU time is this process's (on SQLite it includes the database's "
         "work, on PostgreSQL not the server's); the phases of (a) are timed apart with the cycle collector paused as "
         "the run pauses it; the engine calls and, of them, the 1,000-draw rank stability are timed on the baseline's "
