@@ -13,6 +13,7 @@ Code reads a cell through `cell_value` (the engine's input) and `cell_dict` (the
 the same answers for either format, so runs stored in format 1 load, explain and rerun as they did.
 """
 
+from operator import itemgetter
 from typing import Any
 
 FORMAT = 2  # the snapshot format `snapshot_collect` writes; a snapshot without "format" is format 1
@@ -27,9 +28,9 @@ def cell_value(cell: dict | list) -> str | None:
     return cell[0] if type(cell) is list else cell["value"]
 
 
-def column_values(subjects: list[dict], code: str) -> list[str | None]:
-    """`cell_value` of each subject's cell of criterion `code`, in the subjects' order."""
-    return [cell[0] if type(cell) is list else cell["value"] for cell in [s["values"][code] for s in subjects]]
+def column_values(values: list[dict], code: str) -> list[str | None]:
+    """`cell_value` of the cell of criterion `code` in each of `values` (subjects' "values"), in their order."""
+    return [cell[0] if type(cell) is list else cell["value"] for cell in map(itemgetter(code), values)]
 
 
 def cell_dict(cell: dict | list, year: int) -> dict[str, Any]:

@@ -40,7 +40,10 @@ SUBJECT_FIELDS = ("cluster", "region", "project")  # a snapshot subject's key fi
 
 def subject_key(subject: dict) -> int | str:
     """A snapshot subject's key: a cluster's pk, a region's code (a region run) or a project's pk (a project run)."""
-    return next(subject[f] for f in SUBJECT_FIELDS if f in subject)
+    for field in SUBJECT_FIELDS:
+        if field in subject:
+            return subject[field]
+    raise KeyError(SUBJECT_FIELDS)
 
 
 def subject_ref(subject: dict) -> dict:
@@ -122,7 +125,8 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     rule = params["missing_rule"]
     subjects = snapshot["subjects"]
     # Each cell's value read once, a criterion's column at a time (a national run has 15,000 cells).
-    columns = [column_values(subjects, code) for code in codes]
+    values_of = [s["values"] for s in subjects]
+    columns = [column_values(values_of, code) for code in codes]
     gaps_of: dict[int, list[dict]] = {}  # subject index → the criteria it has no value of, in criteria order
     for c, column in zip(criteria, columns, strict=True):
         if None not in column:

@@ -147,12 +147,12 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
     """Read every cluster's figures for the scheme's indicators in `year` (status 省级审核通过)."""
     criteria = scheme_criteria(scheme)
     thresholds = scheme.eligibility or []
-    wanted = [c["indicator"] for c in criteria] + [t["indicator"] for t in thresholds]
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted)}
-    registries = None
-    if any(c["source"] == "registry" for c in [*criteria, *thresholds]):
+    indicators, registries = {}, None
+    if any(c["source"] == "registry" for c in [*criteria, *thresholds]):  # the counts' rules read the indicators
         from jiqun.targets.figures import ProgrammeData
 
+        wanted = [c["indicator"] for c in criteria] + [t["indicator"] for t in thresholds]
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted)}
         registries = ProgrammeData(scheme.programme, date(year, 12, 31))
     qualities = (quality_cells(scheme.programme, year)
                  if any(c["source"] == "quality" for c in [*criteria, *thresholds]) else {})

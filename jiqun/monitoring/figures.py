@@ -32,7 +32,7 @@ from functools import cached_property
 
 from jiqun.monitoring.checks import yoy
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
-from jiqun.monitoring.values import Values
+from jiqun.monitoring.values import Values, current_column
 
 FINAL = (ReportStatus.PROVINCE_APPROVED,)
 
@@ -154,13 +154,11 @@ def _complete_sum(filed: dict[Key, _Filed], keys, code: str) -> "Complete | None
 
 def _complete_ones(reports: "list[_Filed | None]", code: str) -> "list[Complete | None]":
     """`_complete_sum` over each one reporter, whose report of the period is `reports[i]` (None: it has none)."""
-    column: list[Complete | None] = []
-    for report in reports:
-        # No report: not expected, so no total; a report not approved or without the figure: not complete.
-        found = report.values.current(code) if report is not None and report.approved else None
-        column.append(None if found is None or found[0] is None else
-                      (Decimal(0) + found[0], ((report.report, found[1], code),)))  # from Decimal(0), as `_compute` sums
-    return column
+    # No report: not expected, so no total; a report not approved or without the figure: not complete.
+    found = current_column([r.values if r is not None and r.approved else None for r in reports], code)
+    return [None if current is None or current[0] is None else
+            (Decimal(0) + current[0], ((report.report, current[1], code),))  # from Decimal(0), as `_compute` sums
+            for report, current in zip(reports, found, strict=True)]
 
 
 class ApprovedFigures:
