@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from jiqun.monitoring.checks import yoy
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
@@ -42,6 +42,7 @@ Complete = tuple[Decimal, tuple[Cited, ...]]  # a complete total's current value
 NONE_MISSING: frozenset = frozenset()
 
 
+@cache  # asked for every report read, of a few periods
 def quarter_end(year: int, quarter: int) -> date:
     month = quarter * 3
     return date(year, month, calendar.monthrange(year, month)[1])
