@@ -40,6 +40,7 @@ Key = tuple[str, int | str]  # ("cluster", pk) | ("enterprise", pk) | ("region",
 Cited = tuple[int, int, str]  # (report, revision, indicator code): a Source as `complete_values` cites it
 Complete = tuple[Decimal, tuple[Cited, ...]]  # a complete total's current value and what it cites
 NONE_MISSING: frozenset = frozenset()
+_ZERO = Decimal(0)  # a sum's start, made once (a Decimal never changes)
 
 
 @cache  # asked for every report read, of a few periods
@@ -158,7 +159,7 @@ def _complete_ones(reports: "list[_Filed | None]", code: str) -> "list[Complete 
     # No report: not expected, so no total; a report not approved or without the figure: not complete.
     found = current_column([r.values if r is not None and r.approved else None for r in reports], code)
     return [None if current is None or current[0] is None else
-            (Decimal(0) + current[0], ((report.report, current[1], code),))  # from Decimal(0), as `_compute` sums
+            (_ZERO + current[0], ((report.report, current[1], code),))  # from Decimal(0), as `_compute` sums
             for report, current in zip(reports, found, strict=True)]
 
 
