@@ -93,28 +93,39 @@ The baseline parses them with orjson too (it used json.loads): it does the same 
 loop; the snapshot makes its clusters from the names it has (no query of every cluster's regions and zones) and
 reads the indicators only for registry counts; the missing-data rule reads each cell once.
 
-Where the time goes now (SQLite, best of 15 in one process at a load average of 2-6, where the baseline took
-29-40 ms): the snapshot about 34 ms (reading the 501 reports with their figures 7-8, the catalogue and the periods
-3.5, the 15,000 values with their Decimal sums, ratios and sources 13-15, the cells 3, the scheme's items, the
-clusters and the 综合表's region 4); the engine and its result about 20, of which the engine calls the baseline
-also makes 14-15 and the missing-data rule reading the cells into the matrix 5-6; writing about 20: encoding
-the snapshot (1.06 MB) 6 and the result (0.19 MB) 1, the run's INSERT 1-2, the 500 rows 4-5, the audit entry 1
-and the commit with the audit checkpoint 3.5-5; and the cycle collection of the run's objects when the run
-resumes the collector, 3-4 ms. On PostgreSQL the write is about 15 ms more: the INSERT (the server compressing and
-storing 1.25 MB of text, 13 ms) and the commit (7-9 ms, the WAL flushed to disk). The baseline is one query and
-the Decimal matrix (5 + 14 ms) and the same engine calls.
+Before and after, this bench (before: the old code at 02:36 the same day, load average 1.8, best of 5; after:
+three runs at 03:43-03:57, load average 4.2, 2.4 and 1.5, best of 9; the table above is the last): SQLite
+185 → 163, 76 and 115 ms beside a baseline of 55 → 48, 28 and 36 ms, the ratio 3.35 → 3.37, 2.77 and 3.24 by wall
+time and 3.98 → 2.84, 2.10 and 2.53 by CPU time; PostgreSQL 401 → 163, 246 and 173 ms beside 61 → 45, 47 and 55 ms,
+the ratio 6.59 → 3.65, 5.24 and 3.17 by wall time and 4.41 → 3.73, 3.20 and 2.92 by CPU time. In the run: the
+snapshot 73 → 28-52 ms (SQLite) and 118 → 42-53 ms (PostgreSQL); the rest (the write, the audit entry, the
+commit) 79 → 30-80 ms and 245 → 92-167 ms. The machine was shared with full test suites and browser tests
+throughout: the same code gave 2.1-2.8 by CPU time on SQLite from one run to the next.
 
-What is left. 2× leaves the run one baseline, about 35 ms, for what the baseline does not do: the provenance of
-each of the 15,000 values (its report, the revision that set it and the indicator: 18,500 sources), the cells
-kept so that a run can be explained and rerun years later, and writing them, the 500 rows and the audit entry in
-one transaction. The snapshot alone now costs about what the baseline's query and matrix cost plus 15 ms, and
-the write 20-35 ms. Not done here: storing sources per report rather than per value (a report's entries carry
-different revisions after a correction, so a value's revision would still be stored per value); dropping the
-engine's input matrix from the stored result (0.19 MB; it is the snapshot's values as floats, so the result would
-need the snapshot to be read); writing the snapshot's JSON while the cells are made. The measurements on this
-shared machine vary by 2-3× from minute to minute (other test runs and load generators): in the bench process,
-which holds the whole generated province, a run costs more than in a fresh process, and the best of each round
-is often its first.
+Where the time goes now (SQLite, each phase alone, best of 15 in a fresh process at a load average of 2-6, where
+the baseline took 29-40 ms): the snapshot about 34 ms (reading the 501 reports with their figures 7-8, the
+catalogue and the periods 3.5, the 15,000 values with their Decimal sums, ratios and sources 13-15, the cells 3,
+the scheme's items, the clusters and the 综合表's region 4); the engine and its result about 20, of which the
+engine calls the baseline also makes 14-15 and the missing-data rule reading the cells into the matrix 5-6;
+writing about 20: encoding the snapshot (1.06 MB) 6 and the result (0.19 MB) 1, the run's INSERT 1-2, the 500 rows
+4-5, the audit entry 1 and the commit with the audit checkpoint 3.5-5; and the cycle collection of the run's
+objects when the run resumes the collector, 3-4 ms. On PostgreSQL the write is about 15 ms more: the INSERT (the
+server compressing and storing 1.25 MB of text, 13 ms) and the commit (7-9 ms, the WAL flushed to disk). The
+baseline is one query and the Decimal matrix (5 + 14 ms) and the same engine calls. In the bench's own process,
+which holds the whole generated province, the run costs more than these phases add up to (its best 76-163 ms
+where they add up to about 75): `evaluation_run_create` timed from inside took 80-89 ms there (an instrumented
+copy, SQLite, load average 2.5), and the bench's timing of it also frees the run it returns (its snapshot and
+result, 4-20 ms).
+
+What is left. 2× leaves the run one baseline, 30-55 ms here, for what the baseline does not do: the provenance of
+each of the 15,000 values (its report, the revision that set it and the indicator: 18,500 sources), the cells kept
+so that a run can be explained and rerun years later, and writing them, the 500 rows and the audit entry in one
+transaction. The snapshot alone costs the baseline's query and matrix plus about 15 ms, and the write 20-35 ms.
+Not done here: storing sources per report rather than per value (after a correction a report's entries carry
+different revisions, so each value's revision would still be stored per value); dropping the engine's input
+matrix from the stored result (0.19 MB, the snapshot's values as floats: the result would then need the snapshot
+to be read); writing the snapshot's JSON while the cells are made; the audit checkpoint file written and synced
+to disk at every commit (part of the audit chain's design, left alone).
 """
 
 
