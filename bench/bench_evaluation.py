@@ -74,47 +74,58 @@ FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Dec
 # Where the time goes, measured by profiling (cProfile: BENCH_EVALUATION_PROFILE=/tmp/prof) and by CPU time in
 # one process, old and new code taking turns on the same generated data; written under the table.
 ANALYSIS = """\
-What changed (2026-12-02, issue 11; the snapshot and the scores, ranks, grades and intervals are the same as before,
-value for value, and reruns reproduce: the scoring, monitoring and evaluation tests pass, evaluation also on
-PostgreSQL). (1) The run stores the engine's result without what is derived from its input bit for bit (result
-format 3): no normalised and no weighted matrix, and no entropy proportions (or CRITIC normalised matrix) when the
-weights were computed from the run's own matrix. That is 45,000 of the result's 60,000 floats: its JSON fell from
-1.15 MB to 0.19 MB. `ScoreResult.from_dict` rebuilds them (and still reads format 2, whose stored tables are shown
-as stored), and the explanation page rebuilds its row of the normalised matrix from the stored column statistics.
-(2) The run's snapshot, result and stability are encoded by orjson (a new dependency) through the fields' encoder:
-the same values (figures stay decimal text, floats read back to the same bits), UTF-8 instead of \\u escapes, the
-2.5 MB snapshot in 14-15 ms of CPU instead of 40-50. (3) `ApprovedFigures` makes a report's `Value` only for an
-entry read, and a complete 1-12月 total reads only each entry's current value and revision (no `Value`, no parsing
-of 上年同期): the snapshot 80-94 → 60-75 ms. (4) The missing-data rule reads each cell's text once when a column
-has nothing to fill: 20 → 13 ms.
+What changed (2026-12-03, issue 11; the scores, ranks, grades and intervals are the same as before, value for value,
+every value keeps its report, revision and period, reruns reproduce, and the scoring, monitoring and evaluation
+tests pass on SQLite and PostgreSQL). (1) Snapshot format 2: a complete 1-12月 total, every cell of this run, is
+stored as a list `[value, [report, revision, indicator], …]` instead of a dict with its period, quarter and a dict
+per source (the period is the year's 1-12月); missing, earlier-period, registry and quality cells stay dicts.
+`jiqun.evaluation.cells` reads both formats (`cell_value` for the engine, `cell_dict` for the explanation and the
+Excel sheet): runs stored in format 1 load, explain and rerun as before (a test stores a run in format 1 and
+compares its explanation, sources and rerun). The snapshot's JSON fell from 2.54 MB to 1.06 MB, and the containers
+alive when the run resumes the cycle collector from about 48,000 to 28,000. (2) A run's snapshot, result and
+stability are kept as JSON text instead of jsonb (migration 0009 converts stored runs): PostgreSQL parsed the
+snapshot as jsonb on every INSERT and SQLite checked it with JSON_VALID. On PostgreSQL built with lz4 they are
+compressed with lz4 instead of pglz (migration 0010). The INSERT of the 1.06 MB snapshot on PostgreSQL, measured
+apart: 48 ms as jsonb, 15 ms as text with pglz, 7 ms as text with lz4. (3) The reports' figures are parsed by
+orjson (`JSONText`, with the standard reader for what orjson refuses): 1.6 µs instead of 12 µs for a small report.
+The baseline parses them with orjson too (it used json.loads): it does the same work as before, a little faster.
+(4) The 1-12月 columns: `ApprovedFigures.complete_values` reads a column of one-reporter subjects (clusters) in one
+loop; the snapshot makes its clusters from the names it has (no query of every cluster's regions and zones) and
+reads the indicators only for registry counts; the missing-data rule reads each cell once.
 
-Before and after by CPU time in one process on the same generated data (SQLite, old and new code taking turns,
-three turns of five rounds, best of each, at a load of 7-11 on 2 cores): the run 278-350 → 155-192 ms, beside
-45-69 ms for the baseline, the ratio 5.1-6.2× → 3.2-3.7×; in the run, the snapshot 80-94 → 60-75 ms, the engine and
-its result 44-54 → 41-45 ms, encoding the snapshot 39-51 → 14-15 ms and the result 26-31 → 1 ms.
+Before and after, this bench (before: the old code at 02:36 the same day, load average 1.8, best of 5; after:
+three runs at 03:43-03:57, load average 4.2, 2.4 and 1.5, best of 9; the table above is the last): SQLite
+185 → 163, 76 and 115 ms beside a baseline of 55 → 48, 28 and 36 ms, the ratio 3.35 → 3.37, 2.77 and 3.24 by wall
+time and 3.98 → 2.84, 2.10 and 2.53 by CPU time; PostgreSQL 401 → 163, 246 and 173 ms beside 61 → 45, 47 and 55 ms,
+the ratio 6.59 → 3.65, 5.24 and 3.17 by wall time and 4.41 → 3.73, 3.20 and 2.92 by CPU time. In the run: the
+snapshot 73 → 28-52 ms (SQLite) and 118 → 42-53 ms (PostgreSQL); the rest (the write, the audit entry, the
+commit) 79 → 30-80 ms and 245 → 92-167 ms. The machine was shared with full test suites and browser tests
+throughout: the same code gave 2.1-2.8 by CPU time on SQLite from one run to the next.
 
-The table above was measured at a load average of 7-11 on 2 cores (other test runs and benches): wall times are
-up to several times the CPU times and the phases do not add up; the wall-time ratios (5.39 and 7.07, against 5.85 and 6.83
-before) say more about the load than the code. The ratio of CPU times is the steadier figure: 3.32 (SQLite) and
-4.18 (PostgreSQL, where the server's work on the run's jsonb is not counted) against 5.24 and 5.04 in the
-previous table. Peak memory of (a) is 21-24 MiB (it
-was 18-20): while the run is written, orjson's UTF-8 bytes and the text decoded from them (two bytes a character
-with the Chinese names, where the \\u-escaped text was one) are both alive.
+Where the time goes now (SQLite, each phase alone, best of 15 in a fresh process at a load average of 2-6, where
+the baseline took 29-40 ms): the snapshot about 34 ms (reading the 501 reports with their figures 7-8, the
+catalogue and the periods 3.5, the 15,000 values with their Decimal sums, ratios and sources 13-15, the cells 3,
+the scheme's items, the clusters and the 综合表's region 4); the engine and its result about 20, of which the
+engine calls the baseline also makes 14-15 and the missing-data rule reading the cells into the matrix 5-6;
+writing about 20: encoding the snapshot (1.06 MB) 6 and the result (0.19 MB) 1, the run's INSERT 1-2, the 500 rows
+4-5, the audit entry 1 and the commit with the audit checkpoint 3.5-5; and the cycle collection of the run's
+objects when the run resumes the collector, 3-4 ms. On PostgreSQL the write is about 15 ms more: the INSERT (the
+server compressing and storing 1.25 MB of text, 13 ms) and the commit (7-9 ms, the WAL flushed to disk). The
+baseline is one query and the Decimal matrix (5 + 14 ms) and the same engine calls. In the bench's own process,
+which holds the whole generated province, the run costs more than these phases add up to (its best 76-163 ms
+where they add up to about 75): `evaluation_run_create` timed from inside took 80-89 ms there (an instrumented
+copy, SQLite, load average 2.5), and the bench's timing of it also frees the run it returns (its snapshot and
+result, 4-20 ms).
 
-Where the time goes now (CPU time, SQLite, of about 160-190 ms): the snapshot 60-75 ms (by a profile, about a
-third reading the 501 reports and their JSON, the rest the complete totals and the 15,000 cell dictionaries with
-their 18,500 sources, and a few small queries); the engine and its result about 45 ms, of which the same engine calls as the
-baseline's about 30 and the matrix from the snapshot's cells 13; encoding the stored JSON about 15 ms; the run's
-INSERT of 2.7 MB, the 500 rows, the audit entry and the commit the rest, 30-40 ms.
-
-The 2× goal is still not reached (about 3.5× by CPU time). The baseline is almost only the engine (about 30 of
-its 45-60 ms; the one query and the Decimal matrix are the rest), so 2× leaves the run one baseline for all it
-does that the baseline does not: the provenance of every value (each cell's period and the report and revision of
-each of its 18,500 sources), kept so that a run can be explained and rerun, costs about as much alone, and writing
-2.7 MB of it another 30-50 ms. What is left, not done here: writing the snapshot's cells as JSON text while they
-are made (about 15 ms of encoding, but the engine then needs the values apart); reading the reports' figures with
-orjson (jiqun/monitoring/models.py `JSONText`, about 5-10 ms); and storing the sources per report rather than per
-cell.
+What is left. 2× leaves the run one baseline, 30-55 ms here, for what the baseline does not do: the provenance of
+each of the 15,000 values (its report, the revision that set it and the indicator: 18,500 sources), the cells kept
+so that a run can be explained and rerun years later, and writing them, the 500 rows and the audit entry in one
+transaction. The snapshot alone costs the baseline's query and matrix plus about 15 ms, and the write 20-35 ms.
+Not done here: storing sources per report rather than per value (after a correction a report's entries carry
+different revisions, so each value's revision would still be stored per value); dropping the engine's input
+matrix from the stored result (0.19 MB, the snapshot's values as floats: the result would then need the snapshot
+to be read); writing the snapshot's JSON while the cells are made; the audit checkpoint file written and synced
+to disk at every commit (part of the audit chain's design, left alone).
 """
 
 
@@ -245,6 +256,7 @@ def setup_data() -> dict:
 def baseline_query(programme_id: int, scope: str, year: int) -> tuple[list, dict]:
     """ONE query: the latest revision's figures of every approved 1-12月 report of the programme; the clusters'
     rows (id, figures) in the snapshot's order and the figures of the scope region's 综合表."""
+    import orjson
     from django.db import connection
 
     sql = """
@@ -261,8 +273,9 @@ def baseline_query(programme_id: int, scope: str, year: int) -> tuple[list, dict
     with connection.cursor() as cursor:
         cursor.execute(sql, [programme_id, year, "province_approved", "exited", scope])
         rows = cursor.fetchall()
-    clusters = [(cluster, json.loads(figures)) for cluster, region, figures in rows if cluster]
-    (region,) = [json.loads(figures) for cluster, region, figures in rows if region == scope]
+    # Parsed by orjson, as the run reads the reports' figures (jiqun.monitoring.models.JSONText).
+    clusters = [(cluster, orjson.loads(figures)) for cluster, region, figures in rows if cluster]
+    (region,) = [orjson.loads(figures) for cluster, region, figures in rows if region == scope]
     return clusters, region
 
 
@@ -325,9 +338,11 @@ def child(backend: str) -> dict:
 
     from jiqun.accounts.models import User
     from jiqun.audit.models import AuditEvent
+    from jiqun.evaluation.cells import subject_cell
     from jiqun.evaluation.compute import evaluate, prepare, scheme_parameters
     from jiqun.evaluation.inputs import snapshot_collect
     from jiqun.evaluation.models import Run
+    from jiqun.evaluation.selectors import run_reproduce
     from jiqun.evaluation.services import evaluation_run_create
     from jiqun.monitoring.services import region_report_regions
     from jiqun.scoring import rank_stability
@@ -359,9 +374,13 @@ def child(backend: str) -> dict:
     assert [s["cluster"] for s in scored] == [int(a) for a in result.matrix.alternatives]
     np.testing.assert_array_equal(run_matrix, values)
     np.testing.assert_array_equal(np.array(run.result["engine"]["scores"]), result.scores)
-    corrected = sum(1 for s in run.snapshot["subjects"]
-                    if any(src["revision"] == 2 for v in s["values"].values() for src in v.get("sources", [])))
+    # What was stored cites each value's report and revision (the corrected ones too) and reruns to the same result.
+    stored = Run.objects.get(pk=run.pk)
+    cells = [subject_cell(stored.snapshot, s, code) for s in stored.snapshot["subjects"] for code in ITEMS]
+    assert all(cell["sources"] and cell["period"] == f"{YEAR}年1-12月" for cell in cells)
+    corrected = len({src["report"] for cell in cells for src in cell["sources"] if src["revision"] == 2})
     assert corrected == data["corrected"], (corrected, data["corrected"])
+    assert run_reproduce(stored).identical
     clear_runs()
 
     best = dict.fromkeys(("run", "baseline", "run_cpu", "baseline_cpu", "snapshot", "evaluate", "engine",
@@ -489,9 +508,11 @@ def main() -> int:
         "(a) is `evaluation_run_create`: the snapshot through `ApprovedFigures` (each value with its report, "
         "revision and period), the engine with the 1,000-draw rank stability, the run, its rows and the audit entry "
         "written. (b), the baseline, is ONE SQL query reading the latest revision's figures of the approved "
-        "1-12月 reports, the same matrix made from them (ratios recomputed in Decimal as the catalogue defines them), "
-        "and the same engine calls. Checked in the run: both give the same matrix value for value and the same "
-        f"scores, and the snapshot cites the corrected revisions. Time: best of {ROUNDS}, (a) and (b) taking turns, "
+        "1-12月 reports (parsed by orjson, as the run parses them), the same matrix made from them (ratios recomputed "
+        "in Decimal as the catalogue defines them), and the same engine calls. Checked in the run: both give the same "
+        "matrix value for value and the same scores, and the stored run cites the report, revision and period of "
+        "every value (the corrected revisions too) and reruns to the same result. "
+        f"Time: best of {ROUNDS}, (a) and (b) taking turns, "
         "with Django's DEBUG off as in production; CPU time is this process's (on SQLite it includes the database's "
         "work, on PostgreSQL not the server's); the phases of (a) are timed apart with the cycle collector paused as "
         "the run pauses it; the engine calls and, of them, the 1,000-draw rank stability are timed on the baseline's "

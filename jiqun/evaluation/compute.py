@@ -12,6 +12,7 @@ import numpy as np
 from django.conf import settings
 from django.utils import translation
 
+from jiqun.evaluation.cells import cell_value, column_values
 from jiqun.evaluation.reasons import INELIGIBLE, MISSING, VETO, failures_text, stored_text
 from jiqun.scoring import (
     Scaling,
@@ -39,7 +40,10 @@ SUBJECT_FIELDS = ("cluster", "region", "project")  # a snapshot subject's key fi
 
 def subject_key(subject: dict) -> int | str:
     """A snapshot subject's key: a cluster's pk, a region's code (a region run) or a project's pk (a project run)."""
-    return next(subject[f] for f in SUBJECT_FIELDS if f in subject)
+    for field in SUBJECT_FIELDS:
+        if field in subject:
+            return subject[field]
+    raise KeyError(SUBJECT_FIELDS)
 
 
 def subject_ref(subject: dict) -> dict:
@@ -82,12 +86,13 @@ def _failures(subject: dict, thresholds: list[dict]) -> list[dict]:
         cells = ({y: c for y, c in stored["years"].items()} if stored is not None and "years" in stored
                  else {"": stored})
         for when, cell in cells.items():
-            if cell is None or cell["value"] is None:
+            text = None if cell is None else cell_value(cell)
+            if text is None:
                 failed.append({"kind": "unknown", "year": when, "name": t["name"],
                                "missing": cell["missing"] if cell else ""})
                 continue
-            value = Decimal(cell["value"])
-            common = {"year": when, "name": t["name"], "value": str(cell["value"]), "unit": t["unit"],
+            value = Decimal(text)
+            common = {"year": when, "name": t["name"], "value": str(text), "unit": t["unit"],
                       "clause": t["clause"] or ""}
             if t["min"] is not None and value < Decimal(t["min"]):
                 failed.append({"kind": "below", "limit": str(t["min"]), **common})
@@ -118,12 +123,22 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     criteria = snapshot["criteria"]
     codes = [c["code"] for c in criteria]
     rule = params["missing_rule"]
-    for c in criteria:
-        if all(s["values"][c["code"]]["value"] is None for s in snapshot["subjects"]):
+    subjects = snapshot["subjects"]
+    # Each cell's value read once, a criterion's column at a time (a national run has 15,000 cells).
+    values_of = [s["values"] for s in subjects]
+    columns = [column_values(values_of, code) for code in codes]
+    gaps_of: dict[int, list[dict]] = {}  # subject index → the criteria it has no value of, in criteria order
+    for c, column in zip(criteria, columns, strict=True):
+        if None not in column:
+            continue
+        if all(value is None for value in column):
             what = {"registry": "名录数据", "quality": "可评分报表", "project": "项目库数据"}.get(c.get("source"), "省级审核数据")
             raise RunInputError(f"指标“{c['name']}”（{c['code']}）在{snapshot['year']}年没有任何{_noun(snapshot)}的{what}，无法评价")
-    scored, excluded = [], []
-    for subject in snapshot["subjects"]:
+        for i, value in enumerate(column):
+            if value is None:
+                gaps_of.setdefault(i, []).append(c)
+    scored, excluded, kept = [], [], []
+    for i, subject in enumerate(subjects):
         if subject.get("veto"):  # 一票否决: not scored, whatever its figures
             excluded.append(_excluded(subject, {"code": VETO, "hits": subject["veto"]}))
             continue
@@ -131,22 +146,24 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
         if refused:
             excluded.append(_excluded(subject, {"code": INELIGIBLE, "failed": refused}))
             continue
-        gaps = [c for c in criteria if subject["values"][c["code"]]["value"] is None]
+        gaps = gaps_of.get(i)
         if gaps and rule == "excluded":
             excluded.append(_excluded(subject, {"code": MISSING, "gaps": [
                 {"name": c["name"], "missing": subject["values"][c["code"]]["missing"]} for c in gaps]}))
         else:
             scored.append(subject)
+            kept.append(i)
     if len(scored) < 2:
         raise RunInputError(f"参评{_noun(snapshot)}不足 2 个（共 {len(snapshot['subjects'])} 个，{len(excluded)} 个因缺少数据不参评），无法排名")
     filled: dict[tuple[int, str], str] = {}
     matrix = np.empty((len(scored), len(codes)))
-    for j, code in enumerate(codes):
-        column = [s["values"][code]["value"] for s in scored]
-        present = [float(value) for value in column if value is not None]
-        if len(present) == len(column):  # nothing to fill: the column as it is (each text read once)
-            matrix[:, j] = present
+    every = len(kept) == len(subjects)
+    for j, (code, all_values) in enumerate(zip(codes, columns, strict=True)):
+        column = all_values if every else [all_values[i] for i in kept]
+        if None not in column:  # nothing to fill: the column as it is
+            matrix[:, j] = [float(value) for value in column]
             continue
+        present = [float(value) for value in column if value is not None]
         mean = sum(present) / len(present) if present else 0.0
         for i, (subject, value) in enumerate(zip(scored, column, strict=True)):
             if value is None:

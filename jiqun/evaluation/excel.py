@@ -8,6 +8,7 @@ import io
 
 import xlsxwriter
 
+from jiqun.evaluation.cells import cell_dict
 from jiqun.evaluation.compute import subject_key
 from jiqun.evaluation.models import Run, RunRow
 from jiqun.evaluation.selectors import Explanation, explanation
@@ -81,7 +82,7 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
         if subject_key(subject) not in visible:
             continue
         for c in criteria:
-            value = subject["values"][c["code"]]
+            value = cell_dict(subject["values"][c["code"]], run.snapshot["year"])
             sheet.write(r, 0, safe_text(subject["name"]), cell)
             sheet.write(r, 1, c["name"], cell)
             sheet.write(r, 2, c["unit"], cell)

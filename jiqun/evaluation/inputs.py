@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from jiqun.clusters.models import Cluster, ClusterStatus
+from jiqun.evaluation.cells import FORMAT, period_label
 from jiqun.incidents.veto import veto_hits
 from jiqun.monitoring.figures import ApprovedFigures, Total
 from jiqun.programmes.models import Indicator
@@ -27,10 +28,6 @@ def source_of(indicator) -> str:
     if indicator.code == QUALITY:
         return "quality"
     return "registry" if indicator.kind == "count" else "statistics"
-
-
-def period_label(year: int, quarter: int) -> str:
-    return f"{year}年1-{quarter * 3}月"
 
 
 def scheme_criteria(scheme) -> list[dict[str, Any]]:
@@ -113,12 +110,14 @@ class _Figures:
     reports' values with their provenance; every other cell is `_cell` of all the year's periods, which are
     loaded only when such a cell is asked for."""
 
-    def __init__(self, programme, year: int, clusters: list[int]) -> None:
+    def __init__(self, programme, year: int, clusters: list[tuple[int, str]]) -> None:
         self.programme = programme
         self.as_of = date(year, 12, 31)
         self.year_end = ApprovedFigures(programme, as_of=self.as_of, quarter=4)
-        self.clusters = clusters
-        self.subjects = [self.year_end.cluster(pk) for pk in clusters]
+        self.clusters = [pk for pk, _name in clusters]
+        # The clusters as `ApprovedFigures.cluster` makes them, from the names at hand (without its query of every
+        # cluster's regions and zones); one tuple, asked for column after column.
+        self.subjects = tuple(self.year_end.subject({pk}, name=name) for pk, name in clusters)
         self._all: ApprovedFigures | None = None
 
     def _all_periods(self) -> ApprovedFigures:
@@ -126,16 +125,14 @@ class _Figures:
             self._all = ApprovedFigures(self.programme, as_of=self.as_of)
         return self._all
 
-    def column(self, code: str, year: int) -> list[dict[str, Any]]:
-        """Each cluster's cell of indicator `code` in `year`, in the order of `clusters`."""
-        label = period_label(year, 4)
-        cells = []
+    def column(self, code: str, year: int) -> list[dict[str, Any] | list]:
+        """Each cluster's cell of indicator `code` in `year`, in the order of `clusters`: a complete 1-12月 total
+        as a list (jiqun.evaluation.cells), any other cell as a dict."""
+        cells: list[dict[str, Any] | list] = []
         for pk, subject, found in zip(self.clusters, self.subjects,
                                       self.year_end.complete_values(self.subjects, code, year, 4), strict=True):
             if found is not None:
-                cells.append({"value": str(found[0]), "period": label, "quarter": 4,
-                              "sources": [{"report": report, "revision": revision, "indicator": indicator}
-                                          for report, revision, indicator in found[1]]})
+                cells.append([str(found[0]), *found[1]])  # jiqun.evaluation.cells: a complete 1-12月 total
                 continue
             refusal = self.year_end.refusal(subject, code)  # the catalogue's answer, whichever periods are loaded
             if refusal:
@@ -150,19 +147,19 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
     """Read every cluster's figures for the scheme's indicators in `year` (status 省级审核通过)."""
     criteria = scheme_criteria(scheme)
     thresholds = scheme.eligibility or []
-    wanted = [c["indicator"] for c in criteria] + [t["indicator"] for t in thresholds]
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted)}
-    registries = None
-    if any(c["source"] == "registry" for c in [*criteria, *thresholds]):
+    indicators, registries = {}, None
+    if any(c["source"] == "registry" for c in [*criteria, *thresholds]):  # the counts' rules read the indicators
         from jiqun.targets.figures import ProgrammeData
 
+        wanted = [c["indicator"] for c in criteria] + [t["indicator"] for t in thresholds]
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=wanted)}
         registries = ProgrammeData(scheme.programme, date(year, 12, 31))
     qualities = (quality_cells(scheme.programme, year)
                  if any(c["source"] == "quality" for c in [*criteria, *thresholds]) else {})
     clusters = list(Cluster.objects.filter(programme=scheme.programme).exclude(status=ClusterStatus.EXITED)
                     .order_by("name", "pk").values_list("pk", "name"))
-    figures = _Figures(scheme.programme, year, [pk for pk, _name in clusters])
-    # The statistics cells a column at a time (one indicator for every cluster), each cell its own dict.
+    figures = _Figures(scheme.programme, year, clusters)
+    # The statistics cells a column at a time (one indicator for every cluster).
     columns = {c["code"]: figures.column(c["indicator"], year) for c in criteria if c["source"] == "statistics"}
     years = {n: [year] if t.get("years", 1) == 1 else list(range(year - t["years"] + 1, year + 1))
              for n, t in enumerate(thresholds)}
@@ -171,15 +168,16 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
     # The incidents that veto a cluster are copied into the snapshot: a later withdrawal changes no rerun.
     vetoes = veto_hits(getattr(scheme, "veto", None) or [], [pk for pk, _name in clusters], year)
     subjects = []
+    in_columns = [(c["code"], columns.get(c["code"]), c) for c in criteria]
     for i, (pk, name) in enumerate(clusters):
         values = {}
-        for c in criteria:
-            if c["source"] == "quality":
-                values[c["code"]] = _quality(qualities, pk, year)
-            elif c["source"] == "registry":
-                values[c["code"]] = _count(registries, indicators[c["indicator"]], c["params"], pk, year)
+        for code, column, c in in_columns:
+            if column is not None:
+                values[code] = column[i]
+            elif c["source"] == "quality":
+                values[code] = _quality(qualities, pk, year)
             else:
-                values[c["code"]] = columns[c["code"]][i]
+                values[code] = _count(registries, indicators[c["indicator"]], c["params"], pk, year)
         subject_data = {"cluster": pk, "name": name, "values": values}
         if thresholds:
             def threshold_cell(n: int, t: dict, year: int, cluster_id: int = pk, i: int = i) -> dict[str, Any]:
@@ -195,6 +193,6 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
         if vetoes.get(pk):
             subject_data["veto"] = vetoes[pk]
         subjects.append(subject_data)
-    return {"year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
+    return {"format": FORMAT, "year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
             "criteria": criteria, "eligibility": thresholds, "veto": getattr(scheme, "veto", None) or [],
             "subjects": subjects}

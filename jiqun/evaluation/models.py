@@ -16,7 +16,7 @@ from jiqun.accounts.scoping import (
     evaluation_run_q,
     evaluation_scheme_q,
 )
-from jiqun.evaluation.storage import RunJSONEncoder
+from jiqun.evaluation.storage import RunJSONText
 
 
 class SubjectKind(models.TextChoices):
@@ -185,11 +185,10 @@ class Run(models.Model):
     scheme = models.ForeignKey(Scheme, verbose_name=_("评价方案"), on_delete=models.PROTECT, related_name="runs")
     year = models.PositiveSmallIntegerField(_("评价年度"))
     status = models.CharField(_("状态"), max_length=10, choices=RunStatus.choices, default=RunStatus.DRAFT)
-    snapshot = models.JSONField(_("输入快照"), encoder=RunJSONEncoder, help_text=_("每个数值及其来源报表、修订号和报告期"))
+    snapshot = RunJSONText(_("输入快照"), help_text=_("每个数值及其来源报表、修订号和报告期"))
     parameters = models.JSONField(_("参数"))
-    result = models.JSONField(_("计算结果"), null=True, blank=True, encoder=RunJSONEncoder,
-                              help_text=_("评价引擎的完整结果，可复算"))
-    stability = models.JSONField(_("排名稳定性"), null=True, blank=True, encoder=RunJSONEncoder)
+    result = RunJSONText(_("计算结果"), null=True, blank=True, help_text=_("评价引擎的完整结果，可复算"))
+    stability = RunJSONText(_("排名稳定性"), null=True, blank=True)
     created_by = models.CharField(_("计算人"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
     published_by = models.CharField(_("发布人"), max_length=150, blank=True)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from jiqun.evaluation.bonus_points import bonus_points
+from jiqun.evaluation.cells import cell_dict
 from jiqun.evaluation.compute import evaluate, normalized_row, outcome, subject_key
 from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme, SubjectKind
 
@@ -175,7 +176,7 @@ def explanation(run: Run, row: RunRow) -> Explanation:
     filled = {(subject_key(f), f["indicator"]): f["how"] for f in result["filled"]}
     dimensions: dict[str, Dimension] = {}
     for j, criterion in enumerate(run.snapshot["criteria"]):
-        cell = snapshot["values"][criterion["code"]]
+        cell = cell_dict(snapshot["values"][criterion["code"]], run.snapshot["year"])
         how = filled.get((row.subject_key, criterion["code"]))
         note = cell.get("note", "")
         if how:

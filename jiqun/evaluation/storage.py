@@ -1,17 +1,22 @@
-"""How a run's large JSON fields (its input snapshot and the engine's result) are encoded for the database.
+"""How a run's large JSON fields (its input snapshot, the engine's result, the rank stability) are stored.
 
-A national run stores megabytes of JSON: 15,000 snapshot cells with their sources, the engine's matrix and
+A national run stores about a megabyte of JSON: 15,000 snapshot cells with their sources, the engine's matrix and
 tables. The standard library's encoder took as long as the engine itself; orjson writes the same JSON in a
 quarter of the time. What is stored reads back to the same values: strings (every figure in the snapshot is
 exact decimal text, never a float) unchanged, floats with the shortest text that reads back to the same
 float, integer dictionary keys as text (as the standard encoder writes them). Non-ASCII text is written as UTF-8
 instead of \\u escapes.
+
+The fields keep their JSON as text (`RunJSONText`), as the reports' figures are kept: a run's JSON is written once
+and read whole, never queried inside, and PostgreSQL's jsonb parsed the snapshot on every INSERT (25-35 ms of the
+server's time for a national run, more than the rest of the write) and SQLite checked it with JSON_VALID.
 """
 
 import json
 from typing import Any
 
 import orjson
+from django.db import models
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY  # int keys as text; numpy floats as floats
 
@@ -25,3 +30,32 @@ class RunJSONEncoder(json.JSONEncoder):
             return orjson.dumps(o, option=_OPTIONS).decode()
         except orjson.JSONEncodeError:
             return super().encode(o)
+
+
+def _loads(text: str) -> Any:
+    """orjson's reading, and the standard reader for what orjson refuses (NaN, which the standard encoder
+    wrote for a float that was not a number)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+_encode = RunJSONEncoder().encode
+
+
+class RunJSONText(models.TextField):
+    """A run's JSON kept as text on every database, written by `RunJSONEncoder`."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else _loads(value)
+
+    def to_python(self, value):
+        return _loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return None if value is None else _encode(value)
+
+    def value_to_string(self, obj) -> str | None:
+        """The JSON text, so that a dump (dumpdata, backup) loads back: a TextField would write str(dict), Python."""
+        return self.get_prep_value(self.value_from_object(obj))

@@ -28,11 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from jiqun.monitoring.checks import yoy
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
-from jiqun.monitoring.values import Values
+from jiqun.monitoring.values import Values, current_column
 
 FINAL = (ReportStatus.PROVINCE_APPROVED,)
 
@@ -40,8 +40,10 @@ Key = tuple[str, int | str]  # ("cluster", pk) | ("enterprise", pk) | ("region",
 Cited = tuple[int, int, str]  # (report, revision, indicator code): a Source as `complete_values` cites it
 Complete = tuple[Decimal, tuple[Cited, ...]]  # a complete total's current value and what it cites
 NONE_MISSING: frozenset = frozenset()
+_ZERO = Decimal(0)  # a sum's start, made once (a Decimal never changes)
 
 
+@cache  # asked for every report read, of a few periods
 def quarter_end(year: int, quarter: int) -> date:
     month = quarter * 3
     return date(year, month, calendar.monthrange(year, month)[1])
@@ -152,6 +154,15 @@ def _complete_sum(filed: dict[Key, _Filed], keys, code: str) -> "Complete | None
     return (current, tuple(sources)) if sources else None
 
 
+def _complete_ones(reports: "list[_Filed | None]", code: str) -> "list[Complete | None]":
+    """`_complete_sum` over each one reporter, whose report of the period is `reports[i]` (None: it has none)."""
+    # No report: not expected, so no total; a report not approved or without the figure: not complete.
+    found = current_column([r.values if r is not None and r.approved else None for r in reports], code)
+    return [None if current is None or current[0] is None else
+            (_ZERO + current[0], ((report.report, current[1], code),))  # from Decimal(0), as `_compute` sums
+            for report, current in zip(reports, found, strict=True)]
+
+
 class ApprovedFigures:
     """One programme's figures in status `statuses` (default 省级审核通过): all periods ending on or before
     `as_of`, or the one `period` (or the periods of one `quarter`). Enterprise reports are read only when
@@ -177,6 +188,7 @@ class ApprovedFigures:
         self._key_sets: dict[tuple[Key, ...], frozenset[Key]] = {}
         self._refusals: dict[tuple[str, bool, bool], str] = {}
         self._columns: dict[tuple[str, int, int], tuple[tuple[Subject, ...], list[Complete | None]]] = {}
+        self._one_each_memo: tuple[tuple[Subject, ...] | None, bool] = (None, False)
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -396,6 +408,9 @@ class ApprovedFigures:
                         regions[subject.region] = (None if self.refusal(subject, code) else
                                                    _complete_sum(filed, (("region", subject.region),), code))
                     column.append(regions[subject.region])
+            elif self._one_each(subjects):  # clusters, say: each subject one reporter
+                column = ([None] * len(subjects) if self.refusal(subjects[0], code) else
+                          _complete_ones([filed.get(key) for subject in subjects for key in subject.members], code))
             else:
                 column = []
                 refused = {}  # `refusal` of a cluster-level indicator depends only on how many members there are
@@ -408,6 +423,12 @@ class ApprovedFigures:
                                   _complete_sum(filed, sorted(members, key=str) if many else members, code))
         self._columns[(code, year, quarter)] = (subjects, column)
         return column
+
+    def _one_each(self, subjects: tuple[Subject, ...]) -> bool:
+        """Whether there are subjects and each has one reporter (asked once per column of the same subjects)."""
+        if self._one_each_memo[0] is not subjects:
+            self._one_each_memo = (subjects, bool(subjects) and all(len(s.members) == 1 for s in subjects))
+        return self._one_each_memo[1]
 
     def _derived(self, subject: Subject, indicator) -> list[Total]:
         first = {(t.year, t.quarter): t for t in self.totals(subject, indicator.numerator.code)}

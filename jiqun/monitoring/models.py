@@ -2,6 +2,7 @@
 
 import json
 
+import orjson
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -201,15 +202,26 @@ class Provenance(models.TextChoices):
     DEMO = "demo", _("演示数据")
 
 
+def _json_loads(text: str):
+    """orjson's reading, in about a third of the standard library's time (an evaluation run reads the figures of
+    every cluster's report), and the standard reader for what orjson refuses (NaN, an escaped lone surrogate).
+    The same values: figures keep their numbers as decimal text and their only integers are revision numbers
+    (orjson would read an integer beyond 64 bits as a float)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 class JSONText(models.TextField):
     """JSON kept as text on every database. Figures are read and written whole, never queried inside, so
     PostgreSQL's jsonb (parsed on every write: a second per 100,000 reports) would buy nothing."""
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else json.loads(value)
+        return None if value is None else _json_loads(value)
 
     def to_python(self, value):
-        return json.loads(value) if isinstance(value, str) else value
+        return _json_loads(value) if isinstance(value, str) else value
 
     def get_prep_value(self, value):
         return None if value is None else json.dumps(value, ensure_ascii=False)

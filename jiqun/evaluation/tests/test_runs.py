@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from jiqun.audit.models import AuditEvent
 from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.clusters.services import cluster_change_status
+from jiqun.evaluation.cells import subject_cell
 from jiqun.evaluation.models import Run, RunRow, RunStatus, Scheme
 from jiqun.evaluation.packs import scheme_files, scheme_parse, scheme_parse_text
 from jiqun.evaluation.selectors import explanation, rows_for, run_reproduce
@@ -75,7 +76,8 @@ def test_it_scores_three_clusters_as_computed_by_hand(province_admin) -> None:
 def test_a_rerun_after_a_correction_reproduces_the_stored_result(province_admin) -> None:
     run = evaluation_run_create(actor=province_admin, scheme=_scheme(), year=2025)
     best = run.rows.get(rank=1)
-    source = next(s for s in run.snapshot["subjects"] if s["cluster"] == best.cluster_id)["values"]["revenue"]["sources"][0]
+    subject = next(s for s in run.snapshot["subjects"] if s["cluster"] == best.cluster_id)
+    source = subject_cell(run.snapshot, subject, "revenue")["sources"][0]
     report = Report.objects.get(pk=source["report"])
     correction = correction_request_create(actor=province_admin, report=report, reason="测试：更正营业收入",
                                            changes={"revenue": {"current": "1000"}})
@@ -88,13 +90,14 @@ def test_a_rerun_after_a_correction_reproduces_the_stored_result(province_admin)
     assert again.again["scores"] == run.result["engine"]["scores"] and again.again["ranks"] == run.result["engine"]["ranks"]
     fresh = evaluation_run_create(actor=province_admin, scheme=_scheme(), year=2025)
     assert fresh.rows.get(cluster_id=best.cluster_id).score < best.score  # the correction is in a new run only
-    cell = next(s for s in fresh.snapshot["subjects"] if s["cluster"] == best.cluster_id)["values"]["revenue"]
+    cell = subject_cell(fresh.snapshot, next(s for s in fresh.snapshot["subjects"] if s["cluster"] == best.cluster_id),
+                        "revenue")
     assert cell["value"] == "1000" and cell["sources"][0]["revision"] > source["revision"]
 
 
 def test_it_uses_the_latest_approved_period_of_a_year_and_says_so(province_admin) -> None:
     run = evaluation_run_create(actor=province_admin, scheme=_scheme(), year=2026)
-    cells = [s["values"]["revenue"] for s in run.snapshot["subjects"]]
+    cells = [subject_cell(run.snapshot, s, "revenue") for s in run.snapshot["subjects"]]
     assert any(c["value"] for c in cells)
     assert all(c["quarter"] < 4 and "1-12月数据未审核，采用2026年1-" in c["note"] for c in cells if c["value"])
 

@@ -1,8 +1,9 @@
-"""The snapshot reads the 1-12月 reports first and builds each complete cell straight from them; every cell must
-be exactly the cell the all-periods selector gives through `_cell` (same value text, period, note, reports and
-revisions, in the same order and with the same keys), over every cluster scheme of the demo and every year, and
-over a fixed programme built to need every fallback: a 1-9月 figure, a missing value, a zero denominator, a
-report not approved, a cluster without a report, a threshold over several years."""
+"""The snapshot reads the 1-12月 reports first and builds each complete cell straight from them; every cell, read
+as format 1 has it (`cell_dict`: a complete 1-12月 total is stored as a list since format 2), must be exactly the
+cell the all-periods selector gives through `_cell` (same value text, period, note, reports and revisions, in the
+same order and with the same keys), over every cluster scheme of the demo and every year, and over a fixed
+programme built to need every fallback: a 1-9月 figure, a missing value, a zero denominator, a report not
+approved, a cluster without a report, a threshold over several years."""
 
 import datetime
 import json
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from jiqun.evaluation.cells import cell_dict, subject_cell
 from jiqun.evaluation.inputs import _cell, snapshot_collect
 from jiqun.evaluation.models import Scheme, SubjectKind
 from jiqun.evaluation.packs import scheme_parse_text
@@ -33,13 +35,14 @@ def statistics_cells(snapshot: dict) -> list[tuple[int, str, int, dict]]:
     for subject in snapshot["subjects"]:
         for c in snapshot["criteria"]:
             if c["source"] == "statistics":
-                found.append((subject["cluster"], c["indicator"], snapshot["year"], subject["values"][c["code"]]))
+                found.append((subject["cluster"], c["indicator"], snapshot["year"],
+                              subject_cell(snapshot, subject, c["code"])))
         for n, t in enumerate(snapshot["eligibility"]):
             if t["source"] != "statistics":
                 continue
             stored = subject["eligibility"][str(n)]
-            cells = ({int(y): c for y, c in stored["years"].items()} if "years" in stored
-                     else {snapshot["year"]: stored})
+            cells = ({int(y): cell_dict(c, int(y)) for y, c in stored["years"].items()} if "years" in stored
+                     else {snapshot["year"]: cell_dict(stored, snapshot["year"])})
             found += [(subject["cluster"], t["indicator"], y, c) for y, c in cells.items()]
     return found
 
@@ -129,7 +132,8 @@ def test_a_fixed_programme_needing_every_fallback_gives_the_all_periods_cells():
     assert all(kinds.values()), kinds
     snapshot = snapshot_collect(scheme, 2025)
     jia_cells = next(s for s in snapshot["subjects"] if s["cluster"] == jia.pk)["values"]
-    assert jia_cells["revenue"]["sources"] == [{"report": report.pk, "revision": 2, "indicator": "revenue"}]
+    assert text(jia_cells["revenue"]) == text(["10000.50", [report.pk, 2, "revenue"]])  # format 2: value, sources
+    assert cell_dict(jia_cells["revenue"], 2025)["sources"] == [{"report": report.pk, "revision": 2, "indicator": "revenue"}]
     assert jia_cells["manufacturing_share"]["value"] is None  # the 综合表 lacks its denominator
     yi_cells = next(s for s in snapshot["subjects"] if s["cluster"] == yi.pk)["values"]
     assert yi_cells["hightech_output_share"]["quarter"] == 3  # 1-12月 has a zero denominator; 1-9月 not

@@ -1,7 +1,8 @@
 """How a run stores the engine's result: without the tables derived from its input (the normalised and weighted
 matrices, entropy's proportions), which the explanation and the engine rebuild bit for bit; runs stored earlier
 with every table still explain and rerun. The snapshot and result are encoded by orjson and read back as the same
-values the standard encoder stored."""
+values the standard encoder stored; a snapshot stored before format 2 (every cell a dict) explains and reruns
+as the same run in format 2."""
 
 import json
 from decimal import Decimal
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from jiqun.evaluation.cells import cell_dict, cell_value
 from jiqun.evaluation.compute import engine_result
 from jiqun.evaluation.models import Run
 from jiqun.evaluation.packs import scheme_parse_text
@@ -83,6 +85,36 @@ def test_a_run_stored_with_every_table_still_explains_and_reruns(run) -> None:
     assert engine_result(old.result).to_dict() == engine_result(new.result).to_dict()
 
 
+def _format_1(snapshot: dict) -> dict:
+    """The snapshot as runs stored it before format 2: every cell a dict, and no format."""
+    year = snapshot["year"]
+    subjects = [{**subject, "values": {code: cell_dict(cell, year) for code, cell in subject["values"].items()}}
+                for subject in snapshot["subjects"]]
+    return {key: value for key, value in {**snapshot, "subjects": subjects}.items() if key != "format"}
+
+
+def _provenance(run: Run) -> list[tuple]:
+    return [(row.cluster_id, [(line.code, line.raw, line.period, line.note, line.sources) for line in explanation(run, row).lines])
+            for row in run.rows.order_by("cluster_id")]
+
+
+def test_a_run_stored_in_snapshot_format_1_still_explains_and_reruns(run) -> None:
+    new = Run.objects.get(pk=run.pk)
+    assert new.snapshot["format"] == 2
+    assert any(type(cell) is list for s in new.snapshot["subjects"] for cell in s["values"].values())
+    Run.objects.filter(pk=run.pk).update(snapshot=_format_1(new.snapshot))
+    old = Run.objects.get(pk=run.pk)
+    assert "format" not in old.snapshot
+    assert all(type(cell) is dict for s in old.snapshot["subjects"] for cell in s["values"].values())
+
+    assert _provenance(old) == _provenance(new) and _explained(old) == _explained(new)
+    assert any(line_sources for _cluster, lines in _provenance(old) for *_rest, line_sources in lines)
+    assert run_reproduce(old).identical
+    out = StringIO()
+    call_command("evaluate", "rerun", str(run.pk), stdout=out)
+    assert "完全一致" in out.getvalue()
+
+
 def test_the_stored_json_reads_back_as_the_same_values(run) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT snapshot, result, stability FROM evaluation_run WHERE id = %s", [run.pk])
@@ -90,7 +122,7 @@ def test_the_stored_json_reads_back_as_the_same_values(run) -> None:
 
     # What the standard encoder wrote before, value for value: decimal text as text, every float to the last bit.
     assert stored == [json.loads(json.dumps(value)) for value in (run.snapshot, run.result, run.stability)]
-    assert all(isinstance(cell["value"], str | None) for s in stored[0]["subjects"] for cell in s["values"].values())
+    assert all(isinstance(cell_value(cell), str | None) for s in stored[0]["subjects"] for cell in s["values"].values())
 
 
 def test_the_run_encoder_writes_what_the_standard_encoder_writes() -> None:

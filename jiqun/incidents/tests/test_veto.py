@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from jiqun.clusters.models import Cluster, ClusterStatus
 from jiqun.clusters.selectors import review_years, reviews_coming
 from jiqun.clusters.services import cluster_change_status
+from jiqun.evaluation.cells import cell_dict
 from jiqun.evaluation.compute import _ineligible
 from jiqun.evaluation.models import Run, Scheme
 from jiqun.evaluation.packs import SchemePackError, scheme_files, scheme_parse, scheme_parse_text
@@ -151,7 +152,8 @@ def test_the_snapshot_keeps_one_cell_per_year_and_a_run_excludes_who_failed_one(
     run = evaluation_run_create(actor=province_admin, scheme=scheme, year=2026)
     cell = run.snapshot["subjects"][0]["eligibility"]["0"]
     assert set(cell["years"]) == {"2025", "2026"}
-    assert cell["years"]["2025"]["period"] == "2025年1-12月" and cell["years"]["2025"]["sources"]
+    last_year = cell_dict(cell["years"]["2025"], 2025)  # a complete 1-12月 total kept under its year
+    assert last_year["period"] == "2025年1-12月" and last_year["sources"]
     refused = [r for r in run.rows.exclude(excluded="") if r.excluded.startswith("不符合参评条件")]
     assert refused and all("2026年主营业务收入" in r.excluded and "2025年" not in r.excluded for r in refused)
 
