@@ -189,3 +189,15 @@ def test_a_failed_query_sends_the_request_to_django(as_province, monkeypatch):
 
     monkeypatch.setattr(page_cache, "_fingerprint", fails)
     assert _served(as_province)[1] is None
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_the_query_is_prepared_once_per_connection_and_again_when_it_went_missing(as_province):
+    _kept(as_province)
+    assert _served(as_province)[1] is not None
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {page_cache.PREPARED}")  # a pooler or a reset dropped it
+    connection._jiqun_prepared = None  # as after the EXECUTE that found it missing
+    assert _served(as_province)[1] is not None
+    connection._jiqun_prepared = None  # the statement still there, the mark lost: not prepared twice
+    assert _served(as_province)[1] is not None
