@@ -411,12 +411,15 @@ the page kept whole inside Django's middleware 3.1×; answered before Django 1.7
 What the ratio is made of now. In this closed loop of 32 clients each request waits behind the others, so a p95
 is about the service time × 32 ÷ what runs in parallel, and the ratio of the two p95s follows the ratio of the
 service times, plus the tail. Both are mostly waitress's HTTP work and the clients' own (they run on the same two
-cores); the page adds the key, the cache read and the one query. On PostgreSQL that query costs a round trip to a
-server process on the same two cores (about 0.3 ms of its CPU: planning and five subqueries, the session, the
-user, the newest audit event and the summaries' state), which is why PostgreSQL's ratio is the higher one; a
-prepared statement saved 0.1-0.2 ms of the server's time in psql but nothing measurable through psycopg here, and
-was not kept. The ratio swings by half with the machine's load (other test runs share it): the file's p95 is a
-few ms, which the other runs double or halve.
+cores); the page adds the key, the cache read and the one query. On SQLite the page is within the goal (1.2-1.8×
+in the runs of 2026-12-03). On PostgreSQL it is not, quite: 3.4-4.7× in the bench's runs that day and 2.6-4.0×
+in shorter runs of the same server between them, at loads of 1-4 from the measuring itself. Its p50 is 3-3.5× the
+file's; what is left is the query's round trip to a server process on the same two cores (0.5-0.6 ms of wall time
+per view in one process, against 0.1 ms on SQLite) and a longer tail (p95 4-5× its p50, where SQLite's is 2-2.5×).
+Tried on PostgreSQL: the statement prepared once per connection and the user's row digested by the server (kept:
+0.05-0.1 ms less per view), 16 server threads instead of 8 and a shorter interpreter switch interval (both worse),
+freezing the collector's generations (no difference beyond the noise). The ratio swings by half with the
+machine's load: the file's p95 is a few ms, which any other process doubles or halves.
 
 Sessions stay in the database (`django.contrib.sessions.backends.db`): the one query of a kept page reads the
 session row with the user and the state, so a logout in one server process is seen by the others at once. A
