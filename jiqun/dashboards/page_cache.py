@@ -138,17 +138,12 @@ def _snapshot(session_key: str) -> tuple[int, str, tuple] | None:
     Django loads the session and the user for the request: whatever is committed meanwhile can only make the page
     built newer than its fingerprint (the next view then misses), never older. None when no one is signed in."""
     from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
     from django.core.exceptions import ValidationError
 
     from jiqun.accounts.models import User
 
-    data = Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()).values_list(
-        "session_data", flat=True).first()
-    if data is None:
-        return None
-    try:
-        user_id = User._meta.pk.to_python(SessionStore().decode(data).get(SESSION_KEY))
+    try:  # the session as Django's store reads it: {} when it is gone or expired
+        user_id = User._meta.pk.to_python(SessionStore(session_key).load().get(SESSION_KEY))
     except ValidationError:
         return None
     found = _fingerprint(user_id, session_key) if user_id is not None else None

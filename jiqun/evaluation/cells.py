@@ -30,7 +30,7 @@ def cell_value(cell: dict | list) -> str | None:
 
 def column_values(values: list[dict], code: str) -> list[str | None]:
     """`cell_value` of the cell of criterion `code` in each of `values` (subjects' "values"), in their order."""
-    return [cell[0] if type(cell) is list else cell["value"] for cell in map(itemgetter(code), values)]
+    return [cell_value(cell) for cell in map(itemgetter(code), values)]
 
 
 def cell_dict(cell: dict | list, year: int) -> dict[str, Any]:

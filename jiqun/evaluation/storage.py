@@ -16,7 +16,8 @@ import json
 from typing import Any
 
 import orjson
-from django.db import models
+
+from jiqun.monitoring.models import JSONText
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY  # int keys as text; numpy floats as floats
 
@@ -32,30 +33,12 @@ class RunJSONEncoder(json.JSONEncoder):
             return super().encode(o)
 
 
-def _loads(text: str) -> Any:
-    """orjson's reading, and the standard reader for what orjson refuses (NaN, which the standard encoder
-    wrote for a float that was not a number)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
 _encode = RunJSONEncoder().encode
 
 
-class RunJSONText(models.TextField):
-    """A run's JSON kept as text on every database, written by `RunJSONEncoder`."""
-
-    def from_db_value(self, value, expression, connection):
-        return None if value is None else _loads(value)
-
-    def to_python(self, value):
-        return _loads(value) if isinstance(value, str) else value
+class RunJSONText(JSONText):
+    """A run's JSON kept as text on every database (read as the reports' figures are), written by
+    `RunJSONEncoder`."""
 
     def get_prep_value(self, value):
         return None if value is None else _encode(value)
-
-    def value_to_string(self, obj) -> str | None:
-        """The JSON text, so that a dump (dumpdata, backup) loads back: a TextField would write str(dict), Python."""
-        return self.get_prep_value(self.value_from_object(obj))

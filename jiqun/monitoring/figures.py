@@ -188,7 +188,6 @@ class ApprovedFigures:
         self._key_sets: dict[tuple[Key, ...], frozenset[Key]] = {}
         self._refusals: dict[tuple[str, bool, bool], str] = {}
         self._columns: dict[tuple[str, int, int], tuple[tuple[Subject, ...], list[Complete | None]]] = {}
-        self._one_each_memo: tuple[tuple[Subject, ...] | None, bool] = (None, False)
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -408,7 +407,7 @@ class ApprovedFigures:
                         regions[subject.region] = (None if self.refusal(subject, code) else
                                                    _complete_sum(filed, (("region", subject.region),), code))
                     column.append(regions[subject.region])
-            elif self._one_each(subjects):  # clusters, say: each subject one reporter
+            elif subjects and all(len(s.members) == 1 for s in subjects):  # clusters, say: one reporter each
                 column = ([None] * len(subjects) if self.refusal(subjects[0], code) else
                           _complete_ones([filed.get(key) for subject in subjects for key in subject.members], code))
             else:
@@ -423,12 +422,6 @@ class ApprovedFigures:
                                   _complete_sum(filed, sorted(members, key=str) if many else members, code))
         self._columns[(code, year, quarter)] = (subjects, column)
         return column
-
-    def _one_each(self, subjects: tuple[Subject, ...]) -> bool:
-        """Whether there are subjects and each has one reporter (asked once per column of the same subjects)."""
-        if self._one_each_memo[0] is not subjects:
-            self._one_each_memo = (subjects, bool(subjects) and all(len(s.members) == 1 for s in subjects))
-        return self._one_each_memo[1]
 
     def _derived(self, subject: Subject, indicator) -> list[Total]:
         first = {(t.year, t.quarter): t for t in self.totals(subject, indicator.numerator.code)}

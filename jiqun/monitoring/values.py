@@ -69,13 +69,8 @@ class Values:
 
 
 def current_column(values: "list[Values | None]", code: str) -> list[tuple[Decimal | None, int] | None]:
-    """`Values.current(code)` of each report's values (None for a report that has none to read), in one loop: a
-    national evaluation run reads a column of 500 reports at a time, 30 times."""
-    column: list[tuple[Decimal | None, int] | None] = []
-    for each in values:
-        stored = None if each is None else each._figures.get(code)
-        column.append(None if stored is None else (None if stored[0] is None else Decimal(stored[0]), stored[3]))
-    return column
+    """`Values.current(code)` of each report's values (None for a report that has none to read)."""
+    return [None if each is None else each.current(code) for each in values]
 
 
 def currents_of(figures: dict) -> dict[str, Decimal]:
