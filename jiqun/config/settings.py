@@ -160,6 +160,8 @@ CACHES = {
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jiqun-pages",
               "OPTIONS": {"MAX_ENTRIES": env_int("JIQUN_KEPT_PAGES", 500)}},
 }
+# On PostgreSQL, a kept page is answered again without its query until a change is heard (page_changes).
+JIQUN_KEPT_PAGES_LISTEN = env_bool("JIQUN_KEPT_PAGES_LISTEN", True)
 
 SESSION_COOKIE_AGE = env_int("JIQUN_SESSION_MINUTES", 30) * 60
 # The idle timeout: each request refreshes the session's expiry, at most once a minute

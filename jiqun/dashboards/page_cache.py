@@ -22,8 +22,9 @@ Only a 200 answer to a GET without HTMX headers is kept, and only when it sets n
 CSRF cookie the request already carried (the page's form tokens are made from that secret). Entries live in a
 cache of their own ("pages" in settings.CACHES, JIQUN_KEPT_PAGES entries, so that many sessions never push the
 overview's parts out): per server process with the local-memory cache, each validated against the database on
-every use, so a logout or a change in any other process is seen at once. When the query fails (the database
-restarted, say), the request goes to Django as if nothing were kept.
+every use, so a logout or a change in any other process is seen at once. On PostgreSQL a page found valid is
+answered again without the query until the server process hears of a change (jiqun.dashboards.page_changes).
+When the query fails (the database restarted, say), the request goes to Django as if nothing were kept.
 """
 
 import datetime
@@ -41,10 +42,13 @@ from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from jiqun.core import middleware as session_refresh
 from jiqun.dashboards.overview import CACHE_SECONDS
+from jiqun.dashboards.page_changes import LISTENER
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 CACHE = "pages"  # the cache alias of settings.CACHES that holds the kept pages
 UNCACHED_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER")
 # Everything of a request that a page may depend on: the address, the host and scheme it was asked under (a
@@ -85,11 +89,13 @@ def _sql(vendor: str) -> str:
             f"AND {q('expire_date')} > %s), "
             f"(SELECT {q('id')} FROM {audit} ORDER BY {q('id')} DESC LIMIT 1), "
             f"(SELECT {q('at')} FROM {audit} ORDER BY {q('id')} DESC LIMIT 1), "
-            f"(SELECT SUM({q('changes')}) FROM {states}), (SELECT COUNT(*) FROM {states}) "
+            f"(SELECT SUM({q('changes')}) FROM {states}), (SELECT COUNT(*) FROM {states}), "
+            f"(SELECT {q('expire_date')} FROM {session} WHERE {q('session_key')} = %s) "
             f"FROM {user} u WHERE u.{q('id')} = %s")
 
 
 PREPARED = "jiqun_kept_page"
+SESSION_DATA, SESSION_EXPIRES = -6, -1  # the places of the session's data and expiry in the query's row
 
 
 def _execute_prepared(cursor, params: list) -> None:
@@ -101,7 +107,7 @@ def _execute_prepared(cursor, params: list) -> None:
         cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [PREPARED])
         if cursor.fetchone() is None:
             text = _sql("postgresql")
-            for n in (1, 2, 3):
+            for n in (1, 2, 1, 3):
                 text = text.replace("%s", f"${n}", 1)
             cursor.execute(f"PREPARE {PREPARED} (text, timestamptz, bigint) AS {text}")
         connection._jiqun_prepared = pid
@@ -120,9 +126,9 @@ def _fingerprint(user_id: int, session_key: str) -> tuple[str, tuple] | None:
         if connection.vendor == "postgresql":
             _execute_prepared(cursor, [session_key, now, user_id])
         else:
-            cursor.execute(_sql(connection.vendor), [session_key, now, user_id])
+            cursor.execute(_sql(connection.vendor), [session_key, now, session_key, user_id])
         row = cursor.fetchone()
-    if row is None or row[-5] is None:
+    if row is None or row[SESSION_DATA] is None:
         return None
     return hashlib.sha256(repr(row).encode()).hexdigest(), row
 
@@ -150,16 +156,20 @@ def _snapshot(session_key: str) -> tuple[int, str, tuple] | None:
     return None if found is None else (user_id, *found)
 
 
-def _until(user, session_data: str) -> float | None:
+def _until(user, session_data: str, session_expires) -> float | None:
     """The time (seconds since the epoch) after which a kept page must be built again; None to keep none."""
     touched = SessionStore().decode(session_data).get(session_refresh.TOUCHED_KEY)
     if not isinstance(touched, int):
         return None
+    expires = session_expires if isinstance(session_expires, datetime.datetime) else parse_datetime(session_expires)
+    if timezone.is_naive(expires):  # SQLite's text, in UTC
+        expires = timezone.make_aware(expires, datetime.UTC)
     expiry = user.password_changed_at + datetime.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
     today = timezone.localdate()
     midnight = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time()))
     now = time.time()
-    return min(touched + session_refresh.TOUCH_SECONDS, expiry.timestamp(), midnight.timestamp(), now + CACHE_SECONDS)
+    return min(touched + session_refresh.TOUCH_SECONDS, expires.timestamp(), expiry.timestamp(), midnight.timestamp(),
+               now + CACHE_SECONDS)
 
 
 def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -181,23 +191,33 @@ class WholePages:
 
     def __call__(self, environ: dict, start_response: Callable):
         kept = self.kept(environ)
-        if kept is None:
-            return self.application(environ, start_response)
-        start_response("200 OK", kept["headers"])
-        return [kept["content"]]
+        if kept is not None:
+            start_response("200 OK", kept["headers"])
+            return [kept["content"]]
+        answer = self.application(environ, start_response)
+        if environ.get("REQUEST_METHOD") not in SAFE_METHODS:  # it may have written: heard before it answers
+            LISTENER.changed()
+        return answer
 
     def kept(self, environ: dict) -> dict | None:
         key = page_key(environ)
         entry = caches[CACHE].get(key) if key else None
         if entry is None or time.time() >= entry["until"]:
             return None
+        generation = LISTENER.current()  # read before the query: a change heard after it moves it on
+        if generation is not None and LISTENER.validated_at(key) == (generation, entry["fingerprint"]):
+            return entry
         session_key = parse_cookie(environ["HTTP_COOKIE"])[settings.SESSION_COOKIE_NAME]
         try:
             found = _fingerprint(entry["user"], session_key)
         except db.Error:  # DatabaseError and InterfaceError ("connection already closed") alike
             connection.close_if_unusable_or_obsolete()
             return None
-        return entry if found is not None and found[0] == entry["fingerprint"] else None
+        if found is None or found[0] != entry["fingerprint"]:
+            return None
+        if generation is not None:
+            LISTENER.remember(key, generation, entry["fingerprint"])
+        return entry
 
 
 class WholePageMiddleware:
@@ -217,7 +237,7 @@ class WholePageMiddleware:
         user_id, fingerprint, row = snapshot
         user = request.user
         if user.is_authenticated and user.pk == user_id:
-            until = _until(user, row[-5])
+            until = _until(user, row[SESSION_DATA], row[SESSION_EXPIRES])
             if until is not None and time.time() < until:
                 caches[CACHE].set(key, {"user": user_id, "fingerprint": fingerprint, "until": until,
                                         "content": response.content, "headers": list(response.items())},

@@ -7,8 +7,12 @@ def _fresh_overview_cache():
     the ORM directly (no audit event) must not be answered from an earlier test's page."""
     from django.core.cache import caches
 
+    from jiqun.dashboards.page_changes import LISTENER
+
     for alias in ("default", "pages"):
         caches[alias].clear()
+    LISTENER.forget()  # and what a listening connection heard: views query until a test makes it listen
     yield
     for alias in ("default", "pages"):
         caches[alias].clear()
+    LISTENER.forget()

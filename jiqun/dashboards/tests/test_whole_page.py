@@ -168,9 +168,23 @@ def test_a_kept_page_ends_when_the_password_expires(province_admin, settings):
     user = User.objects.get(pk=province_admin.pk)
     user.password_changed_at = timezone.now() - datetime.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS, seconds=-30)
     session_data = Session.objects.encode({"_jiqun_touched": int(time.time())})
-    until = page_cache._until(user, session_data)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    until = page_cache._until(user, session_data, later)
     assert until <= time.time() + 30
-    assert page_cache._until(user, Session.objects.encode({})) is None  # never refreshed: keep nothing
+    assert page_cache._until(user, Session.objects.encode({}), later) is None  # never refreshed: keep nothing
+
+
+def test_a_kept_page_ends_when_the_session_expires(as_province):
+    """The session's stored expiry bounds a kept page too (it lies past the next idle refresh unless the
+    session's age was set shorter than the refresh's minute, or the row was changed behind the services)."""
+    as_province.get(URL)
+    Session.objects.update(expire_date=timezone.now() + datetime.timedelta(seconds=20))
+    as_province.get(URL)
+    entry = page_cache.caches[page_cache.CACHE].get(page_cache.page_key(_environ(as_province, URL)))
+    assert entry is not None and entry["until"] <= time.time() + 20
+    row = Session.objects.get().expire_date.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLite's text gives it
+    assert page_cache._until(User.objects.get(username="sheng"), Session.objects.get().session_data, row) \
+        == pytest.approx(entry["until"], abs=1)
 
 
 def test_a_redirect_or_an_error_is_not_kept(as_province):
@@ -201,3 +215,4 @@ def test_on_postgresql_the_query_is_prepared_once_per_connection_and_again_when_
     assert _served(as_province)[1] is not None
     connection._jiqun_prepared = None  # the statement still there, the mark lost: not prepared twice
     assert _served(as_province)[1] is not None
+

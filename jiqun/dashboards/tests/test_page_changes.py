@@ -1,0 +1,133 @@
+"""Changes heard from PostgreSQL (jiqun.dashboards.page_changes): a kept page found valid by its query is
+answered again without one until the server process hears of a change.
+
+A test's own writes are never committed, so the changes heard here are made by statements of a second connection
+that touch no row (a statement-level trigger notifies all the same), and the listener's probe is sent from there
+too: inside the test's transaction the listener never sends it, and every view queries."""
+
+import time
+
+import psycopg
+import pytest
+from django.db import connection
+
+from jiqun.accounts.models import User
+from jiqun.dashboards import page_changes
+from jiqun.dashboards.page_cache import WholePages
+from jiqun.dashboards.page_changes import CHANNEL, LISTENER
+from jiqun.dashboards.tests.test_whole_page import _kept, _served
+
+pytestmark = [pytest.mark.django_db, pytest.mark.skipif("connection.vendor != 'postgresql'")]
+WATCHED = ("django_session", "accounts_user", "accounts_user_clusters", "audit_auditevent",
+           "dashboards_summarystate")
+
+
+def _until(condition, what: str):
+    """Wait for PostgreSQL to deliver (at most 10 s: on a loaded machine a notification can take a while)."""
+    deadline = time.monotonic() + 10
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"not heard within 10 s: {what}"
+        time.sleep(0.01)
+    return value
+
+
+@pytest.fixture
+def other():
+    """A second connection to the test database, in autocommit: what it does is committed at once."""
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as second:
+        yield second
+
+
+def _probe(other) -> int:
+    """Send the listener's probe from the second connection and wait until it is heard: the generation."""
+    assert LISTENER.current() is None  # listening, its probe waited for
+    other.execute("SELECT pg_notify(%s, %s)", [CHANNEL, LISTENER.probe])
+    return _until(LISTENER.current, "the probe")
+
+
+def _heard(other, statement: str) -> None:
+    """Run a statement on the second connection and wait until the listener has heard it."""
+    before = LISTENER.current()
+    other.execute(statement)
+    _until(lambda: LISTENER.current() != before, statement)
+
+
+@pytest.fixture
+def listening(other):
+    LISTENER.forget()
+    _probe(other)
+    yield
+    LISTENER.forget()
+
+
+def test_a_page_found_valid_is_answered_again_without_a_query(as_province, listening):
+    built = _kept(as_province)
+    count, kept = _served(as_province)
+    assert count == 1 and kept["content"] == built.content  # the query finds it valid
+    for _ in range(3):
+        assert _served(as_province) == (0, kept)
+
+
+@pytest.mark.parametrize("table", WATCHED)
+def test_a_statement_on_a_watched_table_anywhere_makes_the_next_view_query_again(as_province, listening, other,
+                                                                                 table):
+    _kept(as_province)
+    _served(as_province)
+    assert _served(as_province)[0] == 0
+    for statement in (f"DELETE FROM {table} WHERE false", f"INSERT INTO {table} SELECT * FROM {table} WHERE false"):
+        _heard(other, statement)
+        count, kept = _served(as_province)
+        assert count == 1 and kept is not None  # asked again: nothing the page depends on moved
+        assert _served(as_province)[0] == 0
+
+
+def test_a_change_heard_is_checked_by_the_query(province_admin, listening, other):
+    from jiqun.conftest import client_for
+
+    client = client_for(province_admin)
+    _kept(client)
+    _served(client)
+    assert _served(client)[0] == 0
+    User.objects.filter(pk=province_admin.pk).update(is_active=False)  # committed, it would notify:
+    _heard(other, "DELETE FROM accounts_user WHERE false")
+    assert _served(client) == (1, None)
+    assert client.get("/dashboards/").status_code == 302
+
+
+def test_a_write_by_this_process_moves_the_generation_before_it_answers(listening):
+    answered = WholePages(lambda environ, start_response: [b"done"])
+    before = LISTENER.current()
+    LISTENER.remember("a page", before, "its fingerprint")
+    assert answered({"REQUEST_METHOD": "GET"}, None) == [b"done"]
+    assert LISTENER.current() == before and LISTENER.validated_at("a page") == (before, "its fingerprint")
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        moved = LISTENER.current()
+        assert answered({"REQUEST_METHOD": method}, None) == [b"done"]
+        assert LISTENER.current() > moved and LISTENER.validated_at("a page") is None
+
+
+def test_a_lost_listening_connection_sends_every_view_to_the_query_until_listening_again(
+        as_province, listening, other, monkeypatch):
+    monkeypatch.setattr(page_changes, "RETRY_SECONDS", 0.0)
+    _kept(as_province)
+    _served(as_province)
+    assert _served(as_province)[0] == 0
+    other.execute("SELECT pg_terminate_backend(%s)", [LISTENER.listening.info.backend_pid])
+    _until(lambda: LISTENER.current() is None, "the lost connection")
+    count, kept = _served(as_province)
+    assert count == 1 and kept is not None
+    _probe(other)  # listening again: the probe of the new connection heard
+    assert _served(as_province)[0] == 1
+    assert _served(as_province)[0] == 0
+
+
+def test_without_the_probe_heard_or_with_listening_switched_off_every_view_queries(as_province, settings):
+    LISTENER.forget()
+    _kept(as_province)
+    for _ in range(3):
+        assert LISTENER.current() is None  # the probe is not sent inside the test's transaction
+        assert _served(as_province)[0] == 1
+    settings.JIQUN_KEPT_PAGES_LISTEN = False
+    assert LISTENER.current() is None
+    assert _served(as_province)[0] == 1
+    LISTENER.forget()
