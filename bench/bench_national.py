@@ -222,9 +222,9 @@ through `ApprovedFigures(programme, period=…)`, after one light query of who f
 of the subjects and indicators that sends the rebuild whole (or to another quarter) when they moved
 (jiqun/dashboards/tests/test_summaries_incremental.py holds the result to a whole rebuild, row for row, after
 approvals, a correction, a 综合表's approval, a cluster moved to another region and a report removed behind the
-services' back). In this run: one quarter 0.67 s of CPU against 9.9 s for the whole programme on SQLite, 0.33 s
-against 4.0 s on PostgreSQL (3.4 s and 1.2 s of wall time against 52 s and 17 s, at a load average of 7-12 from
-other test runs). The whole rebuild is unchanged in what it computes; on PostgreSQL it now ends with ANALYZE of
+services' back). On 2026-12-02, at a load average of 7-12 from other test runs: one quarter 0.67 s of CPU
+against 9.9 s for the whole programme on SQLite, 0.33 s against 4.0 s on PostgreSQL (3.4 s and 1.2 s of wall time
+against 52 s and 17 s); the table above is a later run on a quieter machine. The whole rebuild is unchanged in what it computes; on PostgreSQL it now ends with ANALYZE of
 the table (a few hundred ms). Earlier (2026-12-02): the rows are written as tuples as the importer writes
 revisions (COPY on PostgreSQL, executemany on SQLite) rather than through `bulk_create` (17.9 s → 7.3 s of CPU).
 Of a whole rebuild, about two thirds is computing the totals through `ApprovedFigures` (651 subjects: every
