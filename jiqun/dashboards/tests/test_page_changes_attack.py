@@ -120,7 +120,7 @@ def relayed(other, monkeypatch):
 
 
 @on_postgresql
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "DEFECT: a listening connection that goes silent (firewall idle timeout, partition, failover behind a moved "
     "address) is trusted for ever: nothing is ever read from or sent on it after its one probe, so no change is "
     "heard and a deactivated user keeps getting the page without the query until the entry's own end (up to "
@@ -139,7 +139,7 @@ def test_a_listening_connection_gone_silent_is_not_trusted_for_long(province_adm
 
 
 @on_postgresql
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "DEFECT: the triggers of migration 0004 are ordinary (ENABLE ORIGIN) triggers, which do not fire under "
     "session_replication_role = replica (logical replication's apply worker, pg_restore --disable-triggers, an "
     "operator's bulk fix), nor when disabled or not migrated yet; the probe (a bare pg_notify) still succeeds, so "
@@ -165,7 +165,7 @@ def test_a_write_whose_trigger_does_not_fire_is_not_answered_without_the_query(p
 
 
 @on_postgresql
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "DEFECT (availability): Listener.current() opens the listening connection (psycopg.connect, no timeout of "
     "its own) and sends the probe while holding the process-wide lock, and changed() takes the same lock after "
     "every POST/PUT/PATCH/DELETE of the whole application: a connect that hangs (DNS, a blackholed address, a "
