@@ -194,10 +194,11 @@ class WholePages:
         if kept is not None:
             start_response("200 OK", kept["headers"])
             return [kept["content"]]
-        answer = self.application(environ, start_response)
-        if environ.get("REQUEST_METHOD") not in SAFE_METHODS:  # it may have written: heard before it answers
-            LISTENER.changed()
-        return answer
+        try:
+            return self.application(environ, start_response)
+        finally:
+            if environ.get("REQUEST_METHOD") not in SAFE_METHODS:  # it may have written: heard before it answers
+                LISTENER.changed()
 
     def kept(self, environ: dict) -> dict | None:
         key = page_key(environ)

@@ -2,16 +2,20 @@
 
 On PostgreSQL every statement that writes a table a kept page's fingerprint reads (the sessions, the users and
 their clusters, the audit events, the summaries' states) notifies the channel CHANNEL: the triggers of migration
-dashboards 0004. Each server process listens on a connection of its own and counts the notifications it has
-heard: its generation. A kept page that the query (jiqun.dashboards.page_cache) found valid at generation g is
-answered again without the query as long as the generation is still g; any change anywhere (another server
-process, the command line, an administrator in psql) moves the generation and the next view asks the database
-again, as every view did before.
+dashboards 0004, which fire in every session, replication's included. Each server process listens on a connection
+of its own and counts the notifications it has heard: its generation. A kept page that the query
+(jiqun.dashboards.page_cache) found valid at generation g is answered again without the query as long as the
+generation is still g; any change anywhere (another server process, the command line, an administrator in psql)
+moves the generation and the next view asks the database again, as every view did before.
 
-The listening connection is trusted only once it has heard a probe sent through the request's own connection
-(the way every other write reaches the server): behind a pooler that does not pass notifications on, or inside a
-test's transaction that is never committed, the probe never comes back and every view keeps its query. A lost
-connection moves the generation and is opened again a second later; until its probe is heard, views query.
+The listening connection is trusted only while it proves itself: every HEARTBEAT_SECONDS a probe (a payload no one
+can guess) is sent through the request's own connection, the way every other write reaches the server, and only if
+every watched table still has its trigger, enabled always. Notifications arrive in the order of their commits, so
+a probe heard means every change committed before it was sent has been heard; the listener is trusted for
+TRUST_SECONDS after the sending of the newest probe heard. A connection that went silent (a firewall that dropped
+it, a partition) is thus distrusted within seconds, as is one behind a pooler that does not pass notifications on,
+or inside a test's transaction that is never committed: the probe never comes back and every view queries. A lost
+connection moves the generation and is opened again RETRY_SECONDS later, outside the lock that the requests share.
 
 A write made by this process's own requests (any method but GET, HEAD, OPTIONS and TRACE, a logout included)
 moves the generation as soon as its response is ready, before the browser can ask for the next page; a write
@@ -19,6 +23,7 @@ made elsewhere is seen when PostgreSQL delivers its notification, as a rule well
 commit. JIQUN_KEPT_PAGES_LISTEN=0 switches the listening off: every view of a kept page then makes its query.
 """
 
+import os
 import threading
 import time
 import uuid
@@ -29,9 +34,25 @@ from django.conf import settings
 from django.db import connection
 
 CHANNEL = "jiqun_kept_pages"
+TRIGGER = "jiqun_kept_pages_changed"  # on every watched table (migration dashboards 0004)
+HEARTBEAT_SECONDS = 1.0  # a probe is sent this long after the last one
+TRUST_SECONDS = 3.0  # the listener is trusted this long after the sending of the newest probe heard
 RETRY_SECONDS = 1.0  # a lost or refused listening connection is opened again after this
-PROBE_SECONDS = 10.0  # a probe that has not come back is sent again after this
+CONNECT_SECONDS = 5  # libpq's connect_timeout for the listening connection
+# TCP keepalives, so that a connection whose other end is gone is closed by the system (settings' OPTIONS win).
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 VALIDATED_LIMIT = 10_000  # pages found valid in one generation, at most (then forgotten: they query again)
+
+
+def watched_tables() -> list[str]:
+    """The tables whose triggers notify CHANNEL: what a kept page's fingerprint reads."""
+    from django.contrib.sessions.models import Session
+
+    from jiqun.accounts.models import User
+    from jiqun.audit.models import AuditEvent
+    from jiqun.dashboards.models import SummaryState
+
+    return [model._meta.db_table for model in (Session, User, User.clusters.through, AuditEvent, SummaryState)]
 
 
 class Listener:
@@ -40,32 +61,38 @@ class Listener:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.listening: psycopg.Connection | None = None
+        self.connecting = False
         self.generation = 0
-        self.probe: str | None = None  # the payload of the probe waited for; None once it was heard
-        self.probed_at = 0.0
+        self.probes: dict[str, float] = {}  # the probes sent and not heard yet, with the time each was sent
+        self.probe: str | None = None  # the newest of them
+        self.probed_at: float | None = None  # when the newest probe was made
+        self.proven_at: float | None = None  # when the newest probe heard was sent
         self.retry_at = 0.0
         self.validated: dict[str, tuple[int, str]] = {}
 
     def current(self) -> int | None:
         """The generation, after reading every notification already delivered; None when changes cannot be
-        heard now (not PostgreSQL, listening switched off, no connection, the probe not heard yet)."""
+        heard now (not PostgreSQL, listening switched off, no connection, no probe heard lately)."""
         if connection.vendor != "postgresql" or not settings.JIQUN_KEPT_PAGES_LISTEN:
             return None
+        if self.listening is None:
+            self._listen()
+        now = time.monotonic()
         with self.lock:
-            if self.listening is None and not self._listen():
+            if self.listening is None:
                 return None
             try:
                 for notification in self.listening.notifies(timeout=0):
-                    self._moved()
-                    if notification.payload == self.probe:
-                        self.probe = None
+                    self._heard(notification.payload)
             except psycopg.Error:
                 self._lost()
                 return None
-            if self.probe is not None:
-                self._send_probe()
-                return None
-            return self.generation
+            generation = self.generation
+            trusted = self.proven_at is not None and now < self.proven_at + TRUST_SECONDS
+            probe = self._next_probe(now)
+        if probe is not None:
+            self._send_probe(probe)
+        return generation if trusted else None
 
     def validated_at(self, key: str) -> tuple[int, str] | None:
         """The generation and fingerprint at which the page kept under `key` was last found valid."""
@@ -95,32 +122,63 @@ class Listener:
         self.generation += 1
         self.validated.clear()
 
-    def _listen(self) -> bool:
-        """Open the listening connection (at most once a RETRY_SECONDS) and send its probe."""
-        if time.monotonic() < self.retry_at:
-            return False
-        params = connection.get_connection_params()
-        try:
-            self.listening = psycopg.connect(**params, autocommit=True)
-            self.listening.execute(f"LISTEN {CHANNEL}")
-        except psycopg.Error:
-            self._lost()
-            return False
-        self._moved()
-        self.probe = uuid.uuid4().hex
-        self.probed_at = 0.0
-        self._send_probe()
-        return True
-
-    def _send_probe(self) -> None:
-        """Notify the probe through this thread's own connection, outside any transaction (inside one, as in a
-        test's, it would be heard only at a commit that may never come)."""
-        if connection.in_atomic_block or time.monotonic() < self.probed_at + PROBE_SECONDS:
+    def _heard(self, payload: str) -> None:
+        """A notification: the proof of a probe of ours, or a change (anything else, a forged probe included)."""
+        sent = self.probes.get(payload)
+        if sent is None:
+            self._moved()
             return
-        self.probed_at = time.monotonic()
+        self.proven_at = max(self.proven_at or sent, sent)
+        self.probes = {probe: at for probe, at in self.probes.items() if at > sent}
+
+    def _next_probe(self, now: float) -> str | None:
+        """A new probe when the last was sent HEARTBEAT_SECONDS ago (those older than TRUST_SECONDS could no
+        longer prove anything and are dropped), else None."""
+        if self.probed_at is not None and now < self.probed_at + HEARTBEAT_SECONDS:
+            return None
+        self.probes = {probe: at for probe, at in self.probes.items() if now < at + TRUST_SECONDS}
+        self.probe, self.probed_at = uuid.uuid4().hex, now
+        self.probes[self.probe] = now
+        return self.probe
+
+    def _listen(self) -> None:
+        """Open the listening connection (at most once a RETRY_SECONDS), outside the lock: a connect that hangs
+        holds up no request."""
+        with self.lock:
+            if self.connecting or self.listening is not None or time.monotonic() < self.retry_at:
+                return
+            self.connecting = True
+        listening = None
+        try:
+            params = {**KEEPALIVES, "connect_timeout": CONNECT_SECONDS, **connection.get_connection_params()}
+            listening = psycopg.connect(**params, autocommit=True)
+            listening.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error:
+            if listening is not None:
+                listening.close()
+            listening = None
+        with self.lock:
+            self.connecting = False
+            if listening is None:
+                self.retry_at = time.monotonic() + RETRY_SECONDS
+                return
+            self.listening = listening
+            self.probes, self.probe, self.probed_at, self.proven_at = {}, None, None, None
+            self._moved()
+
+    def _send_probe(self, probe: str) -> None:
+        """Notify the probe through this thread's own connection, if every watched table has its trigger enabled
+        always, and outside any transaction (inside one, as in a test's, it would be heard only at a commit that
+        may never come)."""
+        if connection.in_atomic_block:
+            return
+        tables = watched_tables()
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, self.probe])
+                cursor.execute(
+                    "SELECT pg_notify(%s, %s) WHERE (SELECT COUNT(DISTINCT tgrelid) FROM pg_trigger "
+                    "WHERE tgname = %s AND tgenabled = 'A' AND tgrelid = ANY(%s::text[]::regclass[])) = %s",
+                    [CHANNEL, probe, TRIGGER, tables, len(tables)])
         except db.Error:  # the view then goes on to its own query, which meets the same fault
             return
 
@@ -128,9 +186,16 @@ class Listener:
         if self.listening is not None:
             self.listening.close()
         self.listening = None
-        self.probe = None
+        self.probes, self.probe, self.probed_at, self.proven_at = {}, None, None, None
         self.retry_at = time.monotonic() + RETRY_SECONDS
         self._moved()
 
+    def _forked(self) -> None:
+        """In a child process: listen afresh (the parent's connection is the parent's; it is left unclosed, so
+        that closing it here does not end it there)."""
+        self.inherited = self.listening
+        self.__init__()
+
 
 LISTENER = Listener()
+os.register_at_fork(after_in_child=LISTENER._forked)

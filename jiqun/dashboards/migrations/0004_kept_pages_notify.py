@@ -25,6 +25,8 @@ def notify(apps, schema_editor) -> None:
         schema_editor.execute(
             f"CREATE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {name} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()")
+        # Also in sessions that replicate or restore (session_replication_role = replica).
+        schema_editor.execute(f"ALTER TABLE {name} ENABLE ALWAYS TRIGGER {FUNCTION}")
 
 
 def unnotify(apps, schema_editor) -> None:

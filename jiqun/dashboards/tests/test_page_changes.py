@@ -22,6 +22,28 @@ WATCHED = ("django_session", "accounts_user", "accounts_user_clusters", "audit_a
            "dashboards_summarystate")
 
 
+@pytest.fixture(autouse=True)
+def _no_heartbeat(monkeypatch):
+    """Inside a test's transaction the listener sends no probe: the tests send it, and it is trusted long."""
+    monkeypatch.setattr(page_changes, "HEARTBEAT_SECONDS", 3600.0)
+    monkeypatch.setattr(page_changes, "TRUST_SECONDS", 3600.0)
+
+
+@pytest.fixture
+def own_connection(monkeypatch):
+    """The listener's view of Django's connection replaced by one of its own to the test database, outside the
+    test's transaction (as a server thread's): the probes it sends are committed and heard."""
+    from django.db import connections
+
+    own = connections.create_connection("default")
+    monkeypatch.setattr(page_changes, "connection", own)
+    monkeypatch.setattr(page_changes, "HEARTBEAT_SECONDS", 0.0)  # a probe at every call
+    LISTENER.forget()
+    yield own
+    LISTENER.forget()
+    own.close()
+
+
 def _until(condition, what: str):
     """Wait for PostgreSQL to deliver (at most 10 s: on a loaded machine a notification can take a while)."""
     deadline = time.monotonic() + 10
@@ -131,3 +153,32 @@ def test_without_the_probe_heard_or_with_listening_switched_off_every_view_queri
     assert LISTENER.current() is None
     assert _served(as_province)[0] == 1
     LISTENER.forget()
+
+
+def test_the_listener_proves_itself_by_its_own_probes_and_is_distrusted_when_they_stop(own_connection,
+                                                                                      monkeypatch):
+    generation = _until(LISTENER.current, "a probe the listener sent itself")
+    for _ in range(5):  # a probe heard is no change
+        assert LISTENER.current() == generation
+    monkeypatch.setattr(page_changes, "TRUST_SECONDS", 0.0)  # the newest probe heard was sent too long ago
+    assert LISTENER.current() is None
+
+
+def test_no_trust_while_a_watched_table_lacks_its_trigger_enabled_always(own_connection, other):
+    other.execute("SET lock_timeout = '10s'")
+
+    def heard_nothing_but_a_marker() -> None:
+        start = LISTENER.generation
+        assert LISTENER.current() is None  # a probe sent, if the triggers allow
+        other.execute("SELECT pg_notify(%s, 'a marker')", [CHANNEL])  # delivered after that probe would be
+        _until(lambda: LISTENER.current() is None and LISTENER.generation > start, "the marker")
+        assert LISTENER.current() is None
+
+    try:
+        for alter in ("DISABLE TRIGGER", "ENABLE TRIGGER", "ENABLE REPLICA TRIGGER"):  # 'D', 'O', 'R'
+            other.execute(f"ALTER TABLE accounts_user_clusters {alter} {page_changes.TRIGGER}")
+            LISTENER.forget()
+            heard_nothing_but_a_marker()
+    finally:
+        other.execute(f"ALTER TABLE accounts_user_clusters ENABLE ALWAYS TRIGGER {page_changes.TRIGGER}")
+    _until(LISTENER.current, "a probe once every trigger is back")
