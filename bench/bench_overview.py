@@ -407,7 +407,8 @@ column of the user's row and the data state. The WSGI application around Django'
 jiqun/config/wsgi.py, what `jiqun serve` runs) answers the same request again after ONE query that reads those rows
 and the state again and compares them: a logout, an expired or idle session, a password change, a deactivation, a
 new role and any write through the application make it miss (jiqun/dashboards/tests/test_whole_page.py). A kept
-page is not used past the session's next idle refresh (a minute), the password's expiry, midnight or 300 s.
+page is not used past the session's next idle refresh (a minute), the session's expiry, the password's expiry,
+midnight or 300 s.
 In one process (`WholePages` called as waitress calls it, SQLite, best of 5 × 500): the whitenoise file 0.02-0.03
 ms of CPU, the kept overview 0.08-0.10 ms on SQLite and 0.26-0.29 ms on PostgreSQL (0.5-0.6 ms of wall time: the
 query's round trip), where the same view through Django from the cached parts takes 5-8 ms. (2) Database
@@ -417,22 +418,32 @@ page cost (a run with the page kept whole but a connection per request: 223 a se
 both changes 1,300-1,500 a second. Measured on the way (SQLite, load 1-3, 32 clients): connections kept alone 21×;
 the page kept whole inside Django's middleware 3.1×; answered before Django 1.7-2.3×.
 
+(3) On PostgreSQL the kept page is answered again without its query until the server process hears of a change
+(`jiqun.dashboards.page_changes`, 2026-12-03, later the same day): triggers on the tables the query reads
+(sessions, users and their clusters, audit events, the summaries' state) notify a channel after every statement
+that writes them; each server process listens on a connection of its own and answers a page found valid by the
+query again with no query while it has heard nothing since, and while a probe it sends every second through its
+ordinary connection keeps coming back (docs/security.md says why each part is there). With the query on every
+view the PostgreSQL page was 3.4-4.7× the file's p95 in the bench's runs that day (2.6-4.0× in shorter runs): its
+p50 was 3-3.5× the file's, the query's round trip to a server process on the same two cores (0.5-0.6 ms of wall
+time per view in one process, against 0.1 ms on SQLite) with a long tail. Without it: 1.35-1.61× in three runs
+at loads of 1-2, and 0.1 ms of CPU per view in one process. Tried before that, on PostgreSQL: the statement
+prepared once per connection and the user's row digested by the server (kept: 0.05-0.1 ms less per view), 16
+server threads instead of 8 and a shorter interpreter switch interval (both worse), freezing the collector's
+generations (no difference beyond the noise).
+
 What the ratio is made of now. In this closed loop of 32 clients each request waits behind the others, so a p95
 is about the service time × 32 ÷ what runs in parallel, and the ratio of the two p95s follows the ratio of the
 service times, plus the tail. Both are mostly waitress's HTTP work and the clients' own (they run on the same two
-cores); the page adds the key, the cache read and the one query. On SQLite the page is within the goal (1.2-1.8×
-in the runs of 2026-12-03). On PostgreSQL it is not, quite: 3.4-4.7× in the bench's runs that day and 2.6-4.0×
-in shorter runs of the same server between them, at loads of 1-4 from the measuring itself. Its p50 is 3-3.5× the
-file's; what is left is the query's round trip to a server process on the same two cores (0.5-0.6 ms of wall time
-per view in one process, against 0.1 ms on SQLite) and a longer tail (p95 4-5× its p50, where SQLite's is 2-2.5×).
-Tried on PostgreSQL: the statement prepared once per connection and the user's row digested by the server (kept:
-0.05-0.1 ms less per view), 16 server threads instead of 8 and a shorter interpreter switch interval (both worse),
-freezing the collector's generations (no difference beyond the noise). The ratio swings by half with the
-machine's load: the file's p95 is a few ms, which any other process doubles or halves.
+cores); the page adds the key, the cache read and, on SQLite, the one query (0.1 ms in process). The ratio swings
+with the machine's load: the file's p95 is a few ms, which any other process doubles or halves. On SQLite the
+runs of 2026-12-03 gave 1.2-1.8×, and once 4.4× while a helper's test suite ran beside the bench (the file's p95
+fell to 8 ms in that run, the page's rose to 36 ms).
 
 Sessions stay in the database (`django.contrib.sessions.backends.db`): the one query of a kept page reads the
-session row with the user and the state, so a logout in one server process is seen by the others at once. A
-per-process session cache (`cached_db` with the local-memory backend) would not be: it is not used.
+session row with the user and the state, so a logout in one server process is seen by the others at once (on
+PostgreSQL, as soon as they hear of it). A per-process session cache (`cached_db` with the local-memory backend)
+would not be: it is not used.
 
 What the overview costs when built (after any write: a new audit event makes a new key): 329 queries and 0.6-0.7 s
 of CPU in the bench process for the province overview of the national programme (the targets' progress of every
