@@ -1,32 +1,19 @@
 """Changes heard from PostgreSQL (jiqun.dashboards.page_changes): a kept page found valid by its query is
 answered again without one until the server process hears of a change.
 
-A test's own writes are never committed, so the changes heard here are made by statements of a second connection
-that touch no row (a statement-level trigger notifies all the same), and the listener's probe is sent from there
-too: inside the test's transaction the listener never sends it, and every view queries."""
+How changes and probes are made inside a test's transaction: tests/heard.py."""
 
-import time
-
-import psycopg
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401 - read by the skipif condition
 
 from jiqun.accounts.models import User
 from jiqun.dashboards import page_changes
 from jiqun.dashboards.page_cache import WholePages
 from jiqun.dashboards.page_changes import CHANNEL, LISTENER
+from jiqun.dashboards.tests.heard import WATCHED, heard, probe, until
 from jiqun.dashboards.tests.test_whole_page import _kept, _served
 
 pytestmark = [pytest.mark.django_db, pytest.mark.skipif("connection.vendor != 'postgresql'")]
-WATCHED = ("django_session", "accounts_user", "accounts_user_clusters", "audit_auditevent",
-           "dashboards_summarystate")
-
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat(monkeypatch):
-    """Inside a test's transaction the listener sends no probe: the tests send it, and it is trusted long."""
-    monkeypatch.setattr(page_changes, "HEARTBEAT_SECONDS", 3600.0)
-    monkeypatch.setattr(page_changes, "TRUST_SECONDS", 3600.0)
 
 
 @pytest.fixture
@@ -44,44 +31,6 @@ def own_connection(monkeypatch):
     own.close()
 
 
-def _until(condition, what: str):
-    """Wait for PostgreSQL to deliver (at most 10 s: on a loaded machine a notification can take a while)."""
-    deadline = time.monotonic() + 10
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"not heard within 10 s: {what}"
-        time.sleep(0.01)
-    return value
-
-
-@pytest.fixture
-def other():
-    """A second connection to the test database, in autocommit: what it does is committed at once."""
-    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as second:
-        yield second
-
-
-def _probe(other) -> int:
-    """Send the listener's probe from the second connection and wait until it is heard: the generation."""
-    assert LISTENER.current() is None  # listening, its probe waited for
-    other.execute("SELECT pg_notify(%s, %s)", [CHANNEL, LISTENER.probe])
-    return _until(LISTENER.current, "the probe")
-
-
-def _heard(other, statement: str) -> None:
-    """Run a statement on the second connection and wait until the listener has heard it."""
-    before = LISTENER.current()
-    other.execute(statement)
-    _until(lambda: LISTENER.current() != before, statement)
-
-
-@pytest.fixture
-def listening(other):
-    LISTENER.forget()
-    _probe(other)
-    yield
-    LISTENER.forget()
-
-
 def test_a_page_found_valid_is_answered_again_without_a_query(as_province, listening):
     built = _kept(as_province)
     count, kept = _served(as_province)
@@ -97,7 +46,7 @@ def test_a_statement_on_a_watched_table_anywhere_makes_the_next_view_query_again
     _served(as_province)
     assert _served(as_province)[0] == 0
     for statement in (f"DELETE FROM {table} WHERE false", f"INSERT INTO {table} SELECT * FROM {table} WHERE false"):
-        _heard(other, statement)
+        heard(other, statement)
         count, kept = _served(as_province)
         assert count == 1 and kept is not None  # asked again: nothing the page depends on moved
         assert _served(as_province)[0] == 0
@@ -111,7 +60,7 @@ def test_a_change_heard_is_checked_by_the_query(province_admin, listening, other
     _served(client)
     assert _served(client)[0] == 0
     User.objects.filter(pk=province_admin.pk).update(is_active=False)  # committed, it would notify:
-    _heard(other, "DELETE FROM accounts_user WHERE false")
+    heard(other, "DELETE FROM accounts_user WHERE false")
     assert _served(client) == (1, None)
     assert client.get("/dashboards/").status_code == 302
 
@@ -135,10 +84,10 @@ def test_a_lost_listening_connection_sends_every_view_to_the_query_until_listeni
     _served(as_province)
     assert _served(as_province)[0] == 0
     other.execute("SELECT pg_terminate_backend(%s)", [LISTENER.listening.info.backend_pid])
-    _until(lambda: LISTENER.current() is None, "the lost connection")
+    until(lambda: LISTENER.current() is None, "the lost connection")
     count, kept = _served(as_province)
     assert count == 1 and kept is not None
-    _probe(other)  # listening again: the probe of the new connection heard
+    probe(other)  # listening again: the probe of the new connection heard
     assert _served(as_province)[0] == 1
     assert _served(as_province)[0] == 0
 
@@ -157,7 +106,7 @@ def test_without_the_probe_heard_or_with_listening_switched_off_every_view_queri
 
 def test_the_listener_proves_itself_by_its_own_probes_and_is_distrusted_when_they_stop(own_connection,
                                                                                       monkeypatch):
-    generation = _until(LISTENER.current, "a probe the listener sent itself")
+    generation = until(LISTENER.current, "a probe the listener sent itself")
     for _ in range(5):  # a probe heard is no change
         assert LISTENER.current() == generation
     monkeypatch.setattr(page_changes, "TRUST_SECONDS", 0.0)  # the newest probe heard was sent too long ago
@@ -171,7 +120,7 @@ def test_no_trust_while_a_watched_table_lacks_its_trigger_enabled_always(own_con
         start = LISTENER.generation
         assert LISTENER.current() is None  # a probe sent, if the triggers allow
         other.execute("SELECT pg_notify(%s, 'a marker')", [CHANNEL])  # delivered after that probe would be
-        _until(lambda: LISTENER.current() is None and LISTENER.generation > start, "the marker")
+        until(lambda: LISTENER.current() is None and LISTENER.generation > start, "the marker")
         assert LISTENER.current() is None
 
     try:
@@ -181,4 +130,4 @@ def test_no_trust_while_a_watched_table_lacks_its_trigger_enabled_always(own_con
             heard_nothing_but_a_marker()
     finally:
         other.execute(f"ALTER TABLE accounts_user_clusters ENABLE ALWAYS TRIGGER {page_changes.TRIGGER}")
-    _until(LISTENER.current, "a probe once every trigger is back")
+    until(LISTENER.current, "a probe once every trigger is back")

@@ -23,34 +23,12 @@ from jiqun.conftest import client_for
 from jiqun.dashboards import page_changes
 from jiqun.dashboards.page_cache import LISTENER as CACHE_LISTENER
 from jiqun.dashboards.page_changes import CHANNEL, LISTENER, VALIDATED_LIMIT
-from jiqun.dashboards.tests.test_page_changes import WATCHED, _heard, _probe, _until
+from jiqun.dashboards.tests.heard import WATCHED, heard, probe, until
 from jiqun.dashboards.tests.test_whole_page import _kept, _served
 
 pytestmark = pytest.mark.django_db
 on_postgresql = pytest.mark.skipif("connection.vendor != 'postgresql'")
 on_sqlite = pytest.mark.skipif("connection.vendor != 'sqlite'")
-
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat(monkeypatch):
-    """Inside a test's transaction the listener sends no probe: the tests send it, and it is trusted long."""
-    monkeypatch.setattr(page_changes, "HEARTBEAT_SECONDS", 3600.0)
-    monkeypatch.setattr(page_changes, "TRUST_SECONDS", 3600.0)
-
-
-@pytest.fixture
-def other():
-    """A second connection to the test database, in autocommit: what it does is committed at once."""
-    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as second:
-        yield second
-
-
-@pytest.fixture
-def listening(other):
-    LISTENER.forget()
-    _probe(other)
-    yield
-    LISTENER.forget()
 
 
 def _validated(client) -> dict:
@@ -117,7 +95,7 @@ def relayed(other, monkeypatch):
     monkeypatch.setattr(page_changes, "psycopg", types.SimpleNamespace(
         connect=connect, Error=psycopg.Error, Connection=psycopg.Connection))
     LISTENER.forget()
-    _probe(other)
+    probe(other)
     yield relay
     LISTENER.forget()
     relay.close()
@@ -137,7 +115,7 @@ def test_a_listening_connection_gone_silent_is_not_trusted_for_long(province_adm
     other.execute("DELETE FROM accounts_user WHERE false")
     assert _served(client) == (0, kept)  # not heard: the last probe heard is still recent enough
     monkeypatch.setattr(page_changes, "TRUST_SECONDS", 1.0)  # and no probe comes back any more
-    _until(lambda: _served(client) == (1, None), "the deactivated user's page checked by its query again")
+    until(lambda: _served(client) == (1, None), "the deactivated user's page checked by its query again")
 
 
 @on_postgresql
@@ -151,7 +129,7 @@ def test_a_write_in_replica_mode_is_heard_too(province_admin, listening, other):
     other.execute("SET session_replication_role = replica")
     other.execute("UPDATE accounts_user SET is_active = false WHERE false")
     other.execute("RESET session_replication_role")
-    _until(lambda: LISTENER.current() != before, "the statement in replica mode")
+    until(lambda: LISTENER.current() != before, "the statement in replica mode")
     assert _served(client) == (1, None)
 
 
@@ -173,10 +151,10 @@ def test_a_hanging_listening_connect_does_not_hold_up_the_writes_of_the_process(
     opener = threading.Thread(target=LISTENER.current, daemon=True)
     opener.start()
     try:
-        _until(entered.is_set, "the listening connection being opened")
+        until(entered.is_set, "the listening connection being opened")
         writer = threading.Thread(target=lambda: (LISTENER.changed(), done.set()), daemon=True)
         writer.start()
-        _until(done.is_set, "a POST's changed() while the listening connection is being opened")
+        until(done.is_set, "a POST's changed() while the listening connection is being opened")
     finally:
         release.set()
         opener.join(30)
@@ -207,16 +185,16 @@ def test_a_probe_of_an_earlier_connection_or_a_forged_one_does_not_make_a_new_co
     assert LISTENER.current() is None
     old = LISTENER.probe
     other.execute("SELECT pg_notify(%s, %s)", [CHANNEL, old])
-    _until(lambda: LISTENER.current() is not None, "the first probe")
+    until(lambda: LISTENER.current() is not None, "the first probe")
     other.execute("SELECT pg_terminate_backend(%s)", [LISTENER.listening.info.backend_pid])
-    _until(lambda: LISTENER.current() is None and LISTENER.listening is None, "the lost connection")
+    until(lambda: LISTENER.current() is None and LISTENER.listening is None, "the lost connection")
     assert LISTENER.current() is None  # opened again, its new probe not heard (never sent inside a test's transaction)
     new = LISTENER.probe
     assert new is not None and new != old
     start = LISTENER.generation
     for payload in (old, "", new + " ", new[:-1], uuid.uuid4().hex):
         other.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
-    _until(lambda: LISTENER.current() is None and LISTENER.generation >= start + 5, "the forged probes")
+    until(lambda: LISTENER.current() is None and LISTENER.generation >= start + 5, "the forged probes")
     assert LISTENER.current() is None and LISTENER.probe == new  # still not trusted
     _kept(as_province)
     assert _served(as_province)[0] == 1 and _served(as_province)[0] == 1  # every view queries
@@ -226,7 +204,7 @@ def test_a_probe_of_an_earlier_connection_or_a_forged_one_does_not_make_a_new_co
 def test_a_validation_made_before_a_change_heard_by_another_thread_is_not_remembered(listening, other):
     generation = LISTENER.current()
     assert generation is not None
-    _heard(other, "DELETE FROM django_session WHERE false")  # heard while "the query" ran
+    heard(other, "DELETE FROM django_session WHERE false")  # heard while "the query" ran
     LISTENER.remember("a page", generation, "its fingerprint")
     assert LISTENER.validated_at("a page") is None
     current = LISTENER.current()
@@ -264,7 +242,7 @@ def test_a_deactivation_then_a_statement_heard_ends_the_page_and_django_refuses(
     client = client_for(province_admin)
     _validated(client)
     User.objects.filter(pk=province_admin.pk).update(is_active=False)
-    _heard(other, "UPDATE accounts_user SET is_active = is_active WHERE false")
+    heard(other, "UPDATE accounts_user SET is_active = is_active WHERE false")
     assert _served(client) == (1, None)
     assert client.get("/dashboards/").status_code == 302
 
@@ -276,7 +254,7 @@ def test_a_logout_committed_elsewhere_and_heard_ends_the_page_for_every_copy_of_
 
     _validated(as_province)
     Session.objects.filter(session_key=as_province.cookies["sessionid"].value).delete()
-    _heard(other, "DELETE FROM django_session WHERE false")
+    heard(other, "DELETE FROM django_session WHERE false")
     assert _served(as_province) == (1, None)
 
 
