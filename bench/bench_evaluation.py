@@ -376,7 +376,7 @@ def child(backend: str) -> dict:
     np.testing.assert_array_equal(np.array(run.result["engine"]["scores"]), result.scores)
     # What was stored cites each value's report and revision (the corrected ones too) and reruns to the same result.
     stored = Run.objects.get(pk=run.pk)
-    cells = [subject_cell(stored.snapshot, s, code) for s in stored.snapshot["subjects"] for code in ITEMS]
+    cells = [subject_cell(stored.snapshot, i, code) for i in range(len(stored.snapshot["subjects"])) for code in ITEMS]
     assert all(cell["sources"] and cell["period"] == f"{YEAR}年1-12月" for cell in cells)
     corrected = len({src["report"] for cell in cells for src in cell["sources"] if src["revision"] == 2})
     assert corrected == data["corrected"], (corrected, data["corrected"])

@@ -32,11 +32,11 @@ def text(cell: dict) -> str:
 def statistics_cells(snapshot: dict) -> list[tuple[int, str, int, dict]]:
     """(cluster, indicator, year, cell) of every statistics cell of the snapshot, thresholds' included."""
     found = []
-    for subject in snapshot["subjects"]:
+    for i, subject in enumerate(snapshot["subjects"]):
         for c in snapshot["criteria"]:
             if c["source"] == "statistics":
                 found.append((subject["cluster"], c["indicator"], snapshot["year"],
-                              subject_cell(snapshot, subject, c["code"])))
+                              subject_cell(snapshot, i, c["code"])))
         for n, t in enumerate(snapshot["eligibility"]):
             if t["source"] != "statistics":
                 continue
@@ -131,10 +131,13 @@ def test_a_fixed_programme_needing_every_fallback_gives_the_all_periods_cells():
     kinds = assert_cells_as_the_all_periods_selector_gives_them(scheme, 2025)
     assert all(kinds.values()), kinds
     snapshot = snapshot_collect(scheme, 2025)
-    jia_cells = next(s for s in snapshot["subjects"] if s["cluster"] == jia.pk)["values"]
-    assert text(jia_cells["revenue"]) == text(["10000.50", [report.pk, 2, "revenue"]])  # format 2: value, sources
-    assert cell_dict(jia_cells["revenue"], 2025)["sources"] == [{"report": report.pk, "revision": 2, "indicator": "revenue"}]
-    assert jia_cells["manufacturing_share"]["value"] is None  # the 综合表 lacks its denominator
-    yi_cells = next(s for s in snapshot["subjects"] if s["cluster"] == yi.pk)["values"]
-    assert yi_cells["hightech_output_share"]["quarter"] == 3  # 1-12月 has a zero denominator; 1-9月 not
-    assert yi_cells["rd_intensity_gap"]["quarter"] == 3  # no R&D in 1-12月
+    at = {s["cluster"]: i for i, s in enumerate(snapshot["subjects"])}
+    # format 3: the value's text in the criterion's column, its source the position of [report, revision]
+    revenue = snapshot["columns"]["revenue"]
+    assert revenue["values"][at[jia.pk]] == "10000.50" and revenue["indicators"] == ["revenue"]
+    assert snapshot["revisions"][revenue["sources"][0][at[jia.pk]]] == [report.pk, 2]
+    assert subject_cell(snapshot, at[jia.pk], "revenue")["sources"] == [
+        {"report": report.pk, "revision": 2, "indicator": "revenue"}]
+    assert subject_cell(snapshot, at[jia.pk], "manufacturing_share")["value"] is None  # the 综合表 lacks its denominator
+    assert subject_cell(snapshot, at[yi.pk], "hightech_output_share")["quarter"] == 3  # 1-12月: a zero denominator
+    assert subject_cell(snapshot, at[yi.pk], "rd_intensity_gap")["quarter"] == 3  # no R&D in 1-12月
