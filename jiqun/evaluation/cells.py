@@ -55,7 +55,10 @@ def snapshot_column(snapshot: dict, code: str) -> list[str | None]:
     columns = snapshot.get("columns")
     if columns is None:  # formats 1 and 2: the cells are kept under each subject
         return [cell_value(subject["values"][code]) for subject in snapshot["subjects"]]
-    return [value if type(value) is str else cell_value(value) for value in columns[code]["values"]]
+    values = columns[code]["values"]
+    if set(map(type, values)) <= {str}:  # every cell a complete total: the column is its values
+        return list(values)
+    return [value if type(value) is str else cell_value(value) for value in values]
 
 
 def subject_cell(snapshot: dict, i: int, code: str) -> dict[str, Any]:

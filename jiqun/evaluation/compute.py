@@ -160,7 +160,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     for j, (code, all_values) in enumerate(zip(codes, columns, strict=True)):
         column = all_values if every else [all_values[i] for i in kept]
         if None not in column:  # nothing to fill: the column as it is
-            matrix[:, j] = [float(value) for value in column]
+            matrix[:, j] = list(map(float, column))
             continue
         present = [float(value) for value in column if value is not None]
         mean = sum(present) / len(present) if present else 0.0
