@@ -74,58 +74,61 @@ FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Dec
 # Where the time goes, measured by profiling (cProfile: BENCH_EVALUATION_PROFILE=/tmp/prof) and by CPU time in
 # one process, old and new code taking turns on the same generated data; written under the table.
 ANALYSIS = """\
-What changed (2026-12-03, issue 11; the scores, ranks, grades and intervals are the same as before, value for value,
-every value keeps its report, revision and period, reruns reproduce, and the scoring, monitoring and evaluation
-tests pass on SQLite and PostgreSQL). (1) Snapshot format 2: a complete 1-12月 total, every cell of this run, is
-stored as a list `[value, [report, revision, indicator], …]` instead of a dict with its period, quarter and a dict
-per source (the period is the year's 1-12月); missing, earlier-period, registry and quality cells stay dicts.
-`jiqun.evaluation.cells` reads both formats (`cell_value` for the engine, `cell_dict` for the explanation and the
-Excel sheet): runs stored in format 1 load, explain and rerun as before (a test stores a run in format 1 and
-compares its explanation, sources and rerun). The snapshot's JSON fell from 2.54 MB to 1.06 MB, and the containers
-alive when the run resumes the cycle collector from about 48,000 to 28,000. (2) A run's snapshot, result and
-stability are kept as JSON text instead of jsonb (migration 0009 converts stored runs): PostgreSQL parsed the
-snapshot as jsonb on every INSERT and SQLite checked it with JSON_VALID. On PostgreSQL built with lz4 they are
-compressed with lz4 instead of pglz (migration 0010). The INSERT of the 1.06 MB snapshot on PostgreSQL, measured
-apart: 48 ms as jsonb, 15 ms as text with pglz, 7 ms as text with lz4. (3) The reports' figures are parsed by
-orjson (`JSONText`, with the standard reader for what orjson refuses): 1.6 µs instead of 12 µs for a small report.
-The baseline parses them with orjson too (it used json.loads): it does the same work as before, a little faster.
-(4) The 1-12月 columns: `ApprovedFigures.complete_values` reads a column of one-reporter subjects (clusters) in one
-loop; the snapshot makes its clusters from the names it has (no query of every cluster's regions and zones) and
-reads the indicators only for registry counts; the missing-data rule reads each cell once.
+What changed (2026-12-03, issue 11, second round; the scores, ranks, grades and intervals are the same as before,
+value for value, every value keeps its report, revision and period, reruns reproduce, and the scoring and
+evaluation tests pass on SQLite and PostgreSQL). (5) Snapshot format 3: a criterion's cells are kept as one column,
+`columns[code]`, in the subjects' order, instead of under each subject. A complete 1-12月 total is its value text
+alone; its sources are the column's `indicators` (the indicator itself, or a ratio's parts, the same for every total
+of the column), each with the position, in the snapshot's `revisions` table of [report, revision], of the revision
+that set that value's part: `sources[p][i]`. Each value keeps its own report and revision (after a correction a
+report's values come from different revisions); what is no longer repeated 15,000 times is the list around each
+value, the indicator's code and the report's number. Any other cell (missing, an earlier period, a registry count,
+a quality score) is a dict as before; eligibility thresholds keep their cells under each subject as in format 2.
+The columns are made a part at a time (map, dict.fromkeys) rather than a value at a time. `jiqun.evaluation.cells`
+reads all three formats (`snapshot_column` for the engine, `subject_cell` for the explanation and the Excel sheet):
+tests store a run in format 1 and in format 2 and compare its explanation, sources, rerun and engine result. The
+national snapshot's JSON fell from 1.06 MB to 0.31 MB (565 report revisions cited by 19,000 sources) and its
+containers from about 16,000 to 760; its encoding from about 6 ms to 1.8 ms, its INSERT on PostgreSQL to 2.6 ms.
+(6) The missing-data rule reads a column of complete totals as it is stored and converts it with map(float).
 
-Before and after, this bench (before: the old code at 02:36 the same day, load average 1.8, best of 5; after:
-three runs at 03:43-03:57, load average 4.2, 2.4 and 1.5, best of 9; the table above is the last): SQLite
-185 → 163, 76 and 115 ms beside a baseline of 55 → 48, 28 and 36 ms, the ratio 3.35 → 3.37, 2.77 and 3.24 by wall
-time and 3.98 → 2.84, 2.10 and 2.53 by CPU time; PostgreSQL 401 → 163, 246 and 173 ms beside 61 → 45, 47 and 55 ms,
-the ratio 6.59 → 3.65, 5.24 and 3.17 by wall time and 4.41 → 3.73, 3.20 and 2.92 by CPU time. In the run: the
-snapshot 73 → 28-52 ms (SQLite) and 118 → 42-53 ms (PostgreSQL); the rest (the write, the audit entry, the
-commit) 79 → 30-80 ms and 245 → 92-167 ms. The machine was shared with full test suites and browser tests
-throughout: the same code gave 2.1-2.8 by CPU time on SQLite from one run to the next.
+Earlier the same day (first round): (1) snapshot format 2, a complete total as a list `[value, [report, revision,
+indicator], …]` (2.54 MB → 1.06 MB); (2) a run's snapshot, result and stability kept as JSON text instead of jsonb,
+compressed with lz4 on PostgreSQL (migrations 0009, 0010); (3) the reports' figures parsed by orjson (the baseline
+parses them with orjson too: the same work, a little faster); (4) `ApprovedFigures.complete_values` reading a
+column of one-reporter subjects in one loop, the clusters made from the names at hand, the cells read once.
 
-Where the time goes now (SQLite, each phase alone, best of 15 in a fresh process at a load average of 2-6, where
-the baseline took 29-40 ms): the snapshot about 34 ms (reading the 501 reports with their figures 7-8, the
-catalogue and the periods 3.5, the 15,000 values with their Decimal sums, ratios and sources 13-15, the cells 3,
-the scheme's items, the clusters and the 综合表's region 4); the engine and its result about 20, of which the
-engine calls the baseline also makes 14-15 and the missing-data rule reading the cells into the matrix 5-6;
-writing about 20: encoding the snapshot (1.06 MB) 6 and the result (0.19 MB) 1, the run's INSERT 1-2, the 500 rows
-4-5, the audit entry 1 and the commit with the audit checkpoint 3.5-5; and the cycle collection of the run's
-objects when the run resumes the collector, 3-4 ms. On PostgreSQL the write is about 15 ms more: the INSERT (the
-server compressing and storing 1.25 MB of text, 13 ms) and the commit (7-9 ms, the WAL flushed to disk). The
-baseline is one query and the Decimal matrix (5 + 14 ms) and the same engine calls. In the bench's own process,
-which holds the whole generated province, the run costs more than these phases add up to (its best 76-163 ms
-where they add up to about 75): `evaluation_run_create` timed from inside took 80-89 ms there (an instrumented
-copy, SQLite, load average 2.5), and the bench's timing of it also frees the run it returns (its snapshot and
-result, 4-20 ms).
+Before and after this round, this bench: before (the first round's code, at 06:00 with a load average of 0.6 → 2.5,
+best of 5) SQLite 146 ms beside a baseline of 45 ms, the ratio 3.22 by wall time and 3.24 by CPU time; PostgreSQL
+186 beside 68 ms, 2.74 and 2.75 (the table of the first round, at a load of about 2: 3.24 and 3.17). After (06:33, load average 2.1, best of 9):
+SQLite 148 ms beside 67 ms, 2.19 by wall time and 2.26 by CPU time; PostgreSQL 175 beside 60 ms, 2.90 and 2.61;
+at 06:41 (load average 0.6 → 0.9) SQLite 73 beside 32 ms, 2.29 and 2.30; PostgreSQL 88 beside 32 ms, 2.78 and 2.64;
+the table above is a later run. Other runs of this round's code, with test suites of other sessions running beside
+them (load average 2-3 on 2 cores), gave SQLite 2.2-2.9 and PostgreSQL 2.8-4.1 by wall time. Timed in one
+process on one generated database, old and new code taking turns (best of 9, SQLite, load average 0.7-1.0): the run
+83-90 ms → 71-81 ms beside a baseline of 30-39 ms, the ratio 2.6-3.1 → 2.1-2.5.
 
-What is left. 2× leaves the run one baseline, 30-55 ms here, for what the baseline does not do: the provenance of
-each of the 15,000 values (its report, the revision that set it and the indicator: 18,500 sources), the cells kept
-so that a run can be explained and rerun years later, and writing them, the 500 rows and the audit entry in one
-transaction. The snapshot alone costs the baseline's query and matrix plus about 15 ms, and the write 20-35 ms.
-Not done here: storing sources per report rather than per value (after a correction a report's entries carry
-different revisions, so each value's revision would still be stored per value); dropping the engine's input
-matrix from the stored result (0.19 MB, the snapshot's values as floats: the result would then need the snapshot
-to be read); writing the snapshot's JSON while the cells are made; the audit checkpoint file written and synced
-to disk at every commit (part of the audit chain's design, left alone).
+Where the time goes now (each phase timed from inside `evaluation_run_create`, best of 9, load average about 1;
+SQLite, then PostgreSQL): the snapshot 31-52 and 44 ms (reading the 501 reports with their figures, the catalogue,
+the periods, the scheme's items and the clusters, about 12 on SQLite; the 11,500 reported values with their Decimal
+sums, the 3,500 ratios and differences and their sources in `complete_values`, about 15; the columns of format 3, 5);
+the engine and its result 20-27 and 21 ms, of which the engine calls the baseline also makes 15-18 (the 1,000-draw
+rank stability's argsorts most of it) and the missing-data rule 4; then validating the run 1, encoding the snapshot
+(0.31 MB) 1.8 and the result (0.19 MB, of which 0.15 MB the engine's input matrix) 1.5, the run's INSERT 1-2 and
+3-4 (its save 2.7 and 7.6 in all), the 500 rows 4-8 and 6, the audit entry 1.4 and 2.6, the commit 0.6 and 0.7 and
+the audit checkpoint written and synced after it 3.5-4.6 and 4.2. The baseline is one query, the Decimal matrix and
+the same engine calls. In a process that has just generated the province (as this bench's has) and then collected its
+garbage, the run took 75 ms (load average 0.9), its phases adding up to it; the table's phases, taken with other
+sessions' test suites running, are up to twice as long.
+
+What is left. 2× leaves the run one baseline, 30-40 ms at a low load, for what the baseline does not do: 15,000 values
+with their provenance, the cells kept so that a run can be explained and rerun years later, and writing them, the
+500 rows and the audit entry with its checkpoint in one transaction; the write alone is now 15-20 ms on SQLite and
+20-25 on PostgreSQL. Not done: dropping the engine's input matrix from the stored result (0.15 MB, the snapshot's
+values as floats: about 1.5 ms of encoding and 1.3 ms of INSERT on PostgreSQL, but every reader of a result would
+then need the snapshot and the missing-data rule to rebuild it); a leaner `complete_values` for format 3 that would
+give a column's values and (report, revision) parts without a tuple per value (it serves the other readers of
+approved figures too); the audit checkpoint file written and synced at every commit (part of the audit chain's
+design, left alone).
 """
 
 
@@ -376,7 +379,7 @@ def child(backend: str) -> dict:
     np.testing.assert_array_equal(np.array(run.result["engine"]["scores"]), result.scores)
     # What was stored cites each value's report and revision (the corrected ones too) and reruns to the same result.
     stored = Run.objects.get(pk=run.pk)
-    cells = [subject_cell(stored.snapshot, s, code) for s in stored.snapshot["subjects"] for code in ITEMS]
+    cells = [subject_cell(stored.snapshot, i, code) for i in range(len(stored.snapshot["subjects"])) for code in ITEMS]
     assert all(cell["sources"] and cell["period"] == f"{YEAR}年1-12月" for cell in cells)
     corrected = len({src["report"] for cell in cells for src in cell["sources"] if src["revision"] == 2})
     assert corrected == data["corrected"], (corrected, data["corrected"])

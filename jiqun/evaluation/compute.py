@@ -12,7 +12,7 @@ import numpy as np
 from django.conf import settings
 from django.utils import translation
 
-from jiqun.evaluation.cells import cell_value, column_values
+from jiqun.evaluation.cells import cell_value, snapshot_column, subject_cell
 from jiqun.evaluation.reasons import INELIGIBLE, MISSING, VETO, failures_text, stored_text
 from jiqun.scoring import (
     Scaling,
@@ -125,8 +125,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     rule = params["missing_rule"]
     subjects = snapshot["subjects"]
     # Each cell's value read once, a criterion's column at a time (a national run has 15,000 cells).
-    values_of = [s["values"] for s in subjects]
-    columns = [column_values(values_of, code) for code in codes]
+    columns = [snapshot_column(snapshot, code) for code in codes]
     gaps_of: dict[int, list[dict]] = {}  # subject index → the criteria it has no value of, in criteria order
     for c, column in zip(criteria, columns, strict=True):
         if None not in column:
@@ -149,7 +148,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
         gaps = gaps_of.get(i)
         if gaps and rule == "excluded":
             excluded.append(_excluded(subject, {"code": MISSING, "gaps": [
-                {"name": c["name"], "missing": subject["values"][c["code"]]["missing"]} for c in gaps]}))
+                {"name": c["name"], "missing": subject_cell(snapshot, i, c["code"])["missing"]} for c in gaps]}))
         else:
             scored.append(subject)
             kept.append(i)
@@ -161,7 +160,7 @@ def prepare(snapshot: dict[str, Any], params: dict[str, Any]) -> tuple[list[dict
     for j, (code, all_values) in enumerate(zip(codes, columns, strict=True)):
         column = all_values if every else [all_values[i] for i in kept]
         if None not in column:  # nothing to fill: the column as it is
-            matrix[:, j] = [float(value) for value in column]
+            matrix[:, j] = list(map(float, column))
             continue
         present = [float(value) for value in column if value is not None]
         mean = sum(present) / len(present) if present else 0.0

@@ -8,7 +8,7 @@ import io
 
 import xlsxwriter
 
-from jiqun.evaluation.cells import cell_dict
+from jiqun.evaluation.cells import subject_cell
 from jiqun.evaluation.compute import subject_key
 from jiqun.evaluation.models import Run, RunRow
 from jiqun.evaluation.selectors import Explanation, explanation
@@ -78,11 +78,11 @@ def build_run_workbook(run: Run, rows: list[RunRow]) -> bytes:
     r = 4
     criteria = run.snapshot["criteria"]
     visible = {row.subject_key for row in rows}
-    for subject in run.snapshot["subjects"]:
+    for i, subject in enumerate(run.snapshot["subjects"]):
         if subject_key(subject) not in visible:
             continue
         for c in criteria:
-            value = cell_dict(subject["values"][c["code"]], run.snapshot["year"])
+            value = subject_cell(run.snapshot, i, c["code"])
             sheet.write(r, 0, safe_text(subject["name"]), cell)
             sheet.write(r, 1, c["name"], cell)
             sheet.write(r, 2, c["unit"], cell)

@@ -12,6 +12,7 @@ cluster without a report that can be scored is missing.
 """
 
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from jiqun.clusters.models import Cluster, ClusterStatus
@@ -20,6 +21,7 @@ from jiqun.incidents.veto import veto_hits
 from jiqun.monitoring.figures import ApprovedFigures, Total
 from jiqun.programmes.models import Indicator
 
+_REVISION, _INDICATOR = itemgetter(0, 1), itemgetter(2)  # of a cited source: (report, revision, indicator)
 QUALITY = "data_quality"  # the catalogue code of the data-quality score (not a registry count, not reported)
 
 
@@ -119,6 +121,8 @@ class _Figures:
         # cluster's regions and zones); one tuple, asked for column after column.
         self.subjects = tuple(self.year_end.subject({pk}, name=name) for pk, name in clusters)
         self._all: ApprovedFigures | None = None
+        # The report revisions the columns cite, each at its position in the snapshot's "revisions".
+        self.revisions: dict[tuple[int, int], int] = {}
 
     def _all_periods(self) -> ApprovedFigures:
         if self._all is None:
@@ -126,21 +130,49 @@ class _Figures:
         return self._all
 
     def column(self, code: str, year: int) -> list[dict[str, Any] | list]:
-        """Each cluster's cell of indicator `code` in `year`, in the order of `clusters`: a complete 1-12月 total
-        as a list (jiqun.evaluation.cells), any other cell as a dict."""
-        cells: list[dict[str, Any] | list] = []
-        for pk, subject, found in zip(self.clusters, self.subjects,
-                                      self.year_end.complete_values(self.subjects, code, year, 4), strict=True):
-            if found is not None:
-                cells.append([str(found[0]), *found[1]])  # jiqun.evaluation.cells: a complete 1-12月 total
-                continue
-            refusal = self.year_end.refusal(subject, code)  # the catalogue's answer, whichever periods are loaded
-            if refusal:
-                cells.append({"value": None, "missing": refusal})
-                continue
-            figures = self._all_periods()
-            cells.append(_cell(figures.totals(figures.cluster(pk), code), year, refusal))
-        return cells
+        """Each cluster's cell of indicator `code` in `year`, in the order of `clusters`, as format 2 keeps a cell
+        (jiqun.evaluation.cells): a complete 1-12月 total as a list, any other cell as a dict."""
+        return [self._other(pk, subject, code, year) if found is None else [str(found[0]), *found[1]]
+                for pk, subject, found in zip(self.clusters, self.subjects,
+                                              self.year_end.complete_values(self.subjects, code, year, 4), strict=True)]
+
+    def stored_column(self, code: str, year: int) -> dict[str, list]:
+        """Each cluster's cell of indicator `code` in `year` as format 3 keeps a criterion's column
+        (jiqun.evaluation.cells): a complete 1-12月 total as its value text, each of its sources as the position in
+        `revisions` of the report revision it cites; any other cell as a dict. Made a part at a time rather than a
+        value at a time (15,000 values in a national run)."""
+        found = self.year_end.complete_values(self.subjects, code, year, 4)
+        cites = [total[1] for total in found if total is not None]
+        indicators = list(map(_INDICATOR, cites[0])) if cites else []
+        parts = [list(map(itemgetter(p), cites)) for p in range(len(indicators))]
+        if not (set(map(len, cites)) <= {len(indicators)} and all(
+                set(map(_INDICATOR, part)) == {indicator} for part, indicator in zip(parts, indicators, strict=True))):
+            # Totals citing different indicators (never a cluster's, who reports alone): each kept as format 2 does.
+            return {"values": self.column(code, year), "indicators": [], "sources": []}
+        values = [self._other(pk, subject, code, year) if total is None else str(total[0])
+                  for pk, subject, total in zip(self.clusters, self.subjects, found, strict=True)]
+        return {"values": values, "indicators": indicators, "sources": [self._cited(part, found) for part in parts]}
+
+    def _cited(self, part: list[tuple], found: list) -> list[int | None]:
+        """The position in `revisions` of the report revision each source of `part` cites (one source for each
+        total in `found`, in its order), None where `found` has no total; revisions not yet cited are added."""
+        revisions = self.revisions
+        keys = list(map(_REVISION, part))
+        new = [key for key in dict.fromkeys(keys) if key not in revisions]
+        revisions.update(zip(new, range(len(revisions), len(revisions) + len(new)), strict=True))
+        positions = map(revisions.__getitem__, keys)
+        if len(keys) == len(found):
+            return list(positions)
+        return [None if total is None else next(positions) for total in found]
+
+    def _other(self, pk: int, subject, code: str, year: int) -> dict[str, Any]:
+        """The cell of a cluster whose 1-12月 total of `code` is not complete: refused, or `_cell` of all the year's
+        periods (an earlier period's total, or missing with the reason)."""
+        refusal = self.year_end.refusal(subject, code)  # the catalogue's answer, whichever periods are loaded
+        if refusal:
+            return {"value": None, "missing": refusal}
+        figures = self._all_periods()
+        return _cell(figures.totals(figures.cluster(pk), code), year, refusal)
 
 
 def snapshot_collect(scheme, year: int) -> dict[str, Any]:
@@ -160,7 +192,11 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
                     .order_by("name", "pk").values_list("pk", "name"))
     figures = _Figures(scheme.programme, year, clusters)
     # The statistics cells a column at a time (one indicator for every cluster).
-    columns = {c["code"]: figures.column(c["indicator"], year) for c in criteria if c["source"] == "statistics"}
+    columns = {c["code"]: figures.stored_column(c["indicator"], year) if c["source"] == "statistics" else
+               {"values": [_quality(qualities, pk, year) if c["source"] == "quality" else
+                           _count(registries, indicators[c["indicator"]], c["params"], pk, year)
+                           for pk, _name in clusters], "indicators": [], "sources": []}
+               for c in criteria}
     years = {n: [year] if t.get("years", 1) == 1 else list(range(year - t["years"] + 1, year + 1))
              for n, t in enumerate(thresholds)}
     threshold_columns = {(n, y): figures.column(t["indicator"], y)
@@ -168,17 +204,8 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
     # The incidents that veto a cluster are copied into the snapshot: a later withdrawal changes no rerun.
     vetoes = veto_hits(getattr(scheme, "veto", None) or [], [pk for pk, _name in clusters], year)
     subjects = []
-    in_columns = [(c["code"], columns.get(c["code"]), c) for c in criteria]
     for i, (pk, name) in enumerate(clusters):
-        values = {}
-        for code, column, c in in_columns:
-            if column is not None:
-                values[code] = column[i]
-            elif c["source"] == "quality":
-                values[code] = _quality(qualities, pk, year)
-            else:
-                values[code] = _count(registries, indicators[c["indicator"]], c["params"], pk, year)
-        subject_data = {"cluster": pk, "name": name, "values": values}
+        subject_data: dict[str, Any] = {"cluster": pk, "name": name}
         if thresholds:
             def threshold_cell(n: int, t: dict, year: int, cluster_id: int = pk, i: int = i) -> dict[str, Any]:
                 return (_quality(qualities, cluster_id, year) if t["source"] == "quality" else
@@ -195,4 +222,4 @@ def snapshot_collect(scheme, year: int) -> dict[str, Any]:
         subjects.append(subject_data)
     return {"format": FORMAT, "year": year, "as_of": f"{year}-12-31", "programme": scheme.programme.code,
             "criteria": criteria, "eligibility": thresholds, "veto": getattr(scheme, "veto", None) or [],
-            "subjects": subjects}
+            "revisions": [list(cited) for cited in figures.revisions], "columns": columns, "subjects": subjects}

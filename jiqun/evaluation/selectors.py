@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from jiqun.evaluation.bonus_points import bonus_points
-from jiqun.evaluation.cells import cell_dict
+from jiqun.evaluation.cells import subject_cell
 from jiqun.evaluation.compute import evaluate, normalized_row, outcome, subject_key
 from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme, SubjectKind
 
@@ -161,7 +161,8 @@ def explanation(run: Run, row: RunRow) -> Explanation:
     """Why this row's score: every indicator's raw, normalised, weighted value and its dimension's sum."""
     result = run.result
     engine = result["engine"]
-    snapshot = {subject_key(s): s for s in run.snapshot["subjects"]}[row.subject_key]
+    position = next(i for i, s in enumerate(run.snapshot["subjects"]) if subject_key(s) == row.subject_key)
+    snapshot = run.snapshot["subjects"][position]
     explained = Explanation(run, row, additive=run.parameters["aggregation"] == "weighted_sum",
                             clusters=snapshot.get("clusters"), basis=snapshot.get("basis", ""))
     if run.snapshot.get("bonus"):
@@ -176,7 +177,7 @@ def explanation(run: Run, row: RunRow) -> Explanation:
     filled = {(subject_key(f), f["indicator"]): f["how"] for f in result["filled"]}
     dimensions: dict[str, Dimension] = {}
     for j, criterion in enumerate(run.snapshot["criteria"]):
-        cell = cell_dict(snapshot["values"][criterion["code"]], run.snapshot["year"])
+        cell = subject_cell(run.snapshot, position, criterion["code"])
         how = filled.get((row.subject_key, criterion["code"]))
         note = cell.get("note", "")
         if how:

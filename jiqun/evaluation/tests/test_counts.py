@@ -3,6 +3,7 @@
 import pytest
 
 from jiqun.enterprises.models import EnterpriseScale, Membership
+from jiqun.evaluation.cells import subject_cell
 from jiqun.evaluation.packs import SchemePackError, scheme_parse_text
 from jiqun.evaluation.selectors import explanation
 from jiqun.evaluation.services import evaluation_run_create, scheme_install
@@ -26,10 +27,10 @@ items:
 def test_a_registry_count_is_recounted_for_each_cluster(province_admin) -> None:
     scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(COUNTS, "counts.yaml"))
     run = evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
-    for subject in run.snapshot["subjects"]:
+    for i, subject in enumerate(run.snapshot["subjects"]):
         members = Membership.objects.filter(cluster_id=subject["cluster"]).values("enterprise")
         above = EnterpriseScale.objects.filter(enterprise__in=members, year=2025, above_scale=True).count()
-        cell = subject["values"]["count_above_scale_enterprises"]
+        cell = subject_cell(run.snapshot, i, "count_above_scale_enterprises")
         assert cell["value"] == str(above) and cell["period"] == "2025年" and len(cell["registry"]) == above
     row = run.rows.exclude(rank=None).first()
     line = next(x for x in explanation(run, row).lines if x.code == "count_above_scale_enterprises")

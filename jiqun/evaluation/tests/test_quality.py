@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jiqun.accounts.models import User
+from jiqun.evaluation.cells import subject_cell
 from jiqun.evaluation.inputs import snapshot_collect
 from jiqun.evaluation.packs import SchemePackError, scheme_parse_text
 from jiqun.evaluation.selectors import explanation
@@ -67,7 +68,7 @@ def test_a_late_report_scores_lower_on_the_quality_item(reports, province_admin,
     scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(WITH_QUALITY, "quality.yaml"))
     run = evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
     assert [c["source"] for c in run.snapshot["criteria"]] == ["statistics", "quality"]
-    cells = {s["cluster"]: s["values"]["data_quality"] for s in run.snapshot["subjects"]}
+    cells = {s["cluster"]: subject_cell(run.snapshot, i, "data_quality") for i, s in enumerate(run.snapshot["subjects"])}
     # 任城: (1 complete + 1 on time + 1 no warning + 1 no correction) / 4 = 100.0
     # 历下: (1 + 0 late + 1 + 1) / 4 = 75.0
     assert cells[rencheng.cluster_id]["value"] == "100.0" and cells[lixia.cluster_id]["value"] == "75.0"
@@ -95,7 +96,8 @@ def test_a_cluster_without_reports_is_missing_under_the_schemes_rule(reports, pr
     scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(text, "quality.yaml"))
     lixia.delete()
     run = evaluation_run_create(actor=province_admin, scheme=scheme, year=2025)
-    cell = {s["cluster"]: s for s in run.snapshot["subjects"]}[lixia.cluster_id]["values"]["data_quality"]
+    cell = {s["cluster"]: subject_cell(run.snapshot, i, "data_quality")
+            for i, s in enumerate(run.snapshot["subjects"])}[lixia.cluster_id]
     assert cell == {"value": None, "missing": "2025年没有可评分的集群报表"}
 
 

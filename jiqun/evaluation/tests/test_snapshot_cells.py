@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from jiqun.evaluation.cells import cell_dict, subject_cell
-from jiqun.evaluation.inputs import _cell, snapshot_collect
+from jiqun.evaluation.cells import cell_dict, snapshot_column, subject_cell
+from jiqun.evaluation.inputs import _cell, _Figures, snapshot_collect
 from jiqun.evaluation.models import Scheme, SubjectKind
 from jiqun.evaluation.packs import scheme_parse_text
 from jiqun.evaluation.services import scheme_install
@@ -32,11 +32,11 @@ def text(cell: dict) -> str:
 def statistics_cells(snapshot: dict) -> list[tuple[int, str, int, dict]]:
     """(cluster, indicator, year, cell) of every statistics cell of the snapshot, thresholds' included."""
     found = []
-    for subject in snapshot["subjects"]:
+    for i, subject in enumerate(snapshot["subjects"]):
         for c in snapshot["criteria"]:
             if c["source"] == "statistics":
                 found.append((subject["cluster"], c["indicator"], snapshot["year"],
-                              subject_cell(snapshot, subject, c["code"])))
+                              subject_cell(snapshot, i, c["code"])))
         for n, t in enumerate(snapshot["eligibility"]):
             if t["source"] != "statistics":
                 continue
@@ -131,10 +131,59 @@ def test_a_fixed_programme_needing_every_fallback_gives_the_all_periods_cells():
     kinds = assert_cells_as_the_all_periods_selector_gives_them(scheme, 2025)
     assert all(kinds.values()), kinds
     snapshot = snapshot_collect(scheme, 2025)
-    jia_cells = next(s for s in snapshot["subjects"] if s["cluster"] == jia.pk)["values"]
-    assert text(jia_cells["revenue"]) == text(["10000.50", [report.pk, 2, "revenue"]])  # format 2: value, sources
-    assert cell_dict(jia_cells["revenue"], 2025)["sources"] == [{"report": report.pk, "revision": 2, "indicator": "revenue"}]
-    assert jia_cells["manufacturing_share"]["value"] is None  # the 综合表 lacks its denominator
-    yi_cells = next(s for s in snapshot["subjects"] if s["cluster"] == yi.pk)["values"]
-    assert yi_cells["hightech_output_share"]["quarter"] == 3  # 1-12月 has a zero denominator; 1-9月 not
-    assert yi_cells["rd_intensity_gap"]["quarter"] == 3  # no R&D in 1-12月
+    at = {s["cluster"]: i for i, s in enumerate(snapshot["subjects"])}
+    # format 3: the value's text in the criterion's column, its source the position of [report, revision]
+    revenue = snapshot["columns"]["revenue"]
+    assert revenue["values"][at[jia.pk]] == "10000.50" and revenue["indicators"] == ["revenue"]
+    assert snapshot["revisions"][revenue["sources"][0][at[jia.pk]]] == [report.pk, 2]
+    assert subject_cell(snapshot, at[jia.pk], "revenue")["sources"] == [
+        {"report": report.pk, "revision": 2, "indicator": "revenue"}]
+    assert subject_cell(snapshot, at[jia.pk], "manufacturing_share")["value"] is None  # the 综合表 lacks its denominator
+    assert subject_cell(snapshot, at[yi.pk], "hightech_output_share")["quarter"] == 3  # 1-12月: a zero denominator
+    assert subject_cell(snapshot, at[yi.pk], "rd_intensity_gap")["quarter"] == 3  # no R&D in 1-12月
+
+
+class _YearEnd:
+    """A stand-in for the 1-12月 selector: the given complete totals, every other cell refused."""
+
+    def __init__(self, totals: list) -> None:
+        self.totals = totals
+
+    def complete_values(self, subjects, code, year, quarter) -> list:
+        return self.totals
+
+    def refusal(self, subject, code) -> str:
+        return "不适用"
+
+
+def _figures(totals: list) -> _Figures:
+    figures = object.__new__(_Figures)  # without reading a programme: only the column's making is tested
+    figures.year_end, figures.revisions = _YearEnd(totals), {}
+    figures.clusters, figures.subjects = list(range(len(totals))), tuple(range(len(totals)))
+    return figures
+
+
+def _snapshot(figures: _Figures, column: dict) -> dict:
+    return {"format": 3, "year": 2025, "revisions": [list(cited) for cited in figures.revisions],
+            "columns": {"x": column}, "subjects": [{"cluster": pk} for pk in figures.clusters]}
+
+
+def test_a_column_cites_each_value_s_own_revision_by_position():
+    totals = [None, (Decimal("1.50"), ((7, 1, "a"), (9, 1, "b"))), (Decimal("2"), ((8, 2, "a"), (9, 1, "b")))]
+    figures = _figures(totals)
+    column = figures.stored_column("x", 2025)
+    assert column == {"values": [{"value": None, "missing": "不适用"}, "1.50", "2"], "indicators": ["a", "b"],
+                      "sources": [[None, 0, 1], [None, 2, 2]]}
+    assert subject_cell(_snapshot(figures, column), 2, "x")["sources"] == [
+        {"report": 8, "revision": 2, "indicator": "a"}, {"report": 9, "revision": 1, "indicator": "b"}]
+    assert snapshot_column(_snapshot(figures, column), "x") == [None, "1.50", "2"]
+
+
+def test_a_column_whose_totals_cite_different_indicators_keeps_them_as_format_2_lists():
+    totals = [(Decimal("1"), ((7, 1, "a"),)), (Decimal("2"), ((8, 1, "a"), (9, 1, "b")))]
+    figures = _figures(totals)
+    column = figures.stored_column("x", 2025)
+    assert column == {"values": [["1", (7, 1, "a")], ["2", (8, 1, "a"), (9, 1, "b")]], "indicators": [], "sources": []}
+    assert subject_cell(_snapshot(figures, column), 1, "x")["sources"] == [
+        {"report": 8, "revision": 1, "indicator": "a"}, {"report": 9, "revision": 1, "indicator": "b"}]
+    assert snapshot_column(_snapshot(figures, column), "x") == ["1", "2"]

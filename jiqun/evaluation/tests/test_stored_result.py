@@ -1,8 +1,8 @@
 """How a run stores the engine's result: without the tables derived from its input (the normalised and weighted
 matrices, entropy's proportions), which the explanation and the engine rebuild bit for bit; runs stored earlier
 with every table still explain and rerun. The snapshot and result are encoded by orjson and read back as the same
-values the standard encoder stored; a snapshot stored before format 2 (every cell a dict) explains and reruns
-as the same run in format 2."""
+values the standard encoder stored; a snapshot stored in format 1 (every cell a dict) or format 2 (a complete
+total as a list) explains and reruns as the same run in format 3."""
 
 import json
 from decimal import Decimal
@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from jiqun.evaluation.cells import cell_dict, cell_value
-from jiqun.evaluation.compute import engine_result
+from jiqun.evaluation.cells import cell_value, subject_cell
+from jiqun.evaluation.compute import engine_result, evaluate
 from jiqun.evaluation.models import Run
 from jiqun.evaluation.packs import scheme_parse_text
 from jiqun.evaluation.selectors import explanation, run_reproduce
@@ -85,12 +85,29 @@ def test_a_run_stored_with_every_table_still_explains_and_reruns(run) -> None:
     assert engine_result(old.result).to_dict() == engine_result(new.result).to_dict()
 
 
+def _cells(snapshot: dict, cell) -> dict:
+    """The format-3 snapshot with every criterion's cells kept under each subject, each as `cell` makes it from
+    the format-1 dict, and without the columns and their revisions."""
+    subjects = [{**subject, "values": {c["code"]: cell(subject_cell(snapshot, i, c["code"])) for c in snapshot["criteria"]}}
+                for i, subject in enumerate(snapshot["subjects"])]
+    return {key: value for key, value in {**snapshot, "subjects": subjects}.items()
+            if key not in ("columns", "revisions", "format")}
+
+
 def _format_1(snapshot: dict) -> dict:
     """The snapshot as runs stored it before format 2: every cell a dict, and no format."""
-    year = snapshot["year"]
-    subjects = [{**subject, "values": {code: cell_dict(cell, year) for code, cell in subject["values"].items()}}
-                for subject in snapshot["subjects"]]
-    return {key: value for key, value in {**snapshot, "subjects": subjects}.items() if key != "format"}
+    return _cells(snapshot, lambda cell: cell)
+
+
+def _format_2(snapshot: dict) -> dict:
+    """The snapshot as runs stored it in format 2: a complete 1-12月 total as [value, [report, revision, indicator],
+    …], every other cell a dict."""
+    def cell(stored: dict) -> dict | list:
+        if stored.get("quarter") != 4 or "note" in stored:
+            return stored
+        return [stored["value"], *[[s["report"], s["revision"], s["indicator"]] for s in stored["sources"]]]
+
+    return {**_cells(snapshot, cell), "format": 2}
 
 
 def _provenance(run: Run) -> list[tuple]:
@@ -98,18 +115,20 @@ def _provenance(run: Run) -> list[tuple]:
             for row in run.rows.order_by("cluster_id")]
 
 
-def test_a_run_stored_in_snapshot_format_1_still_explains_and_reruns(run) -> None:
+@pytest.mark.parametrize(("older", "cells"), [(_format_1, dict), (_format_2, list)])
+def test_a_run_stored_in_an_older_snapshot_format_still_explains_and_reruns(run, older, cells) -> None:
     new = Run.objects.get(pk=run.pk)
-    assert new.snapshot["format"] == 2
-    assert any(type(cell) is list for s in new.snapshot["subjects"] for cell in s["values"].values())
-    Run.objects.filter(pk=run.pk).update(snapshot=_format_1(new.snapshot))
+    assert new.snapshot["format"] == 3
+    assert any(type(value) is str for column in new.snapshot["columns"].values() for value in column["values"])
+    Run.objects.filter(pk=run.pk).update(snapshot=older(new.snapshot))
     old = Run.objects.get(pk=run.pk)
-    assert "format" not in old.snapshot
-    assert all(type(cell) is dict for s in old.snapshot["subjects"] for cell in s["values"].values())
+    assert "columns" not in old.snapshot and old.snapshot.get("format") == (2 if cells is list else None)
+    assert any(type(cell) is cells for s in old.snapshot["subjects"] for cell in s["values"].values())
 
     assert _provenance(old) == _provenance(new) and _explained(old) == _explained(new)
     assert any(line_sources for _cluster, lines in _provenance(old) for *_rest, line_sources in lines)
     assert run_reproduce(old).identical
+    assert engine_result(evaluate(old.snapshot, old.parameters)).to_dict() == engine_result(new.result).to_dict()
     out = StringIO()
     call_command("evaluate", "rerun", str(run.pk), stdout=out)
     assert "完全一致" in out.getvalue()
@@ -122,7 +141,8 @@ def test_the_stored_json_reads_back_as_the_same_values(run) -> None:
 
     # What the standard encoder wrote before, value for value: decimal text as text, every float to the last bit.
     assert stored == [json.loads(json.dumps(value)) for value in (run.snapshot, run.result, run.stability)]
-    assert all(isinstance(cell_value(cell), str | None) for s in stored[0]["subjects"] for cell in s["values"].values())
+    assert all(isinstance(value, str) or cell_value(value) is None or isinstance(cell_value(value), str)
+               for column in stored[0]["columns"].values() for value in column["values"])
 
 
 def test_the_run_encoder_writes_what_the_standard_encoder_writes() -> None:
