@@ -426,8 +426,8 @@ query again with no query while it has heard nothing since, and while a probe it
 ordinary connection keeps coming back (docs/security.md says why each part is there). With the query on every
 view the PostgreSQL page was 3.4-4.7× the file's p95 in the bench's runs that day (2.6-4.0× in shorter runs): its
 p50 was 3-3.5× the file's, the query's round trip to a server process on the same two cores (0.5-0.6 ms of wall
-time per view in one process, against 0.1 ms on SQLite) with a long tail. Without it: 1.35-1.61× in three runs
-at loads of 1-2, and 0.1 ms of CPU per view in one process. Tried before that, on PostgreSQL: the statement
+time per view in one process, against 0.1 ms on SQLite) with a long tail. Without it: 0.8-1.7× in five runs at
+loads of 1-3, and 0.1 ms of CPU per view in one process. Tried before that, on PostgreSQL: the statement
 prepared once per connection and the user's row digested by the server (kept: 0.05-0.1 ms less per view), 16
 server threads instead of 8 and a shorter interpreter switch interval (both worse), freezing the collector's
 generations (no difference beyond the noise).
@@ -435,9 +435,9 @@ generations (no difference beyond the noise).
 What the ratio is made of now. In this closed loop of 32 clients each request waits behind the others, so a p95
 is about the service time × 32 ÷ what runs in parallel, and the ratio of the two p95s follows the ratio of the
 service times, plus the tail. Both are mostly waitress's HTTP work and the clients' own (they run on the same two
-cores); the page adds the key, the cache read and, on SQLite, the one query (0.1 ms in process). The ratio swings
-with the machine's load: the file's p95 is a few ms, which any other process doubles or halves. On SQLite the
-runs of 2026-12-03 gave 1.2-1.8×, and once 4.4× while a helper's test suite ran beside the bench (the file's p95
+cores); the page adds the key, the cache read and, on SQLite, the one query (0.1-0.3 ms in process). The ratio
+swings with the machine's load: the file's p95 is a few ms, which any other process doubles or halves. On SQLite
+the runs of 2026-12-03 gave 1.2-2.3×, and once 4.4× while another test suite ran beside the bench (the file's p95
 fell to 8 ms in that run, the page's rose to 36 ms).
 
 Sessions stay in the database (`django.contrib.sessions.backends.db`): the one query of a kept page reads the
