@@ -85,13 +85,12 @@ def _sql(vendor: str) -> str:
     # PostgreSQL digests the user's row itself (one text instead of every column converted in Python).
     row = "md5(u::text)" if vendor == "postgresql" else "u.*"
     return (f"SELECT {row}, (SELECT COUNT(*) {mine}), (SELECT SUM({q('cluster_id')}) {mine}), "
-            f"(SELECT {q('session_data')} FROM {session} WHERE {q('session_key')} = %s "
-            f"AND {q('expire_date')} > %s), "
+            f"s.{q('session_data')}, "
             f"(SELECT {q('id')} FROM {audit} ORDER BY {q('id')} DESC LIMIT 1), "
             f"(SELECT {q('at')} FROM {audit} ORDER BY {q('id')} DESC LIMIT 1), "
-            f"(SELECT SUM({q('changes')}) FROM {states}), (SELECT COUNT(*) FROM {states}), "
-            f"(SELECT {q('expire_date')} FROM {session} WHERE {q('session_key')} = %s) "
-            f"FROM {user} u WHERE u.{q('id')} = %s")
+            f"(SELECT SUM({q('changes')}) FROM {states}), (SELECT COUNT(*) FROM {states}), s.{q('expire_date')} "
+            f"FROM {user} u LEFT JOIN {session} s ON s.{q('session_key')} = %s AND s.{q('expire_date')} > %s "
+            f"WHERE u.{q('id')} = %s")
 
 
 PREPARED = "jiqun_kept_page"
@@ -107,7 +106,7 @@ def _execute_prepared(cursor, params: list) -> None:
         cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [PREPARED])
         if cursor.fetchone() is None:
             text = _sql("postgresql")
-            for n in (1, 2, 1, 3):
+            for n in (1, 2, 3):
                 text = text.replace("%s", f"${n}", 1)
             cursor.execute(f"PREPARE {PREPARED} (text, timestamptz, bigint) AS {text}")
         connection._jiqun_prepared = pid
@@ -126,7 +125,7 @@ def _fingerprint(user_id: int, session_key: str) -> tuple[str, tuple] | None:
         if connection.vendor == "postgresql":
             _execute_prepared(cursor, [session_key, now, user_id])
         else:
-            cursor.execute(_sql(connection.vendor), [session_key, now, session_key, user_id])
+            cursor.execute(_sql(connection.vendor), [session_key, now, user_id])
         row = cursor.fetchone()
     if row is None or row[SESSION_DATA] is None:
         return None

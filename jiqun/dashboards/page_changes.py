@@ -63,10 +63,11 @@ class Listener:
         self.listening: psycopg.Connection | None = None
         self.connecting = False
         self.generation = 0
-        self.probes: dict[str, float] = {}  # the probes sent and not heard yet, with the time each was sent
-        self.probe: str | None = None  # the newest of them
-        self.probed_at: float | None = None  # when the newest probe was made
-        self.proven_at: float | None = None  # when the newest probe heard was sent
+        self.probes: dict[str, float]  # the probes sent and not heard yet, with the time each was sent
+        self.probe: str | None  # the newest of them
+        self.probed_at: float | None  # when the newest probe was made
+        self.proven_at: float | None  # when the newest probe heard was sent
+        self._unproven()
         self.retry_at = 0.0
         self.validated: dict[str, tuple[int, str]] = {}
 
@@ -77,7 +78,6 @@ class Listener:
             return None
         if self.listening is None:
             self._listen()
-        now = time.monotonic()
         with self.lock:
             if self.listening is None:
                 return None
@@ -87,6 +87,7 @@ class Listener:
             except psycopg.Error:
                 self._lost()
                 return None
+            now = time.monotonic()
             generation = self.generation
             trusted = self.proven_at is not None and now < self.proven_at + TRUST_SECONDS
             probe = self._next_probe(now)
@@ -117,6 +118,10 @@ class Listener:
         with self.lock:
             self._lost()
             self.retry_at = 0.0
+
+    def _unproven(self) -> None:
+        """A new listening connection, or none: no probe sent or heard on it yet."""
+        self.probes, self.probe, self.probed_at, self.proven_at = {}, None, None, None
 
     def _moved(self) -> None:
         self.generation += 1
@@ -163,7 +168,7 @@ class Listener:
                 self.retry_at = time.monotonic() + RETRY_SECONDS
                 return
             self.listening = listening
-            self.probes, self.probe, self.probed_at, self.proven_at = {}, None, None, None
+            self._unproven()
             self._moved()
 
     def _send_probe(self, probe: str) -> None:
@@ -186,7 +191,7 @@ class Listener:
         if self.listening is not None:
             self.listening.close()
         self.listening = None
-        self.probes, self.probe, self.probed_at, self.proven_at = {}, None, None, None
+        self._unproven()
         self.retry_at = time.monotonic() + RETRY_SECONDS
         self._moved()
 
