@@ -123,6 +123,7 @@ class _Figures:
         self._all: ApprovedFigures | None = None
         # The report revisions the columns cite, each at its position in the snapshot's "revisions".
         self.revisions: dict[tuple[int, int], int] = {}
+        self._known: dict[int, tuple[list, list[int | None]]] = {}  # by id: a column's keys and their positions
 
     def _all_periods(self) -> ApprovedFigures:
         if self._all is None:
@@ -141,6 +142,13 @@ class _Figures:
         (jiqun.evaluation.cells): a complete 1-12月 total as its value text, each of its sources as the position in
         `revisions` of the report revision it cites; any other cell as a dict. Made a part at a time rather than a
         value at a time (15,000 values in a national run)."""
+        lean = self.year_end.complete_column(self.subjects, code, year, 4)
+        if lean is not None:  # every total cites the same indicators: the column as it comes
+            found, parts = lean
+            values = [self._other(pk, subject, code, year) if value is None else str(value)
+                      for pk, subject, value in zip(self.clusters, self.subjects, found, strict=True)]
+            return {"values": values, "indicators": [indicator for indicator, _keys in parts],
+                    "sources": [self._positions(keys) for _indicator, keys in parts]}
         found = self.year_end.complete_values(self.subjects, code, year, 4)
         cites = [total[1] for total in found if total is not None]
         indicators = list(map(_INDICATOR, cites[0])) if cites else []
@@ -152,6 +160,19 @@ class _Figures:
         values = [self._other(pk, subject, code, year) if total is None else str(total[0])
                   for pk, subject, total in zip(self.clusters, self.subjects, found, strict=True)]
         return {"values": values, "indicators": indicators, "sources": [self._cited(part, found) for part in parts]}
+
+    def _positions(self, keys: list[tuple[int, int] | None]) -> list[int | None]:
+        """The position in `revisions` of each (report, revision), None for None; revisions not yet cited are added.
+        A ratio's part is the very list of the indicator's own column: its positions are looked up once."""
+        known = self._known.get(id(keys))
+        if known is not None and known[0] is keys:
+            return list(known[1])
+        revisions = self.revisions
+        new = [key for key in dict.fromkeys(keys) if key is not None and key not in revisions]
+        revisions.update(zip(new, range(len(revisions), len(revisions) + len(new)), strict=True))
+        positions = list(map(revisions.get, keys))  # never None among the keys of `revisions`: None stays None
+        self._known[id(keys)] = (keys, positions)
+        return list(positions)
 
     def _cited(self, part: list[tuple], found: list) -> list[int | None]:
         """The position in `revisions` of the report revision each source of `part` cites (one source for each

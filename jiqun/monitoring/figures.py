@@ -32,13 +32,15 @@ from functools import cache, cached_property
 
 from jiqun.monitoring.checks import yoy
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
-from jiqun.monitoring.values import Values, current_column
+from jiqun.monitoring.values import Values, current_column, current_values
 
 FINAL = (ReportStatus.PROVINCE_APPROVED,)
 
 Key = tuple[str, int | str]  # ("cluster", pk) | ("enterprise", pk) | ("region", code): who files a report
 Cited = tuple[int, int, str]  # (report, revision, indicator code): a Source as `complete_values` cites it
 Complete = tuple[Decimal, tuple[Cited, ...]]  # a complete total's current value and what it cites
+# `complete_values` as columns: each subject's value, and per cited indicator the (report, revision) of each value
+Column = tuple[list[Decimal | None], list[tuple[str, list[tuple[int, int] | None]]]]
 NONE_MISSING: frozenset = frozenset()
 _ZERO = Decimal(0)  # a sum's start, made once (a Decimal never changes)
 
@@ -154,6 +156,28 @@ def _complete_sum(filed: dict[Key, _Filed], keys, code: str) -> "Complete | None
     return (current, tuple(sources)) if sources else None
 
 
+def _kept(parts: list, values: list) -> list:
+    """A column's parts without a source where its value is None (a ratio whose parts are there but whose
+    denominator is zero), and none at all when no value is."""
+    if all(value is None for value in values):
+        return []
+    if None not in values:
+        return parts
+    return [(code, [None if value is None else key for key, value in zip(keys, values, strict=True)])
+            for code, keys in parts]
+
+
+def _column_of_ones(reports: "tuple[list[Values | None], list[int | None]]", code: str) -> Column:
+    """`_complete_ones` as a column; `reports` are the values to read of each one reporter's report (None: it has
+    none, or it is not approved) and the report's id."""
+    values_of, ids = reports
+    currents, revisions = current_values(values_of, code)
+    # summed from Decimal(0), as `_compute` sums
+    values = [None if current is None else _ZERO + current for current in currents]
+    keys = [None if revision is None else (report, revision) for report, revision in zip(ids, revisions, strict=True)]
+    return values, _kept([(code, keys)], values)
+
+
 def _complete_ones(reports: "list[_Filed | None]", code: str) -> "list[Complete | None]":
     """`_complete_sum` over each one reporter, whose report of the period is `reports[i]` (None: it has none)."""
     # No report: not expected, so no total; a report not approved or without the figure: not complete.
@@ -188,6 +212,8 @@ class ApprovedFigures:
         self._key_sets: dict[tuple[Key, ...], frozenset[Key]] = {}
         self._refusals: dict[tuple[str, bool, bool], str] = {}
         self._columns: dict[tuple[str, int, int], tuple[tuple[Subject, ...], list[Complete | None]]] = {}
+        self._lean: dict[tuple[str, int, int], tuple[tuple[Subject, ...], Column | None]] = {}
+        self._reports_of: dict[tuple[int, int], tuple[tuple[Subject, ...], tuple[list, list]]] = {}
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -422,6 +448,61 @@ class ApprovedFigures:
                                   _complete_sum(filed, sorted(members, key=str) if many else members, code))
         self._columns[(code, year, quarter)] = (subjects, column)
         return column
+
+    def complete_column(self, subjects: Sequence[Subject], code: str, year: int, quarter: int) -> Column | None:
+        """`complete_values` as columns, for subjects whose every total cites the same indicators (each subject one
+        reporter, as a cluster is): each subject's value (None as there), and for each indicator its totals cite,
+        in their order, the (report, revision) of each subject's value (None where the value is None); no
+        indicators when no value is complete. None for subjects of several reporters, whose totals cite as many
+        reports as they have (`complete_values` answers for them)."""
+        subjects = tuple(subjects)
+        memo = self._lean.get((code, year, quarter))
+        if memo is not None and memo[0] == subjects:  # a ratio's parts are often asked for themselves too
+            return memo[1]
+        column = self._complete_column(subjects, code, year, quarter)
+        self._lean[(code, year, quarter)] = (subjects, column)
+        return column
+
+    def _complete_column(self, subjects: tuple[Subject, ...], code: str, year: int, quarter: int) -> Column | None:
+        nothing: Column = ([None] * len(subjects), [])
+        indicator = self.catalogue.get(code)
+        if indicator is None:
+            return nothing
+        if indicator.kind in ("ratio", "difference"):
+            if indicator.numerator is None or indicator.denominator is None:
+                return nothing
+            first = self.complete_column(subjects, indicator.numerator.code, year, quarter)
+            second = self.complete_column(subjects, indicator.denominator.code, year, quarter)
+            if first is None or second is None:
+                return None
+            # complete exactly when both parts are (a refused part is None) and they combine
+            combine = _rate if indicator.kind == "ratio" else _minus
+            values = [None if a is None or b is None else combine(a, b) for a, b in zip(first[0], second[0], strict=True)]
+            return values, _kept(first[1] + second[1], values)
+        if code not in self.collected.get((year, quarter), ()):
+            return nothing
+        filed = self.filed.get((year, quarter), {})
+        if indicator.level == "region":  # the region's 综合表: one answer per region, whoever asks
+            regions: dict[str | None, Complete | None] = {}
+            found = []
+            for subject in subjects:
+                if subject.region not in regions:
+                    regions[subject.region] = (None if self.refusal(subject, code) else
+                                               _complete_sum(filed, (("region", subject.region),), code))
+                found.append(regions[subject.region])
+            values = [None if total is None else total[0] for total in found]
+            return values, _kept([(code, [None if total is None else total[1][0][:2] for total in found])], values)
+        if not all(len(subject.members) == 1 for subject in subjects):
+            return None
+        if not subjects or self.refusal(subjects[0], code):
+            return nothing
+        reports = self._reports_of.get((year, quarter))
+        if reports is None or reports[0] != subjects:  # the same for every indicator of the period
+            filed_of = [filed.get(key) for subject in subjects for key in subject.members]
+            reports = self._reports_of[(year, quarter)] = (subjects, (
+                [None if report is None or not report.approved else report.values for report in filed_of],
+                [None if report is None else report.report for report in filed_of]))
+        return _column_of_ones(reports[1], code)
 
     def _derived(self, subject: Subject, indicator) -> list[Total]:
         first = {(t.year, t.quarter): t for t in self.totals(subject, indicator.numerator.code)}

@@ -73,6 +73,23 @@ def current_column(values: "list[Values | None]", code: str) -> list[tuple[Decim
     return [None if each is None else each.current(code) for each in values]
 
 
+def current_values(values: "list[Values | None]", code: str) -> tuple[list[Decimal | None], list[int | None]]:
+    """`current_column` as two columns: each report's current value of `code` and the revision that set it, both
+    None where there is no value (no report to read, no entry, or an entry without 本期累计). Read straight from
+    the stored entries: a national evaluation run reads 11,500 of them."""
+    currents: list[Decimal | None] = []
+    revisions: list[int | None] = []
+    for each in values:
+        stored = None if each is None else each._figures.get(code)
+        if stored is None or stored[0] is None:
+            currents.append(None)
+            revisions.append(None)
+        else:
+            currents.append(Decimal(stored[0]))
+            revisions.append(stored[3])
+    return currents, revisions
+
+
 def currents_of(figures: dict) -> dict[str, Decimal]:
     """The 本期累计 of every indicator that has one."""
     return {code: Decimal(stored[0]) for code, stored in figures.items() if stored[0] is not None}

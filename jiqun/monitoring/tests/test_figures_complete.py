@@ -26,8 +26,10 @@ def lean(total):
 
 
 def answers(book: ApprovedFigures, subjects: list) -> tuple[dict, dict]:
-    """Every (subject, indicator, period) answer of `total` and of `complete_values`, side by side."""
+    """Every (subject, indicator, period) answer of `total` and of `complete_values`, side by side; and of
+    `complete_column` for the subjects of one reporter each, read back as `complete_values` gives them."""
     expected, got = {}, {}
+    ones = [n for n, subject in enumerate(subjects) if len(subject.members) == 1]
     for code in book.catalogue:
         for year, quarter in book.collected:
             column = book.complete_values(subjects, code, year, quarter)
@@ -35,6 +37,16 @@ def answers(book: ApprovedFigures, subjects: list) -> tuple[dict, dict]:
                 expected[(n, code, year, quarter)] = lean(book.total(subject, code, year, quarter))
                 found = column[n]
                 got[(n, code, year, quarter)] = None if found is None else (str(found[0]), found[1])
+            # all the subjects when they are answered as a column (None: some total cites more reports than others)
+            for asked in ([*range(len(subjects))], ones):
+                lean_column = book.complete_column([subjects[n] for n in asked], code, year, quarter)
+                assert lean_column is not None or asked is not ones
+                values, parts = lean_column or ([None] * len(asked), [])
+                for at, n in enumerate(asked):
+                    cited = tuple((*keys[at], indicator) for indicator, keys in parts if keys[at] is not None)
+                    assert len(cited) == (0 if values[at] is None else len(parts))
+                    column_answer = None if values[at] is None else (str(values[at]), cited)
+                    assert lean_column is None or column_answer == got[(n, code, year, quarter)], (n, code, year, quarter)
     return expected, got
 
 
