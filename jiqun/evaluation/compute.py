@@ -206,10 +206,14 @@ def evaluate(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
         message = _chinese(exc)
         where = "、".join(x for x in (names.get(exc.alternative or ""), dict(zip(codes, [c["name"] for c in criteria], strict=True)).get(exc.criterion or "")) if x)
         raise RunInputError(f"{where + '：' if where else ''}{message}") from None
+    engine = result.to_dict(derived=False)
+    # Nor the input matrix itself: it is the snapshot's values under the missing-data rule, which `prepare` makes
+    # again bit for bit (`engine_input`), as a rerun does; a national run's 15,000 floats, 0.15 MB of JSON.
+    engine["matrix"] = {key: value for key, value in engine["matrix"].items() if key != "values"}
     stored = {
         # Without the tables derived from the input bit for bit (normalised and weighted matrices, entropy's
         # proportions): three quarters of the engine's numbers, rebuilt by `normalized_row` and `engine_result`.
-        "engine": result.to_dict(derived=False),
+        "engine": engine,
         "stability": stability.to_dict(),
         "excluded": [{**subject_ref(s), "name": s["name"], "reason": s["reason"], "reason_code": s["reason_code"],
                       **({"veto": s["veto"]} if s.get("veto") else {})} for s in excluded],
@@ -238,13 +242,25 @@ def outcome(result: dict[str, Any]) -> dict[str, list]:
     return compared
 
 
-def engine_result(result: dict[str, Any]) -> ScoreResult:
-    return ScoreResult.from_dict(result["engine"])
+def engine_input(result: dict[str, Any], snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The stored engine result with its input matrix: as stored by an older run, else made again from the run's
+    snapshot and parameters by `prepare`, as the engine was given it."""
+    engine = result["engine"]
+    if "values" in engine["matrix"]:
+        return engine
+    values = prepare(snapshot, params)[2]
+    return {**engine, "matrix": {**engine["matrix"], "values": values.tolist()}}
+
+
+def engine_result(result: dict[str, Any], snapshot: dict[str, Any], params: dict[str, Any]) -> ScoreResult:
+    """The engine's result as it was computed, from what a run stored."""
+    return ScoreResult.from_dict(engine_input(result, snapshot, params))
 
 
 def normalized_row(engine: dict[str, Any], i: int) -> list[float]:
-    """Row `i` of the engine's normalised matrix: as stored by an older run, else rebuilt from the stored input and
-    the normalisation's column statistics (element by element, so bit for bit what the engine used)."""
+    """Row `i` of the engine's normalised matrix (`engine` as `engine_input` gives it): as stored by an older run,
+    else rebuilt from the input and the normalisation's column statistics (element by element, so bit for bit what
+    the engine used)."""
     if "normalized" in engine:
         return engine["normalized"][i]
     row = np.array([engine["matrix"]["values"][i]], dtype=np.float64)

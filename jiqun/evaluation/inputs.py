@@ -27,19 +27,25 @@ QUALITY = "data_quality"  # the catalogue code of the data-quality score (not a 
 
 def source_of(indicator) -> str:
     """Where an indicator's figure comes from: the reports' quality, the registries, or approved statistics."""
-    if indicator.code == QUALITY:
+    return _source(indicator.code, indicator.kind)
+
+
+def _source(code: str, kind: str) -> str:
+    if code == QUALITY:
         return "quality"
-    return "registry" if indicator.kind == "count" else "statistics"
+    return "registry" if kind == "count" else "statistics"
 
 
 def scheme_criteria(scheme) -> list[dict[str, Any]]:
     """The scheme's indicators as the snapshot records them (what the run was asked to measure)."""
+    items = scheme.items.order_by("order").values_list(
+        "code", "indicator__code", "indicator__kind", "label", "indicator__name", "indicator__unit", "params",
+        "dimension", "direction", "weight", "clause")
     return [
-        {"code": item.code, "indicator": item.indicator.code, "name": item.name, "unit": item.indicator.unit,
-         "source": source_of(item.indicator), "params": item.params,
-         "dimension": item.dimension, "direction": item.direction, "weight": str(item.weight),
-         "clause": item.clause}
-        for item in scheme.items.select_related("indicator").order_by("order")
+        {"code": code, "indicator": indicator, "name": label or name, "unit": unit,  # SchemeItem.name
+         "source": _source(indicator, kind), "params": params,
+         "dimension": dimension, "direction": direction, "weight": str(weight), "clause": clause}
+        for code, indicator, kind, label, name, unit, params, dimension, direction, weight, clause in items
     ]
 
 

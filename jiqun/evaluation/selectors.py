@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from jiqun.evaluation.bonus_points import bonus_points
 from jiqun.evaluation.cells import subject_cell
-from jiqun.evaluation.compute import evaluate, normalized_row, outcome, subject_key
+from jiqun.evaluation.compute import engine_input, evaluate, normalized_row, outcome, subject_key
 from jiqun.evaluation.models import Consequence, Run, RunRow, Scheme, SubjectKind
 
 
@@ -157,10 +157,18 @@ def _distinct_reports(sources: list[dict]) -> list[dict]:
     return list(seen.values())
 
 
+def _engine_of(run: Run) -> dict:
+    """The run's engine result with its input matrix, made once per run object: the Excel sheet and the report
+    explain every row."""
+    engine = run.__dict__.get("_engine_input")
+    if engine is None:
+        engine = run.__dict__["_engine_input"] = engine_input(run.result, run.snapshot, run.parameters)
+    return engine
+
+
 def explanation(run: Run, row: RunRow) -> Explanation:
     """Why this row's score: every indicator's raw, normalised, weighted value and its dimension's sum."""
     result = run.result
-    engine = result["engine"]
     position = next(i for i, s in enumerate(run.snapshot["subjects"]) if subject_key(s) == row.subject_key)
     snapshot = run.snapshot["subjects"][position]
     explained = Explanation(run, row, additive=run.parameters["aggregation"] == "weighted_sum",
@@ -171,6 +179,7 @@ def explanation(run: Run, row: RunRow) -> Explanation:
     if row.position is None:
         return explained
     i = row.position
+    engine = _engine_of(run)
     matrix_values = engine["matrix"]["values"][i]
     weights = engine["weights"]["weights"]
     normalized = normalized_row(engine, i)

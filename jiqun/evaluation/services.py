@@ -28,6 +28,7 @@ from jiqun.evaluation.models import (
 )
 from jiqun.evaluation.packs import ParsedScheme, ahp_result
 from jiqun.evaluation.permissions import can_load_scheme, can_publish_evaluation, can_run_evaluation
+from jiqun.evaluation.storage import run_insert
 from jiqun.monitoring.importer.store import insert_rows, table_of
 from jiqun.programmes.models import Indicator, Programme
 
@@ -143,9 +144,10 @@ def evaluation_run_create(*, actor, scheme: Scheme, year: int) -> Run:
                                                % {"scheme": scheme.name, "year": year, "reason": exc}]}) from None
         run = Run(scheme=scheme, year=year, status=RunStatus.DRAFT, snapshot=snapshot, parameters=parameters,
                   result=result, stability=result["stability"], created_by=getattr(actor, "username", "") or "系统")
-        # Validating a JSON field only encodes it, which saving does again: the large ones are left to save().
-        run.full_clean(exclude=["snapshot", "parameters", "result", "stability"])
-        run.save()
+        # Validating a JSON field only encodes it, which saving does again: the large ones are left to save(); the
+        # scheme is the one read to make the run (validating it would read it again).
+        run.full_clean(exclude=["scheme", "snapshot", "parameters", "result", "stability"])
+        run_insert(run)
         _rows_insert(run, result, subject={SubjectKind.REGION: "region", SubjectKind.PROJECT: "project"}.get(
             scheme.subject_kind, "cluster"))
     audit_record(actor=actor, action=AuditAction.CREATE, obj=run,

@@ -221,7 +221,14 @@ class ApprovedFigures:
     def catalogue(self) -> dict:
         from jiqun.programmes.models import Indicator
 
-        return {i.code: i for i in Indicator.objects.select_related("numerator", "denominator")}
+        indicators = {i.pk: i for i in Indicator.objects.all()}
+        # A ratio's parts are in the catalogue too: linked from it rather than read again by a join.
+        for indicator in indicators.values():
+            if indicator.numerator_id is not None:
+                indicator.numerator = indicators[indicator.numerator_id]
+            if indicator.denominator_id is not None:
+                indicator.denominator = indicators[indicator.denominator_id]
+        return {i.code: i for i in indicators.values()}
 
     @cached_property
     def clusters(self) -> dict[int, tuple[str, tuple[str, ...], tuple[int, ...]]]:

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from jiqun.evaluation.cells import cell_value, subject_cell
-from jiqun.evaluation.compute import engine_result, evaluate
+from jiqun.evaluation.compute import engine_result, evaluate, prepare
 from jiqun.evaluation.models import Run
 from jiqun.evaluation.packs import scheme_parse_text
 from jiqun.evaluation.selectors import explanation, run_reproduce
@@ -55,15 +55,16 @@ def _explained(run: Run) -> list[tuple]:
 def test_a_run_stores_only_what_cannot_be_derived(run) -> None:
     engine = Run.objects.get(pk=run.pk).result["engine"]
 
-    assert engine["format"] == 3 and {"normalized", "weighted"}.isdisjoint(engine)
+    assert engine["format"] == 3 and {"normalized", "weighted"}.isdisjoint(engine) and "values" not in engine["matrix"]
     assert engine["weights"]["method"] == "entropy" and "proportions" not in engine["weights"]["tables"]
-    rebuilt = engine_result({"engine": engine})
+    rebuilt = engine_result({"engine": engine}, run.snapshot, run.parameters)
+    np.testing.assert_array_equal(rebuilt.matrix.values, prepare(run.snapshot, run.parameters)[2])
     assert rebuilt.weights.tables["proportions"].shape == rebuilt.matrix.shape
 
 
 def test_the_explanation_rebuilds_the_normalised_values_the_engine_used(run) -> None:
     run = Run.objects.get(pk=run.pk)
-    engine = engine_result(run.result)
+    engine = engine_result(run.result, run.snapshot, run.parameters)
 
     for position, (_cluster, lines) in enumerate(_explained(run)):
         assert [normalized for _code, _used, normalized, _w, _c in lines] == engine.normalized[position].tolist()
@@ -72,8 +73,10 @@ def test_the_explanation_rebuilds_the_normalised_values_the_engine_used(run) -> 
 
 def test_a_run_stored_with_every_table_still_explains_and_reruns(run) -> None:
     new = Run.objects.get(pk=run.pk)
-    old_engine = {**engine_result(new.result).to_dict(), "format": 2}  # what runs stored before: every table
+    # what runs stored before: every table, and the input matrix
+    old_engine = {**engine_result(new.result, new.snapshot, new.parameters).to_dict(), "format": 2}
     assert {"normalized", "weighted"} <= set(old_engine) and "proportions" in old_engine["weights"]["tables"]
+    assert len(old_engine["matrix"]["values"]) == len(old_engine["scores"])
     Run.objects.filter(pk=run.pk).update(result={**new.result, "engine": old_engine})
     old = Run.objects.get(pk=run.pk)
 
@@ -82,7 +85,8 @@ def test_a_run_stored_with_every_table_still_explains_and_reruns(run) -> None:
     out = StringIO()
     call_command("evaluate", "rerun", str(run.pk), stdout=out)
     assert "完全一致" in out.getvalue()
-    assert engine_result(old.result).to_dict() == engine_result(new.result).to_dict()
+    assert (engine_result(old.result, old.snapshot, old.parameters).to_dict()
+            == engine_result(new.result, new.snapshot, new.parameters).to_dict())
 
 
 def _cells(snapshot: dict, cell) -> dict:
@@ -128,7 +132,8 @@ def test_a_run_stored_in_an_older_snapshot_format_still_explains_and_reruns(run,
     assert _provenance(old) == _provenance(new) and _explained(old) == _explained(new)
     assert any(line_sources for _cluster, lines in _provenance(old) for *_rest, line_sources in lines)
     assert run_reproduce(old).identical
-    assert engine_result(evaluate(old.snapshot, old.parameters)).to_dict() == engine_result(new.result).to_dict()
+    assert (engine_result(evaluate(old.snapshot, old.parameters), old.snapshot, old.parameters).to_dict()
+            == engine_result(new.result, new.snapshot, new.parameters).to_dict())
     out = StringIO()
     call_command("evaluate", "rerun", str(run.pk), stdout=out)
     assert "完全一致" in out.getvalue()
@@ -154,3 +159,18 @@ def test_the_run_encoder_writes_what_the_standard_encoder_writes() -> None:
     assert json.loads(encode(value))["value"] == "1234.5000"  # a figure's text, trailing zeros and all
     with pytest.raises(TypeError):  # what neither encoder takes is still refused
         encode({"value": Decimal("1.5")})
+
+
+def test_rows_without_database_keys_still_go_with_their_run_and_keep_their_clusters(run) -> None:
+    """The rows carry no database foreign keys (written once, with their run): the ORM still deletes them with
+    their run and refuses to delete a cluster that has rows."""
+    from django.db.models import ProtectedError
+
+    from jiqun.evaluation.models import RunRow
+
+    row = run.rows.exclude(cluster=None).select_related("cluster").first()
+    with pytest.raises(ProtectedError):
+        row.cluster.delete()
+    assert RunRow.objects.filter(run=run).count() == run.rows.count() > 0
+    Run.objects.filter(pk=run.pk).delete()
+    assert not RunRow.objects.filter(run_id=run.pk).exists()
