@@ -181,6 +181,7 @@ class Listener:
             self.listening = listening
             self._unproven()
             self._moved()
+            self.asked_at = time.monotonic()  # its opener reads it next, however slow the connect
             self.closing = threading.Event()
             threading.Thread(target=self._idle_watch, args=(listening, self.closing), daemon=True,
                              name="jiqun-kept-pages-idle").start()
