@@ -17,6 +17,13 @@ it, a partition) is thus distrusted within seconds, as is one behind a pooler th
 or inside a test's transaction that is never committed: the probe never comes back and every view queries. A lost
 connection moves the generation and is opened again RETRY_SECONDS later, outside the lock that the requests share.
 
+A listening connection that no view has read for IDLE_SECONDS is closed by a thread of its own (one per connection,
+ended with it) and opened again by the next view, which then waits for a new probe as after a lost connection.
+PostgreSQL keeps a notification until every listening backend has read it, and a backend passes notifications on
+only as fast as its client reads its socket: a process that served no kept page for weeks would hold the queue
+back until it was full (8 GB), and every write to a watched table would then fail at its commit. The close loses
+nothing: without views no probe is sent, so the trust ended TRUST_SECONDS after the last one anyway.
+
 A write made by this process's own requests (any method but GET, HEAD, OPTIONS and TRACE, a logout included)
 moves the generation as soon as its response is ready, before the browser can ask for the next page; a write
 made elsewhere is seen when PostgreSQL delivers its notification, as a rule well under a millisecond after its
@@ -38,6 +45,7 @@ TRIGGER = "jiqun_kept_pages_changed"  # on every watched table (migration dashbo
 HEARTBEAT_SECONDS = 1.0  # a probe is sent this long after the last one
 TRUST_SECONDS = 3.0  # the listener is trusted this long after the sending of the newest probe heard
 RETRY_SECONDS = 1.0  # a lost or refused listening connection is opened again after this
+IDLE_SECONDS = 60.0  # a listening connection no view has read for this long is closed (the NOTIFY queue)
 CONNECT_SECONDS = 5  # libpq's connect_timeout for the listening connection
 # TCP keepalives, so that a connection whose other end is gone is closed by the system (settings' OPTIONS win).
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
@@ -62,6 +70,8 @@ class Listener:
         self.lock = threading.Lock()
         self.listening: psycopg.Connection | None = None
         self.connecting = False
+        self.closing: threading.Event | None = None  # set when the listening connection is closed: ends its watch
+        self.asked_at = 0.0  # when a view last asked for the generation (and so read the connection)
         self.generation = 0
         self.probes: dict[str, float]  # the probes sent and not heard yet, with the time each was sent
         self.probe: str | None  # the newest of them
@@ -76,6 +86,7 @@ class Listener:
         heard now (not PostgreSQL, listening switched off, no connection, no probe heard lately)."""
         if connection.vendor != "postgresql" or not settings.JIQUN_KEPT_PAGES_LISTEN:
             return None
+        self.asked_at = time.monotonic()  # first: the idle watch then leaves the connection open
         if self.listening is None:
             self._listen()
         with self.lock:
@@ -170,6 +181,21 @@ class Listener:
             self.listening = listening
             self._unproven()
             self._moved()
+            self.asked_at = time.monotonic()  # its opener reads it next, however slow the connect
+            self.closing = threading.Event()
+            threading.Thread(target=self._idle_watch, args=(listening, self.closing), daemon=True,
+                             name="jiqun-kept-pages-idle").start()
+
+    def _idle_watch(self, listening: psycopg.Connection, closing: threading.Event) -> None:
+        """Close `listening` once no view has asked for IDLE_SECONDS (see the module's text), under the lock: a
+        view reading it meanwhile finishes first, and the next one opens a connection of its own."""
+        while not closing.wait(max(self.asked_at + IDLE_SECONDS - time.monotonic(), 0.0)):
+            with self.lock:
+                if self.listening is not listening:
+                    return
+                if time.monotonic() >= self.asked_at + IDLE_SECONDS:
+                    self._close()
+                    return
 
     def _send_probe(self, probe: str) -> None:
         """Notify the probe through this thread's own connection, if every watched table has its trigger enabled
@@ -187,17 +213,23 @@ class Listener:
         except db.Error:  # the view then goes on to its own query, which meets the same fault
             return
 
-    def _lost(self) -> None:
+    def _close(self) -> None:
+        """No listening connection any more: nothing validated on it counts, and its idle watch ends."""
         if self.listening is not None:
             self.listening.close()
-        self.listening = None
+        if self.closing is not None:
+            self.closing.set()
+        self.listening, self.closing = None, None
         self._unproven()
-        self.retry_at = time.monotonic() + RETRY_SECONDS
         self._moved()
+
+    def _lost(self) -> None:
+        self._close()
+        self.retry_at = time.monotonic() + RETRY_SECONDS
 
     def _forked(self) -> None:
         """In a child process: listen afresh (the parent's connection is the parent's; it is left unclosed, so
-        that closing it here does not end it there)."""
+        that closing it here does not end it there, and its idle watch, a thread of the parent, stays there)."""
         self.inherited = self.listening
         self.__init__()
 

@@ -21,11 +21,13 @@ def _fresh_overview_cache():
 @pytest.fixture(autouse=True)
 def _no_heartbeat(monkeypatch):
     """Inside a test's transaction the kept pages' listener sends no probe (jiqun.dashboards.page_changes): the
-    tests that need it send it themselves (tests/heard.py), and it is then trusted long."""
+    tests that need it send it themselves (tests/heard.py), and it is then trusted long. Nor is the listening
+    connection closed while a slow test asks nothing (tests/test_page_changes_idle.py shortens IDLE_SECONDS)."""
     from jiqun.dashboards import page_changes
 
     monkeypatch.setattr(page_changes, "HEARTBEAT_SECONDS", 3600.0)
     monkeypatch.setattr(page_changes, "TRUST_SECONDS", 3600.0)
+    monkeypatch.setattr(page_changes, "IDLE_SECONDS", 3600.0)
 
 
 @pytest.fixture
