@@ -159,9 +159,10 @@ def _complete_sum(filed: dict[Key, _Filed], keys, code: str) -> "Complete | None
 def _kept(parts: list, values: list) -> list:
     """A column's parts without a source where its value is None (a ratio whose parts are there but whose
     denominator is zero), and none at all when no value is."""
+    # `is None`, never `in`: comparing a Decimal with None asks whether None is a numbers.Rational (an ABC check)
     if all(value is None for value in values):
         return []
-    if None not in values:
+    if not any(value is None for value in values):
         return parts
     return [(code, [None if value is None else key for key, value in zip(keys, values, strict=True)])
             for code, keys in parts]
@@ -213,7 +214,8 @@ class ApprovedFigures:
         self._refusals: dict[tuple[str, bool, bool], str] = {}
         self._columns: dict[tuple[str, int, int], tuple[tuple[Subject, ...], list[Complete | None]]] = {}
         self._lean: dict[tuple[str, int, int], tuple[tuple[Subject, ...], Column | None]] = {}
-        self._reports_of: dict[tuple[int, int], tuple[tuple[Subject, ...], tuple[list, list]]] = {}
+        # Per period, the one reporter's report of each subject (values and id); None: subjects of several reporters
+        self._reports_of: dict[tuple[int, int], tuple[tuple[Subject, ...], tuple[list, list] | None]] = {}
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -499,17 +501,23 @@ class ApprovedFigures:
                 found.append(regions[subject.region])
             values = [None if total is None else total[0] for total in found]
             return values, _kept([(code, [None if total is None else total[1][0][:2] for total in found])], values)
-        if not all(len(subject.members) == 1 for subject in subjects):
+        reports = self._reports_of.get((year, quarter))
+        if reports is None or reports[0] != subjects:  # the same for every indicator of the period
+            if not all(len(subject.members) == 1 for subject in subjects):
+                reports = None
+            else:
+                filed_of = [filed.get(key) for subject in subjects for key in subject.members]
+                reports = (
+                    [None if report is None or not report.approved else report.values for report in filed_of],
+                    [None if report is None else report.report for report in filed_of])
+            self._reports_of[(year, quarter)] = (subjects, reports)
+        else:
+            reports = reports[1]
+        if reports is None:
             return None
         if not subjects or self.refusal(subjects[0], code):
             return nothing
-        reports = self._reports_of.get((year, quarter))
-        if reports is None or reports[0] != subjects:  # the same for every indicator of the period
-            filed_of = [filed.get(key) for subject in subjects for key in subject.members]
-            reports = self._reports_of[(year, quarter)] = (subjects, (
-                [None if report is None or not report.approved else report.values for report in filed_of],
-                [None if report is None else report.report for report in filed_of]))
-        return _column_of_ones(reports[1], code)
+        return _column_of_ones(reports, code)
 
     def _derived(self, subject: Subject, indicator) -> list[Total]:
         first = {(t.year, t.quarter): t for t in self.totals(subject, indicator.numerator.code)}
