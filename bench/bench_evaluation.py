@@ -74,61 +74,51 @@ FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Dec
 # Where the time goes, measured by profiling (cProfile: BENCH_EVALUATION_PROFILE=/tmp/prof) and by CPU time in
 # one process, old and new code taking turns on the same generated data; written under the table.
 ANALYSIS = """\
-What changed (2026-12-03, issue 11, second round; the scores, ranks, grades and intervals are the same as before,
-value for value, every value keeps its report, revision and period, reruns reproduce, and the scoring and
-evaluation tests pass on SQLite and PostgreSQL). (5) Snapshot format 3: a criterion's cells are kept as one column,
-`columns[code]`, in the subjects' order, instead of under each subject. A complete 1-12月 total is its value text
-alone; its sources are the column's `indicators` (the indicator itself, or a ratio's parts, the same for every total
-of the column), each with the position, in the snapshot's `revisions` table of [report, revision], of the revision
-that set that value's part: `sources[p][i]`. Each value keeps its own report and revision (after a correction a
-report's values come from different revisions); what is no longer repeated 15,000 times is the list around each
-value, the indicator's code and the report's number. Any other cell (missing, an earlier period, a registry count,
-a quality score) is a dict as before; eligibility thresholds keep their cells under each subject as in format 2.
-The columns are made a part at a time (map, dict.fromkeys) rather than a value at a time. `jiqun.evaluation.cells`
-reads all three formats (`snapshot_column` for the engine, `subject_cell` for the explanation and the Excel sheet):
-tests store a run in format 1 and in format 2 and compare its explanation, sources, rerun and engine result. The
-national snapshot's JSON fell from 1.06 MB to 0.31 MB (565 report revisions cited by 19,000 sources) and its
-containers from about 16,000 to 760; its encoding from about 6 ms to 1.8 ms, its INSERT on PostgreSQL to 2.6 ms.
-(6) The missing-data rule reads a column of complete totals as it is stored and converts it with map(float).
+What changed (2026-12-03, issue 11, third round; the scores, ranks, grades, intervals and the snapshot are the same
+as before, value for value and revision for revision, reruns reproduce, and the evaluation, report and figures tests
+pass on SQLite and PostgreSQL). (7) A criterion's column is read as columns: `ApprovedFigures.complete_column` gives,
+for subjects of one reporter each (clusters), the column's values and, for each indicator its totals cite, each
+value's (report, revision), read straight from the reports' stored entries (`values.current_values`); the reports of
+the period are listed once for all indicators; a ratio's parts are the very lists of its indicators' own columns, so
+the snapshot's revision positions of a list are looked up once; missing values are found by identity (`x is None`):
+`None in` a list of Decimals compared each with None, an ABC isinstance check each, 16,000 of them. Subjects of
+several reporters still go through `complete_values`, and a test holds the two answers equal over the whole demo
+and a programme built to be incomplete in every way. (8) The scheme's items and the catalogue are read without model
+joins (the catalogue links a ratio's parts from itself). (9) The run's rows carry no database foreign keys, like the
+reports' revisions (PostgreSQL checked their 1,000 keys at commit: 7 ms), and each row updates three indexes, not
+nine (the run's index is its unique key; each subject's index and unique key are partial, holding only rows of that
+kind of subject). (10) On PostgreSQL the run's INSERT binds its parameters on the server instead of quoting half a
+megabyte of JSON into the statement (9 → 5 ms in a micro-bench). (11) The engine's input matrix is no longer stored
+(0.15 MB): the missing-data rule makes it again from the snapshot, bit for bit, when a run is explained
+(`compute.engine_input`), once per run object. In two runs of this bench on a quiet machine (load average 0.4-1.0,
+best of 9): SQLite 70 beside 35 ms and 75 beside 37 ms, ratios 1.98 and 2.00; PostgreSQL 77 beside 38 and 78 beside
+38 ms, 2.01 and 2.03; the table is one of them. Before this round, in the same conditions, SQLite 2.29-2.35 and
+PostgreSQL 2.65-2.67.
 
-Earlier the same day (first round): (1) snapshot format 2, a complete total as a list `[value, [report, revision,
-indicator], …]` (2.54 MB → 1.06 MB); (2) a run's snapshot, result and stability kept as JSON text instead of jsonb,
-compressed with lz4 on PostgreSQL (migrations 0009, 0010); (3) the reports' figures parsed by orjson (the baseline
-parses them with orjson too: the same work, a little faster); (4) `ApprovedFigures.complete_values` reading a
-column of one-reporter subjects in one loop, the clusters made from the names at hand, the cells read once.
+Earlier the same day. Second round: (5) snapshot format 3, a criterion's cells kept as one column `columns[code]`:
+a complete 1-12月 total is its value text alone, its sources the column's `indicators`, each with the position, in
+the snapshot's `revisions` table of [report, revision], of the revision that set that value's part; every other
+cell a dict as before; formats 1 and 2 still load, explain and rerun (1.06 MB → 0.31 MB); (6) the missing-data rule
+reading a column of complete totals as stored. First round: (1) snapshot format 2 (2.54 MB → 1.06 MB); (2) the
+snapshot, result and stability kept as JSON text instead of jsonb, lz4-compressed on PostgreSQL; (3) the reports'
+figures parsed by orjson (the baseline parses them with orjson too); (4) `complete_values` reading a column of
+one-reporter subjects in one loop. The ratio went 33 → 3.2 (first round) → 2.3 / 2.8 (second) → 2.0 (third).
 
-Before and after this round, this bench: before (the first round's code, at 06:00 with a load average of 0.6 → 2.5,
-best of 5) SQLite 146 ms beside a baseline of 45 ms, the ratio 3.22 by wall time and 3.24 by CPU time; PostgreSQL
-186 beside 68 ms, 2.74 and 2.75 (the table of the first round, at a load of about 2: 3.24 and 3.17). After (06:33, load average 2.1, best of 9):
-SQLite 148 ms beside 67 ms, 2.19 by wall time and 2.26 by CPU time; PostgreSQL 175 beside 60 ms, 2.90 and 2.61;
-at 06:41 (load average 0.6 → 0.9) SQLite 73 beside 32 ms, 2.29 and 2.30; PostgreSQL 88 beside 32 ms, 2.78 and 2.64;
-the table above is a later run. Other runs of this round's code, with test suites of other sessions running beside
-them (load average 2-3 on 2 cores), gave SQLite 2.2-2.9 and PostgreSQL 2.8-4.1 by wall time. Timed in one
-process on one generated database, old and new code taking turns (best of 9, SQLite, load average 0.7-1.0): the run
-83-90 ms → 71-81 ms beside a baseline of 30-39 ms, the ratio 2.6-3.1 → 2.1-2.5.
+Where the time goes now (timed from inside `evaluation_run_create`, best of 9, load average below 1; SQLite, then
+PostgreSQL): the snapshot 31-36 and 36-38 ms (the 501 reports with their figures 8 ms on SQLite, against the
+baseline's one query's 5; the scheme's items, the catalogue, the periods and the clusters 4-5; the 30 columns with
+their 15,000 values, Decimal sums, 3,500 ratios and differences, value texts and revision positions 15, against the
+baseline's matrix's 12); the engine and its result 22-23 ms, of which the engine calls the baseline also makes 15-16
+(the 1,000-draw rank stability's argsorts most of it) and the values' conversion to floats 4 (the baseline converts
+its Decimals too); then the write, 14-16 and 18-20 ms: the run's INSERT 2 and 4-5, the 500 rows 6 and 5 (PostgreSQL's
+COPY into a fresh table takes 3 of them on the server), the audit entry 1.5 and 2.7, the commit 1.2 and 2.5, and the
+audit checkpoint written and synced after it 3-4 (its fsync flushes the commit's writes too).
 
-Where the time goes now (each phase timed from inside `evaluation_run_create`, best of 9, load average about 1;
-SQLite, then PostgreSQL): the snapshot 31-52 and 44 ms (reading the 501 reports with their figures, the catalogue,
-the periods, the scheme's items and the clusters, about 12 on SQLite; the 11,500 reported values with their Decimal
-sums, the 3,500 ratios and differences and their sources in `complete_values`, about 15; the columns of format 3, 5);
-the engine and its result 20-27 and 21 ms, of which the engine calls the baseline also makes 15-18 (the 1,000-draw
-rank stability's argsorts most of it) and the missing-data rule 4; then validating the run 1, encoding the snapshot
-(0.31 MB) 1.8 and the result (0.19 MB, of which 0.15 MB the engine's input matrix) 1.5, the run's INSERT 1-2 and
-3-4 (its save 2.7 and 7.6 in all), the 500 rows 4-8 and 6, the audit entry 1.4 and 2.6, the commit 0.6 and 0.7 and
-the audit checkpoint written and synced after it 3.5-4.6 and 4.2. The baseline is one query, the Decimal matrix and
-the same engine calls. In a process that has just generated the province (as this bench's has) and then collected its
-garbage, the run took 75 ms (load average 0.9), its phases adding up to it; the table's phases, taken with other
-sessions' test suites running, are up to twice as long.
-
-What is left. 2× leaves the run one baseline, 30-40 ms at a low load, for what the baseline does not do: 15,000 values
-with their provenance, the cells kept so that a run can be explained and rerun years later, and writing them, the
-500 rows and the audit entry with its checkpoint in one transaction; the write alone is now 15-20 ms on SQLite and
-20-25 on PostgreSQL. Not done: dropping the engine's input matrix from the stored result (0.15 MB, the snapshot's
-values as floats: about 1.5 ms of encoding and 1.3 ms of INSERT on PostgreSQL, but every reader of a result would
-then need the snapshot and the missing-data rule to rebuild it); a leaner `complete_values` for format 3 that would
-give a column's values and (report, revision) parts without a tuple per value (it serves the other readers of
-approved figures too); the audit checkpoint file written and synced at every commit (part of the audit chain's
-design, left alone).
+What is left. The run is now at 2× the baseline, not under it with a margin. Each remaining part is small: the
+reports' query reads the reports' names through three joins the lean path does not need (about 1 ms); a value's text
+is made by Decimal (parse, the sum from zero, str: 0.7 µs a value, 8 ms in all) where the stored text is already
+canonical nearly always; the rows cost 10 µs each on SQLite (AUTOINCREMENT, checks, three indexes); the audit
+checkpoint's fsync (3 ms) is part of the audit chain's design and left alone, as is the write in one transaction.
 """
 
 

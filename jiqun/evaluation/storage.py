@@ -47,15 +47,14 @@ class RunJSONText(JSONText):
 def run_insert(run) -> None:
     """INSERT a new run as `run.save()` does (its created_at set, each field's database value, its pk set after), on
     PostgreSQL with the parameters bound by the server instead of quoted into the statement: a national run's half
-    megabyte of JSON is then neither escaped by the client nor scanned by the server's parser (the INSERT took 7 ms,
-    now 2). Through Django's cursor wrapper, so query logging and execute wrappers see it as any other query."""
+    megabyte of JSON is then neither escaped by the client nor scanned by the server's parser (9 ms, now 5). Through
+    Django's cursor wrappers, so query logging, query counting and execute wrappers see it as any other query."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         run.save()
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
-    from django.db.backends.utils import CursorWrapper
     from django.db.models.sql import InsertQuery
 
     meta = run._meta
@@ -65,7 +64,8 @@ def run_insert(run) -> None:
     compiler.returning_fields = [meta.pk]
     ((sql, params),) = compiler.as_sql()
     connection.ensure_connection()
-    with CursorWrapper(ServerBindingCursor(connection.connection), connection) as cursor:
+    bound = ServerBindingCursor(connection.connection)
+    with (connection.make_debug_cursor(bound) if connection.queries_logged else connection.make_cursor(bound)) as cursor:
         cursor.execute(sql, params)
         (run.pk,) = cursor.fetchone()
     run._state.adding, run._state.db = False, connection.alias

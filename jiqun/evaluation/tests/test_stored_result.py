@@ -174,3 +174,23 @@ def test_rows_without_database_keys_still_go_with_their_run_and_keep_their_clust
     assert RunRow.objects.filter(run=run).count() == run.rows.count() > 0
     Run.objects.filter(pk=run.pk).delete()
     assert not RunRow.objects.filter(run_id=run.pk).exists()
+
+
+def test_the_run_s_insert_is_one_counted_query_and_reads_back_as_saved(province_admin, django_assert_num_queries) -> None:
+    """On PostgreSQL the run is inserted with server-bound parameters (jiqun.evaluation.storage.run_insert): still one
+    query that query counting sees, with created_at set and every field reading back as given."""
+    from django.utils import timezone
+
+    from jiqun.evaluation.storage import run_insert
+
+    scheme, _ = scheme_install(actor=province_admin, parsed=scheme_parse_text(ENTROPY, "stored.yaml"))
+    snapshot = {"format": 3, "year": 2025, "text": "引号 ' \" 与反斜杠 \\ 和 %s $1", "n": [1.5, None]}
+    run = Run(scheme=scheme, year=2025, snapshot=snapshot, parameters={"a": [1, "二"]}, result={"x": 0.1},
+              stability={"s": [1, 2]}, created_by="省级")
+    before = timezone.now()
+    with django_assert_num_queries(1):
+        run_insert(run)
+    stored = Run.objects.get(pk=run.pk)
+    assert (stored.snapshot, stored.parameters, stored.result, stored.stability, stored.created_by) == (
+        snapshot, {"a": [1, "二"]}, {"x": 0.1}, {"s": [1, 2]}, "省级")
+    assert stored.created_at == run.created_at and stored.created_at >= before and not run._state.adding
