@@ -90,10 +90,11 @@ nine (the run's index is its unique key; each subject's index and unique key are
 kind of subject). (10) On PostgreSQL the run's INSERT binds its parameters on the server instead of quoting half a
 megabyte of JSON into the statement (9 → 5 ms in a micro-bench). (11) The engine's input matrix is no longer stored
 (0.15 MB): the missing-data rule makes it again from the snapshot, bit for bit, when a run is explained
-(`compute.engine_input`), once per run object. In two runs of this bench on a quiet machine (load average 0.4-1.0,
-best of 9): SQLite 70 beside 35 ms and 75 beside 37 ms, ratios 1.98 and 2.00; PostgreSQL 77 beside 38 and 78 beside
-38 ms, 2.01 and 2.03; the table is one of them. Before this round, in the same conditions, SQLite 2.29-2.35 and
-PostgreSQL 2.65-2.67.
+(`compute.engine_input`), once per run object. In three runs of this bench on a quiet machine (load average
+0.4-1.3, best of 9): SQLite 70, 75 and 68 ms beside 35, 37 and 35 ms, ratios 1.98, 2.00 and 1.95; PostgreSQL 77, 78
+and 90 ms beside 38, 38 and 42 ms, 2.01, 2.03 and 2.11; the table is the last. (A fourth, with a test suite running
+beside it, gave 1.84 and 2.71.) Before this round, timed the same way in one process, SQLite 2.29-2.35 and PostgreSQL
+2.65-2.67.
 
 Earlier the same day. Second round: (5) snapshot format 3, a criterion's cells kept as one column `columns[code]`:
 a complete 1-12月 total is its value text alone, its sources the column's `indicators`, each with the position, in
@@ -110,7 +111,7 @@ baseline's one query's 5; the scheme's items, the catalogue, the periods and the
 their 15,000 values, Decimal sums, 3,500 ratios and differences, value texts and revision positions 15, against the
 baseline's matrix's 12); the engine and its result 22-23 ms, of which the engine calls the baseline also makes 15-16
 (the 1,000-draw rank stability's argsorts most of it) and the values' conversion to floats 4 (the baseline converts
-its Decimals too); then the write, 14-16 and 18-20 ms: the run's INSERT 2 and 4-5, the 500 rows 6 and 5 (PostgreSQL's
+its Decimals too); then the write, 14-16 and 18-23 ms: the run's INSERT 2 and 4-5, the 500 rows 6 and 5 (PostgreSQL's
 COPY into a fresh table takes 3 of them on the server), the audit entry 1.5 and 2.7, the commit 1.2 and 2.5, and the
 audit checkpoint written and synced after it 3-4 (its fsync flushes the commit's writes too).
 
