@@ -434,14 +434,8 @@ class ApprovedFigures:
             column = [None] * len(subjects)
         else:
             filed = self.filed.get((year, quarter), {})
-            if indicator.level == "region":  # the region's 综合表: one answer per region, whoever asks
-                regions: dict[str | None, Complete | None] = {}
-                column = []
-                for subject in subjects:
-                    if subject.region not in regions:
-                        regions[subject.region] = (None if self.refusal(subject, code) else
-                                                   _complete_sum(filed, (("region", subject.region),), code))
-                    column.append(regions[subject.region])
+            if indicator.level == "region":
+                column = self._region_totals(subjects, filed, code)
             elif subjects and all(len(s.members) == 1 for s in subjects):  # clusters, say: one reporter each
                 column = ([None] * len(subjects) if self.refusal(subjects[0], code) else
                           _complete_ones([filed.get(key) for subject in subjects for key in subject.members], code))
@@ -456,6 +450,19 @@ class ApprovedFigures:
                     column.append(None if refused[many] else
                                   _complete_sum(filed, sorted(members, key=str) if many else members, code))
         self._columns[(code, year, quarter)] = (subjects, column)
+        return column
+
+    def _region_totals(self, subjects: tuple[Subject, ...], filed: dict[Key, _Filed], code: str
+                       ) -> list[Complete | None]:
+        """A region-level indicator's complete total for each subject: its region's 综合表, one answer per region
+        whoever asks."""
+        regions: dict[str | None, Complete | None] = {}
+        column = []
+        for subject in subjects:
+            if subject.region not in regions:
+                regions[subject.region] = (None if self.refusal(subject, code) else
+                                           _complete_sum(filed, (("region", subject.region),), code))
+            column.append(regions[subject.region])
         return column
 
     def complete_column(self, subjects: Sequence[Subject], code: str, year: int, quarter: int) -> Column | None:
@@ -491,14 +498,8 @@ class ApprovedFigures:
         if code not in self.collected.get((year, quarter), ()):
             return nothing
         filed = self.filed.get((year, quarter), {})
-        if indicator.level == "region":  # the region's 综合表: one answer per region, whoever asks
-            regions: dict[str | None, Complete | None] = {}
-            found = []
-            for subject in subjects:
-                if subject.region not in regions:
-                    regions[subject.region] = (None if self.refusal(subject, code) else
-                                               _complete_sum(filed, (("region", subject.region),), code))
-                found.append(regions[subject.region])
+        if indicator.level == "region":
+            found = self._region_totals(subjects, filed, code)
             values = [None if total is None else total[0] for total in found]
             return values, _kept([(code, [None if total is None else total[1][0][:2] for total in found])], values)
         reports = self._reports_of.get((year, quarter))
