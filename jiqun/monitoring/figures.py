@@ -32,7 +32,7 @@ from functools import cache, cached_property
 
 from jiqun.monitoring.checks import yoy
 from jiqun.monitoring.models import Report, ReportingPeriod, ReportStatus
-from jiqun.monitoring.values import Values, current_column, current_values
+from jiqun.monitoring.values import Values, current_values
 
 FINAL = (ReportStatus.PROVINCE_APPROVED,)
 
@@ -169,23 +169,14 @@ def _kept(parts: list, values: list) -> list:
 
 
 def _column_of_ones(reports: "tuple[list[Values | None], list[int | None]]", code: str) -> Column:
-    """`_complete_ones` as a column; `reports` are the values to read of each one reporter's report (None: it has
-    none, or it is not approved) and the report's id."""
+    """The complete totals of subjects of one reporter each, as a column; `reports` are, for each, the values to
+    read of its report (None: it has none, or it is not approved) and the report's id."""
     values_of, ids = reports
     currents, revisions = current_values(values_of, code)
     # summed from Decimal(0), as `_compute` sums
     values = [None if current is None else _ZERO + current for current in currents]
     keys = [None if revision is None else (report, revision) for report, revision in zip(ids, revisions, strict=True)]
     return values, _kept([(code, keys)], values)
-
-
-def _complete_ones(reports: "list[_Filed | None]", code: str) -> "list[Complete | None]":
-    """`_complete_sum` over each one reporter, whose report of the period is `reports[i]` (None: it has none)."""
-    # No report: not expected, so no total; a report not approved or without the figure: not complete.
-    found = current_column([r.values if r is not None and r.approved else None for r in reports], code)
-    return [None if current is None or current[0] is None else
-            (_ZERO + current[0], ((report.report, current[1], code),))  # from Decimal(0), as `_compute` sums
-            for report, current in zip(reports, found, strict=True)]
 
 
 class ApprovedFigures:
@@ -414,55 +405,33 @@ class ApprovedFigures:
         memo = self._columns.get((code, year, quarter))
         if memo is not None and memo[0] == subjects:  # a ratio's parts are often asked for themselves too
             return memo[1]
-        indicator = self.catalogue.get(code)
+        lean = self.complete_column(subjects, code, year, quarter)
         column: list[Complete | None]
-        if indicator is None:
-            column = [None] * len(subjects)
-        elif indicator.kind in ("ratio", "difference"):
-            if indicator.numerator is None or indicator.denominator is None:
-                column = [None] * len(subjects)
-            else:
-                # complete exactly when both parts are (a refused part is None) and they combine
-                combine = _rate if indicator.kind == "ratio" else _minus
-                column = []
-                for first, second in zip(self.complete_values(subjects, indicator.numerator.code, year, quarter),
-                                         self.complete_values(subjects, indicator.denominator.code, year, quarter),
-                                         strict=True):
-                    value = None if first is None or second is None else combine(first[0], second[0])
-                    column.append(None if value is None else (value, first[1] + second[1]))
-        elif code not in self.collected.get((year, quarter), ()):
-            column = [None] * len(subjects)
-        else:
+        if lean is not None:  # every total cites the same indicators (one reporter each, or a 综合表)
+            values, parts = lean
+            column = [None if value is None else (value, tuple((*keys[i], cited) for cited, keys in parts))
+                      for i, value in enumerate(values)]
+        elif (indicator := self.catalogue[code]).kind in ("ratio", "difference"):  # a part summed over reporters
+            # complete exactly when both parts are (a refused part is None) and they combine
+            combine = _rate if indicator.kind == "ratio" else _minus
+            column = []
+            for first, second in zip(self.complete_values(subjects, indicator.numerator.code, year, quarter),
+                                     self.complete_values(subjects, indicator.denominator.code, year, quarter),
+                                     strict=True):
+                value = None if first is None or second is None else combine(first[0], second[0])
+                column.append(None if value is None else (value, first[1] + second[1]))
+        else:  # a cluster-level indicator over subjects of several reporters
             filed = self.filed.get((year, quarter), {})
-            if indicator.level == "region":
-                column = self._region_totals(subjects, filed, code)
-            elif subjects and all(len(s.members) == 1 for s in subjects):  # clusters, say: one reporter each
-                column = ([None] * len(subjects) if self.refusal(subjects[0], code) else
-                          _complete_ones([filed.get(key) for subject in subjects for key in subject.members], code))
-            else:
-                column = []
-                refused = {}  # `refusal` of a cluster-level indicator depends only on how many members there are
-                for subject in subjects:
-                    members = subject.members
-                    many = len(members) > 1
-                    if many not in refused:
-                        refused[many] = bool(self.refusal(subject, code))
-                    column.append(None if refused[many] else
-                                  _complete_sum(filed, sorted(members, key=str) if many else members, code))
+            column = []
+            refused = {}  # `refusal` of a cluster-level indicator depends only on how many members there are
+            for subject in subjects:
+                members = subject.members
+                many = len(members) > 1
+                if many not in refused:
+                    refused[many] = bool(self.refusal(subject, code))
+                column.append(None if refused[many] else
+                              _complete_sum(filed, sorted(members, key=str) if many else members, code))
         self._columns[(code, year, quarter)] = (subjects, column)
-        return column
-
-    def _region_totals(self, subjects: tuple[Subject, ...], filed: dict[Key, _Filed], code: str
-                       ) -> list[Complete | None]:
-        """A region-level indicator's complete total for each subject: its region's 综合表, one answer per region
-        whoever asks."""
-        regions: dict[str | None, Complete | None] = {}
-        column = []
-        for subject in subjects:
-            if subject.region not in regions:
-                regions[subject.region] = (None if self.refusal(subject, code) else
-                                           _complete_sum(filed, (("region", subject.region),), code))
-            column.append(regions[subject.region])
         return column
 
     def complete_column(self, subjects: Sequence[Subject], code: str, year: int, quarter: int) -> Column | None:
@@ -493,13 +462,20 @@ class ApprovedFigures:
                 return None
             # complete exactly when both parts are (a refused part is None) and they combine
             combine = _rate if indicator.kind == "ratio" else _minus
-            values = [None if a is None or b is None else combine(a, b) for a, b in zip(first[0], second[0], strict=True)]
+            values = [None if a is None or b is None else combine(a, b)
+                      for a, b in zip(first[0], second[0], strict=True)]
             return values, _kept(first[1] + second[1], values)
         if code not in self.collected.get((year, quarter), ()):
             return nothing
         filed = self.filed.get((year, quarter), {})
-        if indicator.level == "region":
-            found = self._region_totals(subjects, filed, code)
+        if indicator.level == "region":  # the region's 综合表: one answer per region, whoever asks
+            regions: dict[str | None, Complete | None] = {}
+            found = []
+            for subject in subjects:
+                if subject.region not in regions:
+                    regions[subject.region] = (None if self.refusal(subject, code) else
+                                               _complete_sum(filed, (("region", subject.region),), code))
+                found.append(regions[subject.region])
             values = [None if total is None else total[0] for total in found]
             return values, _kept([(code, [None if total is None else total[1][0][:2] for total in found])], values)
         reports = self._reports_of.get((year, quarter))

@@ -68,15 +68,10 @@ class Values:
         return None if stored is None else (_number(stored[0]), stored[3])
 
 
-def current_column(values: "list[Values | None]", code: str) -> list[tuple[Decimal | None, int] | None]:
-    """`Values.current(code)` of each report's values (None for a report that has none to read)."""
-    return [None if each is None else each.current(code) for each in values]
-
-
 def current_values(values: "list[Values | None]", code: str) -> tuple[list[Decimal | None], list[int | None]]:
-    """`current_column` as two columns: each report's current value of `code` and the revision that set it, both
-    None where there is no value (no report to read, no entry, or an entry without 本期累计). Read straight from
-    the stored entries: a national evaluation run reads 11,500 of them."""
+    """`Values.current(code)` of each report's values (None: a report with none to read), as two columns: the
+    current value and the revision that set it, both None where there is no value (no report, no entry, or an entry
+    without a current value). Read straight from the stored entries: a national evaluation run reads 11,500."""
     currents: list[Decimal | None] = []
     revisions: list[int | None] = []
     for each in values:
