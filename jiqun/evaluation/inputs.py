@@ -12,7 +12,6 @@ cluster without a report that can be scored is missing.
 """
 
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 from jiqun.clusters.models import Cluster, ClusterStatus
@@ -21,7 +20,6 @@ from jiqun.incidents.veto import veto_hits
 from jiqun.monitoring.figures import ApprovedFigures, Total
 from jiqun.programmes.models import Indicator
 
-_REVISION, _INDICATOR = itemgetter(0, 1), itemgetter(2)  # of a cited source: (report, revision, indicator)
 QUALITY = "data_quality"  # the catalogue code of the data-quality score (not a registry count, not reported)
 
 
@@ -149,23 +147,14 @@ class _Figures:
         `revisions` of the report revision it cites; any other cell as a dict. Made a part at a time rather than a
         value at a time (15,000 values in a national run)."""
         lean = self.year_end.complete_column(self.subjects, code, year, 4)
-        if lean is not None:  # every total cites the same indicators: the column as it comes
-            found, parts = lean
-            values = [self._other(pk, subject, code, year) if value is None else str(value)
-                      for pk, subject, value in zip(self.clusters, self.subjects, found, strict=True)]
-            return {"values": values, "indicators": [indicator for indicator, _keys in parts],
-                    "sources": [self._positions(keys) for _indicator, keys in parts]}
-        found = self.year_end.complete_values(self.subjects, code, year, 4)
-        cites = [total[1] for total in found if total is not None]
-        indicators = list(map(_INDICATOR, cites[0])) if cites else []
-        parts = [list(map(itemgetter(p), cites)) for p in range(len(indicators))]
-        if not (set(map(len, cites)) <= {len(indicators)} and all(
-                set(map(_INDICATOR, part)) == {indicator} for part, indicator in zip(parts, indicators, strict=True))):
-            # Totals citing different indicators (never a cluster's, who reports alone): each kept as format 2 does.
+        if lean is None:
+            # Totals citing different numbers of reports (never a cluster's, who reports alone): kept as format 2 does.
             return {"values": self.column(code, year), "indicators": [], "sources": []}
-        values = [self._other(pk, subject, code, year) if total is None else str(total[0])
-                  for pk, subject, total in zip(self.clusters, self.subjects, found, strict=True)]
-        return {"values": values, "indicators": indicators, "sources": [self._cited(part, found) for part in parts]}
+        found, parts = lean
+        values = [self._other(pk, subject, code, year) if value is None else str(value)
+                  for pk, subject, value in zip(self.clusters, self.subjects, found, strict=True)]
+        return {"values": values, "indicators": [indicator for indicator, _keys in parts],
+                "sources": [self._positions(keys) for _indicator, keys in parts]}
 
     def _positions(self, keys: list[tuple[int, int] | None]) -> list[int | None]:
         """The position in `revisions` of each (report, revision), None for None; revisions not yet cited are added.
@@ -179,18 +168,6 @@ class _Figures:
         positions = list(map(revisions.get, keys))  # never None among the keys of `revisions`: None stays None
         self._known[id(keys)] = (keys, positions)
         return list(positions)
-
-    def _cited(self, part: list[tuple], found: list) -> list[int | None]:
-        """The position in `revisions` of the report revision each source of `part` cites (one source for each
-        total in `found`, in its order), None where `found` has no total; revisions not yet cited are added."""
-        revisions = self.revisions
-        keys = list(map(_REVISION, part))
-        new = [key for key in dict.fromkeys(keys) if key not in revisions]
-        revisions.update(zip(new, range(len(revisions), len(revisions) + len(new)), strict=True))
-        positions = map(revisions.__getitem__, keys)
-        if len(keys) == len(found):
-            return list(positions)
-        return [None if total is None else next(positions) for total in found]
 
     def _other(self, pk: int, subject, code: str, year: int) -> dict[str, Any]:
         """The cell of a cluster whose 1-12月 total of `code` is not complete: refused, or `_cell` of all the year's

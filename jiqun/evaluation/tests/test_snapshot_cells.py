@@ -145,10 +145,10 @@ def test_a_fixed_programme_needing_every_fallback_gives_the_all_periods_cells():
 
 class _YearEnd:
     """A stand-in for the 1-12月 selector: the given complete totals, every other cell refused; as columns too
-    (`complete_column`) when `lean` and every total cites the same indicators, as the selector answers."""
+    (`complete_column`) when every total cites the same indicators, as the selector answers."""
 
-    def __init__(self, totals: list, lean: bool) -> None:
-        self.totals, self.lean = totals, lean
+    def __init__(self, totals: list) -> None:
+        self.totals = totals
 
     def complete_values(self, subjects, code, year, quarter) -> list:
         return self.totals
@@ -156,7 +156,7 @@ class _YearEnd:
     def complete_column(self, subjects, code, year, quarter):
         cited = [total[1] for total in self.totals if total is not None]
         indicators = [source[2] for source in cited[0]] if cited else []
-        if not self.lean or any([source[2] for source in sources] != indicators for sources in cited):
+        if any([source[2] for source in sources] != indicators for sources in cited):
             return None
         return ([None if total is None else total[0] for total in self.totals],
                 [(indicator, [None if total is None else tuple(total[1][p][:2]) for total in self.totals])
@@ -166,9 +166,9 @@ class _YearEnd:
         return "不适用"
 
 
-def _figures(totals: list, lean: bool = True) -> _Figures:
+def _figures(totals: list) -> _Figures:
     figures = object.__new__(_Figures)  # without reading a programme: only the column's making is tested
-    figures.year_end, figures.revisions, figures._known = _YearEnd(totals, lean), {}, {}
+    figures.year_end, figures.revisions, figures._known = _YearEnd(totals), {}, {}
     figures.clusters, figures.subjects = list(range(len(totals))), tuple(range(len(totals)))
     return figures
 
@@ -178,10 +178,9 @@ def _snapshot(figures: _Figures, column: dict) -> dict:
             "columns": {"x": column}, "subjects": [{"cluster": pk} for pk in figures.clusters]}
 
 
-@pytest.mark.parametrize("lean", [True, False], ids=["as columns", "as totals"])
-def test_a_column_cites_each_value_s_own_revision_by_position(lean):
+def test_a_column_cites_each_value_s_own_revision_by_position():
     totals = [None, (Decimal("1.50"), ((7, 1, "a"), (9, 1, "b"))), (Decimal("2"), ((8, 2, "a"), (9, 1, "b")))]
-    figures = _figures(totals, lean)
+    figures = _figures(totals)
     column = figures.stored_column("x", 2025)
     assert column == {"values": [{"value": None, "missing": "不适用"}, "1.50", "2"], "indicators": ["a", "b"],
                       "sources": [[None, 0, 1], [None, 2, 2]]}
