@@ -16,7 +16,7 @@ from jiqun.accounts.scoping import (
     evaluation_run_q,
     evaluation_scheme_q,
 )
-from jiqun.evaluation.storage import RunJSONText
+from jiqun.evaluation.storage import RowIdField, RunJSONText
 
 
 class SubjectKind(models.TextChoices):
@@ -220,6 +220,7 @@ class RunRow(models.Model):
     two keys of each of a national run's 500 rows at commit, a tenth of the whole run's time.
     """
 
+    id = RowIdField(primary_key=True, serialize=False, verbose_name="ID")
     # Indexed by the unique keys below, which begin with the run; each subject's index holds only the rows of
     # that kind of subject (a national run's 500 rows updated nine indexes each, now three).
     run = models.ForeignKey(Run, verbose_name=_("评价"), on_delete=models.CASCADE, related_name="rows",
