@@ -12,6 +12,8 @@ cluster without a report that can be scored is missing.
 """
 
 from datetime import date
+from itertools import compress
+from operator import ne
 from typing import Any
 
 from jiqun.clusters.models import Cluster, ClusterStatus
@@ -127,7 +129,9 @@ class _Figures:
         self._all: ApprovedFigures | None = None
         # The report revisions the columns cite, each at its position in the snapshot's "revisions".
         self.revisions: dict[tuple[int, int], int] = {}
-        self._known: dict[int, tuple[list, list[int | None]]] = {}  # by id: a column's keys and their positions
+        # By id: a column's revisions and their positions; the first revisions and positions of a list of reports.
+        self._known: dict[int, tuple[list, list[int | None]]] = {}
+        self._first: dict[int, tuple[list, list, list[int | None]]] = {}
 
     def _all_periods(self) -> ApprovedFigures:
         if self._all is None:
@@ -153,20 +157,39 @@ class _Figures:
         found, parts = lean
         values = [self._other(pk, subject, code, year) if value is None else str(value)
                   for pk, subject, value in zip(self.clusters, self.subjects, found, strict=True)]
-        return {"values": values, "indicators": [indicator for indicator, _keys in parts],
-                "sources": [self._positions(keys) for _indicator, keys in parts]}
+        return {"values": values, "indicators": [indicator for indicator, _reports, _revisions in parts],
+                "sources": [self._positions(reports, revisions) for _indicator, reports, revisions in parts]}
 
-    def _positions(self, keys: list[tuple[int, int] | None]) -> list[int | None]:
-        """The position in `revisions` of each (report, revision), None for None; revisions not yet cited are added.
-        A ratio's part is the very list of the indicator's own column: its positions are looked up once."""
-        known = self._known.get(id(keys))
-        if known is not None and known[0] is keys:
+    def _positions(self, reports: list[int | None], revisions: list[int | None]) -> list[int | None]:
+        """The position in `revisions` of each value's (report, revision), None where the revision is None; report
+        revisions not yet cited are added in the order first cited. Most columns cite the same revisions of the same
+        reports as the first column of those reports (every entry from a report's first revision, a correction
+        changing a few), so only where a column differs from that one is a position looked up; a ratio's part is the
+        very list of the indicator's own column, looked up once."""
+        known = self._known.get(id(revisions))
+        if known is not None and known[0] is revisions:
             return list(known[1])
-        revisions = self.revisions
-        new = [key for key in dict.fromkeys(keys) if key is not None and key not in revisions]
-        revisions.update(zip(new, range(len(revisions), len(revisions) + len(new)), strict=True))
-        positions = list(map(revisions.get, keys))  # never None among the keys of `revisions`: None stays None
-        self._known[id(keys)] = (keys, positions)
+        table = self.revisions
+        first = self._first.get(id(reports))
+        if first is not None and first[0] is reports:
+            positions = list(first[2])
+            changed = compress(range(len(revisions)), map(ne, revisions, first[1]))  # None differs from a number
+        else:
+            positions = [None] * len(revisions)
+            changed = range(len(revisions))
+        for i in changed:
+            revision = revisions[i]
+            if revision is None:
+                positions[i] = None
+                continue
+            key = (reports[i], revision)
+            position = table.get(key)
+            if position is None:
+                position = table[key] = len(table)
+            positions[i] = position
+        if first is None or first[0] is not reports:
+            self._first[id(reports)] = (reports, revisions, positions)
+        self._known[id(revisions)] = (revisions, positions)
         return list(positions)
 
     def _other(self, pk: int, subject, code: str, year: int) -> dict[str, Any]:

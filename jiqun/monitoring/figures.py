@@ -39,8 +39,9 @@ FINAL = (ReportStatus.PROVINCE_APPROVED,)
 Key = tuple[str, int | str]  # ("cluster", pk) | ("enterprise", pk) | ("region", code): who files a report
 Cited = tuple[int, int, str]  # (report, revision, indicator code): a Source as `complete_values` cites it
 Complete = tuple[Decimal, tuple[Cited, ...]]  # a complete total's current value and what it cites
-# `complete_values` as columns: each subject's value, and per cited indicator the (report, revision) of each value
-Column = tuple[list[Decimal | None], list[tuple[str, list[tuple[int, int] | None]]]]
+# `complete_values` as columns: each subject's value, and per cited indicator the report of each value and the
+# revision that set it (the revision None where the value is None)
+Column = tuple[list[Decimal | None], list[tuple[str, list[int | None], list[int | None]]]]
 NONE_MISSING: frozenset = frozenset()
 _ZERO = Decimal(0)  # a sum's start, made once (a Decimal never changes)
 
@@ -157,26 +158,26 @@ def _complete_sum(filed: dict[Key, _Filed], keys, code: str) -> "Complete | None
 
 
 def _kept(parts: list, values: list) -> list:
-    """A column's parts without a source where its value is None (a ratio whose parts are there but whose
+    """A column's parts without a revision where its value is None (a ratio whose parts are there but whose
     denominator is zero), and none at all when no value is."""
     # `is None`, never `in`: comparing a Decimal with None asks whether None is a numbers.Rational (an ABC check)
     if all(value is None for value in values):
         return []
     if not any(value is None for value in values):
         return parts
-    return [(code, [None if value is None else key for key, value in zip(keys, values, strict=True)])
-            for code, keys in parts]
+    return [(code, reports, [None if value is None else revision
+                             for revision, value in zip(revisions, values, strict=True)])
+            for code, reports, revisions in parts]
 
 
 def _column_of_ones(reports: "tuple[list[Values | None], list[int | None]]", code: str) -> Column:
     """The complete totals of subjects of one reporter each, as a column; `reports` are, for each, the values to
     read of its report (None: it has none, or it is not approved) and the report's id."""
     values_of, ids = reports
-    currents, revisions = current_values(values_of, code)
+    currents, revisions = current_values(values_of, code)  # a revision is None where its value is
     # summed from Decimal(0), as `_compute` sums
     values = [None if current is None else _ZERO + current for current in currents]
-    keys = [None if revision is None else (report, revision) for report, revision in zip(ids, revisions, strict=True)]
-    return values, _kept([(code, keys)], values)
+    return values, _kept([(code, ids, revisions)], values)
 
 
 class ApprovedFigures:
@@ -409,7 +410,8 @@ class ApprovedFigures:
         column: list[Complete | None]
         if lean is not None:  # every total cites the same indicators (one reporter each, or a 综合表)
             values, parts = lean
-            column = [None if value is None else (value, tuple((*keys[i], cited) for cited, keys in parts))
+            column = [None if value is None else
+                      (value, tuple((reports[i], revisions[i], cited) for cited, reports, revisions in parts))
                       for i, value in enumerate(values)]
         elif (indicator := self.catalogue[code]).kind in ("ratio", "difference"):  # a part summed over reporters
             # complete exactly when both parts are (a refused part is None) and they combine
@@ -437,9 +439,10 @@ class ApprovedFigures:
     def complete_column(self, subjects: Sequence[Subject], code: str, year: int, quarter: int) -> Column | None:
         """`complete_values` as columns, for subjects whose every total cites the same indicators (each subject one
         reporter, as a cluster is): each subject's value (None as there), and for each indicator its totals cite,
-        in their order, the (report, revision) of each subject's value (None where the value is None); no
-        indicators when no value is complete. None for subjects of several reporters, whose totals cite as many
-        reports as they have (`complete_values` answers for them)."""
+        in their order, (indicator, reports, revisions): the report of each subject's value and the revision that
+        set it, the revision None where the value is None (the report may then be any); no indicators when no value
+        is complete. None for subjects of several reporters, whose totals cite as many reports as they have
+        (`complete_values` answers for them)."""
         subjects = tuple(subjects)
         memo = self._lean.get((code, year, quarter))
         if memo is not None and memo[0] == subjects:  # a ratio's parts are often asked for themselves too
@@ -477,7 +480,8 @@ class ApprovedFigures:
                                                _complete_sum(filed, (("region", subject.region),), code))
                 found.append(regions[subject.region])
             values = [None if total is None else total[0] for total in found]
-            return values, _kept([(code, [None if total is None else total[1][0][:2] for total in found])], values)
+            return values, _kept([(code, [None if total is None else total[1][0][0] for total in found],
+                                   [None if total is None else total[1][0][1] for total in found])], values)
         reports = self._reports_of.get((year, quarter))
         if reports is None or reports[0] != subjects:  # the same for every indicator of the period
             if not all(len(subject.members) == 1 for subject in subjects):

@@ -7,6 +7,7 @@ approved, a cluster without a report, a threshold over several years."""
 
 import datetime
 import json
+import random
 from decimal import Decimal
 
 import pytest
@@ -159,7 +160,8 @@ class _YearEnd:
         if any([source[2] for source in sources] != indicators for sources in cited):
             return None
         return ([None if total is None else total[0] for total in self.totals],
-                [(indicator, [None if total is None else tuple(total[1][p][:2]) for total in self.totals])
+                [(indicator, [None if total is None else total[1][p][0] for total in self.totals],
+                  [None if total is None else total[1][p][1] for total in self.totals])
                  for p, indicator in enumerate(indicators)])
 
     def refusal(self, subject, code) -> str:
@@ -168,7 +170,7 @@ class _YearEnd:
 
 def _figures(totals: list) -> _Figures:
     figures = object.__new__(_Figures)  # without reading a programme: only the column's making is tested
-    figures.year_end, figures.revisions, figures._known = _YearEnd(totals), {}, {}
+    figures.year_end, figures.revisions, figures._known, figures._first = _YearEnd(totals), {}, {}, {}
     figures.clusters, figures.subjects = list(range(len(totals))), tuple(range(len(totals)))
     return figures
 
@@ -197,3 +199,31 @@ def test_a_column_whose_totals_cite_different_indicators_keeps_them_as_format_2_
     assert subject_cell(_snapshot(figures, column), 1, "x")["sources"] == [
         {"report": 8, "revision": 1, "indicator": "a"}, {"report": 9, "revision": 1, "indicator": "b"}]
     assert snapshot_column(_snapshot(figures, column), "x") == ["1", "2"]
+
+
+def test_columns_of_the_same_reports_cite_each_revision_at_the_position_first_given_it():
+    figures = _figures([None] * 4)
+    reports = [7, 8, 9, 10]
+    assert figures._positions(reports, [1, 1, None, 1]) == [0, 1, None, 2]
+    assert figures._positions(reports, [1, 2, 1, None]) == [0, 3, 4, None]  # only where it differs is it looked up
+    assert figures._positions(reports, [2, 2, 1, 1]) == [5, 3, 4, 2]
+    assert list(figures.revisions) == [(7, 1), (8, 1), (10, 1), (8, 2), (9, 1), (7, 2)]
+    part = [1, 2, None, 2]  # a ratio's part is the very list of its indicator's column: a copy of the same answer
+    given = figures._positions(reports, part)
+    given.append("changed by the caller")
+    assert figures._positions(reports, part) == [0, 3, None, 6]
+    assert figures._positions([10, 9, 8, 7], [1, 1, 1, 1]) == [2, 4, 1, 0]  # other reports: their own first column
+
+
+def test_positions_made_a_column_at_a_time_are_those_of_each_value_looked_up_alone():
+    rng = random.Random(20261203)
+    for _draw in range(200):
+        figures, expected = _figures([]), {}
+        lists = [[rng.randint(1, 40) for _ in range(12)] for _ in range(3)]
+        for _column in range(rng.randint(1, 8)):
+            reports = rng.choice(lists)
+            revisions = [rng.choice([None, 1, 1, 1, 2, 3]) for _ in reports]
+            wanted = [None if revision is None else expected.setdefault((report, revision), len(expected))
+                      for report, revision in zip(reports, revisions, strict=True)]
+            assert figures._positions(reports, revisions) == wanted
+        assert list(figures.revisions) == list(expected)

@@ -43,7 +43,8 @@ def answers(book: ApprovedFigures, subjects: list) -> tuple[dict, dict]:
                 assert lean_column is not None or asked is not ones
                 values, parts = lean_column or ([None] * len(asked), [])
                 for at, n in enumerate(asked):
-                    cited = tuple((*keys[at], indicator) for indicator, keys in parts if keys[at] is not None)
+                    cited = tuple((reports[at], revisions[at], indicator) for indicator, reports, revisions in parts
+                                  if revisions[at] is not None)
                     assert len(cited) == (0 if values[at] is None else len(parts))
                     column_answer = None if values[at] is None else (str(values[at]), cited)
                     assert lean_column is None or column_answer == got[(n, code, year, quarter)], (n, code, year, quarter)
