@@ -25,7 +25,7 @@ expected but could not use (`missing`), so a page can show where a number comes 
 import calendar
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
@@ -119,12 +119,43 @@ class Part:
     note: str = ""
 
 
+class _Names:
+    """The names of the reporters of some reports, read in one query when first asked for (a national evaluation
+    run asks for none). Refers to the reports' query, not to the figures that hold it: no reference cycle."""
+
+    __slots__ = ("_names", "_reports")
+
+    def __init__(self, reports) -> None:
+        self._reports = reports
+        self._names: dict[Key, str] | None = None
+
+    def of(self, key: Key) -> str:
+        """A cluster's or an enterprise's name, or "<region>综合表"; the id when the report is gone since."""
+        if self._names is None:
+            self._names = {}
+            for cluster, cname, enterprise, ename, region, rname in self._reports.order_by().values_list(
+                    "cluster_id", "cluster__name", "enterprise_id", "enterprise__name", "region_id", "region__name"):
+                if cluster:
+                    self._names[("cluster", cluster)] = cname
+                elif enterprise:
+                    self._names[("enterprise", enterprise)] = ename
+                else:
+                    self._names[("region", region)] = f"{rname}综合表"
+        return self._names.get(key) or str(key[1])
+
+
 @dataclass(slots=True)
 class _Filed:
     report: int
-    subject: str
+    key: Key
     approved: bool
-    values: Values = field(default_factory=lambda: Values({}))
+    values: Values
+    names: _Names
+
+    @property
+    def subject(self) -> str:
+        """Whose report it is: a cluster's or an enterprise's name, or a region's 综合表."""
+        return self.names.of(self.key)
 
 
 def _union(a: frozenset, b: frozenset) -> frozenset:
@@ -269,27 +300,26 @@ class ApprovedFigures:
 
     @cached_property
     def filed(self) -> dict[tuple[int, int], dict[Key, _Filed]]:
-        """Every report of the loaded periods, by (year, quarter) and reporter: one query."""
+        """Every report of the loaded periods, by (year, quarter) and reporter: one query, without the reporters'
+        names, which are read when first asked for (`_Names`)."""
         reports = Report.objects.filter(period__in=self._periods())
         if self.enterprises is False:
             reports = reports.filter(enterprise__isnull=True)
         elif self.enterprises is not True:
             reports = reports.filter(enterprise__in=self.enterprises)
-        rows = reports.with_figures().order_by().values_list(
-            "pk", "period__year", "period__quarter", "status", "latest_figures", "cluster_id", "cluster__name",
-            "enterprise_id", "enterprise__name", "region_id", "region__name")
+        rows = reports.with_latest_figures().order_by().values_list(
+            "pk", "period__year", "period__quarter", "status", "latest_figures", "cluster_id", "enterprise_id",
+            "region_id")
+        names = _Names(reports)
         result: dict[tuple[int, int], dict[Key, _Filed]] = defaultdict(dict)
-        for pk, year, quarter, status, figures, cluster, cname, enterprise, ename, region, rname in rows:
-            if not self._in_range(year, quarter):
+        statuses, in_range = self.statuses, self._in_range
+        for pk, year, quarter, status, figures, cluster, enterprise, region in rows:
+            if not in_range(year, quarter):
                 continue
-            if cluster:
-                key, name = ("cluster", cluster), cname
-            elif enterprise:
-                key, name = ("enterprise", enterprise), ename
-            else:
-                key, name = ("region", region), f"{rname}综合表"
-            approved = status in self.statuses
-            result[(year, quarter)][key] = _Filed(pk, name, approved, Values((figures or {}) if approved else {}))
+            key = ("cluster", cluster) if cluster else ("enterprise", enterprise) if enterprise else ("region", region)
+            approved = status in statuses
+            result[(year, quarter)][key] = _Filed(pk, key, approved, Values((figures or {}) if approved else {}),
+                                                  names)
         return result
 
     # --- subjects -----------------------------------------------------------------------------------
