@@ -113,8 +113,11 @@ def scheme_install(*, actor, parsed: ParsedScheme) -> tuple[Scheme, bool]:
     return scheme, True
 
 
+_SCORE_PLACES = Decimal("0.0001")  # a score's four decimals (RunRow.score)
+
+
 def _score_text(value: float) -> Decimal:
-    return Decimal(repr(value * 100)).quantize(Decimal("0.0001"))
+    return Decimal(repr(value * 100)).quantize(_SCORE_PLACES)
 
 
 @transaction.atomic

@@ -147,6 +147,27 @@ def test_a_figure_names_its_reports_and_revisions():
     assert (part.report, part.revision, part.current) == (report.pk, 2, 10_000)
 
 
+def test_the_reporters_names_are_read_once_when_first_asked_for_and_never_for_values_alone(
+        django_assert_num_queries):
+    programme = programme_of("T-NAMES")
+    a = make_cluster(programme, "370811", name="甲集群")
+    make_cluster(programme, "370102", name="乙集群")
+    period = open_period(programme, ["revenue", "region_rd_intensity"])
+    fill(period.reports.get(cluster=a), {"revenue": 10_000})
+    fill(period.reports.get(region="370000"), {"region_rd_intensity": "2.5"})
+    book = ApprovedFigures(programme, as_of=datetime.date(2026, 1, 31))
+    subjects = [book.cluster(a.pk)]  # `cluster` reads the programme's clusters: before the counting
+    book.catalogue, book.collected  # noqa: B018 (loaded before the counting)
+    with django_assert_num_queries(1):  # the reports and their figures; no names: an evaluation run asks for none
+        assert book.complete_values(subjects, "revenue", 2025, 4)[0][0] == 10_000
+    with django_assert_num_queries(1):  # every reporter's name at once, when a source first shows whose it is
+        [source] = book.total(book.region("370000"), "revenue", 2025, 4).sources
+        assert source.subject == "甲集群"
+        [part] = book.parts(book.region("370000"), "region_rd_intensity", 2025, 4)
+        assert part.subject == "山东省综合表"
+        assert [p.subject for p in book.parts(book.region("370000"), "revenue", 2025, 4)] == ["乙集群", "甲集群"]
+
+
 def test_a_cross_city_cluster_counts_in_each_city_and_once_in_the_province():
     programme = programme_of("T-CROSS")
     a = make_cluster(programme, "370811", "370102", name="跨市集群")
