@@ -74,7 +74,27 @@ FLOW_SHARE = {1: Decimal("0.23"), 2: Decimal("0.48"), 3: Decimal("0.74"), 4: Dec
 # Where the time goes, measured by profiling (cProfile: BENCH_EVALUATION_PROFILE=/tmp/prof) and by CPU time in
 # one process, old and new code taking turns on the same generated data; written under the table.
 ANALYSIS = """\
-What changed (2026-12-03, issue 11, third round; the scores, ranks, grades, intervals and the snapshot are the same
+What changed (2026-12-03, afternoon, issue 11, fourth round; the snapshot of this bench is byte for byte the one
+the round began with, and the evaluation, figures, targets, dashboards, reports and recognition tests pass on SQLite
+and PostgreSQL). (12) On SQLite the rows' id is a plain rowid: AUTOINCREMENT updated sqlite_sequence once per row, 3
+of the 500 rows' 5 ms (rowids freed by deleting the newest rows may be given again; nothing refers to a row by its
+id). (13) A column's revision positions are looked up only where its revisions differ from the first column of the
+same reports (`map(ne, …)` and `compress` find them without a Python loop): most columns cite every report's first
+revision, a correction changes a few; `complete_column` now gives each part as two lists, the reports and the
+revisions, so no (report, revision) tuple is made per value. (14) The reports are read with their latest figures
+alone (`with_latest_figures`: one subquery, where `with_figures` built three of which the read selected one, 1.5 ms
+of query building) and without the reporters' names, whose three joins cost PostgreSQL 1-2 ms; a page that shows
+whose report a value comes from reads every name in one query when it first asks (a test counts the queries).
+(15) The bench itself: the data are made in one process and measured in a second that has loaded only the
+application, as a server's worker has (in the process that made them, the setup's two million objects slowed every
+allocation of both sides, the run's more: 5-8 ms), and the database is first settled as it is some time after a
+bulk load (PostgreSQL: VACUUM ANALYZE and a CHECKPOINT, without which autovacuum and the checkpointer worked beside
+the measured runs on two cores and the write took 24-28 ms instead of 19-21; SQLite: the WAL written back). In three
+runs (best of 9, load average 0.7-2.5: the machine is shared): SQLite 66, 68 and 79 ms beside 36, 37 and 44 ms,
+ratios 1.84, 1.81 and 1.79; PostgreSQL 72, 79 and 83 ms beside 42, 49 and 49 ms, 1.72, 1.61 and 1.70; the table is
+the third. Before this round the same bench gave 1.95-2.00 and 2.01-2.11.
+
+Third round (2026-12-03, morning; the scores, ranks, grades, intervals and the snapshot are the same
 as before, value for value and revision for revision, reruns reproduce, and the evaluation, report and figures tests
 pass on SQLite and PostgreSQL). (7) A criterion's column is read as columns: `ApprovedFigures.complete_column` gives,
 for subjects of one reporter each (clusters), the column's values and, for each indicator its totals cite, each
@@ -103,23 +123,24 @@ cell a dict as before; formats 1 and 2 still load, explain and rerun (1.06 MB �
 reading a column of complete totals as stored. First round: (1) snapshot format 2 (2.54 MB → 1.06 MB); (2) the
 snapshot, result and stability kept as JSON text instead of jsonb, lz4-compressed on PostgreSQL; (3) the reports'
 figures parsed by orjson (the baseline parses them with orjson too); (4) `complete_values` reading a column of
-one-reporter subjects in one loop. The ratio went 33 → 3.2 (first round) → 2.3 / 2.8 (second) → 2.0 (third).
+one-reporter subjects in one loop. The ratio went 33 → 3.2 (first round) → 2.3 / 2.8 (second) → 2.0 (third) → 1.6-1.8 (fourth).
 
-Where the time goes now (timed from inside `evaluation_run_create`, best of 9, load average below 1; SQLite, then
-PostgreSQL): the snapshot 31-36 and 36-38 ms (the 501 reports with their figures 8 ms on SQLite, against the
-baseline's one query's 5; the scheme's items, the catalogue, the periods and the clusters 4-5; the 30 columns with
-their 15,000 values, Decimal sums, 3,500 ratios and differences, value texts and revision positions 15, against the
-baseline's matrix's 12); the engine and its result 22-23 ms, of which the engine calls the baseline also makes 15-16
-(the 1,000-draw rank stability's argsorts most of it) and the values' conversion to floats 4 (the baseline converts
-its Decimals too); then the write, 14-16 and 18-23 ms: the run's INSERT 2 and 4-5, the 500 rows 6 and 5 (PostgreSQL's
-COPY into a fresh table takes 3 of them on the server), the audit entry 1.5 and 2.7, the commit 1.2 and 2.5, and the
-audit checkpoint written and synced after it 3-4 (its fsync flushes the commit's writes too).
+Where the time goes now (PostgreSQL, one run traced query by query, best of 12; SQLite is alike but for the write):
+the five small queries of the snapshot and the Python between them (the scheme's items, the clusters, the catalogue
+as 73 model instances, the indicators each period collects, and building the reports' query) 10 ms before the
+reports are even asked for, where the baseline's one query is sent at once; the reports with their figures 4 ms on
+the server; the 30 columns with their 15,000 values, Decimal sums, 3,500 ratios, value texts and revision positions
+13-15 ms (the baseline's matrix from the same Decimals 12-14); the engine and its result 22-24 ms, of which the engine
+calls the baseline also makes 15-16 and the values' conversion to floats 4-5 (the baseline converts its Decimals too,
+through the same text); then the write, 19-21 ms on PostgreSQL and 11-13 on SQLite: the run's INSERT 3-5 (the
+snapshot's 0.3 MB, lz4 on the server), the 500 rows 5-6 (COPY; the server's own insert of them 3-4), the audit
+entry 3 (savepoint, advisory lock, the chain's last event, the insert), the commit 1.3, and the audit checkpoint
+after it 4 (three queries, a signed file written and synced).
 
-What is left. The run is now at 2× the baseline, not under it with a margin. Each remaining part is small: the
-reports' query reads the reports' names through three joins the lean path does not need (about 1 ms); a value's text
-is made by Decimal (parse, the sum from zero, str: 0.7 µs a value, 8 ms in all) where the stored text is already
-canonical nearly always; the rows cost 10 µs each on SQLite (AUTOINCREMENT, checks, three indexes); the audit
-checkpoint's fsync (3 ms) is part of the audit chain's design and left alone, as is the write in one transaction.
+What is left is spread thin: each ORM query costs 0.3-1.5 ms of building on this machine, before the database does
+anything; the catalogue's model instances 1.3 ms; the audit's eight round trips and its synced checkpoint, which
+belong to the audit chain's design and were left alone, as is the write in one transaction. Making the engine faster
+would lower the ratio's denominator as much as its numerator and so raise the ratio.
 """
 
 

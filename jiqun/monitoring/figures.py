@@ -132,16 +132,18 @@ class _Names:
     def of(self, key: Key) -> str:
         """A cluster's or an enterprise's name, or "<region>综合表"; the id when the report is gone since."""
         if self._names is None:
-            self._names = {}
+            names = {}  # kept only once read whole: a query that fails is asked again next time
             for cluster, cname, enterprise, ename, region, rname in self._reports.order_by().values_list(
                     "cluster_id", "cluster__name", "enterprise_id", "enterprise__name", "region_id", "region__name"):
                 if cluster:
-                    self._names[("cluster", cluster)] = cname
+                    names[("cluster", cluster)] = cname
                 elif enterprise:
-                    self._names[("enterprise", enterprise)] = ename
+                    names[("enterprise", enterprise)] = ename
                 else:
-                    self._names[("region", region)] = f"{rname}综合表"
-        return self._names.get(key) or str(key[1])
+                    names[("region", region)] = f"{rname}综合表"
+            self._names = names
+        name = self._names.get(key)
+        return str(key[1]) if name is None else name
 
 
 @dataclass(slots=True)
