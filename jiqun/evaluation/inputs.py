@@ -129,8 +129,7 @@ class _Figures:
         self._all: ApprovedFigures | None = None
         # The report revisions the columns cite, each at its position in the snapshot's "revisions".
         self.revisions: dict[tuple[int, int], int] = {}
-        # By id: a column's revisions and their positions; the first revisions and positions of a list of reports.
-        self._known: dict[int, tuple[list, list[int | None]]] = {}
+        # By the id of a list of reports: the list, and the revisions and positions of its first column.
         self._first: dict[int, tuple[list, list, list[int | None]]] = {}
 
     def _all_periods(self) -> ApprovedFigures:
@@ -164,17 +163,15 @@ class _Figures:
         """The position in `revisions` of each value's (report, revision), None where the revision is None; report
         revisions not yet cited are added in the order first cited. Most columns cite the same revisions of the same
         reports as the first column of those reports (every entry from a report's first revision, a correction
-        changing a few), so only where a column differs from that one is a position looked up; a ratio's part is the
-        very list of the indicator's own column, looked up once."""
-        known = self._known.get(id(revisions))
-        if known is not None and known[0] is revisions:
-            return list(known[1])
+        changing a few; a ratio's part is the very list of its indicator's column), so only where a column differs
+        from that first one is a position looked up."""
         table = self.revisions
         first = self._first.get(id(reports))
         if first is not None and first[0] is reports:
             positions = list(first[2])
             changed = compress(range(len(revisions)), map(ne, revisions, first[1]))  # None differs from a number
         else:
+            first = None
             positions = [None] * len(revisions)
             changed = range(len(revisions))
         for i in changed:
@@ -187,9 +184,8 @@ class _Figures:
             if position is None:
                 position = table[key] = len(table)
             positions[i] = position
-        if first is None or first[0] is not reports:
+        if first is None:  # the first column of these reports (kept with them: their id is not given again)
             self._first[id(reports)] = (reports, revisions, positions)
-        self._known[id(revisions)] = (revisions, positions)
         return list(positions)
 
     def _other(self, pk: int, subject, code: str, year: int) -> dict[str, Any]:

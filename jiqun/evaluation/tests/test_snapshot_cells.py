@@ -170,7 +170,7 @@ class _YearEnd:
 
 def _figures(totals: list) -> _Figures:
     figures = object.__new__(_Figures)  # without reading a programme: only the column's making is tested
-    figures.year_end, figures.revisions, figures._known, figures._first = _YearEnd(totals), {}, {}, {}
+    figures.year_end, figures.revisions, figures._first = _YearEnd(totals), {}, {}
     figures.clusters, figures.subjects = list(range(len(totals))), tuple(range(len(totals)))
     return figures
 
